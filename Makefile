@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# sipfilter build.  `make` builds build/sipfilter; `make test` runs every
+# test; `make asan` runs them under ASan+UBSan; `make bench` runs perf/;
+# `make run` starts the filter on the bundled example config.
+# Every target first installs the Debian packages it needs (see deps).
+#
+# Sources are picked up by directory, so a new .c file needs no edit here:
+#   base/ tables/ config/ capture/ sipfilter/  -> libsipfilter.a
+#   sipfilter/main*.c, sipfilter/cmd_*.c        -> the sipfilter binary
+#   tests/unit/test_*.c                          -> one test program each
+#   perf/bench_*.c                               -> one benchmark each
+#   tests/fuzz/fuzz_*.c                          -> fuzz targets
+
+BUILD   ?= build
+CC      ?= cc
+WERROR  ?= -Werror
+OPT     ?= -O2
+SAN     ?=
+VERSION := 0.1.0
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wno-format-nonliteral $(WERROR)
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' \
+           $(WARN) $(if $(SAN),,$(HARDEN)) $(SAN) $(CFLAGS) -MMD -MP -I.
+LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lpthread -lm
+
+# Debian packages: build/link, and the tools the tests drive.
+PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
+              libpcap-dev zlib1g-dev
+PKGS_TEST  := sip-tester python3 clang
+PKGS_BENCH := valgrind
+DEPS_STAMP := build/.deps-$(subst $(space),-,$(sort $(MAKECMDGOALS)))
+space :=
+space +=
+
+LIB_SRCS  := $(wildcard base/*.c tables/*.c config/*.c capture/*.c) \
+             $(filter-out sipfilter/main.c sipfilter/cmd_%.c,$(wildcard sipfilter/*.c))
+MAIN_SRCS := $(wildcard sipfilter/main.c sipfilter/cmd_*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+BENCH_SRCS:= $(wildcard perf/bench_*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BINS:= $(BENCH_SRCS:perf/%.c=$(BUILD)/perf/%)
+LIB       := $(BUILD)/libsipfilter.a
+BIN       := $(BUILD)/sipfilter
+
+.PHONY: all deps deps-test deps-bench test unit asan bench run check-deps \
+        format-check fuzz fuzz-build clean soak
+all: deps $(BIN)
+
+# Install what is missing, once per machine (dpkg -s is the truth, no stamp).
+deps:
+	@missing=""; for p in $(PKGS_BUILD); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; fi
+deps-test: deps
+	@missing=""; for p in $(PKGS_TEST); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; fi
+deps-bench: deps-test
+	@missing=""; for p in $(PKGS_BENCH); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; fi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJS) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/perf/%: perf/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit: deps $(BIN) $(TEST_BINS)
+
+# The whole suite: unit programs, golden files, integration scripts.
+test: deps-test $(BIN) $(TEST_BINS) check-deps
+	BUILD=$(BUILD) tests/run.sh
+
+# Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) test BUILD=build/asan OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+bench: deps-bench $(BIN) $(BENCH_BINS)
+	BUILD=$(BUILD) perf/run.sh
+
+run: deps $(BIN)
+	tests/../sipfilter/run-example.sh $(BIN)
+
+# tables/, config/, capture/ must not include sipfilter/ or each other;
+# base/ includes nothing of ours but base/.
+check-deps:
+	@bad=$$(grep -nE '#include "\.\./(sipfilter|config|capture)/' tables/*.[ch] 2>/dev/null; \
+	  grep -nE '#include "\.\./(sipfilter|tables|capture)/' config/*.[ch] 2>/dev/null; \
+	  grep -nE '#include "\.\./(sipfilter|tables|config)/' capture/*.[ch] 2>/dev/null; \
+	  grep -nE '#include "\.\./' base/*.[ch] 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "layering violation:"; echo "$$bad"; exit 1; fi
+
+format-check:
+	@command -v clang-format >/dev/null || { echo "clang-format missing"; exit 1; }
+	@clang-format --dry-run $(LIB_SRCS) 2>&1 | head -20
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d)

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sf_config.h - the sipfilter configuration: data model and YAML loader.
+ *
+ * sf_cfg_load() reads one YAML file (libyaml) into an sf_cfg_t, validating
+ * everything it can without reading the table files: types, unknown keys
+ * (with a "did you mean" suggestion), CIDRs, rule conditions, duplicate
+ * names, that named files exist.  Errors are collected into an sf_diag_t
+ * (compiler-style, 1-based "file:line:col: error: ..."), several before
+ * giving up.  Relative table paths are resolved against the directory of
+ * the config file.
+ *
+ * The struct is plain data, immutable after loading, safe to share between
+ * threads for reading.  This layer knows nothing of Judy or SIP; the names
+ * of number classes come from base/sf_class.h.
+ */
+#ifndef SF_CONFIG_H
+#define SF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/sf_addr.h"
+#include "../base/sf_class.h"
+#include "../base/sf_err.h"
+
+#define SF_CFG_NAME_MAX 64
+#define SF_CFG_PATH_MAX 512
+#define SF_CFG_PREFIX_MAX 8      /* international/national prefixes */
+#define SF_CFG_MAX_TRUNKS 64     /* rules match trunk sets as a 64-bit mask */
+#define SF_CFG_MAX_CONDS 16
+#define SF_CFG_MAX_EMERGENCY 64
+#define SF_CFG_MAX_LISTENERS 16
+#define SF_CFG_MAX_IDENTITY 4
+
+typedef enum sf_trunk_kind {
+	SF_TRUNK_INTERNATIONAL = 0,
+	SF_TRUNK_DOMESTIC,
+	SF_TRUNK_ROAMING_PARTNER,
+	SF_TRUNK_INTERNAL,
+	SF_TRUNK_KIND_COUNT
+} sf_trunk_kind_t;
+
+typedef enum sf_transport {
+	SF_TP_UDP = 0,
+	SF_TP_TCP,
+} sf_transport_t;
+
+typedef enum sf_action {
+	SF_ACT_ALLOW = 0,
+	SF_ACT_TAG,
+	SF_ACT_REJECT,
+	SF_ACT_WITHHOLD,
+	SF_ACT_COUNT
+} sf_action_t;
+
+typedef enum sf_mode {
+	SF_MODE_ENFORCE = 0,
+	SF_MODE_MONITOR,
+} sf_mode_t;
+
+/* Where the presented identity is taken from, in configured order. */
+typedef enum sf_id_source {
+	SF_ID_PAI = 0,  /* P-Asserted-Identity (first usable value) */
+	SF_ID_PPI,      /* P-Preferred-Identity */
+	SF_ID_RPID,     /* Remote-Party-ID */
+	SF_ID_FROM,
+} sf_id_source_t;
+
+/* Dialling rules used to normalise numbers to E.164. */
+typedef struct sf_dialling {
+	char country_code[4];                   /* "7" */
+	char national_prefix[4];                /* "8"; "" if none */
+	char intl_prefixes[SF_CFG_PREFIX_MAX][6]; /* "810", "00" */
+	size_t n_intl_prefixes;
+	uint8_t national_length;   /* digits after the country code: 10 */
+	uint8_t max_short_length;  /* dialled strings up to this are short codes: 6 */
+} sf_dialling_t;
+
+typedef struct sf_hostport {
+	char host[256];  /* literal IP (v6 without brackets) or name */
+	uint16_t port;   /* 0 = default 5060 */
+	sf_transport_t transport;
+} sf_hostport_t;
+
+typedef struct sf_trunk {
+	char name[SF_CFG_NAME_MAX];
+	sf_trunk_kind_t kind;
+	sf_cidr_t *cidrs;    /* owned by the cfg */
+	size_t n_cidrs;
+	bool trusted;        /* identity headers from it are trusted (PAI) */
+	bool has_next_hop;
+	sf_hostport_t next_hop;
+	unsigned line;       /* where it was defined, for messages */
+} sf_trunk_t;
+
+/* One condition of a rule; all conditions of a rule must hold. */
+typedef enum sf_cond_kind {
+	SF_COND_TRUNK_KIND = 0,   /* mask: bit per sf_trunk_kind_t */
+	SF_COND_TRUNK,            /* mask: bit per trunk index */
+	SF_COND_CLASS,            /* mask: bit per sf_class_t of the CLI */
+	SF_COND_CALLED_CLASS,     /* mask: class of the called number */
+	SF_COND_DIVERSION_CLASS,  /* mask: class of any Diversion/H-I number */
+	SF_COND_IDENTITY,         /* mask: bit per sf_identity_state_t */
+	SF_COND_UNPARSEABLE,      /* bool: CLI present but not normalisable */
+	SF_COND_LENGTH_VALID,     /* bool: CLI length fits its plan range */
+	SF_COND_ROAMING,          /* bool: CLI is a roaming home subscriber */
+	SF_COND_SUBSTITUTION,     /* bool: CLI in substitution/DNO table */
+	SF_COND_ALLOW_LISTED,     /* bool: CLI allow-listed for this trunk */
+	SF_COND_IDENTITY_MISMATCH,/* bool: From and PAI numbers differ */
+	SF_COND_CLI_EQUALS_CALLED,/* bool */
+	SF_COND_DIVERTED,         /* bool: Diversion or History-Info present */
+	SF_COND_PRIVACY,          /* bool: Privacy: id (or header) requested */
+	SF_COND_TRUSTED_TRUNK,    /* bool: the trunk is marked trusted */
+	SF_COND_COUNT
+} sf_cond_kind_t;
+
+/* Values for SF_COND_IDENTITY. */
+typedef enum sf_identity_state {
+	SF_IDENT_PRESENT = 0, /* a number was presented */
+	SF_IDENT_MISSING,     /* no identity header with a user part */
+	SF_IDENT_ANONYMOUS,   /* anonymous / withheld */
+} sf_identity_state_t;
+
+typedef struct sf_cond {
+	sf_cond_kind_t kind;
+	uint64_t mask;  /* for the set-valued kinds */
+	bool value;     /* for the boolean kinds */
+} sf_cond_t;
+
+typedef struct sf_rule {
+	char name[SF_CFG_NAME_MAX];
+	char description[160];
+	sf_cond_t conds[SF_CFG_MAX_CONDS];
+	size_t n_conds;
+	sf_action_t action;
+	uint16_t code;          /* SIP status for reject (e.g. 603) */
+	char phrase[64];        /* reason phrase ("Network Blocked") */
+	char reason[160];       /* text for the Reason header and logs */
+	sf_mode_t mode;
+	unsigned line;
+} sf_rule_t;
+
+typedef struct sf_tag_cfg {
+	char header[64];        /* "X-Sipfilter" */
+	bool verstat;           /* add verstat=TN-Validation-Failed */
+} sf_tag_cfg_t;
+
+typedef struct sf_listener {
+	sf_hostport_t addr;     /* host is a literal IP */
+} sf_listener_t;
+
+/* What to do with INVITEs from a source no trunk matches. */
+typedef enum sf_unknown_policy {
+	SF_UNKNOWN_REJECT = 0,         /* answer 403 */
+	SF_UNKNOWN_AS_INTERNATIONAL,   /* judge as an international trunk */
+} sf_unknown_policy_t;
+
+/* What to do when the tables cannot be loaded at start. */
+typedef enum sf_no_tables_policy {
+	SF_NO_TABLES_REFUSE = 0,  /* refuse to start */
+	SF_NO_TABLES_DEGRADED,    /* pass calls tagged unverified */
+} sf_no_tables_policy_t;
+
+typedef struct sf_serve_cfg {
+	sf_listener_t listeners[SF_CFG_MAX_LISTENERS];
+	size_t n_listeners;
+	unsigned workers;             /* 0 = one per core */
+	char control_socket[SF_CFG_PATH_MAX];
+	char metrics_addr[128];       /* "127.0.0.1:9090"; "" = off */
+	sf_unknown_policy_t unknown_source;
+	sf_no_tables_policy_t no_tables;
+	double max_shrink;            /* reload guard, 0..1 (default 0.5) */
+	unsigned max_message;         /* bytes (default 16384) */
+	unsigned tcp_max_connections; /* default 1024 */
+	unsigned tcp_idle_timeout_ms; /* default 60000 */
+	unsigned tcp_partial_timeout_ms; /* default 5000 */
+	char log_target[16];          /* "stderr" | "syslog" */
+} sf_serve_cfg_t;
+
+typedef struct sf_cfg {
+	char path[SF_CFG_PATH_MAX];   /* the file loaded */
+	sf_dialling_t dialling;
+	sf_trunk_t *trunks;           /* owned */
+	size_t n_trunks;
+	sf_id_source_t identity_order[SF_CFG_MAX_IDENTITY];
+	size_t n_identity_order;
+	/* Table files, resolved paths; "" = not configured. */
+	char plan_path[SF_CFG_PATH_MAX];
+	char roaming_path[SF_CFG_PATH_MAX];
+	char substitution_path[SF_CFG_PATH_MAX];
+	char allow_path[SF_CFG_PATH_MAX];
+	sf_rule_t *rules;             /* owned, in order */
+	size_t n_rules;
+	sf_tag_cfg_t tag;
+	/* Called numbers never blocked, as dialled digits ("112", "102"). */
+	char emergency[SF_CFG_MAX_EMERGENCY][16];
+	size_t n_emergency;
+	sf_serve_cfg_t serve;
+} sf_cfg_t;
+
+/*
+ * Loads and validates path into a new *out (caller frees with
+ * sf_cfg_free).  Returns 0, or SF_EPARSE/SF_EIO with every problem found
+ * in diag (which the caller prints).  On failure *out is NULL.
+ */
+int sf_cfg_load(const char *path, sf_cfg_t **out, sf_diag_t *diag);
+
+/* The same from memory; name is used in messages and base_dir resolves
+ * relative table paths (NULL = cwd). */
+int sf_cfg_parse(const char *name, const char *text, size_t len,
+		 const char *base_dir, sf_cfg_t **out, sf_diag_t *diag);
+
+void sf_cfg_free(sf_cfg_t *cfg);
+
+/* Index of the trunk called name, or -1. */
+int sf_cfg_trunk_find(const sf_cfg_t *cfg, const char *name);
+
+/* Index of the first trunk whose CIDRs contain ip, or -1. */
+int sf_cfg_trunk_match(const sf_cfg_t *cfg, const sf_ip_t *ip);
+
+/* Index of the rule called name, or -1. */
+int sf_cfg_rule_find(const sf_cfg_t *cfg, const char *name);
+
+/* Names for printing: "international", "tag", "monitor", "pai", ... */
+const char *sf_trunk_kind_name(sf_trunk_kind_t k);
+const char *sf_action_name(sf_action_t a);
+const char *sf_mode_name(sf_mode_t m);
+const char *sf_cond_name(sf_cond_kind_t k);
+const char *sf_identity_state_name(sf_identity_state_t s);
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sf_tables.h - the number tables, kept in Judy arrays, as one immutable
+ * snapshot.
+ *
+ * A snapshot holds four tables loaded from text files:
+ *  - numbering plan: prefix -> class, allowed total length, operator label;
+ *    longest-prefix match;
+ *  - roaming: the set of home subscribers now roaming abroad, each with an
+ *    optional visited country (ISO 3166 alpha-2);
+ *  - substitution / do-not-originate (DNO): exact numbers and prefixes
+ *    known to be spoofed or never to originate calls, with source + reason;
+ *  - allow lists: numbers and prefixes exempt per trunk (or on all trunks).
+ * Numbers are in key form (base/sf_num.h): E.164 digits, short codes as '0'
+ * + digits.
+ *
+ * Life cycle: sf_tables_load() builds a complete snapshot beside whatever is
+ * serving; nothing is reachable until it returns 0.  A snapshot is then
+ * read-only and safe to read from any number of threads without locks.
+ * Publishing/retiring snapshots across threads is the caller's business
+ * (see sipfilter's reload code); this layer only builds, reads, derives and
+ * frees.  Judy errors (PJERR) are checked: Judy never prints-and-exits here,
+ * an allocation failure is SF_ENOMEM and the half-built snapshot is freed.
+ *
+ * This layer knows nothing of config or SIP: the trunk names it needs for
+ * allow lists are handed in as plain strings.
+ */
+#ifndef SF_TABLES_H
+#define SF_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/sf_class.h"
+#include "../base/sf_err.h"
+#include "../base/sf_num.h"
+
+typedef struct sf_tables sf_tables_t;
+
+/* Where to load from.  Any path may be NULL: that table is then empty. */
+typedef struct sf_tables_src {
+	const char *plan;
+	const char *roaming;
+	const char *substitution;
+	const char *allow;
+	/* Trunk names known to the config, index = trunk id. */
+	const char *const *trunk_names;
+	size_t n_trunks;
+	/*
+	 * Reload guard: when `previous` is given, a table whose row count
+	 * falls below (1 - max_shrink) of the previous snapshot's is refused
+	 * with SF_ESHRINK (a broken feed must not empty the roaming or
+	 * substitution table).  max_shrink in [0,1]; 1 disables the guard.
+	 */
+	const sf_tables_t *previous;
+	double max_shrink;
+} sf_tables_src_t;
+
+typedef struct sf_plan_entry {
+	sf_class_t cls;
+	uint8_t min_len, max_len; /* total key digits allowed */
+	uint8_t prefix_len;       /* digits of the matching prefix */
+	const char *operator_name; /* owned by the snapshot; "" if none */
+} sf_plan_entry_t;
+
+typedef struct sf_subst_entry {
+	bool prefix;              /* matched a prefix entry, not exact */
+	const char *source;       /* e.g. "bank", "police", "regulator-dno" */
+	const char *reason;       /* free text; owned by the snapshot */
+} sf_subst_entry_t;
+
+typedef struct sf_tables_stats {
+	size_t plan_rows, roaming_rows, subst_rows, allow_rows;
+	size_t plan_bytes, roaming_bytes, subst_bytes, allow_bytes;
+	uint64_t generation; /* set by the caller via sf_tables_set_generation */
+} sf_tables_stats_t;
+
+/*
+ * Loads every table named in src into a new snapshot *out (caller owns it;
+ * free with sf_tables_free).  Returns 0, or a negative SF_E* with err
+ * filled: for a bad line "file:line: reason" (err->file/line set, col when
+ * known), SF_EIO for an unreadable file, SF_ENOMEM, SF_ESHRINK.
+ * On failure *out is NULL and nothing leaks.
+ */
+int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
+		   sf_err_t *err);
+
+/* Frees a snapshot.  NULL is a no-op.  Only call when no reader is left. */
+void sf_tables_free(sf_tables_t *t);
+
+/* Longest-prefix match in the numbering plan.  Returns true on a match. */
+bool sf_tables_plan_lookup(const sf_tables_t *t, const sf_num_t *n,
+			   sf_plan_entry_t *out);
+
+/* True if n is a roaming home subscriber; visited (3 bytes, may be NULL)
+ * receives the country code or "". */
+bool sf_tables_is_roaming(const sf_tables_t *t, const sf_num_t *n,
+			  char visited[3]);
+
+/* Exact match first, then longest prefix.  True on a match. */
+bool sf_tables_subst_lookup(const sf_tables_t *t, const sf_num_t *n,
+			    sf_subst_entry_t *out);
+
+/* True if n (exact or by prefix) is allow-listed for trunk_id or for all
+ * trunks.  trunk_id < 0 means "unknown trunk": only all-trunk entries. */
+bool sf_tables_allowed(const sf_tables_t *t, int trunk_id,
+		       const sf_num_t *n);
+
+void sf_tables_stats(const sf_tables_t *t, sf_tables_stats_t *out);
+void sf_tables_set_generation(sf_tables_t *t, uint64_t gen);
+
+/*
+ * Live roaming update: builds a new snapshot *out that shares the plan,
+ * substitution and allow tables of base (reference-counted internally) and
+ * has a roaming set equal to base's with n added (add=true) or removed.
+ * base is not modified and stays valid.  Cost is O(changes since the last
+ * full load), not O(table size).  Returns 0 or SF_ENOMEM/SF_EINVAL.
+ */
+int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
+			     bool add, const char *visited,
+			     sf_tables_t **out, sf_err_t *err);
+
+#endif
