@@ -18,12 +18,14 @@ WERROR  ?= -Werror
 OPT     ?= -O2
 SAN     ?=
 VERSION := 0.1.0
+SF_DEFAULT_CONFIG ?= $(CURDIR)/config/sipfilter.yaml
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral $(WERROR)
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' \
+           -DSF_DEFAULT_CONFIG='"$(SF_DEFAULT_CONFIG)"' \
            $(WARN) $(if $(SAN),,$(HARDEN)) $(SAN) $(CFLAGS) -MMD -MP -I.
 LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lpthread -lm
 
