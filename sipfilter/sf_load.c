@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sf_load.c - load the tables a config names (see sf_load.h).
+ */
+#include "sf_load.h"
+
+#include <stdlib.h>
+
+int sf_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
+		   sf_tables_t **out, sf_err_t *err)
+{
+	const char *names[SF_CFG_MAX_TRUNKS];
+	sf_tables_src_t src = {0};
+
+	for (size_t i = 0; i < cfg->n_trunks && i < SF_CFG_MAX_TRUNKS; i++)
+		names[i] = cfg->trunks[i].name;
+	src.plan = cfg->plan_path[0] ? cfg->plan_path : NULL;
+	src.roaming = cfg->roaming_path[0] ? cfg->roaming_path : NULL;
+	src.substitution =
+		cfg->substitution_path[0] ? cfg->substitution_path : NULL;
+	src.allow = cfg->allow_path[0] ? cfg->allow_path : NULL;
+	src.trunk_names = names;
+	src.n_trunks = cfg->n_trunks;
+	src.previous = previous;
+	src.max_shrink = previous ? cfg->serve.max_shrink : 1.0;
+	return sf_tables_load(&src, out, err);
+}
+
+int sf_load_all(const char *path, sf_cfg_t **cfg, sf_tables_t **tables)
+{
+	sf_diag_t *diag = malloc(sizeof(*diag));
+	sf_err_t err;
+	int rc;
+
+	*cfg = NULL;
+	*tables = NULL;
+	if (!diag) {
+		fprintf(stderr, "sipfilter: out of memory\n");
+		return SF_ENOMEM;
+	}
+	sf_diag_init(diag);
+	rc = sf_cfg_load(path, cfg, diag);
+	if (rc < 0) {
+		sf_diag_print(diag, stderr);
+		free(diag);
+		return SF_EPARSE;
+	}
+	free(diag);
+	sf_err_clear(&err);
+	rc = sf_load_tables(*cfg, NULL, tables, &err);
+	if (rc < 0) {
+		sf_err_print(&err, stderr);
+		sf_cfg_free(*cfg);
+		*cfg = NULL;
+		return rc;
+	}
+	return 0;
+}
