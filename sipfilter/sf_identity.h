@@ -50,6 +50,7 @@ typedef struct sf_call {
 	sf_ident_t diversion[SF_CALL_MAX_DIVERSION]; /* Diversion, then H-I */
 	unsigned n_diversion;
 	bool privacy_id;         /* Privacy: id / header / user, or RPID privacy */
+	bool emergency_urn;      /* Request-URI is urn:service:sos[.*] */
 	/* The presented identity picked by the configured order. */
 	sf_id_source_t presented_source;
 	const sf_ident_t *presented; /* points into this struct; NULL if none */
