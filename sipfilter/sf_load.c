@@ -56,3 +56,11 @@ int sf_load_all(const char *path, sf_cfg_t **cfg, sf_tables_t **tables)
 	}
 	return 0;
 }
+
+int sf_default_trunk(const sf_cfg_t *cfg)
+{
+	for (size_t i = 0; i < cfg->n_trunks; i++)
+		if (cfg->trunks[i].kind == SF_TRUNK_INTERNATIONAL)
+			return (int)i;
+	return cfg->n_trunks ? 0 : -1;
+}

@@ -28,4 +28,8 @@ int sf_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
  */
 int sf_load_all(const char *path, sf_cfg_t **cfg, sf_tables_t **tables);
 
+/* The trunk assumed when a command names none: the first international
+ * trunk (where spoofed calls arrive), else the first trunk, else -1. */
+int sf_default_trunk(const sf_cfg_t *cfg);
+
 #endif
