@@ -37,6 +37,7 @@ typedef enum sf_norm_status {
 	SF_NORM_TOO_LONG,     /* more than 15 digits */
 	SF_NORM_TOO_SHORT,    /* neither a short code nor a full number */
 	SF_NORM_BAD_CONTEXT,  /* phone-context we cannot apply */
+	SF_NORM_BAD_URI,      /* header value or URI did not parse (identity) */
 } sf_norm_status_t;
 
 /*
