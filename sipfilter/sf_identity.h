@@ -54,7 +54,6 @@ typedef struct sf_call {
 	 * sub-service such as urn:service:sos.police, RFC 5031): the call is
 	 * an emergency call whatever the called number says. */
 	bool emergency_urn;
-	bool emergency_urn;      /* Request-URI is urn:service:sos[.*] */
 	/* The presented identity picked by the configured order. */
 	sf_id_source_t presented_source;
 	const sf_ident_t *presented; /* points into this struct; NULL if none */
