@@ -43,6 +43,10 @@ LIB_SRCS  := $(wildcard base/*.c tables/*.c config/*.c capture/*.c) \
 MAIN_SRCS := $(wildcard sipfilter/main.c sipfilter/cmd_*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 BENCH_SRCS:= $(wildcard perf/bench_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_TIME ?= 60
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -96,10 +100,35 @@ $(BUILD)/perf/%: perf/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# Each fuzz target also links with a plain main that replays its corpus,
+# so the suite (and ASan) runs the corpora without libFuzzer.
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
+
+# libFuzzer builds (clang) of the library and every target.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fno-omit-frame-pointer \
+	-DSF_FUZZING -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/libsipfilter.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libsipfilter.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libsipfilter.a $(LDLIBS)
+fuzz-build: deps-test $(FUZZ_BINS)
+
+# Runs every fuzz target for FUZZ_TIME seconds (default 60) from a copy of
+# its committed corpus; new crashes land in build/fuzz/crashes/.
+fuzz: fuzz-build
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+
 unit: deps $(BIN) $(TEST_BINS)
 
 # The whole suite: unit programs, golden files, integration scripts.
-test: deps-test $(BIN) $(TEST_BINS) check-deps
+test: deps-test $(BIN) $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) check-deps
 	BUILD=$(BUILD) tests/run.sh
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -111,7 +140,7 @@ bench: deps-bench $(BIN) $(BENCH_BINS)
 	BUILD=$(BUILD) perf/run.sh
 
 run: deps $(BIN)
-	tests/../sipfilter/run-example.sh $(BIN)
+	sipfilter/run-example.sh $(BIN)
 
 # tables/, config/, capture/ must not include sipfilter/ or each other;
 # base/ includes nothing of ours but base/.
