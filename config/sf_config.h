@@ -33,6 +33,7 @@
 #define SF_CFG_MAX_EMERGENCY 64
 #define SF_CFG_MAX_LISTENERS 16
 #define SF_CFG_MAX_IDENTITY 4
+#define SF_CFG_MAX_RULES 1024
 
 typedef enum sf_trunk_kind {
 	SF_TRUNK_INTERNATIONAL = 0,
@@ -212,6 +213,20 @@ int sf_cfg_load(const char *path, sf_cfg_t **out, sf_diag_t *diag);
 int sf_cfg_parse(const char *name, const char *text, size_t len,
 		 const char *base_dir, sf_cfg_t **out, sf_diag_t *diag);
 
+/*
+ * Flags for sf_cfg_parse_flags.  SF_CFG_SKIP_FILE_CHECKS leaves out the
+ * checks that named table files exist and are readable (paths are still
+ * resolved and length-checked); for fuzzing and for validating a config
+ * on a machine other than the one it will run on.
+ */
+#define SF_CFG_SKIP_FILE_CHECKS 1u
+
+/* sf_cfg_parse with flags (0 = the same as sf_cfg_parse). */
+int sf_cfg_parse_flags(const char *name, const char *text, size_t len,
+		       const char *base_dir, unsigned flags, sf_cfg_t **out,
+		       sf_diag_t *diag);
+
+/* Frees cfg and everything it owns.  NULL is a no-op. */
 void sf_cfg_free(sf_cfg_t *cfg);
 
 /* Index of the trunk called name, or -1. */
@@ -229,5 +244,6 @@ const char *sf_action_name(sf_action_t a);
 const char *sf_mode_name(sf_mode_t m);
 const char *sf_cond_name(sf_cond_kind_t k);
 const char *sf_identity_state_name(sf_identity_state_t s);
+const char *sf_id_source_name(sf_id_source_t s);
 
 #endif

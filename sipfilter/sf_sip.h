@@ -26,6 +26,26 @@
  *  - caps: message size, header count, line length.
  * Work is O(message length) with small constants; no allocation.
  *
+ * Deliberate decisions beyond the list above (each has a unit test):
+ *  - the Request-URI must be scheme ":" followed by visible ASCII (no SP,
+ *    control or non-ASCII byte: RFC 3261 §19.1.1 needs escaping), so
+ *    "<sip:...>" as a Request-URI (RFC 4475 ltgtruri) is refused;
+ *  - the version must be exactly "SIP/2.0" (upper case, as §7.1 says
+ *    implementations MUST send); "SIP/7.0" or "sip/2.0" -> version error;
+ *  - the status line needs the SP after the code even when the phrase is
+ *    empty; the phrase may hold UTF-8 (RFC 4475 unreason/noreason);
+ *  - the method is any token and is case-sensitive (§7.1): "invite" is
+ *    accepted as a method named "invite", and sf_sip_is_invite() is false
+ *    for it, so the engine treats it as "not an INVITE", not as an INVITE
+ *    that escaped judgement;
+ *  - From/To must be one clean value: besides the comma rule, an
+ *    unterminated quoted string, unbalanced or repeated <>, or whitespace
+ *    inside <> is refused (SF_SIP_E_BAD_VALUE; RFC 4475 quotbal, badaspec);
+ *    an empty From, To, Call-ID or Via value is refused likewise, and a
+ *    Call-ID containing whitespace or a comma too;
+ *  - Max-Forwards is only checked for duplicates here (its value is the
+ *    proxy's business); other headers' values are not looked at.
+ *
  * Results are views (sf_str_t) into the caller's buffer, which must outlive
  * the sf_sipmsg_t.  Thread-safe: no globals.
  */
@@ -92,6 +112,8 @@ typedef enum sf_sip_error {
 	SF_SIP_E_CONTENT_LENGTH, /* not 1*10DIGIT, or beyond the bytes present */
 	SF_SIP_E_MISSING,        /* Via/From/To/Call-ID/CSeq missing */
 	SF_SIP_E_CSEQ,           /* bad CSeq or method mismatch */
+	SF_SIP_E_BAD_VALUE,      /* From/To/Call-ID/Via value not one clean
+				    value (empty, unbalanced "" or <>) */
 	SF_SIP_E_COUNT
 } sf_sip_error_t;
 
@@ -100,10 +122,17 @@ typedef struct sf_sip_limits {
 	bool stream;            /* TCP: Content-Length mandatory (§18.3) */
 } sf_sip_limits_t;
 
+/*
+ * Every offset below (hdrs[].start/end, start_line_end, header_end,
+ * body_start, len, error_offset) is relative to buf, which points at the
+ * first byte of the start line, i.e. at the scanned buffer + skipped.
+ * Only hdrs[0..n_hdrs) are written; later entries are left as they were
+ * (the struct is not cleared, to keep the scan cheap).
+ */
 typedef struct sf_sipmsg {
-	const char *buf;       /* the scanned bytes */
+	const char *buf;       /* start line's first byte (input + skipped) */
 	uint32_t len;          /* length of this message (start line to body end) */
-	uint32_t skipped;      /* leading CRLFs skipped before the start line */
+	uint32_t skipped;      /* bytes of leading CRLFs before the start line */
 	bool is_request;
 	/* request line */
 	sf_str_t method;
@@ -134,7 +163,12 @@ typedef struct sf_sipmsg {
  * Scans buf[0..len) as one message (a datagram, or one framed TCP message).
  * Returns 0 and fills *m, or -1 with m->error/m->error_offset set.  When the
  * Content-Length is smaller than what follows (allowed on UDP), the message
- * ends there and m->len says where.  Never reads past len.
+ * ends there and m->len says where.  Never reads past len.  lim may be
+ * NULL (datagram, default size cap).  len over the cap is SF_SIP_E_TOO_BIG
+ * before any byte is read.  Without Content-Length a datagram's body is
+ * the rest of the buffer; on a stream (lim->stream) it is
+ * SF_SIP_E_CONTENT_LENGTH.  On refusal, the fields other than error and
+ * error_offset hold whatever was read so far: do not use them.
  */
 int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 		sf_sipmsg_t *m);
@@ -143,16 +177,32 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
  * Stream framing (TCP): looks for one complete message at the start of
  * buf[0..len).  Returns the message length (> 0) when complete, 0 when more
  * bytes are needed, or -1 when the data can never become a valid message
- * (no Content-Length, bad Content-Length, over max_message).  Leading CRLF
- * keep-alives count as part of the message length.  O(len).
+ * (no Content-Length, bad or repeated Content-Length, a bare LF in the
+ * header section, over max_message; 0 = SF_SIP_DEFAULT_MAX_MESSAGE).
+ * Content-Length is read with sf_sip_scan()'s rules (full or compact `l`
+ * name, any case, HCOLON, 1*10DIGIT, folds allowed around the digits).
+ * Leading CRLF keep-alives count as part of the message length; a buffer
+ * holding only CRLF pairs so far (RFC 5626 ping) is returned as a
+ * complete "message" of that many bytes, which sf_sip_scan() calls
+ * SF_SIP_E_EMPTY, so keep-alives never pile up in the buffer.
+ * O(len), no state: callers keep the buffer and call again as bytes
+ * arrive, rescanning from the start each time; at <= 64 KiB per message
+ * that costs less than one extra copy would.  Framing does not validate
+ * the message: pass the returned bytes to sf_sip_scan(lim->stream=true).
  */
 long sf_sip_frame(const char *buf, size_t len, uint32_t max_message);
+
+/*
+ * The id of a header name (full or compact form, any case; exact length,
+ * no surrounding whitespace), SF_HDR_OTHER if not one we track.
+ */
+sf_hdr_id_t sf_sip_hdr_id(const char *name, size_t len);
 
 /* Index-based access: the i-th header of an id (i from 0), or NULL. */
 const sf_sip_hdr_t *sf_sip_hdr_nth(const sf_sipmsg_t *m, sf_hdr_id_t id,
 				   unsigned i);
 
-/* "too-big", "header-name", ... never NULL. */
+/* "too-big", "header-name", ... never NULL ("?" out of range). */
 const char *sf_sip_error_name(sf_sip_error_t e);
 
 /* Method is INVITE (exact, case-sensitive as RFC 3261 §7.1 says). */

@@ -179,7 +179,8 @@ static void test_raw_invites(void)
 	    "P-Asserted-Identity: <sip:+77751112233@kz.example>\r\n",
 	    "kz-interconnect", "identity-mismatch", TG);
 	/* No caller identity from abroad: tag. */
-	RAW("+77021234567", "", "", "ipx-carrier-a", "anonymous-from-abroad", TG);
+	RAW("+77021234567", "anonymous", "Privacy: id\r\n", "ipx-carrier-a",
+	    "anonymous-from-abroad", TG);
 	/* Emergency by URN-less short code in the Request-URI. */
 	RAW("112", "+77011234500", "", "ipx-carrier-a", "emergency", A);
 }
