@@ -226,10 +226,7 @@ static bool is_domain(sf_str_t s)
 	return true;
 }
 
-/* Finds ";phone-context=" among the user parameters in params (the text
- * after the first ';').  Returns 1 and sets *ctx, 0 if absent, -1 if it is
- * there without a value. */
-static int find_context(sf_str_t params, sf_str_t *ctx)
+int sf_norm_find_context(sf_str_t params, sf_str_t *ctx)
 {
 	static const char pc[] = "phone-context";
 	const size_t pcl = sizeof(pc) - 1;
@@ -273,7 +270,7 @@ static sf_norm_status_t normalize(const sf_dialling_t *dr, sf_str_t user,
 	if (semi) {
 		number.len = (size_t)(semi - user.s);
 		if (ctx.len == 0 &&
-		    find_context(sf_str(semi + 1, user.len - number.len - 1),
+		    sf_norm_find_context(sf_str(semi + 1, user.len - number.len - 1),
 				 &ctx) < 0)
 			return fail(SF_NORM_BAD_CONTEXT, out);
 	}

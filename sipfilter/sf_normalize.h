@@ -109,6 +109,15 @@ sf_norm_status_t sf_normalize(const sf_dialling_t *d, sf_str_t user,
 sf_norm_status_t sf_normalize_text(const sf_dialling_t *d, const char *text,
 				   sf_num_t *out);
 
+/*
+ * Finds the phone-context parameter (name matched ignoring case) in params,
+ * a ';'-separated list of name[=value] without the leading ';' (the text
+ * after a tel: number, or after a sip: user part's first ';').  Returns 1
+ * and sets *ctx to the raw value (a view into params), 0 if there is none,
+ * or -1 if it is there with an empty or missing value (-> BAD_CONTEXT).
+ */
+int sf_norm_find_context(sf_str_t params, sf_str_t *ctx);
+
 /* "ok", "empty", "anonymous", "bad-char", ... ("?" out of range). */
 const char *sf_norm_status_name(sf_norm_status_t s);
 

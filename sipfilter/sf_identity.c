@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sf_identity.c - the identities of one call (see sf_identity.h).
+ *
+ * This is the only file that includes libosip2.  The strict scanner
+ * (sf_sip.c) has already split the message into header views; here each
+ * identity header value is cut out (comma lists split by us, outside
+ * quotes and <>), copied into a bounded stack buffer with folds blanked,
+ * and handed to libosip2 (osip_from_parse for name-addr/addr-spec values,
+ * osip_uri_parse for the Request-URI), which decides whether the grammar
+ * holds.  libosip2 never sees a whole message or a body.
+ *
+ * The number itself is NOT taken from libosip2: it unescapes the user part
+ * into a C string, so "%00" truncates it and a malformed escape silently
+ * ends it (reliability.md §1.3: "+33123%00999" reads as "+33123").  We
+ * locate the raw, still-escaped user part (or tel number) in our copy
+ * ourselves and give that view to sf_normalize(), which decodes with
+ * explicit lengths and refuses %00.  Where both readings exist they must
+ * agree: if our decoded user part differs from libosip2's username, the
+ * value is SF_NORM_BAD_URI, so a message cannot mean one number to us and
+ * another to a libosip2-like next hop.
+ *
+ * Work per message is bounded: at most SF_IDENT_VALUE_MAX bytes per value
+ * and a fixed number of values (From, To, Request-URI, SF_CALL_MAX_PAI,
+ * PPI, RPID, SF_CALL_MAX_DIVERSION).
+ */
+#include "sf_identity.h"
+
+#include <osipparser2/osip_parser.h>
+#include <string.h>
+
+/* Longest header value (or Request-URI) we copy and parse; longer ones
+ * are SF_NORM_BAD_URI. */
+#define SF_IDENT_VALUE_MAX 1024
+
+/* Up to this many comma-separated elements are located per header line;
+ * H-I needs the total count, which is kept separately. */
+#define MAX_ELEMS 8
+
+typedef struct scheme_info {
+	enum { SCH_OTHER, SCH_SIP, SCH_TEL, SCH_URN } kind;
+	sf_str_t rest; /* after "scheme:" */
+} scheme_info_t;
+
+void sf_identity_global_init(void)
+{
+	parser_init();
+}
+
+/* --- splitting and locating, on raw bytes --------------------------- */
+
+/*
+ * Calls fn for each comma-separated element of v (commas inside "..." or
+ * <...> do not count; a backslash quotes the next byte inside "..."),
+ * trimmed, skipping empty elements.  Returns the number of elements.
+ */
+static size_t split_elems(sf_str_t v, sf_str_t *out, size_t max)
+{
+	size_t n = 0, start = 0, i;
+	bool inq = false, ina = false;
+
+	for (i = 0; i <= v.len; i++) {
+		char c = i < v.len ? v.s[i] : ',';
+
+		if (inq) {
+			if (c == '\\' && i + 1 < v.len)
+				i++;
+			else if (c == '"')
+				inq = false;
+			if (i < v.len)
+				continue;
+		} else if (ina) {
+			if (c == '>')
+				ina = false;
+			if (i < v.len)
+				continue;
+		} else if (c == '"') {
+			inq = true;
+			continue;
+		} else if (c == '<') {
+			ina = true;
+			continue;
+		}
+		if (c == ',' || i == v.len) {
+			sf_str_t e = sf_str_trim(sf_str(v.s + start, i - start));
+
+			/* folds (CRLF) at the edges count as blanks too */
+			while (e.len && (e.s[0] == '\r' || e.s[0] == '\n' ||
+					 e.s[0] == ' ' || e.s[0] == '\t')) {
+				e.s++;
+				e.len--;
+			}
+			while (e.len && (e.s[e.len - 1] == '\r' ||
+					 e.s[e.len - 1] == '\n' ||
+					 e.s[e.len - 1] == ' ' ||
+					 e.s[e.len - 1] == '\t'))
+				e.len--;
+			if (e.len) {
+				if (n < max)
+					out[n] = e;
+				n++;
+			}
+			start = i + 1;
+		}
+	}
+	return n;
+}
+
+static bool is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Locates the URI inside one name-addr / addr-spec value (our copy, folds
+ * blanked): between the first '<' outside quotes and the next '>', after
+ * which only blanks and ";params" may follow (RFC 3261 §20.10); or, with
+ * no '<', the addr-spec up to the first ';', which must hold no blank.
+ * Returns false if the shape is not one of these.
+ */
+static bool locate_uri(const char *s, size_t len, sf_str_t *uri)
+{
+	bool inq = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (inq) {
+			if (c == '\\' && i + 1 < len)
+				i++;
+			else if (c == '"')
+				inq = false;
+		} else if (c == '"') {
+			inq = true;
+		} else if (c == '<') {
+			const char *gt = memchr(s + i + 1, '>', len - i - 1);
+			size_t j;
+
+			if (!gt)
+				return false;
+			*uri = sf_str(s + i + 1, (size_t)(gt - s) - i - 1);
+			for (j = (size_t)(gt - s) + 1; j < len && is_lws(s[j]);
+			     j++)
+				;
+			return j == len || s[j] == ';';
+		}
+	}
+	if (inq)
+		return false;
+	/* addr-spec: the URI ends at the first ';' (RFC 3261 §20), LWS may
+	 * come before it (SEMI = SWS ";" SWS), but none inside. */
+	{
+		const char *semi = memchr(s, ';', len);
+		size_t end = semi ? (size_t)(semi - s) : len;
+
+		while (end > 0 && is_lws(s[end - 1]))
+			end--;
+		for (i = 0; i < end; i++)
+			if (is_lws(s[i]))
+				return false;
+		*uri = sf_str(s, end);
+	}
+	return uri->len > 0;
+}
+
+static scheme_info_t scheme_of(sf_str_t uri)
+{
+	scheme_info_t si = {SCH_OTHER, SF_STR_NULL};
+	const char *colon = memchr(uri.s, ':', uri.len);
+	sf_str_t name;
+
+	if (!colon)
+		return si;
+	name = sf_str(uri.s, (size_t)(colon - uri.s));
+	si.rest = sf_str(colon + 1, uri.len - name.len - 1);
+	if (sf_str_ieq_c(name, "sip") || sf_str_ieq_c(name, "sips"))
+		si.kind = SCH_SIP;
+	else if (sf_str_ieq_c(name, "tel"))
+		si.kind = SCH_TEL;
+	else if (sf_str_ieq_c(name, "urn"))
+		si.kind = SCH_URN;
+	return si;
+}
+
+/* libosip2 must have read the same scheme name. */
+static bool same_scheme(sf_str_t uri, const char *osip_scheme)
+{
+	const char *colon = memchr(uri.s, ':', uri.len);
+	size_t n = colon ? (size_t)(colon - uri.s) : 0;
+
+	return osip_scheme && n && strlen(osip_scheme) == n &&
+	       strncasecmp(uri.s, osip_scheme, n) == 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = sf_tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Our user part, decoded, equals libosip2's username.  Only called when
+ * sf_normalize() accepted the number, so the number's escapes are valid;
+ * an invalid escape in a user parameter makes the readings differ, which
+ * counts as disagreement (libosip2 stops at it).
+ */
+static bool same_user(sf_str_t raw, const char *osip_user)
+{
+	size_t i = 0, j = 0;
+
+	if (!osip_user)
+		return raw.len == 0;
+	while (i < raw.len) {
+		int c = (unsigned char)raw.s[i];
+
+		if (c == '%') {
+			int hi = i + 2 < raw.len ? hexval(raw.s[i + 1]) : -1;
+			int lo = i + 2 < raw.len ? hexval(raw.s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0)
+				return false;
+			c = hi * 16 + lo;
+			i += 3;
+		} else {
+			i++;
+		}
+		if (c == 0 || (unsigned char)osip_user[j] != c)
+			return false;
+		j++;
+	}
+	return osip_user[j] == '\0';
+}
+
+/* --- one identity ----------------------------------------------------- */
+
+/* What a caller wants back from a name-addr value besides the ident. */
+typedef struct value_extra {
+	bool rpid_privacy; /* privacy=full|name|uri (RPID) */
+	bool party_called; /* party=called (RPID describes the callee) */
+} value_extra_t;
+
+/*
+ * Reads the URI at uri (a view into our NUL-terminated copy) whose
+ * libosip2 reading is u, and fills id->status and id->num.  sos, if not
+ * NULL, is set for an emergency service URN (Request-URI only).
+ */
+static void read_uri(const sf_dialling_t *d, sf_str_t uri,
+		     const osip_uri_t *u, sf_ident_t *id, bool *sos)
+{
+	scheme_info_t si = scheme_of(uri);
+
+	if (!u || !same_scheme(uri, u->scheme)) {
+		id->status = SF_NORM_BAD_URI;
+		return;
+	}
+	switch (si.kind) {
+	case SCH_SIP: {
+		/* userinfo ends at the first '@' (RFC 3261 §19.1.1: neither
+		 * user nor password may hold a raw '@'); libosip2 agrees. */
+		const char *at = memchr(si.rest.s, '@', si.rest.len);
+		sf_str_t user = SF_STR_NULL, host;
+		const char *colon;
+
+		if (!at) {
+			id->status = u->username ? SF_NORM_BAD_URI
+						 : SF_NORM_EMPTY;
+			return;
+		}
+		user = sf_str(si.rest.s, (size_t)(at - si.rest.s));
+		colon = memchr(user.s, ':', user.len);
+		if (colon)
+			user.len = (size_t)(colon - user.s); /* :password */
+		host = sf_str(at + 1, si.rest.len - user.len - 1);
+		for (size_t i = 0; i < host.len; i++)
+			if (host.s[i] == ':' || host.s[i] == ';' ||
+			    host.s[i] == '?') {
+				host.len = i;
+				break;
+			}
+		id->status = sf_normalize(d, user, SF_STR_NULL, &id->num);
+		if (id->status == SF_NORM_OK && !same_user(user, u->username))
+			id->status = SF_NORM_BAD_URI;
+		/* RFC 3325 §9.3 anonymous From: a host of anonymous.invalid
+		 * hides the caller, unless a number is actually shown. */
+		if (id->status != SF_NORM_OK &&
+		    sf_str_ieq_c(host, "anonymous.invalid"))
+			id->status = SF_NORM_ANONYMOUS;
+		break;
+	}
+	case SCH_TEL: {
+		/* RFC 3966: tel:number;params; libosip2 keeps it all in
+		 * url->string, verbatim. */
+		const char *semi = memchr(si.rest.s, ';', si.rest.len);
+		sf_str_t number = si.rest, ctx = SF_STR_NULL;
+
+		if (!u->string || strlen(u->string) != si.rest.len ||
+		    memcmp(u->string, si.rest.s, si.rest.len) != 0) {
+			id->status = SF_NORM_BAD_URI;
+			return;
+		}
+		if (semi) {
+			number.len = (size_t)(semi - si.rest.s);
+			if (sf_norm_find_context(
+				    sf_str(semi + 1, si.rest.len - number.len - 1),
+				    &ctx) < 0) {
+				id->status = SF_NORM_BAD_CONTEXT;
+				return;
+			}
+		}
+		id->status = sf_normalize(d, number, ctx, &id->num);
+		break;
+	}
+	case SCH_URN:
+		/* RFC 5031: urn:service:sos and its sub-services */
+		if (sos && si.rest.len >= 11 &&
+		    sf_str_ieq_c(sf_str(si.rest.s, 11), "service:sos") &&
+		    (si.rest.len == 11 || si.rest.s[11] == '.'))
+			*sos = true;
+		id->status = SF_NORM_EMPTY;
+		break;
+	default:
+		id->status = SF_NORM_BAD_URI;
+		break;
+	}
+	if (id->status != SF_NORM_OK)
+		memset(&id->num, 0, sizeof(id->num));
+}
+
+/*
+ * Copies v into buf (SF_IDENT_VALUE_MAX) with CR, LF and HT turned into
+ * SP, so the copy is NUL-terminated, unfolded for libosip2 (RFC 3261
+ * §7.3.1 lets a fold be read as SP) and offset-compatible with v.  HT
+ * becomes SP because libosip2 5.3 refuses `"Name"<HT><sip:...>`, which
+ * RFC 3261 LWS allows; inside a quoted display name the change is
+ * invisible to us.  Refuses values that are too long or hold a NUL.
+ */
+static bool copy_value(sf_str_t v, char *buf)
+{
+	if (v.len >= SF_IDENT_VALUE_MAX || memchr(v.s, '\0', v.len))
+		return false;
+	for (size_t i = 0; i < v.len; i++) {
+		char c = v.s[i];
+
+		buf[i] = (c == '\r' || c == '\n' || c == '\t') ? ' ' : c;
+	}
+	buf[v.len] = '\0';
+	return true;
+}
+
+static bool param_is(const osip_list_t *l, const char *name,
+		     const char *const *values)
+{
+	osip_list_iterator_t it;
+	osip_generic_param_t *p;
+
+	p = osip_list_get_first((osip_list_t *)l, &it);
+	for (; p; p = osip_list_get_next(&it)) {
+		if (!p->gname || strcasecmp(p->gname, name) != 0 || !p->gvalue)
+			continue;
+		for (size_t i = 0; values[i]; i++)
+			if (strcasecmp(p->gvalue, values[i]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* One name-addr / addr-spec value (From, To, PAI, PPI, RPID, Diversion,
+ * History-Info). */
+static void read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+		       value_extra_t *x)
+{
+	static const char *const privacy_on[] = {"full", "name", "uri", NULL};
+	static const char *const called[] = {"called", NULL};
+	char buf[SF_IDENT_VALUE_MAX];
+	osip_from_t *f = NULL;
+	sf_str_t uri;
+
+	memset(id, 0, sizeof(*id));
+	id->present = true;
+	id->status = SF_NORM_BAD_URI;
+	if (!copy_value(v, buf) || !locate_uri(buf, v.len, &uri))
+		return;
+	id->uri = sf_str(v.s + (uri.s - buf), uri.len);
+	if (osip_from_init(&f) != 0)
+		return;
+	if (osip_from_parse(f, buf) == 0 && f->url) {
+		read_uri(d, uri, f->url, id, NULL);
+		if (x) {
+			x->rpid_privacy = param_is(&f->gen_params, "privacy",
+						   privacy_on);
+			x->party_called = param_is(&f->gen_params, "party",
+						   called);
+		}
+	}
+	osip_from_free(f);
+}
+
+static void read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+		      bool *sos)
+{
+	char buf[SF_IDENT_VALUE_MAX];
+	osip_uri_t *u = NULL;
+
+	memset(id, 0, sizeof(*id));
+	id->present = true;
+	id->uri = v;
+	id->status = SF_NORM_BAD_URI;
+	if (!copy_value(v, buf))
+		return;
+	if (osip_uri_init(&u) != 0)
+		return;
+	if (osip_uri_parse(u, buf) == 0)
+		read_uri(d, sf_str(buf, v.len), u, id, sos);
+	osip_uri_free(u);
+}
+
+/* --- the call ---------------------------------------------------------- */
+
+/* RFC 3323 §4.2 priv-value list; RFC 3325 §9.3 "id". */
+static bool privacy_requests_id(sf_str_t v)
+{
+	size_t i = 0;
+
+	while (i < v.len) {
+		size_t j = i;
+		sf_str_t tok;
+
+		while (j < v.len && v.s[j] != ';' && v.s[j] != ',')
+			j++;
+		tok = sf_str(v.s + i, j - i);
+		while (tok.len && is_lws(tok.s[0])) {
+			tok.s++;
+			tok.len--;
+		}
+		while (tok.len && is_lws(tok.s[tok.len - 1]))
+			tok.len--;
+		if (sf_str_ieq_c(tok, "id") || sf_str_ieq_c(tok, "header") ||
+		    sf_str_ieq_c(tok, "user"))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+/* The candidate of one source: PAI's first number, else its first value. */
+static const sf_ident_t *source_ident(const sf_call_t *c, sf_id_source_t s)
+{
+	switch (s) {
+	case SF_ID_PAI:
+		for (unsigned i = 0; i < c->n_pai; i++)
+			if (c->pai[i].status == SF_NORM_OK)
+				return &c->pai[i];
+		return c->n_pai ? &c->pai[0] : NULL;
+	case SF_ID_PPI:
+		return c->ppi.present ? &c->ppi : NULL;
+	case SF_ID_RPID:
+		return c->rpid.present ? &c->rpid : NULL;
+	case SF_ID_FROM:
+		return c->from.present ? &c->from : NULL;
+	}
+	return NULL;
+}
+
+static void pick_presented(const sf_cfg_t *cfg, sf_call_t *c)
+{
+	static const sf_id_source_t dflt[] = {SF_ID_PAI, SF_ID_RPID,
+					      SF_ID_FROM};
+	const sf_id_source_t *order = cfg->identity_order;
+	size_t n = cfg->n_identity_order;
+	const sf_ident_t *first = NULL;
+	sf_id_source_t first_src = SF_ID_FROM;
+
+	if (n == 0 || n > SF_CFG_MAX_IDENTITY) {
+		order = dflt;
+		n = sizeof(dflt) / sizeof(dflt[0]);
+	}
+	c->presented = NULL;
+	c->presented_source = SF_ID_FROM;
+	for (size_t i = 0; i < n; i++) {
+		const sf_ident_t *id = source_ident(c, order[i]);
+
+		if (!id)
+			continue;
+		if (id->status == SF_NORM_OK) {
+			c->presented = id;
+			c->presented_source = order[i];
+			return;
+		}
+		if (!first) {
+			first = id;
+			first_src = order[i];
+		}
+	}
+	c->presented = first;
+	c->presented_source = first_src;
+}
+
+static void pick_called(sf_call_t *c)
+{
+	if (c->ruri.present && c->ruri.status == SF_NORM_OK)
+		c->called = &c->ruri;
+	else if (c->to.present && c->to.status == SF_NORM_OK)
+		c->called = &c->to;
+	else if (c->ruri.present)
+		c->called = &c->ruri;
+	else
+		c->called = c->to.present ? &c->to : NULL;
+}
+
+/* Absent identities read as SF_NORM_EMPTY, never as a zeroed SF_NORM_OK. */
+static void clear_call(sf_call_t *c)
+{
+	sf_ident_t *all[] = {&c->from, &c->to, &c->ruri, &c->ppi, &c->rpid};
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		all[i]->status = SF_NORM_EMPTY;
+	for (size_t i = 0; i < SF_CALL_MAX_PAI; i++)
+		c->pai[i].status = SF_NORM_EMPTY;
+	for (size_t i = 0; i < SF_CALL_MAX_DIVERSION; i++)
+		c->diversion[i].status = SF_NORM_EMPTY;
+}
+
+/* Total H-I entries across every History-Info header. */
+static size_t count_hi(const sf_sipmsg_t *m)
+{
+	sf_str_t tmp[1];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < m->n_hdrs; i++)
+		if (m->hdrs[i].id == SF_HDR_HISTORY_INFO)
+			n += split_elems(m->hdrs[i].value, tmp, 0);
+	return n;
+}
+
+int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
+		    sf_call_t *call)
+{
+	const sf_dialling_t *d = &cfg->dialling;
+	size_t hi_total = 0, hi_seen = 0;
+	bool hi_counted = false, rpid_done = false;
+
+	clear_call(call);
+	if (!m->is_request)
+		return -1;
+	read_ruri(d, m->ruri, &call->ruri, &call->emergency_urn);
+	for (unsigned i = 0; i < m->n_hdrs && i < SF_SIP_MAX_HEADERS; i++) {
+		const sf_sip_hdr_t *h = &m->hdrs[i];
+		sf_str_t el[MAX_ELEMS];
+		size_t n, k;
+
+		switch (h->id) {
+		case SF_HDR_FROM:
+			if (!call->from.present)
+				read_value(d, h->value, &call->from, NULL);
+			break;
+		case SF_HDR_TO:
+			if (!call->to.present)
+				read_value(d, h->value, &call->to, NULL);
+			break;
+		case SF_HDR_CALL_ID:
+			if (!call->call_id.s)
+				call->call_id = h->value;
+			break;
+		case SF_HDR_PAI:
+			/* RFC 3325 §9.1: one or two values (sip/sips and
+			 * tel), on one line or several. */
+			n = split_elems(h->value, el, MAX_ELEMS);
+			for (k = 0; k < n && k < MAX_ELEMS &&
+				    call->n_pai < SF_CALL_MAX_PAI;
+			     k++)
+				read_value(d, el[k], &call->pai[call->n_pai++],
+					   NULL);
+			break;
+		case SF_HDR_PPI:
+			n = split_elems(h->value, el, 1);
+			if (n && !call->ppi.present)
+				read_value(d, el[0], &call->ppi, NULL);
+			break;
+		case SF_HDR_RPID:
+			/* draft-ietf-sip-privacy-04: the first value about
+			 * the calling party (party=calling or absent). */
+			n = split_elems(h->value, el, MAX_ELEMS);
+			for (k = 0; k < n && k < MAX_ELEMS && !rpid_done; k++) {
+				value_extra_t x = {false, false};
+				sf_ident_t id;
+
+				read_value(d, el[k], &id, &x);
+				if (x.party_called)
+					continue;
+				call->rpid = id;
+				call->privacy_id |= x.rpid_privacy;
+				rpid_done = true;
+			}
+			break;
+		case SF_HDR_PRIVACY:
+			call->privacy_id |= privacy_requests_id(h->value);
+			break;
+		case SF_HDR_DIVERSION:
+			/* RFC 5806: each value is one diverting party, most
+			 * recent first; all of them are diverting numbers. */
+			n = split_elems(h->value, el, MAX_ELEMS);
+			for (k = 0; k < n && k < MAX_ELEMS &&
+				    call->n_diversion < SF_CALL_MAX_DIVERSION;
+			     k++)
+				read_value(d, el[k],
+					   &call->diversion[call->n_diversion++],
+					   NULL);
+			break;
+		default:
+			break;
+		}
+	}
+	/* RFC 7044: History-Info entries in order, the last one being the
+	 * current target (normally the Request-URI itself); every entry
+	 * before it was a target the call left, i.e. a diverting number.
+	 * Read after Diversion so Diversion values come first. */
+	for (unsigned i = 0; i < m->n_hdrs && i < SF_SIP_MAX_HEADERS; i++) {
+		const sf_sip_hdr_t *h = &m->hdrs[i];
+		sf_str_t el[MAX_ELEMS];
+		size_t n, k;
+
+		if (h->id != SF_HDR_HISTORY_INFO)
+			continue;
+		if (!hi_counted) {
+			hi_total = count_hi(m);
+			hi_counted = true;
+		}
+		n = split_elems(h->value, el, MAX_ELEMS);
+		for (k = 0; k < n; k++, hi_seen++) {
+			if (hi_seen + 1 >= hi_total ||
+			    call->n_diversion >= SF_CALL_MAX_DIVERSION)
+				break;
+			if (k >= MAX_ELEMS)
+				continue;
+			read_value(d, el[k],
+				   &call->diversion[call->n_diversion++], NULL);
+		}
+	}
+	pick_presented(cfg, call);
+	pick_called(call);
+	return 0;
+}
+
+void sf_call_from_numbers(const sf_cfg_t *cfg, const char *presented,
+			  const char *called, sf_call_t *call)
+{
+	clear_call(call);
+	if (presented) {
+		call->from.present = true;
+		call->from.uri = sf_str_c(presented);
+		call->from.status = sf_normalize_text(&cfg->dialling, presented,
+						      &call->from.num);
+		call->presented = &call->from;
+	}
+	call->presented_source = SF_ID_FROM;
+	if (called) {
+		call->ruri.present = true;
+		call->ruri.uri = sf_str_c(called);
+		call->ruri.status = sf_normalize_text(&cfg->dialling, called,
+						      &call->ruri.num);
+		call->called = &call->ruri;
+	}
+}
