@@ -57,10 +57,16 @@ typedef struct sf_tables_src {
 	double max_shrink;
 } sf_tables_src_t;
 
+/*
+ * min_len/max_len are the file's values: allowed digits of the whole number
+ * as people write it (E.164 digits without '+', or a short code as dialled,
+ * i.e. without the key form's leading '0').  prefix_len counts key digits
+ * of the matching prefix (so it includes the '0' of a short code).
+ */
 typedef struct sf_plan_entry {
 	sf_class_t cls;
-	uint8_t min_len, max_len; /* total key digits allowed */
-	uint8_t prefix_len;       /* digits of the matching prefix */
+	uint8_t min_len, max_len; /* allowed visible digits, see above */
+	uint8_t prefix_len;       /* key digits of the matching prefix */
 	const char *operator_name; /* owned by the snapshot; "" if none */
 } sf_plan_entry_t;
 
@@ -120,5 +126,32 @@ void sf_tables_set_generation(sf_tables_t *t, uint64_t gen);
 int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 			     bool add, const char *visited,
 			     sf_tables_t **out, sf_err_t *err);
+
+/*
+ * Number of numbers in t's live-update roaming overlay (numbers whose state
+ * differs from the last full load).  The next sf_tables_roaming_update()
+ * copies this many 16-byte entries.  0 for a freshly loaded snapshot.
+ */
+size_t sf_tables_roaming_overlay(const sf_tables_t *t);
+
+/*
+ * Start-up self-test of the linked libJudy (reliability.md section 2.5):
+ * inserts cascades of consecutive keys and pseudo-random keys into Judy1 and
+ * JudyL and checks that every key is found, no absent neighbour is found,
+ * counts match and iteration is ordered.  Takes a few tens of milliseconds.
+ * Returns 0; SF_EINVAL with err naming the lost key when the library is
+ * broken (refuse to run: lookups would silently miss); SF_ENOMEM.
+ * Thread-safe (no shared state).
+ */
+int sf_tables_selftest(sf_err_t *err);
+
+/*
+ * TEST ONLY.  After n more successful allocations made by this layer's own
+ * code (buffers, arrays, strings, snapshots), every further one fails, so a
+ * test can check that each failure point returns SF_ENOMEM and leaks
+ * nothing.  n < 0 turns the hook off (the default).  Judy's internal
+ * allocations are not affected.  The countdown is per thread.
+ */
+void sf_tables_fail_after(long n);
 
 #endif

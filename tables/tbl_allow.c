@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tbl_allow.c - the per-trunk allow list: loader and lookup.
+ *
+ * File format (config/tables/allow.csv):
+ *     trunk,number_or_prefix[,comment]     (trunk '*' = every trunk)
+ * Trunk names come from the config (handed in as plain strings: this layer
+ * knows nothing of config).  A name the config does not know is an error,
+ * with a "did you mean", because an entry silently attached to no trunk is
+ * an exemption that never applies.  There is one set per trunk plus one for
+ * '*'; each has a Judy1 of exact numbers and a JudyL of prefixes with a
+ * length mask.  Duplicates are harmless and counted once; comments are not
+ * stored.
+ */
+#include "tbl_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ALLOW_FIELDS "trunk,number_or_prefix[,comment]"
+#define MAX_TRUNKS 65536
+
+static int bad_trunk(const sf_tbl_reader_t *r, sf_err_t *err,
+		     const sf_tbl_field_t *f, const char *const *trunks,
+		     size_t n_trunks)
+{
+	char known[200] = "";
+	const char *best = NULL;
+	unsigned best_d = 3;
+	size_t used = 0;
+	int show = (int)(f->v.len < 64 ? f->v.len : 64);
+
+	if (n_trunks == 0)
+		return sf_tbl_bad(r, err, f->col,
+				  "unknown trunk '%.*s' (no trunks are "
+				  "configured; use * for every trunk)",
+				  show, f->v.s);
+	for (size_t i = 0; i < n_trunks; i++) {
+		const char *nm = trunks[i] ? trunks[i] : "";
+		unsigned d = sf_tbl_distance(f->v.s, f->v.len, nm, strlen(nm));
+		int w;
+
+		if (d < best_d) {
+			best_d = d;
+			best = nm;
+		}
+		if (used + 8 >= sizeof(known))
+			continue;
+		w = snprintf(known + used, sizeof(known) - used, "%s%s",
+			     used ? ", " : "", nm);
+		if (w < 0)
+			continue;
+		if ((size_t)w >= sizeof(known) - used)
+			snprintf(known + used, sizeof(known) - used, ", ...");
+		used = strlen(known);
+	}
+	if (best)
+		return sf_tbl_bad(r, err, f->col,
+				  "unknown trunk '%.*s'; did you mean '%s'? "
+				  "(trunks: %s, or * for every trunk)", show,
+				  f->v.s, best, known);
+	return sf_tbl_bad(r, err, f->col,
+			  "unknown trunk '%.*s' (trunks: %s, or * for every "
+			  "trunk)", show, f->v.s, known);
+}
+
+static int allow_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
+		      sf_str_t line, const char *const *trunks,
+		      size_t n_trunks, sf_err_t *err)
+{
+	sf_tbl_field_t f[3];
+	size_t nf = sf_tbl_split(line, f, 3);
+	sf_tbl_allow_set_t *set = NULL;
+	sf_num_t num;
+	bool is_prefix;
+	uint64_t key;
+	JError_t je;
+	int rc;
+
+	if (f[0].v.len == 0)
+		return sf_tbl_bad(r, err, f[0].col, "missing trunk (expected %s)",
+				  ALLOW_FIELDS);
+	if (f[0].v.len == 1 && f[0].v.s[0] == '*') {
+		set = &c->allow[0];
+	} else {
+		for (size_t i = 0; i < n_trunks; i++) {
+			if (trunks[i] && strlen(trunks[i]) == f[0].v.len &&
+			    memcmp(trunks[i], f[0].v.s, f[0].v.len) == 0) {
+				set = &c->allow[1 + i];
+				break;
+			}
+		}
+		if (!set)
+			return bad_trunk(r, err, &f[0], trunks, n_trunks);
+	}
+	if (nf < 2)
+		return sf_tbl_bad(r, err, (unsigned)line.len + 1,
+				  "missing number (expected %s)", ALLOW_FIELDS);
+	rc = sf_tbl_parse_num(r, err, &f[1], true, "", &num, &is_prefix);
+	if (rc < 0)
+		return rc;
+	key = sf_tbl_key(num.d, num.len);
+	if (is_prefix) {
+		PWord_t pv = (PWord_t)JudyLIns(&set->prefix, key, &je);
+
+		if (pv == (PWord_t)PPJERR)
+			return sf_tbl_judy_err(err, r->path, &je);
+		if (!*pv) {
+			*pv = 1;
+			c->allow_n++;
+			set->mask |= 1u << num.len;
+		}
+	} else {
+		rc = Judy1Set(&set->exact, key, &je);
+		if (rc == JERR)
+			return sf_tbl_judy_err(err, r->path, &je);
+		if (rc == 1)
+			c->allow_n++;
+	}
+	return 0;
+}
+
+int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path,
+		      const char *const *trunks, size_t n_trunks,
+		      sf_err_t *err)
+{
+	sf_tbl_reader_t r;
+	sf_str_t line;
+	int rc;
+
+	if (n_trunks > MAX_TRUNKS || (n_trunks && !trunks))
+		return sf_err_set(err, SF_EINVAL, path, 0, 0,
+				  "bad trunk list (%zu trunks)", n_trunks);
+	c->allow = sf_tbl_malloc((n_trunks + 1) * sizeof(*c->allow));
+	if (!c->allow)
+		return sf_err_set(err, SF_ENOMEM, path, 0, 0, "out of memory");
+	memset(c->allow, 0, (n_trunks + 1) * sizeof(*c->allow));
+	c->n_allow_sets = n_trunks + 1;
+	rc = sf_tbl_reader_open(&r, path, err);
+	if (rc < 0)
+		return rc;
+	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
+		rc = allow_line(c, &r, line, trunks, n_trunks, err);
+		if (rc < 0)
+			break;
+	}
+	sf_tbl_reader_close(&r);
+	return rc < 0 ? rc : 0;
+}
+
+size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c)
+{
+	size_t b = c->n_allow_sets * sizeof(*c->allow);
+
+	for (size_t i = 0; i < c->n_allow_sets; i++)
+		b += Judy1MemUsed(c->allow[i].exact) +
+		     JudyLMemUsed(c->allow[i].prefix);
+	return b;
+}
+
+static bool in_set(const sf_tbl_allow_set_t *s, const sf_num_t *n,
+		   const uint64_t *pfx)
+{
+	if (s->exact && Judy1Test(s->exact, pfx[n->len], PJE0) == 1)
+		return true;
+	return s->prefix && sf_tbl_lpm(s->prefix, s->mask, pfx, n->len, NULL);
+}
+
+bool sf_tbl_allow_lookup(const sf_tbl_core_t *c, int trunk_id,
+			 const sf_num_t *n)
+{
+	uint64_t pfx[SF_NUM_MAX + 1];
+
+	if (!c->n_allow_sets || !sf_tbl_prefixes(n, pfx))
+		return false;
+	if (in_set(&c->allow[0], n, pfx))
+		return true;
+	if (trunk_id >= 0 && (size_t)trunk_id + 1 < c->n_allow_sets)
+		return in_set(&c->allow[trunk_id + 1], n, pfx);
+	return false;
+}

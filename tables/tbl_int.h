@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tbl_int.h - private plumbing shared by the files of tables/.
+ *
+ * Nothing here is part of the public API (see sf_tables.h).  It holds:
+ *  - the allocation wrapper that every malloc/realloc of this layer goes
+ *    through, so sf_tables_fail_after() can inject failures in tests;
+ *  - the Judy key encoding of a key-form number;
+ *  - the line reader and field splitter used by the four table loaders;
+ *  - the string interner (one arena per table, strings stored once);
+ *  - the shared "core" of a snapshot: the four tables, reference-counted so
+ *    that live roaming updates can share them between snapshots.
+ *
+ * Judy is always called through its functions with a PJError_t (or PJE0 for
+ * the read-only getters), never through the printing/exiting macros.
+ */
+#ifndef SF_TBL_INT_H
+#define SF_TBL_INT_H
+
+#define JUDYERROR_NOTEST 1
+#include <Judy.h>
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/sf_err.h"
+#include "../base/sf_num.h"
+#include "../base/sf_str.h"
+#include "sf_tables.h"
+
+/* --- allocation (tbl_alloc.c) ------------------------------------------ */
+
+/* malloc/realloc/free that honour sf_tables_fail_after().  realloc never
+ * frees the old block on failure (as realloc). */
+void *sf_tbl_malloc(size_t size);
+void *sf_tbl_realloc(void *p, size_t size);
+void sf_tbl_free(void *p);
+
+/* Grows *arr (element size elem) so that it holds at least need elements;
+ * doubles the capacity.  Returns 0 or SF_ENOMEM (then *arr is unchanged). */
+int sf_tbl_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* --- keys ---------------------------------------------------------------- */
+
+/*
+ * A key-form number (up to 16 digits) maps to one Judy index:
+ * (digits << 56) | decimal value.  The length in the top byte keeps '0102'
+ * (short code 102) and '102' apart, and keeps prefixes of different lengths
+ * apart.  10^16 < 2^54, so the two parts never overlap.
+ */
+#define SF_TBL_KEY(len, val) (((uint64_t)(len) << 56) | (uint64_t)(val))
+
+static inline uint64_t sf_tbl_key(const char *d, unsigned len)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < len; i++)
+		v = v * 10 + (unsigned)(d[i] - '0');
+	return SF_TBL_KEY(len, v);
+}
+
+/* Judy indexes of every prefix of n: pfx[l] for l = 1..n->len.  Returns
+ * false (nothing filled) for a number that cannot be a key. */
+static inline bool sf_tbl_prefixes(const sf_num_t *n, uint64_t pfx[SF_NUM_MAX + 1])
+{
+	uint64_t v = 0;
+
+	if (!n || n->len == 0 || n->len > SF_NUM_MAX)
+		return false;
+	for (unsigned i = 0; i < n->len; i++) {
+		unsigned c = (unsigned)(n->d[i] - '0');
+
+		if (c > 9)
+			return false;
+		v = v * 10 + c;
+		pfx[i + 1] = SF_TBL_KEY(i + 1, v);
+	}
+	return true;
+}
+
+/* Formats a Judy key back to table syntax: "7701", "short:102". */
+void sf_tbl_key_format(uint64_t key, char *buf, size_t size);
+
+/*
+ * A set of prefixes of mixed lengths in one JudyL (value != 0) with a
+ * bitmask of the lengths present, so longest-prefix match probes only
+ * lengths that exist, longest first.  Returns the value or 0; *plen gets
+ * the matched length.
+ */
+static inline Word_t sf_tbl_lpm(Pcvoid_t judyl, uint32_t mask,
+				const uint64_t pfx[SF_NUM_MAX + 1],
+				unsigned len, unsigned *plen)
+{
+	mask &= (uint32_t)((2u << len) - 1); /* lengths 1..len */
+	while (mask) {
+		unsigned l = 31u - (unsigned)__builtin_clz(mask);
+		PWord_t pv = (PWord_t)JudyLGet(judyl, pfx[l], PJE0);
+
+		if (pv && pv != (PWord_t)PPJERR) {
+			if (plen)
+				*plen = l;
+			return *pv;
+		}
+		mask &= ~(1u << l);
+	}
+	return 0;
+}
+
+/* --- line reader (tbl_reader.c) ---------------------------------------- */
+
+#define SF_TBL_LINE_MAX 65536     /* longest accepted line, bytes */
+#define SF_TBL_CHUNK (1u << 20)   /* read size */
+
+typedef struct sf_tbl_reader {
+	const char *path;
+	int fd;
+	char *buf;
+	size_t len;       /* bytes valid in buf */
+	size_t pos;       /* start of the next line */
+	bool eof;
+	unsigned line_no; /* of the line last returned */
+} sf_tbl_reader_t;
+
+/* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM. */
+int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_err_t *err);
+
+/*
+ * Next line that is neither blank nor a whole-line '#' comment, with the
+ * newline and a CR before it removed and blanks trimmed.  Returns 1 with
+ * *line set (a view into the reader's buffer, valid until the next call),
+ * 0 at end of file, or SF_EIO / SF_EPARSE (line too long, NUL byte).
+ */
+int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err);
+
+void sf_tbl_reader_close(sf_tbl_reader_t *r);
+
+/* Fills err with "path:line: msg" (SF_EPARSE) for the current line.
+ * col is 1-based, 0 if unknown.  Returns SF_EPARSE. */
+int sf_tbl_bad(const sf_tbl_reader_t *r, sf_err_t *err, unsigned col,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+typedef struct sf_tbl_field {
+	sf_str_t v;   /* trimmed */
+	unsigned col; /* 1-based column of v in the line */
+} sf_tbl_field_t;
+
+/*
+ * Splits line at the first max-1 commas (the last field is the rest of the
+ * line, commas included).  Fields are trimmed.  Returns the number found
+ * (1..max).  line must be a view returned by sf_tbl_reader_next.
+ */
+size_t sf_tbl_split(sf_str_t line, sf_tbl_field_t *f, size_t max);
+
+/*
+ * Parses a number field with sf_num_parse_key().  allow_prefix: a trailing
+ * '*' makes a prefix (*is_prefix set).  what names the table in messages
+ * about a '*' that is not allowed.  On a bad number fills err with a reason
+ * a person can act on and returns SF_EPARSE.
+ */
+int sf_tbl_parse_num(const sf_tbl_reader_t *r, sf_err_t *err,
+		     const sf_tbl_field_t *f, bool allow_prefix,
+		     const char *what, sf_num_t *out, bool *is_prefix);
+
+/* Edit distance capped at 3 (for "did you mean"). */
+unsigned sf_tbl_distance(const char *a, size_t alen, const char *b,
+			 size_t blen);
+
+/* --- strings (tbl_strings.c) ------------------------------------------- */
+
+/*
+ * Interned strings of one table: an arena of NUL-terminated strings, each
+ * stored once, addressed by 32-bit offset.  Offset 0 is "".  The hash
+ * index that finds duplicates lives only while loading (sf_tbl_strs_seal).
+ */
+typedef struct sf_tbl_strs {
+	char *arena;
+	size_t len, cap;
+	Pvoid_t index;     /* JudyL: hash of string -> offset */
+	uint32_t last_off; /* one-entry cache: rows often repeat a string */
+} sf_tbl_strs_t;
+
+int sf_tbl_strs_init(sf_tbl_strs_t *s);
+/* Interns v (no NUL bytes inside).  SF_ENOMEM or SF_ERANGE (arena > 4 GiB). */
+int sf_tbl_strs_intern(sf_tbl_strs_t *s, sf_str_t v, uint32_t *off);
+/* Drops the load-time index and trims the arena. */
+void sf_tbl_strs_seal(sf_tbl_strs_t *s);
+void sf_tbl_strs_fini(sf_tbl_strs_t *s);
+size_t sf_tbl_strs_bytes(const sf_tbl_strs_t *s);
+
+static inline const char *sf_tbl_str(const sf_tbl_strs_t *s, uint32_t off)
+{
+	return s->arena ? s->arena + off : "";
+}
+
+/* --- the shared core ----------------------------------------------------- */
+
+typedef struct sf_tbl_plan_ent {
+	uint32_t op;   /* operator, offset in plan_strs */
+	uint32_t line; /* where it was defined, for duplicate messages */
+	uint8_t cls, min_len, max_len, prefix_len;
+} sf_tbl_plan_ent_t;
+
+typedef struct sf_tbl_pair {
+	uint32_t source, reason; /* offsets in subst_strs */
+} sf_tbl_pair_t;
+
+/* One allow set: the entries for one trunk (or for every trunk). */
+typedef struct sf_tbl_allow_set {
+	Pvoid_t exact;  /* Judy1 */
+	Pvoid_t prefix; /* JudyL, value 1 (JudyL so sf_tbl_lpm applies) */
+	uint32_t mask;  /* prefix lengths present */
+} sf_tbl_allow_set_t;
+
+typedef struct sf_tbl_core {
+	atomic_size_t refs;
+
+	/* numbering plan: JudyL key -> entry index + 1 */
+	Pvoid_t plan;
+	uint32_t plan_mask;
+	sf_tbl_plan_ent_t *plan_ents;
+	size_t plan_n, plan_cap;
+	sf_tbl_strs_t plan_strs;
+
+	/* roaming: JudyL key -> SF_TBL_ROAM_PRESENT | packed country */
+	Pvoid_t roam;
+	size_t roam_n;
+
+	/* substitution: JudyL key -> pair index + 1 */
+	Pvoid_t subst_exact, subst_prefix;
+	uint32_t subst_mask;
+	size_t subst_n;
+	sf_tbl_pair_t *pairs;
+	size_t n_pairs, pairs_cap;
+	Pvoid_t pair_index; /* load-time only: (source<<32|reason) -> pair+1 */
+	sf_tbl_strs_t subst_strs;
+
+	/* allow: sets[0] = every trunk, sets[1 + id] = trunk id */
+	sf_tbl_allow_set_t *allow;
+	size_t n_allow_sets;
+	size_t allow_n;
+} sf_tbl_core_t;
+
+/* Roaming values: bit 16 = present, low 16 bits = country letters. */
+#define SF_TBL_ROAM_PRESENT ((Word_t)1 << 16)
+
+static inline Word_t sf_tbl_country_pack(const char *cc)
+{
+	if (!cc || !cc[0])
+		return 0;
+	return ((Word_t)(unsigned char)cc[0] << 8) | (unsigned char)cc[1];
+}
+
+static inline void sf_tbl_country_unpack(Word_t v, char out[3])
+{
+	out[0] = (char)((v >> 8) & 0xff);
+	out[1] = (char)(v & 0xff);
+	out[2] = '\0';
+}
+
+/* Per-table loaders (each fills its part of core; on failure the caller
+ * frees the whole core). */
+int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_err_t *err);
+int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_err_t *err);
+int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_err_t *err);
+int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path,
+		      const char *const *trunks, size_t n_trunks,
+		      sf_err_t *err);
+
+/* Lookups on one core (sf_tables.h has the contracts). */
+bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
+			sf_plan_entry_t *out);
+bool sf_tbl_subst_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
+			 sf_subst_entry_t *out);
+bool sf_tbl_allow_lookup(const sf_tbl_core_t *c, int trunk_id,
+			 const sf_num_t *n);
+
+/* Frees every table of the core and the core itself. */
+void sf_tbl_core_free(sf_tbl_core_t *c);
+
+/* Bytes used by each table (Judy + arrays + strings). */
+size_t sf_tbl_plan_bytes(const sf_tbl_core_t *c);
+size_t sf_tbl_roaming_bytes(const sf_tbl_core_t *c);
+size_t sf_tbl_subst_bytes(const sf_tbl_core_t *c);
+size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c);
+
+/* Fills err for a Judy error returned by an insert. */
+int sf_tbl_judy_err(sf_err_t *err, const char *path, const JError_t *je);
+
+#endif

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tbl_plan.c - the numbering-plan table: loader and longest-prefix match.
+ *
+ * File format (config/tables/numbering-plan.csv):
+ *     prefix,class,min_len,max_len,operator
+ * One JudyL maps each prefix (as a length-tagged key, see tbl_int.h) to an
+ * entry; a bitmask of the prefix lengths present lets a lookup probe only
+ * those lengths, longest first, so a match costs at most a few JudyLGet
+ * calls whatever the table size.  A prefix defined twice is an error: with
+ * two classes for one range nobody can say which was meant.
+ */
+#include "tbl_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PLAN_FIELDS "prefix,class,min_len,max_len,operator"
+
+static int parse_len(const sf_tbl_reader_t *r, sf_err_t *err,
+		     const sf_tbl_field_t *f, const char *name, uint8_t *out)
+{
+	unsigned v = 0;
+
+	if (f->v.len == 0)
+		return sf_tbl_bad(r, err, f->col, "missing %s (expected %s)",
+				  name, PLAN_FIELDS);
+	for (size_t i = 0; i < f->v.len; i++) {
+		if (!sf_isdigit((unsigned char)f->v.s[i]) || i >= 3)
+			return sf_tbl_bad(r, err, f->col,
+					  "%s '%.*s' is not a number "
+					  "(expected 1..15)", name,
+					  (int)(f->v.len < 64 ? f->v.len : 64),
+					  f->v.s);
+		v = v * 10 + (unsigned)(f->v.s[i] - '0');
+	}
+	if (v < 1 || v > 15)
+		return sf_tbl_bad(r, err, f->col,
+				  "%s %u out of range (expected 1..15)", name,
+				  v);
+	*out = (uint8_t)v;
+	return 0;
+}
+
+static int bad_class(const sf_tbl_reader_t *r, sf_err_t *err,
+		     const sf_tbl_field_t *f)
+{
+	char names[256] = "";
+	const char *best = NULL;
+	unsigned best_d = 3;
+	size_t used = 0;
+	int show = (int)(f->v.len < 64 ? f->v.len : 64);
+
+	if (f->v.len == 0)
+		return sf_tbl_bad(r, err, f->col, "missing class (expected %s)",
+				  PLAN_FIELDS);
+	for (int c = SF_CLASS_UNLISTED + 1; c < SF_CLASS_COUNT; c++) {
+		const char *nm = sf_class_name((sf_class_t)c);
+		unsigned d = sf_tbl_distance(f->v.s, f->v.len, nm, strlen(nm));
+		int w;
+
+		if (d < best_d) {
+			best_d = d;
+			best = nm;
+		}
+		w = snprintf(names + used, sizeof(names) - used, "%s%s",
+			     used ? ", " : "", nm);
+		if (w > 0 && (size_t)w < sizeof(names) - used)
+			used += (size_t)w;
+	}
+	if (f->v.len == 8 && memcmp(f->v.s, "unlisted", 8) == 0)
+		return sf_tbl_bad(r, err, f->col,
+				  "class 'unlisted' cannot be used in the "
+				  "plan (it means no prefix matched; expected "
+				  "one of %s)", names);
+	if (best)
+		return sf_tbl_bad(r, err, f->col,
+				  "unknown class '%.*s'; did you mean '%s'? "
+				  "(expected one of %s)", show, f->v.s, best,
+				  names);
+	return sf_tbl_bad(r, err, f->col,
+			  "unknown class '%.*s' (expected one of %s)", show,
+			  f->v.s, names);
+}
+
+static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
+		     sf_str_t line, sf_err_t *err)
+{
+	static const char *const names[] = {"prefix", "class", "min_len",
+					    "max_len"};
+	sf_tbl_field_t f[5];
+	size_t nf = sf_tbl_split(line, f, 5);
+	sf_num_t num;
+	sf_tbl_plan_ent_t e = {0};
+	unsigned visible;
+	int cls, rc;
+	uint64_t key;
+	PWord_t pv;
+	JError_t je;
+	void *ents = c->plan_ents;
+
+	if (nf < 4)
+		return sf_tbl_bad(r, err, (unsigned)line.len + 1,
+				  "missing field '%s' (expected %s)",
+				  names[nf], PLAN_FIELDS);
+	rc = sf_tbl_parse_num(r, err, &f[0], false,
+			      "the numbering plan (every entry is already a "
+			      "prefix)", &num, NULL);
+	if (rc < 0)
+		return rc;
+	cls = sf_class_parse(f[1].v.s, f[1].v.len);
+	if (cls <= SF_CLASS_UNLISTED)
+		return bad_class(r, err, &f[1]);
+	if ((rc = parse_len(r, err, &f[2], "min_len", &e.min_len)) < 0 ||
+	    (rc = parse_len(r, err, &f[3], "max_len", &e.max_len)) < 0)
+		return rc;
+	if (e.min_len > e.max_len)
+		return sf_tbl_bad(r, err, f[2].col, "min_len %u > max_len %u",
+				  e.min_len, e.max_len);
+	visible = num.len - (num.kind == SF_NUM_SHORT ? 1u : 0u);
+	if (visible > e.max_len)
+		return sf_tbl_bad(r, err, f[0].col,
+				  "prefix %.*s has %u digits, more than "
+				  "max_len %u", (int)f[0].v.len, f[0].v.s,
+				  visible, e.max_len);
+	e.cls = (uint8_t)cls;
+	e.prefix_len = num.len;
+	e.line = r->line_no;
+	if (nf == 5 && sf_tbl_strs_intern(&c->plan_strs, f[4].v, &e.op) < 0)
+		return sf_err_set(err, SF_ENOMEM, r->path, r->line_no, 0,
+				  "out of memory");
+
+	if (sf_tbl_grow(&ents, &c->plan_cap, c->plan_n + 1, sizeof(e)) < 0)
+		return sf_err_set(err, SF_ENOMEM, r->path, r->line_no, 0,
+				  "out of memory");
+	c->plan_ents = ents;
+	key = sf_tbl_key(num.d, num.len);
+	pv = (PWord_t)JudyLIns(&c->plan, key, &je);
+	if (pv == (PWord_t)PPJERR)
+		return sf_tbl_judy_err(err, r->path, &je);
+	if (*pv) {
+		char kbuf[32];
+
+		sf_tbl_key_format(key, kbuf, sizeof(kbuf));
+		return sf_tbl_bad(r, err, f[0].col,
+				  "duplicate prefix %s (first at line %u)",
+				  kbuf, c->plan_ents[*pv - 1].line);
+	}
+	c->plan_ents[c->plan_n++] = e;
+	*pv = c->plan_n;
+	c->plan_mask |= 1u << num.len;
+	return 0;
+}
+
+int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
+{
+	sf_tbl_reader_t r;
+	sf_str_t line;
+	int rc;
+
+	rc = sf_tbl_reader_open(&r, path, err);
+	if (rc < 0)
+		return rc;
+	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
+		rc = plan_line(c, &r, line, err);
+		if (rc < 0)
+			break;
+	}
+	sf_tbl_reader_close(&r);
+	if (rc < 0)
+		return rc;
+	sf_tbl_strs_seal(&c->plan_strs);
+	return 0;
+}
+
+size_t sf_tbl_plan_bytes(const sf_tbl_core_t *c)
+{
+	return JudyLMemUsed(c->plan) + c->plan_cap * sizeof(*c->plan_ents) +
+	       sf_tbl_strs_bytes(&c->plan_strs);
+}
+
+bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
+			sf_plan_entry_t *out)
+{
+	uint64_t pfx[SF_NUM_MAX + 1];
+	unsigned plen = 0;
+	Word_t v;
+	const sf_tbl_plan_ent_t *e;
+
+	if (!c->plan || !sf_tbl_prefixes(n, pfx))
+		return false;
+	v = sf_tbl_lpm(c->plan, c->plan_mask, pfx, n->len, &plen);
+	if (!v || v > c->plan_n)
+		return false;
+	e = &c->plan_ents[v - 1];
+	if (out) {
+		out->cls = (sf_class_t)e->cls;
+		out->min_len = e->min_len;
+		out->max_len = e->max_len;
+		out->prefix_len = (uint8_t)plen;
+		out->operator_name = sf_tbl_str(&c->plan_strs, e->op);
+	}
+	return true;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tbl_reader.c - the line reader and field parsing shared by the table
+ * loaders.
+ *
+ * Table files can be large (10^7 roaming rows, ~150 MB), so the reader
+ * reads 1 MiB chunks with read(2) and hands out lines as views into its
+ * buffer: no per-line allocation, no stdio, no sscanf.  It skips blank
+ * lines and whole-line '#' comments, strips CRLF, refuses NUL bytes and
+ * lines over SF_TBL_LINE_MAX, and counts lines so every error can say
+ * "file:line: reason".  read(2) rather than mmap: a feed that rewrites a
+ * file in place while we read gives a short read here, not a SIGBUS.
+ *
+ * The number parser wraps sf_num_parse_key() and, when it refuses a field,
+ * works out why in words a person can act on.
+ */
+#include "tbl_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_err_t *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->fd = -1;
+	r->buf = sf_tbl_malloc(SF_TBL_CHUNK);
+	if (!r->buf)
+		return sf_err_set(err, SF_ENOMEM, path, 0, 0,
+				  "out of memory for the read buffer");
+	do {
+		r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	} while (r->fd < 0 && errno == EINTR);
+	if (r->fd < 0) {
+		int e = errno;
+
+		sf_tbl_free(r->buf);
+		r->buf = NULL;
+		sf_err_set(err, SF_EIO, path, 0, 0, "cannot open: %s",
+			   strerror(e));
+		if (err)
+			err->sys_errno = e;
+		return SF_EIO;
+	}
+	return 0;
+}
+
+void sf_tbl_reader_close(sf_tbl_reader_t *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	sf_tbl_free(r->buf);
+	r->buf = NULL;
+}
+
+int sf_tbl_bad(const sf_tbl_reader_t *r, sf_err_t *err, unsigned col,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return SF_EPARSE;
+	sf_err_set(err, SF_EPARSE, r->path, r->line_no, col, "%s", "");
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return SF_EPARSE;
+}
+
+/* Refills the buffer, keeping the partial line at its start.  Returns 0,
+ * or SF_EIO / SF_EPARSE (a line that cannot fit). */
+static int refill(sf_tbl_reader_t *r, sf_err_t *err)
+{
+	size_t rest = r->len - r->pos;
+	ssize_t n;
+
+	if (rest > SF_TBL_LINE_MAX) {
+		r->line_no++;
+		return sf_tbl_bad(r, err, 0, "line longer than %u bytes",
+				  (unsigned)SF_TBL_LINE_MAX);
+	}
+	if (rest && r->pos)
+		memmove(r->buf, r->buf + r->pos, rest);
+	r->pos = 0;
+	r->len = rest;
+	do {
+		n = read(r->fd, r->buf + r->len, SF_TBL_CHUNK - r->len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int e = errno;
+
+		sf_err_set(err, SF_EIO, r->path, 0, 0, "cannot read: %s",
+			   strerror(e));
+		if (err)
+			err->sys_errno = e;
+		return SF_EIO;
+	}
+	if (n == 0)
+		r->eof = true;
+	r->len += (size_t)n;
+	return 0;
+}
+
+int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
+{
+	for (;;) {
+		const char *start = r->buf + r->pos;
+		const char *nl = memchr(start, '\n', r->len - r->pos);
+		const char *nul;
+		sf_str_t v, t;
+		int rc;
+
+		if (!nl && !r->eof) {
+			rc = refill(r, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (!nl && r->pos == r->len)
+			return 0;
+		v.s = start;
+		v.len = nl ? (size_t)(nl - start) : r->len - r->pos;
+		r->pos += v.len + (nl ? 1 : 0);
+		r->line_no++;
+		if (v.len && v.s[v.len - 1] == '\r')
+			v.len--;
+		if (v.len > SF_TBL_LINE_MAX)
+			return sf_tbl_bad(r, err, 0, "line longer than %u bytes",
+					  (unsigned)SF_TBL_LINE_MAX);
+		nul = memchr(v.s, '\0', v.len);
+		if (nul)
+			return sf_tbl_bad(r, err, (unsigned)(nul - v.s) + 1,
+					  "NUL byte in line");
+		t = sf_str_trim(v);
+		if (t.len == 0 || t.s[0] == '#')
+			continue;
+		*line = v;
+		return 1;
+	}
+}
+
+size_t sf_tbl_split(sf_str_t line, sf_tbl_field_t *f, size_t max)
+{
+	size_t n = 0, pos = 0;
+
+	while (n < max) {
+		const char *c = NULL;
+		size_t end;
+		sf_str_t raw, t;
+
+		if (n + 1 < max)
+			c = memchr(line.s + pos, ',', line.len - pos);
+		end = c ? (size_t)(c - line.s) : line.len;
+		raw = sf_str(line.s + pos, end - pos);
+		t = sf_str_trim(raw);
+		f[n].v = t;
+		f[n].col = (unsigned)(t.s - line.s) + 1;
+		if (t.len == 0)
+			f[n].col = (unsigned)pos + 1;
+		n++;
+		if (!c)
+			break;
+		pos = end + 1;
+	}
+	return n;
+}
+
+/* Longest field text shown in a message. */
+#define SHOW 64
+
+static int why_bad_number(const sf_tbl_reader_t *r, sf_err_t *err,
+			  const sf_tbl_field_t *f, sf_str_t v)
+{
+	size_t i = 0, digits;
+	bool is_short = false;
+	int show = (int)(v.len < SHOW ? v.len : SHOW);
+
+	if (v.len >= 6 && memcmp(v.s, "short:", 6) == 0) {
+		is_short = true;
+		i = 6;
+	} else if (v.len && v.s[0] == '+') {
+		i = 1;
+	}
+	if (i == v.len)
+		return sf_tbl_bad(r, err, f->col, "number '%.*s' has no digits",
+				  show, v.s);
+	for (size_t j = i; j < v.len; j++) {
+		unsigned char ch = (unsigned char)v.s[j];
+
+		if (sf_isdigit(ch))
+			continue;
+		if (ch > ' ' && ch < 0x7f)
+			return sf_tbl_bad(r, err, f->col + (unsigned)j,
+					  "bad character '%c' in number "
+					  "'%.*s' (expected E.164 digits with "
+					  "optional '+', or short:DIGITS)",
+					  ch, show, v.s);
+		return sf_tbl_bad(r, err, f->col + (unsigned)j,
+				  "bad byte 0x%02x in number '%.*s' (expected "
+				  "E.164 digits with optional '+', or "
+				  "short:DIGITS)", ch, show, v.s);
+	}
+	if (!is_short && v.s[i] == '0')
+		return sf_tbl_bad(r, err, f->col,
+				  "number '%.*s' starts with 0 (E.164 numbers "
+				  "never do; write short codes as short:DIGITS)",
+				  show, v.s);
+	digits = v.len - i;
+	if (digits > 15)
+		return sf_tbl_bad(r, err, f->col,
+				  "number '%.*s' has %zu digits (at most 15)",
+				  show, v.s, digits);
+	return sf_tbl_bad(r, err, f->col, "bad number '%.*s'", show, v.s);
+}
+
+int sf_tbl_parse_num(const sf_tbl_reader_t *r, sf_err_t *err,
+		     const sf_tbl_field_t *f, bool allow_prefix,
+		     const char *what, sf_num_t *out, bool *is_prefix)
+{
+	sf_str_t v = f->v;
+	bool pfx = false;
+
+	if (v.len == 0)
+		return sf_tbl_bad(r, err, f->col, "missing number");
+	if (v.s[v.len - 1] == '*') {
+		if (!allow_prefix)
+			return sf_tbl_bad(r, err, f->col + (unsigned)v.len - 1,
+					  "a trailing '*' is not allowed in "
+					  "%s", what);
+		pfx = true;
+		v.len--;
+	}
+	if (sf_num_parse_key(v.s, v.len, out) < 0)
+		return why_bad_number(r, err, f, v);
+	if (is_prefix)
+		*is_prefix = pfx;
+	return 0;
+}
+
+unsigned sf_tbl_distance(const char *a, size_t alen, const char *b,
+			 size_t blen)
+{
+	unsigned row[65], prev_diag, tmp;
+
+	if (alen > 64 || blen > 64)
+		return 3;
+	if (alen > blen + 3 || blen > alen + 3)
+		return 3;
+	for (size_t j = 0; j <= blen; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= alen; i++) {
+		prev_diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= blen; j++) {
+			unsigned best = prev_diag + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev_diag = tmp;
+		}
+	}
+	return row[blen] < 3 ? row[blen] : 3;
+}
+
+void sf_tbl_key_format(uint64_t key, char *buf, size_t size)
+{
+	unsigned len = (unsigned)(key >> 56);
+	unsigned long long val = key & (((uint64_t)1 << 56) - 1);
+	char d[24];
+
+	if (len == 0 || len > SF_NUM_MAX) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(d, sizeof(d), "%0*llu", (int)len, val);
+	if (d[0] == '0')
+		snprintf(buf, size, "short:%s", d + 1);
+	else
+		snprintf(buf, size, "%s", d);
+}
+
+int sf_tbl_judy_err(sf_err_t *err, const char *path, const JError_t *je)
+{
+	if (JU_ERRNO(je) == JU_ERRNO_NOMEM)
+		return sf_err_set(err, SF_ENOMEM, path, 0, 0,
+				  "out of memory (Judy)");
+	return sf_err_set(err, SF_EINVAL, path, 0, 0,
+			  "Judy error %d (internal line %d)", JU_ERRNO(je),
+			  JU_ERRID(je));
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tbl_roaming.c - the roaming table loader: home subscribers now abroad.
+ *
+ * File format (config/tables/roaming.csv):
+ *     number[,visited_country]
+ * This is the big table (10^6..10^7 rows, written by a roaming feed), so
+ * the per-line work is kept to a memchr, the digit loop of
+ * sf_num_parse_key() and one JudyLIns.  A feed that writes its file sorted
+ * gets keys inserted in ascending order, which is Judy's fast path (leaf
+ * nodes fill sequentially and stay in cache).
+ *
+ * Each number maps to SF_TBL_ROAM_PRESENT | the two country letters, so one
+ * JudyLGet answers both "roaming?" and "where?".  A number listed twice is
+ * counted once; the later line's country wins (a feed appending updates
+ * means the last word).
+ */
+#include "tbl_int.h"
+
+static int roam_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
+		     sf_str_t line, sf_err_t *err)
+{
+	sf_tbl_field_t f[2];
+	size_t nf = sf_tbl_split(line, f, 2);
+	sf_num_t num;
+	char cc[3] = "";
+	PWord_t pv;
+	JError_t je;
+	int rc;
+
+	rc = sf_tbl_parse_num(r, err, &f[0], false,
+			      "the roaming table (entries are single numbers)",
+			      &num, NULL);
+	if (rc < 0)
+		return rc;
+	if (num.kind != SF_NUM_E164)
+		return sf_tbl_bad(r, err, f[0].col,
+				  "short code %.*s cannot be a roaming "
+				  "subscriber (expected an E.164 number)",
+				  (int)f[0].v.len, f[0].v.s);
+	if (nf == 2 && f[1].v.len) {
+		if (f[1].v.len != 2 || !sf_isalpha((unsigned char)f[1].v.s[0]) ||
+		    !sf_isalpha((unsigned char)f[1].v.s[1]))
+			return sf_tbl_bad(r, err, f[1].col,
+					  "visited country '%.*s' is not an "
+					  "ISO 3166 alpha-2 code (two letters)",
+					  (int)(f[1].v.len < 64 ? f[1].v.len
+								: 64),
+					  f[1].v.s);
+		cc[0] = (char)(f[1].v.s[0] & ~0x20); /* upper case */
+		cc[1] = (char)(f[1].v.s[1] & ~0x20);
+	}
+	pv = (PWord_t)JudyLIns(&c->roam, sf_tbl_key(num.d, num.len), &je);
+	if (pv == (PWord_t)PPJERR)
+		return sf_tbl_judy_err(err, r->path, &je);
+	if (!*pv)
+		c->roam_n++;
+	*pv = SF_TBL_ROAM_PRESENT | sf_tbl_country_pack(cc);
+	return 0;
+}
+
+int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
+{
+	sf_tbl_reader_t r;
+	sf_str_t line;
+	int rc;
+
+	rc = sf_tbl_reader_open(&r, path, err);
+	if (rc < 0)
+		return rc;
+	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
+		rc = roam_line(c, &r, line, err);
+		if (rc < 0)
+			break;
+	}
+	sf_tbl_reader_close(&r);
+	return rc < 0 ? rc : 0;
+}
+
+size_t sf_tbl_roaming_bytes(const sf_tbl_core_t *c)
+{
+	return JudyLMemUsed(c->roam);
+}

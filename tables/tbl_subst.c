@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tbl_subst.c - the known-substitution / do-not-originate table: loader
+ * and lookup.
+ *
+ * File format (config/tables/substitution.csv):
+ *     number_or_prefix,source,reason      (trailing '*' = prefix)
+ * Exact numbers and prefixes live in two JudyL arrays; a lookup tries the
+ * exact number first, then the longest prefix (lengths from a bitmask, as
+ * in the plan).  The value is an index into a table of interned
+ * (source, reason) pairs, so 10^7 rows that share a few reasons cost one
+ * JudyL slot each plus a few bytes of text in total.
+ *
+ * The same number listed twice is counted once and the first line wins:
+ * lists are often concatenated from several sources in priority order.
+ */
+#include "tbl_int.h"
+
+#define SUBST_FIELDS "number_or_prefix,source,reason"
+
+static int pair_of(sf_tbl_core_t *c, uint32_t src, uint32_t why,
+		   Word_t *id, const char *path, sf_err_t *err)
+{
+	Word_t k = ((Word_t)src << 32) | why;
+	PWord_t pv;
+	JError_t je;
+	void *pairs = c->pairs;
+
+	if (c->n_pairs && c->pairs[c->n_pairs - 1].source == src &&
+	    c->pairs[c->n_pairs - 1].reason == why) {
+		*id = c->n_pairs - 1;
+		return 0;
+	}
+	if (sf_tbl_grow(&pairs, &c->pairs_cap, c->n_pairs + 1,
+			sizeof(*c->pairs)) < 0)
+		return sf_err_set(err, SF_ENOMEM, path, 0, 0, "out of memory");
+	c->pairs = pairs;
+	pv = (PWord_t)JudyLIns(&c->pair_index, k, &je);
+	if (pv == (PWord_t)PPJERR)
+		return sf_tbl_judy_err(err, path, &je);
+	if (!*pv) {
+		c->pairs[c->n_pairs].source = src;
+		c->pairs[c->n_pairs].reason = why;
+		*pv = ++c->n_pairs;
+	}
+	*id = *pv - 1;
+	return 0;
+}
+
+static int subst_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
+		      sf_str_t line, sf_err_t *err)
+{
+	sf_tbl_field_t f[3];
+	size_t nf = sf_tbl_split(line, f, 3);
+	sf_num_t num;
+	bool is_prefix;
+	uint32_t src, why = 0;
+	Word_t pair = 0;
+	PWord_t pv;
+	JError_t je;
+	int rc;
+
+	rc = sf_tbl_parse_num(r, err, &f[0], true, "", &num, &is_prefix);
+	if (rc < 0)
+		return rc;
+	if (nf < 2 || f[1].v.len == 0)
+		return sf_tbl_bad(r, err, nf < 2 ? (unsigned)line.len + 1
+						 : f[1].col,
+				  "missing source (expected %s)",
+				  SUBST_FIELDS);
+	if (sf_tbl_strs_intern(&c->subst_strs, f[1].v, &src) < 0 ||
+	    (nf == 3 && sf_tbl_strs_intern(&c->subst_strs, f[2].v, &why) < 0))
+		return sf_err_set(err, SF_ENOMEM, r->path, r->line_no, 0,
+				  "out of memory");
+	rc = pair_of(c, src, why, &pair, r->path, err);
+	if (rc < 0)
+		return rc;
+	pv = (PWord_t)JudyLIns(is_prefix ? &c->subst_prefix : &c->subst_exact,
+			       sf_tbl_key(num.d, num.len), &je);
+	if (pv == (PWord_t)PPJERR)
+		return sf_tbl_judy_err(err, r->path, &je);
+	if (!*pv) {
+		*pv = pair + 1;
+		c->subst_n++;
+		if (is_prefix)
+			c->subst_mask |= 1u << num.len;
+	}
+	return 0;
+}
+
+int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
+{
+	sf_tbl_reader_t r;
+	sf_str_t line;
+	int rc;
+
+	rc = sf_tbl_reader_open(&r, path, err);
+	if (rc < 0)
+		return rc;
+	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
+		rc = subst_line(c, &r, line, err);
+		if (rc < 0)
+			break;
+	}
+	sf_tbl_reader_close(&r);
+	if (rc < 0)
+		return rc;
+	JudyLFreeArray(&c->pair_index, PJE0);
+	c->pair_index = NULL;
+	sf_tbl_strs_seal(&c->subst_strs);
+	return 0;
+}
+
+size_t sf_tbl_subst_bytes(const sf_tbl_core_t *c)
+{
+	return JudyLMemUsed(c->subst_exact) + JudyLMemUsed(c->subst_prefix) +
+	       c->pairs_cap * sizeof(*c->pairs) +
+	       sf_tbl_strs_bytes(&c->subst_strs);
+}
+
+bool sf_tbl_subst_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
+			 sf_subst_entry_t *out)
+{
+	uint64_t pfx[SF_NUM_MAX + 1];
+	PWord_t pv;
+	Word_t v = 0;
+	bool prefix = false;
+
+	if (!sf_tbl_prefixes(n, pfx))
+		return false;
+	if (c->subst_exact) {
+		pv = (PWord_t)JudyLGet(c->subst_exact, pfx[n->len], PJE0);
+		if (pv && pv != (PWord_t)PPJERR)
+			v = *pv;
+	}
+	if (!v && c->subst_prefix) {
+		v = sf_tbl_lpm(c->subst_prefix, c->subst_mask, pfx, n->len,
+			       NULL);
+		prefix = v != 0;
+	}
+	if (!v || v > c->n_pairs)
+		return false;
+	if (out) {
+		out->prefix = prefix;
+		out->source = sf_tbl_str(&c->subst_strs, c->pairs[v - 1].source);
+		out->reason = sf_tbl_str(&c->subst_strs, c->pairs[v - 1].reason);
+	}
+	return true;
+}
