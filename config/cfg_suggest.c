@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cfg_suggest.c - "did you mean" suggestions for config keys and values.
+ *
+ * Uses the optimal-string-alignment form of the Damerau-Levenshtein
+ * distance (insert, delete, substitute, swap two neighbours), which catches
+ * the usual typos ("roamng", "rejcet", "pia").  Inputs are bounded to 64
+ * bytes so the table stays on the stack and the work per call is small.
+ */
+#include "cfg_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DIST_MAX_LEN 64
+#define DIST_FAR 1000u
+
+static unsigned min3(unsigned a, unsigned b, unsigned c)
+{
+	unsigned m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
+			   size_t blen)
+{
+	unsigned d[DIST_MAX_LEN + 1][DIST_MAX_LEN + 1];
+	size_t i, j;
+
+	if (alen > DIST_MAX_LEN || blen > DIST_MAX_LEN)
+		return DIST_FAR;
+	for (i = 0; i <= alen; i++)
+		d[i][0] = (unsigned)i;
+	for (j = 0; j <= blen; j++)
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= alen; i++) {
+		for (j = 1; j <= blen; j++) {
+			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+
+			d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1,
+				       d[i - 1][j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	}
+	return d[alen][blen];
+}
+
+const char *cfg_suggest(const char *word, size_t len,
+			const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	unsigned best_d = DIST_FAR;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t cl;
+		unsigned d, limit;
+
+		if (!cands[i])
+			continue;
+		cl = strlen(cands[i]);
+		d = cfg_edit_distance(word, len, cands[i], cl);
+		/* Two edits on a three-letter word is a different word. */
+		limit = cl <= 3 ? 1 : 2;
+		if (d <= limit && d < best_d) {
+			best = cands[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+void cfg_join(char *buf, size_t size, const char *const *cands, size_t n)
+{
+	size_t off = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w;
+
+		if (!cands[i])
+			continue;
+		w = snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
+			     cands[i]);
+		if (w < 0 || (size_t)w >= size - off)
+			return;
+		off += (size_t)w;
+	}
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cfg_trunks.c - the `trunks` section: the peers we recognise by source
+ * address, each with a kind, trust flag and next hop.
+ *
+ * Trunk order matters (sf_cfg_trunk_match returns the first trunk whose
+ * CIDRs contain the source) and trunk indices are bits in rule masks, so
+ * every list item gets a slot, even a broken one, and the count is capped
+ * at SF_CFG_MAX_TRUNKS.
+ */
+#include "cfg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_NAME, K_KIND, K_SOURCES, K_TRUSTED, K_NEXT_HOP, K_COUNT };
+
+static const char *const trunk_keys[K_COUNT] = {
+	[K_NAME] = "name",
+	[K_KIND] = "kind",
+	[K_SOURCES] = "sources",
+	[K_TRUSTED] = "trusted",
+	[K_NEXT_HOP] = "next_hop",
+};
+
+/* The trunk's name for messages, read before the full check. */
+static void trunk_label(const cfg_node_t *map, size_t idx, char *buf,
+			size_t size)
+{
+	char sh[96];
+
+	for (const cfg_node_t *k = map->first; k && k->next;
+	     k = k->next->next) {
+		const cfg_node_t *v = k->next;
+
+		if (k->kind == CFG_SCALAR && k->len == 4 &&
+		    !memcmp(k->s, "name", 4) && v->kind == CFG_SCALAR &&
+		    !cfg_node_is_null(v) && v->len > 0) {
+			snprintf(buf, size, "trunk '%s'",
+				 cfg_show(v, sh, sizeof(sh)));
+			return;
+		}
+	}
+	snprintf(buf, size, "trunk #%zu", idx + 1);
+}
+
+static void load_sources(cfg_ctx_t *c, const cfg_node_t *v, sf_trunk_t *t,
+			 const char *label)
+{
+	size_t n = cfg_list_len(v), i = 0;
+	char sh[256];
+
+	if (!cfg_list_check(c, v, "sources", "addresses or CIDR blocks"))
+		return;
+	if (n == 0) {
+		cfg_err(c, v, "'sources' of %s is empty; list at least one "
+			"address or CIDR block", label);
+		return;
+	}
+	if (n > CFG_MAX_CIDRS) {
+		cfg_err(c, v, "%s has %zu sources, at most %u are supported",
+			label, n, CFG_MAX_CIDRS);
+		return;
+	}
+	t->cidrs = calloc(n, sizeof(*t->cidrs));
+	if (!t->cidrs) {
+		c->oom = true;
+		return;
+	}
+	for (const cfg_node_t *it = cfg_list_first(v); it;
+	     it = cfg_list_next(v, it)) {
+		int rc = sf_cidr_parse(it->s, it->len, &t->cidrs[i]);
+
+		if (rc == SF_ERANGE) {
+			cfg_err(c, it, "bad CIDR '%s' in %s: prefix length out "
+				"of range", cfg_show(it, sh, sizeof(sh)),
+				label);
+			continue;
+		}
+		if (rc < 0) {
+			cfg_err(c, it, "bad CIDR '%s' in %s: expected an "
+				"address or block like 192.0.2.0/24 or "
+				"2001:db8::/32", cfg_show(it, sh, sizeof(sh)),
+				label);
+			continue;
+		}
+		i++;
+	}
+	t->n_cidrs = i;
+}
+
+static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
+{
+	sf_cfg_t *cfg = c->cfg;
+	sf_trunk_t *t = &cfg->trunks[idx];
+	const cfg_node_t *v[K_COUNT];
+	char label[128], sh[256], why[128], d[96];
+	int kind;
+
+	t->line = map->line;
+	if (map->kind != CFG_MAP) {
+		cfg_err(c, map, "each item of 'trunks' must be a map with "
+			"name, kind and sources, got %s",
+			cfg_desc(map, d, sizeof(d)));
+		return;
+	}
+	trunk_label(map, idx, label, sizeof(label));
+	cfg_map_fields(c, map, "trunks", label, "key", trunk_keys, K_COUNT, v,
+		       NULL);
+
+	if (!v[K_NAME]) {
+		cfg_err(c, map, "missing required key 'name' in %s", label);
+	} else if (cfg_get_name(c, v[K_NAME], "name", t->name,
+				sizeof(t->name))) {
+		for (size_t j = 0; j < idx; j++) {
+			if (!strcmp(cfg->trunks[j].name, t->name)) {
+				cfg_err(c, v[K_NAME], "duplicate trunk name "
+					"'%s' (first defined at line %u); "
+					"trunk names must be unique", t->name,
+					cfg->trunks[j].line);
+				break;
+			}
+		}
+	}
+
+	if (!v[K_KIND])
+		cfg_err(c, map, "missing required key 'kind' in %s; one of "
+			"international, domestic, roaming-partner, internal",
+			label);
+	else if (cfg_get_enum(c, v[K_KIND], "trunk kind",
+			      cfg_trunk_kind_names, SF_TRUNK_KIND_COUNT,
+			      &kind))
+		t->kind = (sf_trunk_kind_t)kind;
+
+	if (!v[K_SOURCES])
+		cfg_err(c, map, "missing required key 'sources' in %s; list "
+			"the addresses or CIDR blocks it sends from", label);
+	else
+		load_sources(c, v[K_SOURCES], t, label);
+
+	if (v[K_TRUSTED])
+		cfg_get_bool(c, v[K_TRUSTED], "trusted", &t->trusted);
+
+	if (v[K_NEXT_HOP] && !cfg_node_is_null(v[K_NEXT_HOP]) &&
+	    cfg_scalar(c, v[K_NEXT_HOP], "next_hop",
+		       "an address like udp:192.0.2.1:5060")) {
+		const cfg_node_t *nh = v[K_NEXT_HOP];
+
+		if (cfg_hostport_parse(nh->s, nh->len, CFG_HP_TRANSPORT,
+				       &t->next_hop, why, sizeof(why)) < 0)
+			cfg_err(c, nh, "bad next_hop '%s' in %s: %s",
+				cfg_show(nh, sh, sizeof(sh)), label, why);
+		else
+			t->has_next_hop = true;
+	}
+}
+
+void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n)
+{
+	sf_cfg_t *cfg = c->cfg;
+	char d[96];
+	size_t count, i = 0;
+
+	if (!n || cfg_node_is_null(n))
+		return;
+	if (n->kind != CFG_SEQ) {
+		cfg_err(c, n, "'trunks' must be a list of trunks (\"- name: "
+			"...\"), got %s", cfg_desc(n, d, sizeof(d)));
+		return;
+	}
+	count = n->n;
+	if (count > SF_CFG_MAX_TRUNKS)
+		count = SF_CFG_MAX_TRUNKS;
+	if (count == 0)
+		return;
+	cfg->trunks = calloc(count, sizeof(*cfg->trunks));
+	if (!cfg->trunks) {
+		c->oom = true;
+		return;
+	}
+	for (const cfg_node_t *it = n->first; it; it = it->next, i++) {
+		if (i == SF_CFG_MAX_TRUNKS) {
+			cfg_err(c, it, "too many trunks (%zu); at most %d are "
+				"supported", n->n, SF_CFG_MAX_TRUNKS);
+			break;
+		}
+		cfg->n_trunks = i + 1;
+		load_trunk(c, it, i);
+	}
+}
