@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_edit.h - in-place editing of a SIP message as a list of byte-range
+ * insertions and replacements.
+ *
+ * The proxy never re-serialises what it forwards (RFC 3261 §16.6 edits
+ * only: add a Via, decrement Max-Forwards, add a tag header ...).  An edit
+ * list records "at offset O of the original, delete D bytes and insert
+ * these bytes"; sf_edit_apply() writes the original with the edits into an
+ * output buffer in one pass, so every byte not covered by an edit reaches
+ * the next hop unchanged.  Edits touch the header section only, so the
+ * body and hence Content-Length stay right.
+ *
+ * Inserted text is copied into the edit's own scratch space, so callers
+ * may pass temporaries.  Fixed capacity, no allocation: a per-worker
+ * sf_edit_t is reused for every message.
+ */
+#ifndef PROXY_EDIT_H
+#define PROXY_EDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SF_EDIT_MAX_OPS 24
+#define SF_EDIT_SCRATCH 2048
+
+typedef struct sf_edit_op {
+	uint32_t off;      /* offset in the original */
+	uint32_t del;      /* original bytes replaced */
+	uint32_t ins_off;  /* in scratch */
+	uint32_t ins_len;
+	uint32_t seq;      /* insertion order, for stable sorting */
+} sf_edit_op_t;
+
+typedef struct sf_edit {
+	sf_edit_op_t ops[SF_EDIT_MAX_OPS];
+	unsigned n;
+	uint32_t used;     /* scratch bytes used */
+	int failed;        /* an op did not fit: apply refuses */
+	char scratch[SF_EDIT_SCRATCH];
+} sf_edit_t;
+
+void sf_edit_init(sf_edit_t *e);
+
+/*
+ * Records: at off, delete del bytes and insert ins[0..len).  Ops must not
+ * overlap each other's deleted ranges; several inserts at one offset come
+ * out in the order they were added.  Returns 0 or SF_ERANGE (then the
+ * whole edit is marked failed).
+ */
+int sf_edit_replace(sf_edit_t *e, uint32_t off, uint32_t del,
+		    const char *ins, size_t len);
+
+static inline int sf_edit_insert(sf_edit_t *e, uint32_t off, const char *ins,
+				 size_t len)
+{
+	return sf_edit_replace(e, off, 0, ins, len);
+}
+
+/* printf-style insert/replace (text formatted into scratch). */
+int sf_edit_replacef(sf_edit_t *e, uint32_t off, uint32_t del,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Writes src[0..len) with the edits applied into out (capacity cap).
+ * Returns the output length, or -1 when it would not fit, an op lies
+ * outside src, ops overlap, or an earlier op failed.
+ */
+long sf_edit_apply(sf_edit_t *e, const char *src, size_t len, char *out,
+		   size_t cap);
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_server.h - the running `serve` process: sockets, threads, the
+ * published table snapshot, counters, reload state.
+ *
+ * Threads: one UDP thread per (worker, UDP listener), each with its own
+ * SO_REUSEPORT socket, recvmmsg/sendmmsg batches and its own scratch,
+ * counters and snapshot slot; one TCP thread (epoll) for every TCP
+ * listener and connection; the main thread runs the control socket, the
+ * metrics endpoint, signals and reloads (so reloads are serialised).
+ * The only lock is the TCP connection table's (taken when a UDP thread
+ * must send a reply over a TCP connection, and by the TCP thread when it
+ * opens, writes or closes connections); the UDP per-call path takes none.
+ */
+#ifndef PROXY_SERVER_H
+#define PROXY_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../config/sf_config.h"
+#include "../tables/sf_tables.h"
+#include "proxy_core.h"
+#include "proxy_stats.h"
+#include "snapshot.h"
+
+#define SF_UDP_BATCH 32
+#define SF_MAX_THREADS 128
+
+typedef struct sf_server sf_server_t;
+
+typedef struct sf_thread {
+	sf_server_t *srv;
+	unsigned idx;         /* index in srv->threads = snapshot slot = stats */
+	int listener;         /* UDP listener index, -1 for the TCP thread */
+	int fd;               /* the UDP socket */
+	pthread_t th;
+	bool started;
+	sf_pctx_t *ctx;
+} sf_thread_t;
+
+typedef struct sf_tcp_conn {
+	int fd;               /* -1 = free slot */
+	unsigned listener;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	char *buf;
+	size_t used;
+	uint64_t last_ms;     /* last byte received */
+	uint64_t partial_ms;  /* first byte of the incomplete message; 0 */
+} sf_tcp_conn_t;
+
+struct sf_server {
+	const sf_cfg_t *cfg;
+	sf_proxy_t proxy;
+	sf_snap_t snap;
+	atomic_bool stop;
+	unsigned workers;
+	/* UDP: fds[listener][worker] */
+	int udp_fd[SF_CFG_MAX_LISTENERS][SF_MAX_THREADS];
+	/* TCP */
+	int tcp_listen_fd[SF_CFG_MAX_LISTENERS];
+	int tcp_epfd;
+	pthread_mutex_t tcp_lock;
+	sf_tcp_conn_t *conns;
+	unsigned n_conns_max;
+	unsigned n_conns;
+	/* threads; stats[i] belongs to threads[i] */
+	sf_thread_t threads[SF_MAX_THREADS];
+	unsigned n_threads;
+	sf_wstats_t *stats;   /* n_threads + 1 (last: control thread) */
+	/* reload state (control thread only) */
+	uint64_t generation;
+	uint64_t reloads_ok, reloads_failed, roaming_updates;
+	bool last_reload_ok;
+	char last_reload_error[1200];
+	double last_reload_seconds;
+	int64_t loaded_at;    /* unix time of the current tables */
+	int64_t started_at;
+	/* logging */
+	bool use_syslog;
+	bool level_prefix;
+};
+
+/* Returns monotonic milliseconds. */
+uint64_t sf_now_ms(void);
+
+/* Opens UDP sockets (one per worker and UDP listener, SO_REUSEPORT) and
+ * TCP listening sockets.  Returns 0 or SF_EIO with err. */
+int sf_server_bind(sf_server_t *s, sf_err_t *err);
+
+/* Starts the UDP and TCP threads.  Returns 0 or SF_EIO. */
+int sf_server_start(sf_server_t *s, sf_err_t *err);
+
+/* Sets stop, joins the threads, closes sockets. */
+void sf_server_stop(sf_server_t *s);
+
+/* Sends buf to the TCP peer dst over its existing connection (any
+ * thread).  Returns 0, or -1 when no such connection / the send failed. */
+int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
+		const char *buf, size_t len);
+
+/* Sends one produced message (UDP via the listener's socket of worker w,
+ * TCP via sf_tcp_send).  Used by the TCP thread and for single sends. */
+void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
+			const sf_pout_t *out);
+
+/* Creates the TCP epoll set and connection table (after bind).  0/-1. */
+int sf_tcp_setup(sf_server_t *s);
+
+/* Thread bodies. */
+void *sf_udp_thread(void *arg);
+void *sf_tcp_thread(void *arg);
+
+/* Log sink for proxy_core (stderr with <N> prefixes, or syslog). */
+void sf_server_log(void *arg, int level, const char *line);
+
+#endif

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_tcp.c - SIP over TCP: one epoll thread for every TCP listener and
+ * connection, with the caps that keep slow or hostile peers from pinning
+ * resources (RFC 3261 §18.3 framing by Content-Length only):
+ *  - a connection limit (serve.tcp.max_connections; over it, accept and
+ *    close at once, counted);
+ *  - a per-connection buffer of max_message bytes; a stream that cannot
+ *    frame within it is closed;
+ *  - an idle timeout and a partial-message deadline (slowloris).
+ * Replies that UDP threads must send over TCP find the connection by peer
+ * address under tcp_lock (the connection table's only lock).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proxy_server.h"
+
+#define EV_LISTEN_BASE 0x100000u
+
+static bool same_peer(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+	}
+	return false;
+}
+
+/* Writes all of buf or fails; the socket is non-blocking, a peer that
+ * does not read gets its connection closed rather than stalling us. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
+		const char *buf, size_t len)
+{
+	int rc = -1;
+
+	if (!s->conns)
+		return -1;
+	pthread_mutex_lock(&s->tcp_lock);
+	for (unsigned i = 0; i < s->n_conns_max; i++) {
+		sf_tcp_conn_t *c = &s->conns[i];
+
+		if (c->fd >= 0 && same_peer(&c->peer, dst)) {
+			rc = write_all(c->fd, buf, len);
+			if (rc)
+				shutdown(c->fd, SHUT_RDWR);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->tcp_lock);
+	return rc;
+}
+
+static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c)
+{
+	pthread_mutex_lock(&s->tcp_lock);
+	epoll_ctl(s->tcp_epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	c->used = 0;
+	c->partial_ms = 0;
+	s->n_conns--;
+	pthread_mutex_unlock(&s->tcp_lock);
+	SF_ST_INC(st->tcp_closed);
+}
+
+static void do_accept(sf_server_t *s, sf_wstats_t *st, unsigned li)
+{
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		int fd = accept4(s->tcp_listen_fd[li], (struct sockaddr *)&peer,
+				 &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		sf_tcp_conn_t *c = NULL;
+		struct epoll_event ev;
+
+		if (fd < 0)
+			return;
+		pthread_mutex_lock(&s->tcp_lock);
+		if (s->n_conns < s->n_conns_max) {
+			for (unsigned i = 0; i < s->n_conns_max; i++)
+				if (s->conns[i].fd < 0) {
+					c = &s->conns[i];
+					break;
+				}
+		}
+		if (c && !c->buf)
+			c->buf = malloc(s->proxy.lim_tcp.max_message);
+		if (!c || !c->buf) {
+			pthread_mutex_unlock(&s->tcp_lock);
+			close(fd);
+			SF_ST_INC(st->drop[SF_DROP_TCP_LIMIT]);
+			continue;
+		}
+		c->fd = fd;
+		c->listener = li;
+		c->peer = peer;
+		c->peerlen = pl;
+		c->used = 0;
+		c->last_ms = sf_now_ms();
+		c->partial_ms = 0;
+		s->n_conns++;
+		ev.events = EPOLLIN;
+		ev.data.u64 = (uint64_t)(c - s->conns);
+		epoll_ctl(s->tcp_epfd, EPOLL_CTL_ADD, fd, &ev);
+		pthread_mutex_unlock(&s->tcp_lock);
+		SF_ST_INC(st->tcp_accepted);
+	}
+}
+
+/* Reads what is there and handles every complete message. */
+static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
+		    sf_tcp_conn_t *c, sf_pout_t *out)
+{
+	size_t cap = s->proxy.lim_tcp.max_message;
+
+	for (;;) {
+		ssize_t r;
+
+		if (c->used >= cap) {
+			SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
+			conn_close(s, st, c);
+			return;
+		}
+		r = recv(c->fd, c->buf + c->used, cap - c->used, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(s, st, c);
+			return;
+		}
+		if (r < 0)
+			break;
+		c->used += (size_t)r;
+		c->last_ms = sf_now_ms();
+		if (!c->partial_ms)
+			c->partial_ms = c->last_ms;
+		for (;;) {
+			long fl = sf_sip_frame(c->buf, c->used, (uint32_t)cap);
+			sf_pin_t in;
+			const sf_tables_t *tables;
+
+			if (fl < 0) {
+				SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
+				conn_close(s, st, c);
+				return;
+			}
+			if (fl == 0)
+				break;
+			in.buf = c->buf;
+			in.len = (size_t)fl;
+			in.tp = SF_TP_TCP;
+			in.src = (const struct sockaddr *)&c->peer;
+			in.listener = c->listener;
+			tables = sf_snap_enter(&s->snap, t->idx);
+			if (sf_proxy_handle(t->ctx, tables, &in, out) == 1)
+				sf_server_send_one(s, t->idx, st, out);
+			sf_snap_leave(&s->snap, t->idx);
+			memmove(c->buf, c->buf + fl, c->used - (size_t)fl);
+			c->used -= (size_t)fl;
+			c->partial_ms = c->used ? c->last_ms : 0;
+		}
+	}
+}
+
+static void sweep(sf_server_t *s, sf_wstats_t *st)
+{
+	uint64_t now = sf_now_ms();
+	const sf_serve_cfg_t *sc = &s->cfg->serve;
+
+	for (unsigned i = 0; i < s->n_conns_max; i++) {
+		sf_tcp_conn_t *c = &s->conns[i];
+
+		if (c->fd < 0)
+			continue;
+		if ((c->used && sc->tcp_partial_timeout_ms &&
+		     now - c->partial_ms > sc->tcp_partial_timeout_ms) ||
+		    (sc->tcp_idle_timeout_ms &&
+		     now - c->last_ms > sc->tcp_idle_timeout_ms)) {
+			SF_ST_INC(st->drop[SF_DROP_TCP_TIMEOUT]);
+			conn_close(s, st, c);
+		}
+	}
+}
+
+void *sf_tcp_thread(void *arg)
+{
+	sf_thread_t *t = arg;
+	sf_server_t *s = t->srv;
+	sf_wstats_t *st = &s->stats[t->idx];
+	sf_pout_t out;
+	struct epoll_event evs[64];
+	uint64_t last_sweep = 0;
+
+	out.cap = s->proxy.lim_tcp.max_message + SF_EDIT_SCRATCH + 512;
+	out.buf = malloc(out.cap);
+	if (!out.buf)
+		return NULL;
+	while (!atomic_load(&s->stop)) {
+		int n = epoll_wait(s->tcp_epfd, evs, 64, 100);
+		uint64_t now;
+
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+
+			if (d >= EV_LISTEN_BASE)
+				do_accept(s, st, (unsigned)(d - EV_LISTEN_BASE));
+			else if (d < s->n_conns_max && s->conns[d].fd >= 0)
+				do_read(s, t, st, &s->conns[d], &out);
+		}
+		now = sf_now_ms();
+		if (now - last_sweep >= 100) {
+			sweep(s, st);
+			last_sweep = now;
+		}
+	}
+	free(out.buf);
+	return NULL;
+}
+
+int sf_tcp_setup(sf_server_t *s)
+{
+	s->tcp_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->tcp_epfd < 0)
+		return -1;
+	for (unsigned li = 0; li < s->proxy.n_listeners; li++) {
+		struct epoll_event ev;
+
+		if (s->tcp_listen_fd[li] < 0)
+			continue;
+		ev.events = EPOLLIN;
+		ev.data.u64 = EV_LISTEN_BASE + li;
+		if (epoll_ctl(s->tcp_epfd, EPOLL_CTL_ADD, s->tcp_listen_fd[li],
+			      &ev))
+			return -1;
+	}
+	s->n_conns_max = s->cfg->serve.tcp_max_connections
+				 ? s->cfg->serve.tcp_max_connections : 1024;
+	s->conns = calloc(s->n_conns_max, sizeof(*s->conns));
+	if (!s->conns)
+		return -1;
+	for (unsigned i = 0; i < s->n_conns_max; i++) {
+		s->conns[i].fd = -1;
+		s->conns[i].buf = NULL;
+	}
+	return 0;
+}

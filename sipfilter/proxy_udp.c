@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_udp.c - UDP worker threads: recvmmsg a batch, handle each message
+ * on the snapshot entered for the batch, sendmmsg the results.
+ *
+ * Each thread owns one SO_REUSEPORT socket of one listener (the kernel
+ * spreads datagrams across them by flow hash), its receive and send
+ * buffers (allocated once at start), its scratch, counters and snapshot
+ * slot.  Nothing on this path allocates or takes a lock, except a reply
+ * that must leave over TCP (sf_tcp_send).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proxy_server.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t sf_now_ms(void)
+{
+	return now_ns() / 1000000u;
+}
+
+void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
+			const sf_pout_t *out)
+{
+	if (out->tp == SF_TP_TCP) {
+		if (sf_tcp_send(s, &out->dst, out->buf, out->len))
+			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
+		return;
+	}
+	if (out->listener < 0) {
+		SF_ST_INC(st->drop[SF_DROP_UNSUPPORTED]);
+		return;
+	}
+	if (sendto(s->udp_fd[out->listener][w % s->workers], out->buf,
+		   out->len, MSG_DONTWAIT, (const struct sockaddr *)&out->dst,
+		   out->dstlen) < 0)
+		SF_ST_INC(st->drop[SF_DROP_SEND]);
+}
+
+typedef struct udp_bufs {
+	struct mmsghdr in[SF_UDP_BATCH];
+	struct iovec iov_in[SF_UDP_BATCH];
+	struct sockaddr_storage src[SF_UDP_BATCH];
+	struct mmsghdr outm[SF_UDP_BATCH];
+	struct iovec iov_out[SF_UDP_BATCH];
+	sf_pout_t out[SF_UDP_BATCH];
+	char *rx;   /* SF_UDP_BATCH * rx_size */
+	char *tx;   /* SF_UDP_BATCH * tx_size */
+} udp_bufs_t;
+
+/* Sends out[0..n) grouped by socket with sendmmsg. */
+static void flush(sf_server_t *s, sf_thread_t *t, udp_bufs_t *b, unsigned n,
+		  sf_wstats_t *st)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		int l = b->out[i].listener;
+		unsigned k = 0, j;
+
+		if (b->out[i].tp == SF_TP_TCP || l < 0) {
+			sf_server_send_one(s, t->idx, st, &b->out[i]);
+			i++;
+			continue;
+		}
+		for (j = i; j < n && b->out[j].tp == SF_TP_UDP &&
+			    b->out[j].listener == l; j++, k++) {
+			struct msghdr *h = &b->outm[k].msg_hdr;
+
+			b->iov_out[k].iov_base = b->out[j].buf;
+			b->iov_out[k].iov_len = b->out[j].len;
+			memset(h, 0, sizeof(*h));
+			h->msg_name = &b->out[j].dst;
+			h->msg_namelen = b->out[j].dstlen;
+			h->msg_iov = &b->iov_out[k];
+			h->msg_iovlen = 1;
+		}
+		{
+			int fd = s->udp_fd[l][t->idx % s->workers];
+			unsigned sent = 0;
+
+			while (sent < k) {
+				int r = sendmmsg(fd, b->outm + sent, k - sent,
+						 MSG_DONTWAIT);
+
+				if (r <= 0) {
+					if (r < 0 && errno == EINTR)
+						continue;
+					/* count the rest as failed */
+					SF_ST_ADD(st->drop[SF_DROP_SEND],
+						  k - sent);
+					break;
+				}
+				sent += (unsigned)r;
+			}
+		}
+		i = j;
+	}
+}
+
+void *sf_udp_thread(void *arg)
+{
+	sf_thread_t *t = arg;
+	sf_server_t *s = t->srv;
+	sf_wstats_t *st = &s->stats[t->idx];
+	size_t rx_size = s->proxy.lim_udp.max_message + 1;
+	size_t tx_size = s->proxy.lim_udp.max_message + SF_EDIT_SCRATCH + 512;
+	udp_bufs_t *b = calloc(1, sizeof(*b));
+	sf_pin_t in;
+
+	if (!b)
+		return NULL;
+	b->rx = malloc(SF_UDP_BATCH * rx_size);
+	b->tx = malloc(SF_UDP_BATCH * tx_size);
+	if (!b->rx || !b->tx)
+		goto out;
+	for (unsigned i = 0; i < SF_UDP_BATCH; i++) {
+		b->iov_in[i].iov_base = b->rx + i * rx_size;
+		b->iov_in[i].iov_len = rx_size;
+		b->out[i].buf = b->tx + i * tx_size;
+		b->out[i].cap = tx_size;
+	}
+	in.tp = SF_TP_UDP;
+	in.listener = (unsigned)t->listener;
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		unsigned nout = 0;
+		const sf_tables_t *tables;
+		int n;
+
+		for (unsigned i = 0; i < SF_UDP_BATCH; i++) {
+			struct msghdr *h = &b->in[i].msg_hdr;
+
+			h->msg_name = &b->src[i];
+			h->msg_namelen = sizeof(b->src[i]);
+			h->msg_iov = &b->iov_in[i];
+			h->msg_iovlen = 1;
+			h->msg_control = NULL;
+			h->msg_controllen = 0;
+			h->msg_flags = 0;
+		}
+		n = recvmmsg(t->fd, b->in, SF_UDP_BATCH, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			continue; /* timeout (SO_RCVTIMEO) or EINTR: check stop */
+		tables = sf_snap_enter(&s->snap, t->idx);
+		for (int i = 0; i < n; i++) {
+			sf_pout_t *o = &b->out[nout];
+			uint64_t t0 = now_ns();
+			int r;
+
+			in.buf = b->iov_in[i].iov_base;
+			in.len = b->in[i].msg_len;
+			in.src = (const struct sockaddr *)&b->src[i];
+			if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				SF_ST_INC(st->parse_err[SF_SIP_E_TOO_BIG]);
+				SF_ST_INC(st->drop[SF_DROP_PARSE]);
+				continue;
+			}
+			r = sf_proxy_handle(t->ctx, tables, &in, o);
+			if (t->ctx->msg.error == SF_SIP_OK &&
+			    t->ctx->msg.is_request &&
+			    t->ctx->msg.method.len == 6 &&
+			    !memcmp(t->ctx->msg.method.s, "INVITE", 6))
+				sf_st_latency(st, now_ns() - t0);
+			if (r == 1)
+				nout++;
+		}
+		sf_snap_leave(&s->snap, t->idx);
+		if (nout)
+			flush(s, t, b, nout, st);
+	}
+out:
+	free(b->rx);
+	free(b->tx);
+	free(b);
+	return NULL;
+}
