@@ -25,6 +25,7 @@
  * PPI, RPID, SF_CALL_MAX_DIVERSION).
  */
 #include "sf_identity.h"
+#include "identity_fast.h"
 
 #include <osipparser2/osip_parser.h>
 #include <string.h>
@@ -50,11 +51,11 @@ void sf_identity_global_init(void)
 /* --- splitting and locating, on raw bytes --------------------------- */
 
 /*
- * Calls fn for each comma-separated element of v (commas inside "..." or
- * <...> do not count; a backslash quotes the next byte inside "..."),
- * trimmed, skipping empty elements.  Returns the number of elements.
+ * The comma-separated elements of v (commas inside "..." or <...> do not
+ * count; a backslash quotes the next byte inside "..."), trimmed, empty
+ * ones skipped: up to max of them in out.  Returns how many there are.
  */
-static size_t split_elems(sf_str_t v, sf_str_t *out, size_t max)
+size_t sf_ident_split(sf_str_t v, sf_str_t *out, size_t max)
 {
 	size_t n = 0, start = 0, i;
 	bool inq = false, ina = false;
@@ -236,23 +237,19 @@ static bool same_user(sf_str_t raw, const char *osip_user)
 
 /* --- one identity ----------------------------------------------------- */
 
-/* What a caller wants back from a name-addr value besides the ident. */
-typedef struct value_extra {
-	bool rpid_privacy; /* privacy=full|name|uri (RPID) */
-	bool party_called; /* party=called (RPID describes the callee) */
-} value_extra_t;
-
 /*
  * Reads the URI at uri (a view into our NUL-terminated copy) whose
- * libosip2 reading is u, and fills id->status and id->num.  sos, if not
- * NULL, is set for an emergency service URN (Request-URI only).
+ * libosip2 reading is u, and fills id->status and id->num.  u == NULL
+ * means the plain-shape fast path (identity_fast.h) vouched for the URI,
+ * so there is no libosip2 reading to cross-check.  sos, if not NULL, is
+ * set for an emergency service URN (Request-URI only).
  */
 static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 		     const osip_uri_t *u, sf_ident_t *id, bool *sos)
 {
 	scheme_info_t si = scheme_of(uri);
 
-	if (!u || !same_scheme(uri, u->scheme)) {
+	if (u && !same_scheme(uri, u->scheme)) {
 		id->status = SF_NORM_BAD_URI;
 		return;
 	}
@@ -265,8 +262,8 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 		const char *colon;
 
 		if (!at) {
-			id->status = u->username ? SF_NORM_BAD_URI
-						 : SF_NORM_EMPTY;
+			id->status = u && u->username ? SF_NORM_BAD_URI
+						      : SF_NORM_EMPTY;
 			return;
 		}
 		user = sf_str(si.rest.s, (size_t)(at - si.rest.s));
@@ -281,7 +278,8 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 				break;
 			}
 		id->status = sf_normalize(d, user, SF_STR_NULL, &id->num);
-		if (id->status == SF_NORM_OK && !same_user(user, u->username))
+		if (u && id->status == SF_NORM_OK &&
+		    !same_user(user, u->username))
 			id->status = SF_NORM_BAD_URI;
 		/* RFC 3325 §9.3 anonymous From: a host of anonymous.invalid
 		 * hides the caller, unless a number is actually shown. */
@@ -296,8 +294,8 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 		const char *semi = memchr(si.rest.s, ';', si.rest.len);
 		sf_str_t number = si.rest, ctx = SF_STR_NULL;
 
-		if (!u->string || strlen(u->string) != si.rest.len ||
-		    memcmp(u->string, si.rest.s, si.rest.len) != 0) {
+		if (u && (!u->string || strlen(u->string) != si.rest.len ||
+			  memcmp(u->string, si.rest.s, si.rest.len) != 0)) {
 			id->status = SF_NORM_BAD_URI;
 			return;
 		}
@@ -339,12 +337,17 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
  */
 static bool copy_value(sf_str_t v, char *buf)
 {
+	static const char blanks[] = "\r\n\t";
+
 	if (v.len >= SF_IDENT_VALUE_MAX || memchr(v.s, '\0', v.len))
 		return false;
-	for (size_t i = 0; i < v.len; i++) {
-		char c = v.s[i];
+	memcpy(buf, v.s, v.len);
+	/* memchr is vectorised; folds and tabs are rare */
+	for (size_t k = 0; k < 3; k++) {
+		char *p = buf, *end = buf + v.len;
 
-		buf[i] = (c == '\r' || c == '\n' || c == '\t') ? ' ' : c;
+		while ((p = memchr(p, blanks[k], (size_t)(end - p))))
+			*p++ = ' ';
 	}
 	buf[v.len] = '\0';
 	return true;
@@ -367,23 +370,70 @@ static bool param_is(const osip_list_t *l, const char *name,
 	return false;
 }
 
-/* One name-addr / addr-spec value (From, To, PAI, PPI, RPID, Diversion,
- * History-Info). */
-static void read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
-		       value_extra_t *x)
+/* The same over ";name=value" text the fast grammar has vetted (no
+ * blanks, quotes or escapes that matter). */
+static bool text_param_is(sf_str_t t, const char *name,
+			  const char *const *values)
 {
-	static const char *const privacy_on[] = {"full", "name", "uri", NULL};
-	static const char *const called[] = {"called", NULL};
+	size_t nl = strlen(name);
+
+	while (t.len) {
+		const char *e = memchr(t.s, ';', t.len);
+		size_t n = e ? (size_t)(e - t.s) : t.len;
+		sf_str_t p = sf_str(t.s, n);
+
+		if (p.len > nl && p.s[nl] == '=' &&
+		    sf_str_ieq_c(sf_str(p.s, nl), name)) {
+			sf_str_t v = sf_str(p.s + nl + 1, p.len - nl - 1);
+
+			for (size_t i = 0; values[i]; i++)
+				if (sf_str_ieq_c(v, values[i]))
+					return true;
+		}
+		t.s += n + (e != NULL);
+		t.len -= n + (e != NULL);
+	}
+	return false;
+}
+
+static const char *const privacy_on[] = {"full", "name", "uri", NULL};
+static const char *const party_called[] = {"called", NULL};
+
+void sf_ident_read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+			 sf_ident_extra_t *x, bool allow_fast)
+{
 	char buf[SF_IDENT_VALUE_MAX];
 	osip_from_t *f = NULL;
 	sf_str_t uri;
 
 	memset(id, 0, sizeof(*id));
+	if (x)
+		*x = (sf_ident_extra_t){false, false};
 	id->present = true;
 	id->status = SF_NORM_BAD_URI;
 	if (!copy_value(v, buf) || !locate_uri(buf, v.len, &uri))
 		return;
 	id->uri = sf_str(v.s + (uri.s - buf), uri.len);
+	if (allow_fast && sf_idfast_value_ok(buf, v.len)) {
+		const char *pe = uri.s + uri.len;
+		sf_str_t hp;
+
+		read_uri(d, uri, NULL, id, NULL);
+		/* header params: after '>' and blanks, or at the ';' that
+		 * ends an addr-spec */
+		if (pe < buf + v.len && *pe == '>')
+			pe++;
+		while (pe < buf + v.len && *pe == ' ')
+			pe++;
+		hp = sf_str(pe, (size_t)(buf + v.len - pe));
+		if (x) {
+			x->rpid_privacy =
+				text_param_is(hp, "privacy", privacy_on);
+			x->party_called =
+				text_param_is(hp, "party", party_called);
+		}
+		return;
+	}
 	if (osip_from_init(&f) != 0)
 		return;
 	if (osip_from_parse(f, buf) == 0 && f->url) {
@@ -392,14 +442,14 @@ static void read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 			x->rpid_privacy = param_is(&f->gen_params, "privacy",
 						   privacy_on);
 			x->party_called = param_is(&f->gen_params, "party",
-						   called);
+						   party_called);
 		}
 	}
 	osip_from_free(f);
 }
 
-static void read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
-		      bool *sos)
+void sf_ident_read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+			bool *sos, bool allow_fast)
 {
 	char buf[SF_IDENT_VALUE_MAX];
 	osip_uri_t *u = NULL;
@@ -410,6 +460,10 @@ static void read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 	id->status = SF_NORM_BAD_URI;
 	if (!copy_value(v, buf))
 		return;
+	if (allow_fast && sf_idfast_ruri_ok(buf, v.len)) {
+		read_uri(d, sf_str(buf, v.len), NULL, id, sos);
+		return;
+	}
 	if (osip_uri_init(&u) != 0)
 		return;
 	if (osip_uri_parse(u, buf) == 0)
@@ -532,114 +586,148 @@ static size_t count_hi(const sf_sipmsg_t *m)
 
 	for (unsigned i = 0; i < m->n_hdrs; i++)
 		if (m->hdrs[i].id == SF_HDR_HISTORY_INFO)
-			n += split_elems(m->hdrs[i].value, tmp, 0);
+			n += sf_ident_split(m->hdrs[i].value, tmp, 0);
 	return n;
+}
+
+/* One value into *id by the production path (fast shape or libosip2). */
+static void read_one(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id)
+{
+	sf_ident_read_value(d, v, id, NULL, true);
+}
+
+/* RFC 5806 Diversion: each value is one diverting party, most recent
+ * first; all of them are diverting numbers. */
+static void read_diversion(const sf_dialling_t *d, sf_str_t v, sf_call_t *c)
+{
+	sf_str_t el[MAX_ELEMS];
+	size_t n = sf_ident_split(v, el, MAX_ELEMS);
+
+	for (size_t k = 0; k < n && k < MAX_ELEMS &&
+			   c->n_diversion < SF_CALL_MAX_DIVERSION;
+	     k++)
+		read_one(d, el[k], &c->diversion[c->n_diversion++]);
+}
+
+/* RFC 3325 §9.1: one or two values (sip/sips and tel), on one line or
+ * several; we keep the first SF_CALL_MAX_PAI. */
+static void read_pai(const sf_dialling_t *d, sf_str_t v, sf_call_t *c)
+{
+	sf_str_t el[MAX_ELEMS];
+	size_t n = sf_ident_split(v, el, MAX_ELEMS);
+
+	for (size_t k = 0; k < n && k < MAX_ELEMS && c->n_pai < SF_CALL_MAX_PAI;
+	     k++)
+		read_one(d, el[k], &c->pai[c->n_pai++]);
+}
+
+/* Remote-Party-ID (draft-ietf-sip-privacy-04): the first value about the
+ * calling party (party=calling or no party); privacy=full|name|uri on it
+ * hides the caller like Privacy: id. */
+static void read_rpid(const sf_dialling_t *d, sf_str_t v, sf_call_t *c)
+{
+	sf_str_t el[MAX_ELEMS];
+	size_t n = sf_ident_split(v, el, MAX_ELEMS);
+
+	for (size_t k = 0; k < n && k < MAX_ELEMS && !c->rpid.present; k++) {
+		sf_ident_extra_t x;
+		sf_ident_t id;
+
+		sf_ident_read_value(d, el[k], &id, &x, true);
+		if (x.party_called)
+			continue;
+		c->rpid = id;
+		c->privacy_id |= x.rpid_privacy;
+	}
+}
+
+/*
+ * RFC 7044 History-Info: entries in order across every H-I header, the
+ * last one being the current target (normally the Request-URI itself);
+ * every entry before it is a target the call left, i.e. a diverting
+ * number.  Read after Diversion so Diversion values come first.
+ */
+static void read_history_info(const sf_dialling_t *d, const sf_sipmsg_t *m,
+			      sf_call_t *c)
+{
+	size_t total = 0, seen = 0;
+
+	for (unsigned i = 0; i < m->n_hdrs && i < SF_SIP_MAX_HEADERS; i++) {
+		const sf_sip_hdr_t *h = &m->hdrs[i];
+		sf_str_t el[MAX_ELEMS];
+		size_t n;
+
+		if (h->id != SF_HDR_HISTORY_INFO)
+			continue;
+		if (total == 0)
+			total = count_hi(m);
+		n = sf_ident_split(h->value, el, MAX_ELEMS);
+		for (size_t k = 0; k < n; k++, seen++) {
+			if (seen + 1 >= total ||
+			    c->n_diversion >= SF_CALL_MAX_DIVERSION)
+				return;
+			if (k < MAX_ELEMS)
+				read_one(d, el[k],
+					 &c->diversion[c->n_diversion++]);
+		}
+	}
 }
 
 int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 		    sf_call_t *call)
 {
 	const sf_dialling_t *d = &cfg->dialling;
-	size_t hi_total = 0, hi_seen = 0;
-	bool hi_counted = false, rpid_done = false;
+	bool has_hi = false;
 
 	clear_call(call);
 	if (!m->is_request)
 		return -1;
-	read_ruri(d, m->ruri, &call->ruri, &call->emergency_urn);
+	sf_ident_read_ruri(d, m->ruri, &call->ruri, &call->emergency_urn,
+			   true);
 	for (unsigned i = 0; i < m->n_hdrs && i < SF_SIP_MAX_HEADERS; i++) {
 		const sf_sip_hdr_t *h = &m->hdrs[i];
-		sf_str_t el[MAX_ELEMS];
-		size_t n, k;
+		sf_str_t el[1];
 
 		switch (h->id) {
 		case SF_HDR_FROM:
 			if (!call->from.present)
-				read_value(d, h->value, &call->from, NULL);
+				read_one(d, h->value, &call->from);
 			break;
 		case SF_HDR_TO:
 			if (!call->to.present)
-				read_value(d, h->value, &call->to, NULL);
+				read_one(d, h->value, &call->to);
 			break;
 		case SF_HDR_CALL_ID:
 			if (!call->call_id.s)
 				call->call_id = h->value;
 			break;
 		case SF_HDR_PAI:
-			/* RFC 3325 §9.1: one or two values (sip/sips and
-			 * tel), on one line or several. */
-			n = split_elems(h->value, el, MAX_ELEMS);
-			for (k = 0; k < n && k < MAX_ELEMS &&
-				    call->n_pai < SF_CALL_MAX_PAI;
-			     k++)
-				read_value(d, el[k], &call->pai[call->n_pai++],
-					   NULL);
+			read_pai(d, h->value, call);
 			break;
 		case SF_HDR_PPI:
-			n = split_elems(h->value, el, 1);
-			if (n && !call->ppi.present)
-				read_value(d, el[0], &call->ppi, NULL);
+			if (!call->ppi.present &&
+			    sf_ident_split(h->value, el, 1) > 0)
+				read_one(d, el[0], &call->ppi);
 			break;
 		case SF_HDR_RPID:
-			/* draft-ietf-sip-privacy-04: the first value about
-			 * the calling party (party=calling or absent). */
-			n = split_elems(h->value, el, MAX_ELEMS);
-			for (k = 0; k < n && k < MAX_ELEMS && !rpid_done; k++) {
-				value_extra_t x = {false, false};
-				sf_ident_t id;
-
-				read_value(d, el[k], &id, &x);
-				if (x.party_called)
-					continue;
-				call->rpid = id;
-				call->privacy_id |= x.rpid_privacy;
-				rpid_done = true;
-			}
+			if (!call->rpid.present)
+				read_rpid(d, h->value, call);
 			break;
 		case SF_HDR_PRIVACY:
 			call->privacy_id |= privacy_requests_id(h->value);
 			break;
 		case SF_HDR_DIVERSION:
-			/* RFC 5806: each value is one diverting party, most
-			 * recent first; all of them are diverting numbers. */
-			n = split_elems(h->value, el, MAX_ELEMS);
-			for (k = 0; k < n && k < MAX_ELEMS &&
-				    call->n_diversion < SF_CALL_MAX_DIVERSION;
-			     k++)
-				read_value(d, el[k],
-					   &call->diversion[call->n_diversion++],
-					   NULL);
+			read_diversion(d, h->value, call);
+			break;
+		case SF_HDR_HISTORY_INFO:
+			has_hi = true;
 			break;
 		default:
 			break;
 		}
 	}
-	/* RFC 7044: History-Info entries in order, the last one being the
-	 * current target (normally the Request-URI itself); every entry
-	 * before it was a target the call left, i.e. a diverting number.
-	 * Read after Diversion so Diversion values come first. */
-	for (unsigned i = 0; i < m->n_hdrs && i < SF_SIP_MAX_HEADERS; i++) {
-		const sf_sip_hdr_t *h = &m->hdrs[i];
-		sf_str_t el[MAX_ELEMS];
-		size_t n, k;
-
-		if (h->id != SF_HDR_HISTORY_INFO)
-			continue;
-		if (!hi_counted) {
-			hi_total = count_hi(m);
-			hi_counted = true;
-		}
-		n = split_elems(h->value, el, MAX_ELEMS);
-		for (k = 0; k < n; k++, hi_seen++) {
-			if (hi_seen + 1 >= hi_total ||
-			    call->n_diversion >= SF_CALL_MAX_DIVERSION)
-				break;
-			if (k >= MAX_ELEMS)
-				continue;
-			read_value(d, el[k],
-				   &call->diversion[call->n_diversion++], NULL);
-		}
-	}
+	if (has_hi)
+		read_history_info(d, m, call);
 	pick_presented(cfg, call);
 	pick_called(call);
 	return 0;

@@ -7,7 +7,11 @@
  * headers, %00 in a user part, emergency URN; then every request of the
  * RFC 4475/5118 torture corpus that the scanner accepts goes through
  * extraction (no crash, sane results), and sf_call_from_numbers.
+ * Every identity value of every message here is also read twice, by the
+ * plain-shape fast path and by libosip2, and the two readings must agree
+ * (the differential that licenses the fast path, identity_fast.h).
  */
+#include "sipfilter/identity_fast.h"
 #include "sipfilter/sf_identity.h"
 
 #include <dirent.h>
@@ -65,6 +69,62 @@ static int scan_invite(const char *ruri, const char *hdrs)
 	return sf_sip_scan(msgbuf, o, NULL, &msg);
 }
 
+static unsigned diff_values, diff_fast;
+
+static bool same_ident(const sf_ident_t *a, const sf_ident_t *b)
+{
+	return a->present == b->present && a->status == b->status &&
+	       a->num.kind == b->num.kind && sf_num_eq(&a->num, &b->num) &&
+	       a->uri.s == b->uri.s && a->uri.len == b->uri.len;
+}
+
+/* Fast path and libosip2 read every identity value of msg alike. */
+static void check_differential(const char *name)
+{
+	const sf_dialling_t *d = &cfg.dialling;
+	sf_ident_t a, b;
+	bool sa = false, sb = false;
+
+	sf_ident_read_ruri(d, msg.ruri, &a, &sa, true);
+	sf_ident_read_ruri(d, msg.ruri, &b, &sb, false);
+	if (!same_ident(&a, &b) || sa != sb)
+		T_FAIL_AT("%s: Request-URI read differently: %s vs %s", name,
+			  sf_norm_status_name(a.status),
+			  sf_norm_status_name(b.status));
+	for (unsigned i = 0; i < msg.n_hdrs; i++) {
+		const sf_sip_hdr_t *h = &msg.hdrs[i];
+		sf_str_t el[8];
+		size_t n;
+
+		if (h->id != SF_HDR_FROM && h->id != SF_HDR_TO &&
+		    h->id != SF_HDR_PAI && h->id != SF_HDR_PPI &&
+		    h->id != SF_HDR_RPID && h->id != SF_HDR_DIVERSION &&
+		    h->id != SF_HDR_HISTORY_INFO)
+			continue;
+		n = sf_ident_split(h->value, el, 8);
+		for (size_t k = 0; k < n && k < 8; k++) {
+			sf_ident_extra_t xa, xb;
+
+			sf_ident_read_value(d, el[k], &a, &xa, true);
+			sf_ident_read_value(d, el[k], &b, &xb, false);
+			diff_values++;
+			if (el[k].len < 1024 &&
+			    !memchr(el[k].s, '\r', el[k].len) &&
+			    !memchr(el[k].s, '\t', el[k].len) &&
+			    sf_idfast_value_ok(el[k].s, el[k].len))
+				diff_fast++;
+			if (!same_ident(&a, &b) ||
+			    xa.rpid_privacy != xb.rpid_privacy ||
+			    xa.party_called != xb.party_called)
+				T_FAIL_AT("%s: \"%.*s\" read differently: "
+					  "fast %s, libosip2 %s",
+					  name, (int)el[k].len, el[k].s,
+					  sf_norm_status_name(a.status),
+					  sf_norm_status_name(b.status));
+		}
+	}
+}
+
 /* Scans and extracts; a scanner refusal fails the test. */
 static bool extract(const char *ruri, const char *hdrs)
 {
@@ -74,6 +134,7 @@ static bool extract(const char *ruri, const char *hdrs)
 		return false;
 	}
 	T_EQ_INT(sf_call_extract(&cfg, &msg, &call), 0);
+	check_differential("message");
 	return true;
 }
 
@@ -495,11 +556,21 @@ static void test_torture_corpus(void)
 			accepted++;
 			T_EQ_INT(sf_call_extract(&cfg, &msg, &call), 0);
 			check_call_sane(e->d_name);
+			check_differential(e->d_name);
 		}
 		closedir(dir);
 	}
 	printf("torture requests accepted and extracted: %u\n", accepted);
 	T_TRUE(accepted >= 5);
+}
+
+/* The differential above saw the fast path taken, and not taken. */
+static void test_differential_coverage(void)
+{
+	printf("differential: %u values, %u in the fast subset\n",
+	       diff_values, diff_fast);
+	T_TRUE(diff_fast >= 40);
+	T_TRUE(diff_values - diff_fast >= 10);
 }
 
 int main(void)
@@ -525,5 +596,6 @@ int main(void)
 	T_RUN(test_not_request);
 	T_RUN(test_from_numbers);
 	T_RUN(test_torture_corpus);
+	T_RUN(test_differential_coverage);
 	return T_DONE();
 }

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * identity_fast.c - the strict "plain identity" grammar (identity_fast.h).
+ *
+ * A recogniser only: it says whether a header value or Request-URI is in
+ * a deliberately small subset of RFC 3261 §25.1 / RFC 3966 for which
+ * libosip2's reading is known to equal ours, so sf_identity.c may skip
+ * libosip2.  Saying "no" is always safe (libosip2 then decides), so every
+ * rule here errs towards "no".  O(len), no allocation.
+ */
+#include "identity_fast.h"
+
+/* Character classes, one bit each, for the ASCII half (the other half is
+ * in no class).  Generated from the sets named in the comments. */
+enum {
+	C_ALNUM = 0x01, /* A-Z a-z 0-9 */
+	C_TOKEN = 0x02, /* RFC 3261 token minus '%': alnum -.!*_+`'~ */
+	C_USER = 0x04,  /* user part: alnum -_.!~*'()+;=&$ (no ':' '@' ',') */
+	C_PCHAR = 0x08, /* URI/header parameter: alnum -_.!~*'+ */
+	C_TEL = 0x10,   /* tel number: 0-9 + - . ( ) */
+	C_HEX = 0x20,
+	C_HOST = 0x40,  /* alnum - . */
+};
+
+static const unsigned char cclass[128] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x0e, 0x00, 0x00, 0x04, 0x00, 0x04, 0x0e,
+	0x14, 0x14, 0x0e, 0x1e, 0x00, 0x5e, 0x5e, 0x00,
+	0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
+	0x7f, 0x7f, 0x00, 0x04, 0x00, 0x04, 0x00, 0x00,
+	0x00, 0x6f, 0x6f, 0x6f, 0x6f, 0x6f, 0x6f, 0x4f,
+	0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f,
+	0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f,
+	0x4f, 0x4f, 0x4f, 0x00, 0x00, 0x00, 0x00, 0x0e,
+	0x02, 0x6f, 0x6f, 0x6f, 0x6f, 0x6f, 0x6f, 0x4f,
+	0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f,
+	0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f, 0x4f,
+	0x4f, 0x4f, 0x4f, 0x00, 0x00, 0x00, 0x0e, 0x00,
+};
+
+static bool in(int c, unsigned cls)
+{
+	return c >= 0 && c < 128 && (cclass[c] & cls);
+}
+
+/*
+ * Advances *i over characters of class cls, and over %HH escapes
+ * (not %00) when esc.  Returns false on a bad escape.
+ */
+static bool span(const char *s, size_t len, size_t *i, unsigned cls,
+		 bool esc)
+{
+	while (*i < len) {
+		int c = (unsigned char)s[*i];
+
+		if (c == '%' && esc) {
+			if (len - *i < 3 || !in((unsigned char)s[*i + 1], C_HEX) ||
+			    !in((unsigned char)s[*i + 2], C_HEX) ||
+			    (s[*i + 1] == '0' && s[*i + 2] == '0'))
+				return false;
+			*i += 3;
+		} else if (in(c, cls)) {
+			(*i)++;
+		} else {
+			break;
+		}
+	}
+	return true;
+}
+
+/* *( ";" pname [ "=" pvalue ] ) up to end; no blanks. */
+static bool params(const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		size_t st;
+
+		if (s[i] != ';')
+			return false;
+		st = ++i;
+		if (!span(s, len, &i, C_PCHAR, true) || i == st)
+			return false;
+		if (i < len && s[i] == '=') {
+			st = ++i;
+			if (!span(s, len, &i, C_PCHAR, true) || i == st)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* host [":" port]; returns the index after it, or 0 on failure. */
+static size_t hostport(const char *s, size_t len, size_t i)
+{
+	size_t st = i;
+
+	if (i < len && s[i] == '[') {
+		for (i++; i < len && (in((unsigned char)s[i], C_HEX) ||
+				      s[i] == ':' || s[i] == '.');
+		     i++)
+			;
+		if (i >= len || s[i] != ']' || i == st + 1)
+			return 0;
+		i++;
+	} else {
+		if (i >= len || !in((unsigned char)s[i], C_ALNUM))
+			return 0;
+		while (i < len && in((unsigned char)s[i], C_HOST))
+			i++;
+	}
+	if (i < len && s[i] == ':') {
+		size_t p = ++i;
+
+		while (i < len && sf_isdigit(s[i]) && i - p < 5)
+			i++;
+		if (i == p || (i < len && sf_isdigit(s[i])))
+			return 0;
+	}
+	return i;
+}
+
+/* A URI of the subset; with_params = URI parameters allowed (inside <>
+ * or as Request-URI), else the URI is an addr-spec and ends before ';'. */
+static bool uri_ok(const char *s, size_t len, bool with_params)
+{
+	size_t i;
+
+	if (len > 4 && memcmp(s, "tel:", 4) == 0) {
+		i = 4;
+		while (i < len && in((unsigned char)s[i], C_TEL))
+			i++;
+		if (i == 4)
+			return false;
+		return with_params ? params(s, len, i) : i == len;
+	}
+	if (len > 4 && memcmp(s, "sip:", 4) == 0)
+		i = 4;
+	else if (len > 5 && memcmp(s, "sips:", 5) == 0)
+		i = 5;
+	else
+		return false;
+	{
+		size_t st = i;
+
+		if (!span(s, len, &i, C_USER, true) || i == st || i >= len ||
+		    s[i] != '@')
+			return false;
+	}
+	i = hostport(s, len, i + 1);
+	if (i == 0)
+		return false;
+	return with_params ? params(s, len, i) : i == len;
+}
+
+bool sf_idfast_value_ok(const char *s, size_t len)
+{
+	size_t i = 0, lt, gt;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	while (len > i && s[len - 1] == ' ')
+		len--;
+	if (i == len)
+		return false;
+	if (s[i] == '"') {
+		/* quoted display name: no quoted-pair, no control byte */
+		for (i++; i < len && s[i] != '"'; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c < 0x20 || c == 0x7f || c == '\\')
+				return false;
+		}
+		if (i >= len)
+			return false;
+		i++;
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i >= len || s[i] != '<')
+			return false;
+	} else if (s[i] != '<') {
+		size_t st = i;
+
+		/* token words, or an addr-spec */
+		while (i < len && (in((unsigned char)s[i], C_TOKEN) || s[i] == ' '))
+			i++;
+		if (i >= len || s[i] != '<') {
+			/* addr-spec: URI up to ';', then header params */
+			const char *semi = memchr(s + st, ';', len - st);
+			size_t end = semi ? (size_t)(semi - s) : len;
+
+			return uri_ok(s + st, end - st, false) &&
+			       params(s, len, end);
+		}
+	}
+	lt = i;
+	{
+		const char *g = memchr(s + lt + 1, '>', len - lt - 1);
+
+		if (!g)
+			return false;
+		gt = (size_t)(g - s);
+	}
+	if (!uri_ok(s + lt + 1, gt - lt - 1, true))
+		return false;
+	i = gt + 1;
+	while (i < len && s[i] == ' ')
+		i++;
+	return params(s, len, i);
+}
+
+bool sf_idfast_ruri_ok(const char *s, size_t len)
+{
+	return uri_ok(s, len, true);
+}

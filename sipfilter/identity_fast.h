@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * identity_fast.h - internal to sf_identity.c and its tests: the strict
+ * grammar of the common identity shapes, which lets extraction skip
+ * libosip2, and the two reading paths, so a differential test can prove
+ * they agree.
+ *
+ * libosip2 costs ~400 ns per header value (it allocates every part), which
+ * is most of the ~1 µs budget for a whole INVITE.  Nearly all real values
+ * are one of a few plain shapes:
+ *     ["Name" | Name words] <sip:USER@HOST[:PORT][;uparams]>[;params]
+ *     <tel:NUMBER[;params]>[;params]     sip:USER@HOST[;params]
+ * For those, sf_idfast_value_ok() says yes and sf_identity.c reads the URI
+ * itself (the same raw-bytes reading it does after libosip2 anyway); for
+ * anything else - quoted-pairs, blanks around '=' or ';', URI headers
+ * ('?'), passwords, other schemes, odd bytes - libosip2 decides as before.
+ * The subset is chosen so that libosip2 accepts every value in it and
+ * reads the same scheme and user part; tests/fuzz/fuzz_identity.c and
+ * test_identity.c check exactly that, value by value, on every input they
+ * see (both paths must give the same status, number and URI view).
+ */
+#ifndef SF_IDENTITY_FAST_H
+#define SF_IDENTITY_FAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../base/sf_str.h"
+#include "../config/sf_config.h"
+#include "sf_identity.h"
+
+/* True if s[0..len) (a header value copy: no CR, LF, HT or NUL) is in
+ * the plain subset above. */
+bool sf_idfast_value_ok(const char *s, size_t len);
+
+/* True if the Request-URI s[0..len) is a plain sip:/sips:/tel: URI of
+ * the subset (user part required for sip). */
+bool sf_idfast_ruri_ok(const char *s, size_t len);
+
+/* Header parameters the identity reader wants (RPID). */
+typedef struct sf_ident_extra {
+	bool rpid_privacy; /* privacy=full|name|uri */
+	bool party_called; /* party=called */
+} sf_ident_extra_t;
+
+/*
+ * The reading of one name-addr/addr-spec value v into *id (and *x if not
+ * NULL), and of a Request-URI.  allow_fast = false forces libosip2 for
+ * every value; sf_call_extract() passes true.  Thread-safe.
+ */
+void sf_ident_read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+			 sf_ident_extra_t *x, bool allow_fast);
+void sf_ident_read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+			bool *sos, bool allow_fast);
+
+/*
+ * Splits a header value at commas outside "..." and <...>, trimming
+ * blanks and folds and skipping empty elements; stores up to max views
+ * (into v) in out and returns the total number of elements.
+ */
+size_t sf_ident_split(sf_str_t v, sf_str_t *out, size_t max);
+
+#endif
