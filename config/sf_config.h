@@ -81,7 +81,8 @@ typedef struct sf_dialling {
 
 typedef struct sf_hostport {
 	char host[256];  /* literal IP (v6 without brackets) or name */
-	uint16_t port;   /* 0 = default 5060 */
+	uint16_t port;   /* the loader fills in 5060 when none is written;
+			    0 (= 5060) only in hand-built structs */
 	sf_transport_t transport;
 } sf_hostport_t;
 
@@ -136,9 +137,14 @@ typedef struct sf_rule {
 	sf_cond_t conds[SF_CFG_MAX_CONDS];
 	size_t n_conds;
 	sf_action_t action;
-	uint16_t code;          /* SIP status for reject (e.g. 603) */
-	char phrase[64];        /* reason phrase ("Network Blocked") */
-	char reason[160];       /* text for the Reason header and logs */
+	uint16_t code;          /* SIP status for reject, 400..699 (default
+				   603); 0 for other actions */
+	char phrase[64];        /* reason phrase ("Network Blocked"); for
+				   reject defaults to the standard phrase of
+				   code ("Decline"); "" for other actions */
+	char reason[160];       /* text for the Reason header and logs;
+				   defaults to description; never contains
+				   '"' or '\\' */
 	sf_mode_t mode;
 	unsigned line;
 } sf_rule_t;
@@ -167,17 +173,18 @@ typedef enum sf_no_tables_policy {
 typedef struct sf_serve_cfg {
 	sf_listener_t listeners[SF_CFG_MAX_LISTENERS];
 	size_t n_listeners;
-	unsigned workers;             /* 0 = one per core */
-	char control_socket[SF_CFG_PATH_MAX];
-	char metrics_addr[128];       /* "127.0.0.1:9090"; "" = off */
+	unsigned workers;             /* 0 = one per core (max 1024) */
+	char control_socket[SF_CFG_PATH_MAX]; /* "" = none (default); <108 B */
+	char metrics_addr[128];       /* "127.0.0.1:9090" or "[::1]:9090" as
+					 written; "" = off (default) */
 	sf_unknown_policy_t unknown_source;
 	sf_no_tables_policy_t no_tables;
 	double max_shrink;            /* reload guard, 0..1 (default 0.5) */
-	unsigned max_message;         /* bytes (default 16384) */
-	unsigned tcp_max_connections; /* default 1024 */
-	unsigned tcp_idle_timeout_ms; /* default 60000 */
-	unsigned tcp_partial_timeout_ms; /* default 5000 */
-	char log_target[16];          /* "stderr" | "syslog" */
+	unsigned max_message;         /* bytes, 1024..65535 (default 16384) */
+	unsigned tcp_max_connections; /* 1..1000000, default 1024 */
+	unsigned tcp_idle_timeout_ms; /* 1000..86400000, default 60000 */
+	unsigned tcp_partial_timeout_ms; /* 100..600000, default 5000 */
+	char log_target[16];          /* "stderr" (default) | "syslog" */
 } sf_serve_cfg_t;
 
 typedef struct sf_cfg {
@@ -203,13 +210,20 @@ typedef struct sf_cfg {
 
 /*
  * Loads and validates path into a new *out (caller frees with
- * sf_cfg_free).  Returns 0, or SF_EPARSE/SF_EIO with every problem found
- * in diag (which the caller prints).  On failure *out is NULL.
+ * sf_cfg_free).  Returns 0, or SF_EPARSE/SF_EIO/SF_ENOMEM with every
+ * problem found appended to diag (which the caller prints; messages name
+ * the file as path was given), sorted by line and column.  On failure *out
+ * is NULL: a config with any error is never returned.  Relative table
+ * paths are resolved against the config file's directory made absolute,
+ * so they survive a chdir.  Bounded: files over 1 MiB, nesting deeper than
+ * 16, over 100000 values or values over 4096 bytes are refused, and YAML
+ * anchors/aliases are refused outright.  Reentrant; no globals.
  */
 int sf_cfg_load(const char *path, sf_cfg_t **out, sf_diag_t *diag);
 
-/* The same from memory; name is used in messages and base_dir resolves
- * relative table paths (NULL = cwd). */
+/* The same from memory (len bytes, need not be NUL-terminated); name is
+ * used in messages and base_dir resolves relative table paths (NULL or ""
+ * = leave them relative, i.e. to the cwd). */
 int sf_cfg_parse(const char *name, const char *text, size_t len,
 		 const char *base_dir, sf_cfg_t **out, sf_diag_t *diag);
 
