@@ -167,6 +167,33 @@ int sf_tbl_parse_num(const sf_tbl_reader_t *r, sf_err_t *err,
 unsigned sf_tbl_distance(const char *a, size_t alen, const char *b,
 			 size_t blen);
 
+/* --- batched sorted insertion (tbl_batch.c) ---------------------------- */
+
+#define SF_TBL_BATCH ((size_t)1 << 20) /* rows per sorted batch */
+
+typedef struct sf_tbl_row {
+	uint64_t key;
+	Word_t val;
+} sf_tbl_row_t;
+
+/*
+ * Rows collected and handed to put() in ascending key order, a batch at a
+ * time (equal keys in the order they were added).  put() returns 0 or a
+ * negative SF_E*.  Set put/ctx, zero the rest.  The tmp buffer (scratch
+ * for the sort, same size as rows) is allocated only for an unsorted batch.
+ */
+typedef struct sf_tbl_batch {
+	int (*put)(void *ctx, uint64_t key, Word_t val);
+	void *ctx;
+	sf_tbl_row_t *rows, *tmp;
+	size_t n, cap, tmp_cap;
+	bool unsorted;
+} sf_tbl_batch_t;
+
+int sf_tbl_batch_add(sf_tbl_batch_t *b, uint64_t key, Word_t val);
+int sf_tbl_batch_flush(sf_tbl_batch_t *b);
+void sf_tbl_batch_fini(sf_tbl_batch_t *b);
+
 /* --- strings (tbl_strings.c) ------------------------------------------- */
 
 /*

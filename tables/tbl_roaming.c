@@ -5,10 +5,9 @@
  * File format (config/tables/roaming.csv):
  *     number[,visited_country]
  * This is the big table (10^6..10^7 rows, written by a roaming feed), so
- * the per-line work is kept to a memchr, the digit loop of
- * sf_num_parse_key() and one JudyLIns.  A feed that writes its file sorted
- * gets keys inserted in ascending order, which is Judy's fast path (leaf
- * nodes fill sequentially and stay in cache).
+ * the per-line work is kept to a memchr and the digit loop of
+ * sf_num_parse_key(); rows go through a sorted batch (tbl_batch.c) so Judy
+ * sees ascending keys whether or not the feed wrote the file sorted.
  *
  * Each number maps to SF_TBL_ROAM_PRESENT | the two country letters, so one
  * JudyLGet answers both "roaming?" and "where?".  A number listed twice is
@@ -17,15 +16,26 @@
  */
 #include "tbl_int.h"
 
-static int roam_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
+static int roam_put(void *ctx, uint64_t key, Word_t val)
+{
+	sf_tbl_core_t *c = ctx;
+	PWord_t pv = (PWord_t)JudyLIns(&c->roam, key, PJE0);
+
+	if (pv == (PWord_t)PPJERR)
+		return SF_ENOMEM;
+	if (!*pv)
+		c->roam_n++;
+	*pv = val;
+	return 0;
+}
+
+static int roam_line(sf_tbl_batch_t *b, const sf_tbl_reader_t *r,
 		     sf_str_t line, sf_err_t *err)
 {
 	sf_tbl_field_t f[2];
 	size_t nf = sf_tbl_split(line, f, 2);
 	sf_num_t num;
 	char cc[3] = "";
-	PWord_t pv;
-	JError_t je;
 	int rc;
 
 	rc = sf_tbl_parse_num(r, err, &f[0], false,
@@ -50,17 +60,17 @@ static int roam_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 		cc[0] = (char)(f[1].v.s[0] & ~0x20); /* upper case */
 		cc[1] = (char)(f[1].v.s[1] & ~0x20);
 	}
-	pv = (PWord_t)JudyLIns(&c->roam, sf_tbl_key(num.d, num.len), &je);
-	if (pv == (PWord_t)PPJERR)
-		return sf_tbl_judy_err(err, r->path, &je);
-	if (!*pv)
-		c->roam_n++;
-	*pv = SF_TBL_ROAM_PRESENT | sf_tbl_country_pack(cc);
+	rc = sf_tbl_batch_add(b, sf_tbl_key(num.d, num.len),
+			      SF_TBL_ROAM_PRESENT | sf_tbl_country_pack(cc));
+	if (rc < 0)
+		return sf_err_set(err, rc, r->path, r->line_no, 0,
+				  "out of memory");
 	return 0;
 }
 
 int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
 {
+	sf_tbl_batch_t b = {.put = roam_put, .ctx = c};
 	sf_tbl_reader_t r;
 	sf_str_t line;
 	int rc;
@@ -69,11 +79,17 @@ int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
 	if (rc < 0)
 		return rc;
 	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
-		rc = roam_line(c, &r, line, err);
+		rc = roam_line(&b, &r, line, err);
 		if (rc < 0)
 			break;
 	}
 	sf_tbl_reader_close(&r);
+	if (rc == 0) {
+		rc = sf_tbl_batch_flush(&b);
+		if (rc < 0)
+			sf_err_set(err, rc, path, 0, 0, "out of memory");
+	}
+	sf_tbl_batch_fini(&b);
 	return rc < 0 ? rc : 0;
 }
 

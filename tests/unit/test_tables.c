@@ -14,9 +14,9 @@
  */
 #include "../../tables/sf_tables.h"
 #include "../../base/sf_str.h"
+#include "../../tables/tbl_int.h" /* the sorted batch (internal) */
 #include "t.h"
 
-#include <Judy.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdbool.h>
@@ -843,38 +843,72 @@ static sf_num_t num_of(uint64_t v)
 	return num(buf);
 }
 
-/* 100k random 11-digit numbers (with duplicates, unsorted) against a
- * sorted array; then 2000 random live updates mirrored in the array. */
+typedef struct occ {
+	uint64_t key;
+	uint32_t line;
+} occ_t;
+
+static int cmp_occ(const void *a, const void *b)
+{
+	const occ_t *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Country written on line i of the differential file ("" on every 3rd). */
+static void country_of(uint32_t i, char cc[3])
+{
+	if (i % 3 == 0) {
+		cc[0] = '\0';
+		return;
+	}
+	cc[0] = (char)('A' + i % 26);
+	cc[1] = (char)('A' + (i / 26) % 26);
+	cc[2] = '\0';
+}
+
+/* 100k random 11-digit numbers (with duplicates, unsorted, the later line
+ * setting the country) against a sorted array; then 2000 random live
+ * updates mirrored in the array. */
 static void test_roaming_differential(void)
 {
 	enum { N = 100000, Q = 100000, U = 2000 };
 	uint64_t *keys = malloc(N * sizeof(*keys));
 	uint64_t *ref = malloc((N + U) * sizeof(*ref));
+	uint32_t *last = malloc(N * sizeof(*last));
+	occ_t *occ = malloc(N * sizeof(*occ));
 	uint8_t *present;
 	sf_tables_src_t s = {0};
 	sf_tables_t *t = NULL;
 	sf_tables_stats_t st;
 	sf_err_t err;
-	size_t nref = 0, mism = 0;
+	size_t nref = 0, mism = 0, bad_cc = 0;
+	char cc[3], want[3];
 	FILE *fp;
 
-	if (!keys || !ref)
+	if (!keys || !ref || !last || !occ)
 		exit(2);
 	fp = fopen(tmpf("diff.csv"), "w");
 	if (!fp)
 		exit(2);
-	for (size_t i = 0; i < N; i++) {
+	for (uint32_t i = 0; i < N; i++) {
 		/* a narrow range so duplicates and neighbours occur */
 		keys[i] = 77010000000ULL + rnd() % 5000000;
-		fprintf(fp, "%llu%s\n", (unsigned long long)keys[i],
-			i % 3 ? ",TR" : "");
+		country_of(i, cc);
+		fprintf(fp, "%llu%s%s\n", (unsigned long long)keys[i],
+			cc[0] ? "," : "", cc);
+		occ[i].key = keys[i];
+		occ[i].line = i;
 	}
 	fclose(fp);
-	memcpy(ref, keys, N * sizeof(*ref));
-	qsort(ref, N, sizeof(*ref), cmp_u64);
-	for (size_t i = 0; i < N; i++)
-		if (!nref || ref[i] != ref[nref - 1])
-			ref[nref++] = ref[i];
+	qsort(occ, N, sizeof(*occ), cmp_occ);
+	for (size_t i = 0; i < N; i++) {
+		if (!nref || occ[i].key != ref[nref - 1])
+			ref[nref++] = occ[i].key;
+		last[nref - 1] = occ[i].line; /* the later line wins */
+	}
 
 	s.roaming = tmpf("diff.csv");
 	T_EQ_INT(sf_tables_load(&s, &t, &err), 0);
@@ -891,6 +925,14 @@ static void test_roaming_differential(void)
 			mism++;
 	}
 	T_EQ_INT(mism, 0);
+	for (size_t j = 0; j < nref; j++) {
+		sf_num_t n = num_of(ref[j]);
+
+		country_of(last[j], want);
+		if (!sf_tables_is_roaming(t, &n, cc) || strcmp(cc, want))
+			bad_cc++;
+	}
+	T_EQ_INT(bad_cc, 0);
 
 	/* live updates: candidates are the loaded numbers plus new ones */
 	present = calloc(N + U, 1);
@@ -932,6 +974,60 @@ out:
 	sf_tables_free(t);
 	free(keys);
 	free(ref);
+	free(last);
+	free(occ);
+}
+
+/* The sorted batch behind the big loaders, over several batches: rows must
+ * reach put() in ascending key order within a batch, equal keys in the
+ * order they were added (stability), none lost. */
+typedef struct batch_check {
+	size_t calls, disorder;
+	uint64_t prev_key;
+	Word_t prev_val;
+	bool have_prev;
+} batch_check_t;
+
+static int batch_put(void *ctx, uint64_t key, Word_t val)
+{
+	batch_check_t *bc = ctx;
+
+	if (bc->have_prev && (key < bc->prev_key ||
+			      (key == bc->prev_key && val < bc->prev_val)))
+		bc->disorder++;
+	bc->have_prev = true;
+	bc->prev_key = key;
+	bc->prev_val = val;
+	bc->calls++;
+	return 0;
+}
+
+static void test_sorted_batches(void)
+{
+	batch_check_t bc = {0};
+	sf_tbl_batch_t b = {.put = batch_put, .ctx = &bc};
+	size_t n = SF_TBL_BATCH * 2 + 12345, flushes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		/* high bytes vary too, so every radix pass runs */
+		uint64_t k = (rnd() % 1000) | ((rnd() % 3) << 56) |
+			     ((rnd() % 2) << 63);
+		size_t before = bc.calls;
+
+		if (sf_tbl_batch_add(&b, k, i) < 0) {
+			T_FAIL_AT("batch_add failed at %zu", i);
+			break;
+		}
+		if (bc.calls != before) {
+			flushes++;
+			bc.have_prev = false; /* order holds within a batch */
+		}
+	}
+	T_EQ_INT(sf_tbl_batch_flush(&b), 0);
+	sf_tbl_batch_fini(&b);
+	T_EQ_INT(bc.calls, n);
+	T_EQ_INT(bc.disorder, 0);
+	T_EQ_INT(flushes, 2);
 }
 
 static int rm_one(const char *path, const struct stat *sb, int flag,
@@ -965,6 +1061,7 @@ int main(void)
 	T_RUN(test_judy_alloc_failures);
 	T_RUN(test_selftest);
 	T_RUN(test_roaming_differential);
+	T_RUN(test_sorted_batches);
 	if (nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
 	return T_DONE();
