@@ -109,9 +109,13 @@ bool cfg_map_fields(cfg_ctx_t *c, const cfg_node_t *map, const char *what,
 			    memcmp(keys[i], k->s, k->len) == 0)
 				break;
 		if (i == nkeys) {
-			const char *sug = cfg_suggest(k->s, k->len, keys,
-						      nkeys);
+			const char *sug = NULL;
 			char list[512];
+
+			/* Past the diag cap the message is only counted, so
+			 * skip the search for a suggestion. */
+			if (c->diag->n < SF_DIAG_MAX)
+				sug = cfg_suggest(k->s, k->len, keys, nkeys);
 
 			cfg_show(k, sh, sizeof(sh));
 			if (sug) {
@@ -401,7 +405,8 @@ bool cfg_get_enum(cfg_ctx_t *c, const cfg_node_t *n, const char *what,
 	}
 	cfg_join(list, sizeof(list), names, count);
 	cfg_show(n, sh, sizeof(sh));
-	sug = cfg_suggest(n->s, n->len, names, count);
+	sug = c->diag->n < SF_DIAG_MAX ?
+		      cfg_suggest(n->s, n->len, names, count) : NULL;
 	if (sug)
 		cfg_err(c, n, "unknown %s '%s'; expected one of %s; did you "
 			"mean '%s'?", what, sh, list, sug);

@@ -320,8 +320,9 @@ void cfg_resolve_trunk_refs(cfg_ctx_t *c)
 		}
 		cfg_show(n, sh, sizeof(sh));
 		{
-			const char *sug = cfg_suggest(n->s, n->len, names,
-						      cfg->n_trunks);
+			const char *sug = c->diag->n < SF_DIAG_MAX ?
+				cfg_suggest(n->s, n->len, names,
+					    cfg->n_trunks) : NULL;
 			char rl[96];
 
 			snprintf(rl, sizeof(rl), "%s", r->name[0] ? r->name :
