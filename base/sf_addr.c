@@ -35,7 +35,7 @@ int sf_ip_parse(const char *s, size_t len, sf_ip_t *out)
 	char buf[64];
 	uint8_t b[16];
 
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len >= sizeof(buf) || memchr(s, 0, len))
 		return SF_EPARSE;
 	memcpy(buf, s, len);
 	buf[len] = '\0';

@@ -18,7 +18,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
-#define MAX_INPUT (1024 * 1024)
+#define SF_REPLAY_MAX_INPUT (1024 * 1024)
 
 static int run_file(const char *path, uint8_t *buf)
 {
@@ -30,7 +30,7 @@ static int run_file(const char *path, uint8_t *buf)
 		perror(path);
 		return -1;
 	}
-	n = fread(buf, 1, MAX_INPUT, fp);
+	n = fread(buf, 1, SF_REPLAY_MAX_INPUT, fp);
 	fclose(fp);
 	/* An exact-size heap copy lets ASan catch reads past the input. */
 	copy = malloc(n ? n : 1);
@@ -44,7 +44,7 @@ static int run_file(const char *path, uint8_t *buf)
 
 int main(int argc, char **argv)
 {
-	uint8_t *buf = malloc(MAX_INPUT);
+	uint8_t *buf = malloc(SF_REPLAY_MAX_INPUT);
 	unsigned long ran = 0, bad = 0;
 
 	if (!buf)

@@ -58,6 +58,8 @@ static void test_cidr(void)
 	T_EQ_INT(sf_cidr_parse("10.0.0.0/", 9, &c), SF_EPARSE);
 	T_EQ_INT(sf_cidr_parse("10.0.0.0/3a", 11, &c), SF_EPARSE);
 	T_EQ_INT(sf_cidr_parse("example.com", 11, &c), SF_EPARSE);
+	/* An embedded NUL must not end the address early. */
+	T_EQ_INT(sf_ip_parse("1.2.3.4\0junk", 12, &ip), SF_EPARSE);
 	T_EQ_INT(sf_cidr_parse("127.0.0.2", 9, &c), 0);
 	T_EQ_INT(sf_ip_parse("127.0.0.2", 9, &ip), 0);
 	T_TRUE(sf_cidr_match(&c, &ip));
