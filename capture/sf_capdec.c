@@ -20,6 +20,20 @@
 #define MAX_TUNNEL_DEPTH 4
 #define MAX_VLAN_TAGS 8
 #define MAX_V6_EXT 8
+#define SCTP_SLOTS 64           /* SCTP user messages being reassembled */
+#define SCTP_MAX_MSG 65536      /* bytes of one reassembled user message */
+
+/* A fragmented SCTP user message (RFC 9260 §6.9), reassembled in TSN
+ * order; out-of-order fragments drop it (counted sctp-fragmented). */
+typedef struct sctp_part {
+	bool used;
+	sf_ip_t src, dst;
+	uint16_t sport, dport, sid;
+	uint32_t next_tsn;
+	uint64_t ts;
+	uint8_t *buf;
+	uint32_t len;
+} sctp_part_t;
 
 struct sf_capdec {
 	sf_capdec_limits_t lim;
@@ -32,6 +46,7 @@ struct sf_capdec {
 	uint64_t frame_no;
 	uint64_t ts;
 	bool cut;            /* current packet: caplen < len */
+	sctp_part_t sctp[SCTP_SLOTS];
 };
 
 static const char *const ctr_names[SF_CD_COUNT] = {
@@ -62,7 +77,7 @@ static const char *const ctr_names[SF_CD_COUNT] = {
 	[SF_CD_E_UDP] = "bad-udp-header",
 	[SF_CD_E_TCP] = "bad-tcp-header",
 	[SF_CD_E_SCTP] = "bad-sctp",
-	[SF_CD_E_SCTP_FRAG] = "sctp-fragmented",
+	[SF_CD_E_SCTP_FRAG] = "sctp-fragment-dropped",
 	[SF_CD_E_FRAG_OVERLAP] = "ip-frag-overlap",
 	[SF_CD_E_FRAG_BOGUS] = "ip-frag-bogus",
 	[SF_CD_E_FRAG_TIMEOUT] = "ip-frag-timeout",
@@ -247,10 +262,21 @@ sf_capdec_t *sf_capdec_new(const sf_capdec_limits_t *lim, sf_cap_msg_fn msg,
 	return d;
 }
 
+static void sctp_flush(sf_capdec_t *d)
+{
+	for (int i = 0; i < SCTP_SLOTS; i++) {
+		if (d->sctp[i].used)
+			d->c[SF_CD_E_SCTP_FRAG]++;
+		free(d->sctp[i].buf);
+		memset(&d->sctp[i], 0, sizeof(d->sctp[i]));
+	}
+}
+
 void sf_capdec_free(sf_capdec_t *d)
 {
 	if (!d)
 		return;
+	sctp_flush(d);
 	sf_ipfrag_free(d->frag);
 	sf_tcp_free(d->tcp);
 	free(d);
@@ -260,6 +286,74 @@ void sf_capdec_finish(sf_capdec_t *d)
 {
 	sf_ipfrag_flush(d->frag);
 	sf_tcp_flush(d->tcp);
+	sctp_flush(d);
+}
+
+/* One fragment of an SCTP user message; returns the slot when complete. */
+static sctp_part_t *sctp_frag(sf_capdec_t *d, const sf_ip_t *src,
+			      const sf_ip_t *dst, uint16_t sport,
+			      uint16_t dport, const uint8_t *chunk,
+			      size_t clen)
+{
+	uint8_t flags = chunk[1];
+	uint32_t tsn = be32(chunk + 4);
+	uint16_t sid = be16(chunk + 8);
+	const uint8_t *data = chunk + 16;
+	size_t n = clen - 16;
+	sctp_part_t *p = NULL;
+	int oldest = 0;
+
+	for (int i = 0; i < SCTP_SLOTS; i++) {
+		sctp_part_t *q = &d->sctp[i];
+
+		if (q->used && q->sport == sport && q->dport == dport &&
+		    q->sid == sid && !memcmp(q->src.a, src->a, 16) &&
+		    !memcmp(q->dst.a, dst->a, 16)) {
+			p = q;
+			break;
+		}
+		if (!q->used || (d->sctp[oldest].used && q->ts <
+				 d->sctp[oldest].ts))
+			oldest = i;
+	}
+	if (flags & 2) { /* B: a new message starts */
+		if (p) {
+			d->c[SF_CD_E_SCTP_FRAG]++;
+		} else {
+			p = &d->sctp[oldest];
+			if (p->used)
+				d->c[SF_CD_E_SCTP_FRAG]++;
+		}
+		if (!p->buf && !(p->buf = malloc(SCTP_MAX_MSG)))
+			return NULL;
+		p->used = true;
+		p->src = *src;
+		p->dst = *dst;
+		p->sport = sport;
+		p->dport = dport;
+		p->sid = sid;
+		p->len = 0;
+	} else if (!p || tsn != p->next_tsn) {
+		if (p && (int32_t)(tsn - p->next_tsn) < 0)
+			return NULL; /* retransmitted fragment */
+		d->c[SF_CD_E_SCTP_FRAG]++;
+		if (p)
+			p->used = false;
+		return NULL;
+	}
+	if (p->len + n > SCTP_MAX_MSG) {
+		d->c[SF_CD_E_SCTP_FRAG]++;
+		p->used = false;
+		return NULL;
+	}
+	memcpy(p->buf + p->len, data, n);
+	p->len += (uint32_t)n;
+	p->next_tsn = tsn + 1;
+	p->ts = d->ts;
+	if (!(flags & 1))
+		return NULL;
+	p->used = false;
+	return p;
 }
 
 static void ipv4(sf_capdec_t *d, const uint8_t *p, size_t n, int depth);
@@ -364,7 +458,22 @@ static void l4(sf_capdec_t *d, uint8_t proto, const sf_ip_t *src,
 				}
 				d->c[SF_CD_SCTP_CHUNKS]++;
 				if ((flags & 3) != 3) {
-					d->c[SF_CD_E_SCTP_FRAG]++;
+					sctp_part_t *sp = sctp_frag(
+						d, src, dst, be16(p),
+						be16(p + 2), p + pos, clen);
+
+					if (sp) {
+						memset(&m, 0, sizeof(m));
+						m.ts_us = d->ts;
+						m.src = *src;
+						m.dst = *dst;
+						m.sport = sp->sport;
+						m.dport = sp->dport;
+						m.proto = SF_CAP_SCTP;
+						m.data = sp->buf;
+						m.len = sp->len;
+						deliver(d, &m);
+					}
 				} else if (clen > 16) {
 					memset(&m, 0, sizeof(m));
 					m.ts_us = d->ts;

@@ -110,7 +110,7 @@ typedef enum sf_capdec_ctr {
 	SF_CD_E_UDP,
 	SF_CD_E_TCP,
 	SF_CD_E_SCTP,
-	SF_CD_E_SCTP_FRAG,     /* fragmented SCTP user message (skipped) */
+	SF_CD_E_SCTP_FRAG,     /* SCTP fragments that could not be joined */
 	SF_CD_E_FRAG_OVERLAP,
 	SF_CD_E_FRAG_BOGUS,    /* bad offsets/lengths */
 	SF_CD_E_FRAG_TIMEOUT,

@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * replay_core.c - per-message work of `sipfilter replay`: SIP recognition,
+ * TCP framing, retransmission folding, judging (one or two configs), the
+ * record ring, selected-call pcap output.  See replay.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/sf_json.h"
+#include "replay.h"
+#include "replay_int.h"
+#include "sf_explain.h"
+
+/* ---- small helpers --------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+#define FNV0 1469598103934665603ull
+
+static bool is_tchar(uint8_t c)
+{
+	/* RFC 3261 token characters */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("-.!%*_+`'~", c) != NULL;
+}
+
+/* 1 = starts like a SIP start line, 0 = too short to tell, -1 = no. */
+static int sip_start(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 'A' || p[0] > 'Z')
+		return -1;
+	if (p[0] == 'S' && n >= 8 && !memcmp(p, "SIP/2.0 ", 8))
+		return 1;
+	for (i = 0; i < n && i < 32; i++) {
+		if (p[i] == ' ')
+			return i > 0 ? 1 : -1;
+		if (!is_tchar(p[i]) || p[i] == 0)
+			return -1;
+	}
+	return i < 32 ? 0 : -1;
+}
+
+bool sf_replay_looks_sip(const uint8_t *p, size_t n)
+{
+	return sip_start(p, n) == 1;
+}
+
+long sf_replay_frame(void *user, const uint8_t *buf, size_t len)
+{
+	sf_replay_t *r = user;
+	size_t i = 0;
+	int s;
+
+	while (i < len && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (i == len)
+		return i ? -(long)i : 0; /* CRLF keep-alives */
+	s = sip_start(buf + i, len - i);
+	if (s == 1) {
+		long n = sf_sip_frame((const char *)buf, len, r->max_message);
+
+		if (n != -1)
+			return n;
+		r->c.tcp_unframed++;
+		i++; /* skip this start line and look for the next */
+	} else if (s == 0) {
+		return i ? -(long)i : 0;
+	}
+	/* Resynchronise: skip to the next line that starts like SIP. */
+	for (; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		s = sip_start(buf + i + 1, len - i - 1);
+		if (s >= 0)
+			return -(long)(i + 1);
+	}
+	return -(long)len;
+}
+
+/* ---- bounded sets of recent 64-bit keys (two generations) ----------- */
+
+static int rset_init(rset_t *s, uint32_t cap)
+{
+	for (int g = 0; g < 2; g++) {
+		s->keys[g] = calloc(cap, sizeof(uint64_t));
+		s->vals[g] = calloc(cap, sizeof(uint64_t));
+		if (!s->keys[g] || !s->vals[g])
+			return -1;
+		s->n[g] = 0;
+	}
+	s->cap = cap;
+	s->cur = 0;
+	s->since = 0;
+	return 0;
+}
+
+static void rset_fini(rset_t *s)
+{
+	for (int g = 0; g < 2; g++) {
+		free(s->keys[g]);
+		free(s->vals[g]);
+	}
+}
+
+static void rset_rotate(rset_t *s, uint64_t now)
+{
+	int old = s->cur ^ 1;
+
+	memset(s->keys[old], 0, s->cap * sizeof(uint64_t));
+	s->n[old] = 0;
+	s->cur = old;
+	s->since = now;
+}
+
+static uint64_t *rset_find(rset_t *s, uint64_t key)
+{
+	key |= 1; /* 0 marks an empty slot */
+	for (int k = 0; k < 2; k++) {
+		int g = s->cur ^ k;
+		uint32_t i = (uint32_t)(key ^ (key >> 32)) & (s->cap - 1);
+
+		for (uint32_t probe = 0; probe < s->cap; probe++) {
+			if (s->keys[g][i] == key)
+				return &s->vals[g][i];
+			if (!s->keys[g][i])
+				break;
+			i = (i + 1) & (s->cap - 1);
+		}
+	}
+	return NULL;
+}
+
+static void rset_put(rset_t *s, uint64_t key, uint64_t val, uint64_t now,
+		     uint64_t max_age)
+{
+	uint32_t i;
+	int g;
+
+	key |= 1;
+	if (s->n[s->cur] >= s->cap / 2 ||
+	    (max_age && now > s->since + max_age))
+		rset_rotate(s, now);
+	g = s->cur;
+	i = (uint32_t)(key ^ (key >> 32)) & (s->cap - 1);
+	while (s->keys[g][i] && s->keys[g][i] != key)
+		i = (i + 1) & (s->cap - 1);
+	if (!s->keys[g][i])
+		s->n[g]++;
+	s->keys[g][i] = key;
+	s->vals[g][i] = val;
+}
+
+/* ---- the record ring ------------------------------------------------- */
+
+static void emit(sf_replay_t *r)
+{
+	slot_t *s = &r->slots[r->head & (RING_SLOTS - 1)];
+	char tail[64];
+	int n = 0;
+
+	if (s->len) {
+		switch (r->o.format) {
+		case SF_REPLAY_JSONL:
+			n = snprintf(tail, sizeof(tail),
+				     ",\"retransmissions\":%u}\n", s->retrans);
+			break;
+		case SF_REPLAY_CSV:
+			n = snprintf(tail, sizeof(tail), ",%u\r\n", s->retrans);
+			break;
+		case SF_REPLAY_TEXT:
+			n = s->retrans ? snprintf(tail, sizeof(tail),
+						  " (+%u retransmissions)\n",
+						  s->retrans)
+				       : snprintf(tail, sizeof(tail), "\n");
+			break;
+		case SF_REPLAY_NONE:
+			break;
+		}
+		if (fwrite(r->bytes + s->off, 1, s->len, r->o.out) != s->len ||
+		    fwrite(tail, 1, (size_t)n, r->o.out) != (size_t)n)
+			r->write_error = 1;
+	}
+	r->head++;
+	r->c.records_out++;
+	if (r->head == r->tail)
+		r->wpos = 0;
+}
+
+/* Makes room for n bytes; returns the offset. */
+static uint32_t ring_alloc(sf_replay_t *r, uint32_t n)
+{
+	for (;;) {
+		uint32_t o;
+
+		if (r->head == r->tail) {
+			r->wpos = 0;
+			return 0;
+		}
+		if (r->tail - r->head >= RING_SLOTS) {
+			r->c.early++;
+			emit(r);
+			continue;
+		}
+		o = r->slots[r->head & (RING_SLOTS - 1)].off;
+		if (o < r->wpos) {
+			if (r->wpos + n <= RING_BYTES)
+				return r->wpos;
+			if (n <= o) {
+				r->wpos = 0;
+				return 0;
+			}
+		} else if (r->wpos + n <= o) {
+			return r->wpos;
+		}
+		r->c.early++;
+		emit(r);
+	}
+}
+
+static void ring_push(sf_replay_t *r, uint64_t ts, const char *line,
+		      uint32_t len, uint64_t *id)
+{
+	slot_t *s;
+	uint32_t off = len ? ring_alloc(r, len) : r->wpos;
+
+	if (r->tail - r->head >= RING_SLOTS) {
+		r->c.early++;
+		emit(r);
+	}
+	s = &r->slots[r->tail & (RING_SLOTS - 1)];
+	s->ts = ts;
+	s->retrans = 0;
+	s->off = off;
+	s->len = len;
+	if (len)
+		memcpy(r->bytes + off, line, len);
+	r->wpos = off + len;
+	*id = r->tail++;
+}
+
+static void expire(sf_replay_t *r, uint64_t now)
+{
+	while (r->head != r->tail &&
+	       r->slots[r->head & (RING_SLOTS - 1)].ts + r->o.hold_us < now)
+		emit(r);
+}
+
+void sf_replay_flush(sf_replay_t *r)
+{
+	while (r->head != r->tail)
+		emit(r);
+	fflush(r->o.out);
+	if (ferror(r->o.out))
+		r->write_error = 1;
+}
+
+/* ---- record formatting ----------------------------------------------- */
+
+static void fmt_ts(uint64_t us, char *buf, size_t cap)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000));
+}
+
+static void fmt_addr(const sf_ip_t *ip, uint16_t port, char *buf,
+		     size_t cap)
+{
+	char a[48];
+
+	sf_ip_format(ip, a, sizeof(a));
+	if (ip->v4)
+		snprintf(buf, cap, "%s:%u", a, port);
+	else
+		snprintf(buf, cap, "[%s]:%u", a, port);
+}
+
+static const char *tp_name(uint8_t proto)
+{
+	return proto == SF_CAP_TCP ? "tcp" : proto == SF_CAP_SCTP ? "sctp"
+								   : "udp";
+}
+
+#define FIELD_MAX 512 /* raw bytes of one untrusted field in a record */
+
+static sf_str_t cut(sf_str_t v)
+{
+	if (v.len > FIELD_MAX)
+		v.len = FIELD_MAX;
+	if (!v.s)
+		v.len = 0;
+	return v;
+}
+
+typedef struct rec {
+	char ts[96], src[80], dst[80];
+	const char *transport;
+	sf_str_t call_id, from, pai;
+	char number[SF_NUM_MAX + 2], called[SF_NUM_MAX + 2];
+	const char *trunk, *cls;
+	bool roaming;
+	const sf_verdict_t *v, *v2;
+	const char *trunk2;
+} rec_t;
+
+static void csv_str(sf_replay_t *r, size_t *len, const char *s, size_t n)
+{
+	if (*len < LINE_MAX_BYTES)
+		r->line[(*len)++] = ',';
+	sf_replay_csv_field(r->line, LINE_MAX_BYTES, len, s, n);
+}
+
+static void csv_c(sf_replay_t *r, size_t *len, const char *s)
+{
+	csv_str(r, len, s, strlen(s));
+}
+
+static size_t format_record(sf_replay_t *r, const rec_t *x)
+{
+	const sf_verdict_t *v = x->v;
+	char code[16];
+	size_t len = 0;
+
+	if (r->o.format == SF_REPLAY_JSONL) {
+		sf_jw_t w;
+
+		sf_jw_init(&w, r->line, LINE_MAX_BYTES);
+		sf_jw_obj_open(&w);
+		sf_jw_str(&w, "ts", x->ts);
+		sf_jw_str(&w, "src", x->src);
+		sf_jw_str(&w, "dst", x->dst);
+		sf_jw_str(&w, "transport", x->transport);
+		sf_jw_strn(&w, "call_id", x->call_id.s, x->call_id.len);
+		sf_jw_strn(&w, "from", x->from.s, x->from.len);
+		sf_jw_strn(&w, "pai", x->pai.s, x->pai.len);
+		sf_jw_str(&w, "number", x->number);
+		sf_jw_str(&w, "called", x->called);
+		sf_jw_str(&w, "trunk", x->trunk);
+		sf_jw_str(&w, "class", x->cls);
+		sf_jw_bool(&w, "roaming", x->roaming);
+		sf_jw_str(&w, "rule", v->rule_name);
+		sf_jw_str(&w, "action", sf_action_name(v->action));
+		sf_jw_str(&w, "applied", sf_action_name(v->applied));
+		if (v->code)
+			sf_jw_int(&w, "code", v->code);
+		else
+			sf_jw_null(&w, "code");
+		sf_jw_str(&w, "mode", sf_mode_name(v->mode));
+		sf_jw_str(&w, "reason", v->reason);
+		sf_jw_bool(&w, "malformed", v->malformed);
+		if (v->malformed && v->sip_error != SF_SIP_OK)
+			sf_jw_str(&w, "sip_error",
+				  sf_sip_error_name(v->sip_error));
+		if (x->v2) {
+			sf_jw_str(&w, "other_trunk", x->trunk2);
+			sf_jw_str(&w, "other_rule", x->v2->rule_name);
+			sf_jw_str(&w, "other_action",
+				  sf_action_name(x->v2->action));
+			sf_jw_str(&w, "other_applied",
+				  sf_action_name(x->v2->applied));
+			if (x->v2->code)
+				sf_jw_int(&w, "other_code", x->v2->code);
+			else
+				sf_jw_null(&w, "other_code");
+			sf_jw_str(&w, "other_mode", sf_mode_name(x->v2->mode));
+		}
+		/* the closing brace comes with "retransmissions" at emit */
+		if (w.overflow || w.len < 1)
+			return 0;
+		return w.len;
+	}
+	if (r->o.format == SF_REPLAY_TEXT) {
+		int n = snprintf(r->line, LINE_MAX_BYTES,
+				 "%s %s -> %s %s %-16s %-14s %s%s%s",
+				 x->ts, x->src, x->dst, x->transport,
+				 x->number[0] ? x->number : "-", x->trunk,
+				 sf_action_name(v->applied),
+				 v->rule_name[0] ? " by " : "", v->rule_name);
+
+		len = n > 0 ? (size_t)n : 0;
+		if (v->mode == SF_MODE_MONITOR && v->action != SF_ACT_ALLOW &&
+		    len < LINE_MAX_BYTES) {
+			n = snprintf(r->line + len, LINE_MAX_BYTES - len,
+				     " [monitor: would %s]",
+				     sf_action_name(v->action));
+			len += n > 0 ? (size_t)n : 0;
+		}
+		if (x->v2 && len < LINE_MAX_BYTES) {
+			n = snprintf(r->line + len, LINE_MAX_BYTES - len,
+				     " => %s%s%s",
+				     sf_action_name(x->v2->applied),
+				     x->v2->rule_name[0] ? " by " : "",
+				     x->v2->rule_name);
+			len += n > 0 ? (size_t)n : 0;
+		}
+		return len < LINE_MAX_BYTES ? len : LINE_MAX_BYTES - 1;
+	}
+	/* CSV: same columns as the header row in sf_replay_new */
+	sf_replay_csv_field(r->line, LINE_MAX_BYTES, &len, x->ts,
+			    strlen(x->ts));
+	csv_c(r, &len, x->src);
+	csv_c(r, &len, x->dst);
+	csv_c(r, &len, x->transport);
+	csv_str(r, &len, x->call_id.s, x->call_id.len);
+	csv_str(r, &len, x->from.s, x->from.len);
+	csv_str(r, &len, x->pai.s, x->pai.len);
+	csv_c(r, &len, x->number);
+	csv_c(r, &len, x->called);
+	csv_c(r, &len, x->trunk);
+	csv_c(r, &len, x->cls);
+	csv_c(r, &len, x->roaming ? "true" : "false");
+	csv_c(r, &len, v->rule_name);
+	csv_c(r, &len, sf_action_name(v->action));
+	csv_c(r, &len, sf_action_name(v->applied));
+	snprintf(code, sizeof(code), "%u", v->code);
+	csv_c(r, &len, v->code ? code : "");
+	csv_c(r, &len, sf_mode_name(v->mode));
+	csv_c(r, &len, v->reason);
+	csv_c(r, &len, v->malformed ? "true" : "false");
+	csv_c(r, &len, v->malformed && v->sip_error != SF_SIP_OK
+			       ? sf_sip_error_name(v->sip_error) : "");
+	if (x->v2) {
+		csv_c(r, &len, x->trunk2);
+		csv_c(r, &len, x->v2->rule_name);
+		csv_c(r, &len, sf_action_name(x->v2->action));
+		csv_c(r, &len, sf_action_name(x->v2->applied));
+		snprintf(code, sizeof(code), "%u", x->v2->code);
+		csv_c(r, &len, x->v2->code ? code : "");
+		csv_c(r, &len, sf_mode_name(x->v2->mode));
+	}
+	return len < LINE_MAX_BYTES ? len : 0;
+}
+
+/* ---- SIP bits that do not need a full scan ---------------------------- */
+
+/* The Call-ID value of a message (any header-name case, compact "i"). */
+static sf_str_t find_call_id(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const uint8_t *nl = memchr(p + i, '\n', n - i);
+		size_t ls = nl ? (size_t)(nl - p) + 1 : n, le;
+
+		if (!nl)
+			break;
+		i = ls;
+		le = i;
+		while (le < n && p[le] != '\r' && p[le] != '\n')
+			le++;
+		if (le == i)
+			break; /* end of headers */
+		{
+			sf_str_t line = sf_str((const char *)p + i, le - i);
+			size_t k = 0;
+
+			while (k < line.len && line.s[k] != ':' &&
+			       line.s[k] != ' ' && line.s[k] != '\t')
+				k++;
+			if (sf_str_ieq_c(sf_str(line.s, k), "call-id") ||
+			    sf_str_ieq_c(sf_str(line.s, k), "i")) {
+				while (k < line.len && line.s[k] != ':')
+					k++;
+				if (k < line.len)
+					return sf_str_trim(sf_str(
+						line.s + k + 1,
+						line.len - k - 1));
+			}
+		}
+	}
+	return SF_STR_NULL;
+}
+
+/* The branch of the first Via value, or the whole first value. */
+static sf_str_t top_branch(const sf_sipmsg_t *m)
+{
+	const sf_sip_hdr_t *h = sf_sip_hdr_nth(m, SF_HDR_VIA, 0);
+	sf_str_t v;
+	size_t i;
+
+	if (!h)
+		return SF_STR_NULL;
+	v = h->value;
+	for (i = 0; i < v.len && v.s[i] != ','; i++)
+		;
+	v.len = i;
+	for (i = 0; i + 8 <= v.len; i++) {
+		if (v.s[i] == ';' &&
+		    sf_str_ieq_c(sf_str(v.s + i + 1, 7), "branch=")) {
+			size_t s = i + 8, e = s;
+
+			while (e < v.len && v.s[e] != ';' && v.s[e] != ' ' &&
+			       v.s[e] != '\t')
+				e++;
+			return sf_str(v.s + s, e - s);
+		}
+	}
+	return v;
+}
+
+static uint64_t str_hash(sf_str_t v)
+{
+	return fnv(FNV0, v.s ? v.s : "", v.len);
+}
+
+/* ---- selected-call pcap ----------------------------------------------- */
+
+static void write_pkt(sf_replay_t *r, const sf_cap_msg_t *m)
+{
+	size_t n;
+
+	if (!r->o.pcap)
+		return;
+	n = sf_cap_synth(r->pkt, sizeof(r->pkt), &m->src, m->sport, &m->dst,
+			 m->dport, m->proto == SF_CAP_TCP ? 6 : 17,
+			 (uint32_t)m->stream_off, r->ip_id++, m->data, m->len);
+	if (!n) {
+		r->c.pcap_skipped++;
+		return;
+	}
+	if (sf_pcapw_write(r->o.pcap, 0, m->ts_us, r->pkt, (uint32_t)n,
+			   (uint32_t)n) < 0)
+		r->write_error = 1;
+	r->c.pcap_written++;
+}
+
+static bool selected(const sf_replay_t *r, const sf_verdict_t *v)
+{
+	switch (r->o.select) {
+	case SF_SEL_ACTION: return v->applied == r->o.select_action;
+	case SF_SEL_RULE: return !strcmp(v->rule_name, r->o.select_rule);
+	case SF_SEL_ALL: return true;
+	default: return false;
+	}
+}
+
+/* ---- the INVITE path --------------------------------------------------- */
+
+static void judge(sf_replay_t *r, const sf_cfg_t *cfg,
+		  const sf_tables_t *tables, const sf_cap_msg_t *m,
+		  const sf_sip_limits_t *lim, bool scanned, sf_call_t *call,
+		  sf_verdict_t *v)
+{
+	int trunk = sf_cfg_trunk_match(cfg, &m->src);
+
+	if (scanned) {
+		memset(call, 0, sizeof(*call));
+		sf_call_extract(cfg, r->msg, call);
+		sf_engine_judge(cfg, tables, call, trunk, v);
+	} else {
+		sf_engine_judge_raw(cfg, tables, (const char *)m->data, m->len,
+				    lim, trunk, r->msg, call, v);
+	}
+}
+
+static bool verdict_changed(const sf_verdict_t *a, const sf_verdict_t *b)
+{
+	return a->applied != b->applied || a->action != b->action ||
+	       a->mode != b->mode || a->code != b->code ||
+	       strcmp(a->rule_name, b->rule_name) != 0;
+}
+
+static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
+{
+	sf_sip_limits_t lim = {.max_message = r->max_message,
+			       .stream = m->proto == SF_CAP_TCP};
+	bool ok = sf_sip_scan((const char *)m->data, m->len, &lim, r->msg) ==
+		  0;
+	uint64_t key = 0, id, *known;
+	sf_str_t cid;
+	rec_t x;
+	size_t len;
+	bool changed = false, sel;
+
+	if (ok && !(r->msg->is_request && sf_sip_is_invite(r->msg)))
+		ok = false;
+	if (ok) {
+		const sf_sip_hdr_t *h = sf_sip_hdr_nth(r->msg,
+						       SF_HDR_CALL_ID, 0);
+		uint32_t cseq = r->msg->cseq_num;
+
+		cid = h ? h->value : SF_STR_NULL;
+		key = str_hash(cid);
+		key = fnv(key, &cseq, sizeof(cseq));
+		key = fnv(key, "|", 1);
+		{
+			sf_str_t b = top_branch(r->msg);
+
+			key = fnv(key, b.s ? b.s : "", b.len);
+		}
+		known = rset_find(&r->txn, key);
+		if (known) {
+			uint64_t kid = *known >> 1;
+
+			r->c.retrans++;
+			if (kid >= r->head && kid < r->tail)
+				r->slots[kid & (RING_SLOTS - 1)].retrans++;
+			else
+				r->c.late_retrans++;
+			if (*known & 1)
+				write_pkt(r, m);
+			return;
+		}
+	}
+	r->c.invites++;
+	judge(r, r->o.cfg, r->o.tables, m, &lim, ok, r->call, r->v);
+	if (r->o.cfg2) {
+		judge(r, r->o.cfg2, r->o.tables2, m, &lim, ok, r->call2, r->v2);
+		changed = verdict_changed(r->v, r->v2);
+		sf_replay_count_diff(r, r->v, r->v2, changed);
+	}
+	if (!ok) {
+		r->c.malformed_invites++;
+		if (r->v->malformed && r->v->sip_error < SF_SIP_E_COUNT)
+			r->c.sip_errors[r->v->sip_error]++;
+		cid = find_call_id(m->data, m->len);
+	} else {
+		cid = r->call->call_id.len ? r->call->call_id : cid;
+	}
+	sf_replay_count(r, m, r->v, r->call);
+
+	memset(&x, 0, sizeof(x));
+	fmt_ts(m->ts_us, x.ts, sizeof(x.ts));
+	fmt_addr(&m->src, m->sport, x.src, sizeof(x.src));
+	fmt_addr(&m->dst, m->dport, x.dst, sizeof(x.dst));
+	x.transport = tp_name(m->proto);
+	x.call_id = cut(cid);
+	if (ok) {
+		x.from = cut(r->call->from.uri);
+		if (r->call->n_pai)
+			x.pai = cut(r->call->pai[0].uri);
+	}
+	if (r->v->facts.number.kind != SF_NUM_NONE) {
+		sf_num_format(&r->v->facts.number, x.number, sizeof(x.number));
+		x.cls = sf_class_name(r->v->facts.cls);
+	} else {
+		x.cls = "";
+	}
+	if (r->v->facts.called.kind != SF_NUM_NONE)
+		sf_num_format(&r->v->facts.called, x.called, sizeof(x.called));
+	x.trunk = r->v->facts.trunk >= 0
+			  ? r->o.cfg->trunks[r->v->facts.trunk].name : "";
+	x.roaming = r->v->facts.roaming;
+	x.v = r->v;
+	if (r->o.cfg2) {
+		x.v2 = r->v2;
+		x.trunk2 = r->v2->facts.trunk >= 0
+				   ? r->o.cfg2->trunks[r->v2->facts.trunk].name
+				   : "";
+	}
+	len = 0;
+	if (r->o.format != SF_REPLAY_NONE && (!r->o.cfg2 || changed)) {
+		len = format_record(r, &x);
+		if (!len)
+			r->c.record_overflow++;
+	}
+	sel = selected(r, r->v);
+	ring_push(r, m->ts_us, r->line, (uint32_t)len, &id);
+	if (ok)
+		rset_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,
+			 r->o.hold_us);
+	if (sel && r->o.pcap) {
+		r->c.selected++;
+		if (cid.len)
+			rset_put(&r->sel, str_hash(cid), 1, r->now, 0);
+		write_pkt(r, m);
+	}
+}
+
+void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
+{
+	sf_replay_t *r = user;
+	const uint8_t *p = m->data;
+	size_t n = m->len;
+
+	if (sip_start(p, n) != 1) {
+		size_t i = 0;
+
+		while (i < n && (p[i] == '\r' || p[i] == '\n'))
+			i++;
+		if (n && i == n) {
+			r->c.keepalives++;
+			return;
+		}
+		if (i == 0 || sip_start(p + i, n - i) != 1) {
+			r->c.non_sip++;
+			return;
+		}
+		p += i;
+		n -= i;
+	}
+	if (m->ts_us > r->now)
+		r->now = m->ts_us;
+	expire(r, r->now);
+	r->c.sip++;
+	if (p[0] == 'S')
+		r->c.responses++;
+	if (n > 7 && !memcmp(p, "INVITE ", 7)) {
+		sf_cap_msg_t mm = *m;
+
+		mm.data = p;
+		mm.len = n;
+		on_invite(r, &mm);
+		return;
+	}
+	if (r->o.pcap && r->c.selected) {
+		sf_str_t cid = find_call_id(p, n);
+		uint64_t *hit = cid.len ? rset_find(&r->sel, str_hash(cid))
+					: NULL;
+
+		if (hit)
+			write_pkt(r, m);
+	}
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
+{
+	sf_replay_t *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->o = *o;
+	if (!r->o.top)
+		r->o.top = 5;
+	r->max_message = o->cfg->serve.max_message
+				 ? o->cfg->serve.max_message
+				 : SF_SIP_DEFAULT_MAX_MESSAGE;
+	r->msg = malloc(sizeof(*r->msg));
+	r->call = malloc(sizeof(*r->call));
+	r->call2 = malloc(sizeof(*r->call2));
+	r->v = malloc(sizeof(*r->v));
+	r->v2 = malloc(sizeof(*r->v2));
+	r->slots = calloc(RING_SLOTS, sizeof(slot_t));
+	r->bytes = malloc(RING_BYTES);
+	r->line = malloc(LINE_MAX_BYTES + 64);
+	if (!r->msg || !r->call || !r->call2 || !r->v || !r->v2 ||
+	    !r->slots || !r->bytes || !r->line ||
+	    rset_init(&r->txn, TXN_SET) < 0 || rset_init(&r->sel, SEL_SET) < 0 ||
+	    sf_replay_stats_init(r) < 0) {
+		sf_replay_free(r);
+		return NULL;
+	}
+	if (o->format == SF_REPLAY_CSV) {
+		fputs("ts,src,dst,transport,call_id,from,pai,number,called,"
+		      "trunk,class,roaming,rule,action,applied,code,mode,"
+		      "reason,malformed,sip_error", o->out);
+		if (o->cfg2)
+			fputs(",other_trunk,other_rule,other_action,"
+			      "other_applied,other_code,other_mode", o->out);
+		fputs(",retransmissions\r\n", o->out);
+	}
+	return r;
+}
+
+void sf_replay_free(sf_replay_t *r)
+{
+	if (!r)
+		return;
+	free(r->msg);
+	free(r->call);
+	free(r->call2);
+	free(r->v);
+	free(r->v2);
+	free(r->slots);
+	free(r->bytes);
+	free(r->line);
+	rset_fini(&r->txn);
+	rset_fini(&r->sel);
+	sf_replay_stats_fini(r);
+	free(r);
+}
+
+uint64_t sf_replay_invites(const sf_replay_t *r)
+{
+	return r->c.invites;
+}
+
+int sf_replay_write_error(const sf_replay_t *r)
+{
+	return r->write_error;
+}

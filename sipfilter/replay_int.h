@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * replay_int.h - internals shared by replay_core.c (per-message work) and
+ * replay_report.c (counting and the summary).  Not a public interface.
+ *
+ * Memory bounds (all fixed at start, whatever the capture size):
+ *  - record ring: RING_SLOTS records, RING_BYTES of formatted lines;
+ *  - transaction keys for retransmission folding: 2 x TXN_SET;
+ *  - Call-IDs of selected calls (--write-pcap): 2 x SEL_SET;
+ *  - top presented numbers: TOPK counters per rule (Space-Saving);
+ *  - time buckets: MAX_BUCKETS.
+ */
+#ifndef SF_REPLAY_INT_H
+#define SF_REPLAY_INT_H
+
+#include "replay.h"
+
+#define RING_SLOTS 16384u          /* power of two */
+#define RING_BYTES (8u << 20)
+#define LINE_MAX_BYTES 16384u
+#define TXN_SET (1u << 17)         /* power of two */
+#define SEL_SET (1u << 16)
+#define TOPK 32
+#define MAX_EXTRA_RULES 8          /* "", emergency, malformed, ... */
+#define MAX_BUCKETS 65536u
+
+typedef struct slot {
+	uint64_t ts;
+	uint32_t retrans;
+	uint32_t off, len;
+} slot_t;
+
+/* Recently seen 64-bit keys, two generations swapped when the current
+ * one is half full or older than max_age. */
+typedef struct rset {
+	uint64_t *keys[2], *vals[2];
+	uint32_t n[2], cap;
+	int cur;
+	uint64_t since;
+} rset_t;
+
+typedef struct topk {
+	char num[SF_NUM_MAX + 2];
+	uint64_t count, err;
+} topk_t;
+
+typedef struct rule_stat {
+	char name[SF_CFG_NAME_MAX];
+	uint64_t count;
+	uint64_t by_action[SF_ACT_COUNT]; /* the rule's action (would-be) */
+	uint64_t monitor;
+	topk_t top[TOPK];
+	unsigned n_top;
+} rule_stat_t;
+
+typedef struct bucket {
+	uint64_t key;       /* bucket index + 1; 0 = empty */
+	uint64_t by_action[SF_ACT_COUNT];
+} bucket_t;
+
+typedef struct counters {
+	uint64_t sip, responses, keepalives, non_sip, tcp_unframed;
+	uint64_t invites, retrans, late_retrans, malformed_invites;
+	uint64_t sip_errors[SF_SIP_E_COUNT];
+	uint64_t records_out, early, record_overflow;
+	uint64_t selected, pcap_written, pcap_skipped;
+	uint64_t applied[SF_ACT_COUNT];
+	uint64_t would[SF_ACT_COUNT];   /* monitor-mode would-be actions */
+	uint64_t diff_changed;
+	uint64_t diff_matrix[SF_ACT_COUNT][SF_ACT_COUNT];
+	uint64_t diff_rule_only;        /* same applied action, other rule */
+	uint64_t buckets_dropped;
+	uint64_t first_ts, last_ts;
+} counters_t;
+
+struct sf_replay {
+	sf_replay_opts_t o;
+	uint32_t max_message;
+	uint64_t now;
+	/* scratch for one message */
+	sf_sipmsg_t *msg;
+	sf_call_t *call, *call2;
+	sf_verdict_t *v, *v2;
+	char *line;
+	uint8_t pkt[70000];
+	uint16_t ip_id;
+	/* record ring */
+	slot_t *slots;
+	uint8_t *bytes;
+	uint64_t head, tail;    /* slot sequence numbers */
+	uint32_t wpos;
+	/* folding and selection */
+	rset_t txn, sel;
+	/* counting */
+	counters_t c;
+	rule_stat_t *rules;     /* cfg->n_rules + MAX_EXTRA_RULES */
+	size_t n_rules;
+	uint64_t *trunks;       /* cfg->n_trunks + 1 (unknown) */
+	bucket_t *buckets;
+	uint32_t n_buckets;
+	int write_error;
+};
+
+int sf_replay_stats_init(sf_replay_t *r);
+void sf_replay_stats_fini(sf_replay_t *r);
+void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
+		     const sf_verdict_t *v, const sf_call_t *call);
+void sf_replay_count_diff(sf_replay_t *r, const sf_verdict_t *a,
+			  const sf_verdict_t *b, bool changed);
+
+#endif
