@@ -234,6 +234,10 @@ int sf_tbl_parse_num(const sf_tbl_reader_t *r, sf_err_t *err,
 					  "%s", what);
 		pfx = true;
 		v.len--;
+		if (v.len == 0)
+			return sf_tbl_bad(r, err, f->col,
+					  "a lone '*' is not a prefix (give at "
+					  "least one digit)");
 	}
 	if (sf_num_parse_key(v.s, v.len, out) < 0)
 		return why_bad_number(r, err, f, v);

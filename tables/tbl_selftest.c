@@ -12,8 +12,8 @@
  * and linear leaves), at several strides so groups land in different
  * branch levels, in E.164-like key space, plus pseudo-random keys.  Every
  * key must be found, absent neighbours must be absent, counts must match
- * and iteration must return the keys in order.  About 0.3 M inserts:
- * a few tens of milliseconds.
+ * and iteration must return the keys in order.  About 0.5 M inserts:
+ * 0.1-0.2 s on a slow core.
  */
 #include "tbl_int.h"
 

@@ -498,6 +498,8 @@ static void test_bad_lines(void)
 		   "missing source (expected number_or_prefix,source,reason)");
 	expect_bad(SUBST, fx("bad-subst-short.csv"), SF_EPARSE, 1, 1,
 		   "number 'short:' has no digits");
+	expect_bad(SUBST, fx("bad-subst-star.csv"), SF_EPARSE, 1, 1,
+		   "a lone '*' is not a prefix (give at least one digit)");
 	expect_bad(ALLOW, fx("bad-allow-trunk.csv"), SF_EPARSE, 2, 1,
 		   "unknown trunk 'ipx-carier-b'; did you mean "
 		   "'ipx-carrier-b'? (trunks: ipx-carrier-a, ipx-carrier-b, "
@@ -1030,6 +1032,65 @@ static void test_sorted_batches(void)
 	T_EQ_INT(flushes, 2);
 }
 
+/* Random lines built from table-ish tokens and random bytes: every load
+ * must end in 0 or SF_EPARSE with a line number, never crash (ASan/UBSan
+ * watch), and a failed load must leave no snapshot. */
+static void test_random_garbage(void)
+{
+	static const char *const tok[] = {
+		"7701", "+7702", "short:102", "short:", "0", "*", ",", " ",
+		"\t", "home-mobile", "service", "11", "99", "TR", "#", "\r",
+		"ipx-carrier-a", "domestic", "bank", "1234567890123456789",
+		"+", "x", "\n", "\n", "\n", "\xff", "7701*", "unlisted"};
+	char buf[512];
+	int counts[2] = {0, 0};
+
+	for (int iter = 0; iter < 400; iter++) {
+		size_t len = 0;
+		int ntok = (int)(rnd() % 40);
+		sf_tables_src_t s = {0};
+		sf_tables_t *t = (sf_tables_t *)&s;
+		sf_err_t err;
+		int rc;
+
+		for (int i = 0; i < ntok; i++) {
+			const char *w = tok[rnd() % (sizeof(tok) /
+						     sizeof(*tok))];
+			size_t wl = strlen(w);
+
+			if (rnd() % 8 == 0) {
+				buf[len++] = (char)(rnd() % 256);
+			} else if (len + wl < sizeof(buf) - 2) {
+				memcpy(buf + len, w, wl);
+				len += wl;
+			}
+		}
+		write_file(tmpf("garbage.csv"), buf, len);
+		s.trunk_names = trunks;
+		s.n_trunks = 3;
+		switch (iter % 4) {
+		case 0: s.plan = tmpf("garbage.csv"); break;
+		case 1: s.roaming = tmpf("garbage.csv"); break;
+		case 2: s.substitution = tmpf("garbage.csv"); break;
+		default: s.allow = tmpf("garbage.csv"); break;
+		}
+		rc = sf_tables_load(&s, &t, &err);
+		if (rc == 0) {
+			counts[0]++;
+			sf_tables_free(t);
+		} else {
+			counts[1]++;
+			if (rc != SF_EPARSE || t != NULL || err.line == 0 ||
+			    err.msg[0] == '\0') {
+				T_FAIL_AT("garbage %d: rc %d line %u '%s'",
+					  iter, rc, err.line, err.msg);
+				break;
+			}
+		}
+	}
+	T_TRUE(counts[0] > 0 && counts[1] > 0); /* both outcomes reached */
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag,
 		  struct FTW *ftw)
 {
@@ -1062,6 +1123,7 @@ int main(void)
 	T_RUN(test_selftest);
 	T_RUN(test_roaming_differential);
 	T_RUN(test_sorted_batches);
+	T_RUN(test_random_garbage);
 	if (nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
 	return T_DONE();
