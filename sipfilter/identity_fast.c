@@ -131,7 +131,9 @@ static bool uri_ok(const char *s, size_t len, bool with_params)
 		i = 4;
 		while (i < len && in((unsigned char)s[i], C_TEL))
 			i++;
-		if (i == 4)
+		/* libosip2 refuses a URI with fewer than two bytes after
+		 * the scheme ("tel:1"); leave those to it */
+		if (i < 6)
 			return false;
 		return with_params ? params(s, len, i) : i == len;
 	}

@@ -30,10 +30,6 @@
 #include <osipparser2/osip_parser.h>
 #include <string.h>
 
-/* Longest header value (or Request-URI) we copy and parse; longer ones
- * are SF_NORM_BAD_URI. */
-#define SF_IDENT_VALUE_MAX 1024
-
 /* Up to this many comma-separated elements are located per header line;
  * H-I needs the total count, which is kept separately. */
 #define MAX_ELEMS 8
@@ -294,8 +290,14 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 		const char *semi = memchr(si.rest.s, ';', si.rest.len);
 		sf_str_t number = si.rest, ctx = SF_STR_NULL;
 
-		if (u && (!u->string || strlen(u->string) != si.rest.len ||
-			  memcmp(u->string, si.rest.s, si.rest.len) != 0)) {
+		/* libosip2 keeps the blanks before an addr-spec's ';' in
+		 * url->string; they are LWS, not part of the number. */
+		size_t ul = u && u->string ? strlen(u->string) : 0;
+
+		while (ul && u->string[ul - 1] == ' ')
+			ul--;
+		if (u && (!u->string || ul != si.rest.len ||
+			  memcmp(u->string, si.rest.s, ul) != 0)) {
 			id->status = SF_NORM_BAD_URI;
 			return;
 		}

@@ -7,18 +7,57 @@
  * scanner) and pulls out the calling and called identities: From, To,
  * Request-URI, P-Asserted-Identity (up to two values: sip and tel),
  * P-Preferred-Identity, Remote-Party-ID, Privacy, Diversion and
- * History-Info, Call-ID.  The grammar of each header value (name-addr,
- * addr-spec, URI, tel) is parsed by libosip2 - on a bounded, unfolded
- * copy of that one value, never the whole message nor the body.  Each
- * URI's user part is then normalised with sf_normalize().
+ * History-Info, Call-ID.  Comma lists are split by us (outside quotes and
+ * <>).  The grammar of each value (name-addr, addr-spec, URI, tel) is
+ * checked by libosip2 - on a bounded (SF_IDENT_VALUE_MAX = 1 KiB; longer
+ * is SF_NORM_BAD_URI), unfolded copy of that one value, never the whole
+ * message nor the body - except for the plain shapes of identity_fast.h,
+ * which a differential test shows libosip2 reads identically.
  *
- * The presented number is the first usable identity in the configured
- * order (default PAI, RPID, From).  libosip2 stays behind this file: no
- * other module includes its headers.
+ * The number is never taken from libosip2's unescaped username (a %00
+ * would truncate it there): the raw, still-escaped user part (sip/sips)
+ * or number (tel, with its phone-context) is located in the bytes and
+ * given to sf_normalize(), which refuses %00.  When that succeeds but our
+ * decoding of the user part differs from libosip2's (e.g. a malformed
+ * escape in a user parameter), the value is SF_NORM_BAD_URI: the filter
+ * and a libosip2-like next hop must not read two different numbers.
+ * Other schemes (mailto:, http:, ...) are SF_NORM_BAD_URI; a sip URI
+ * without user part is SF_NORM_EMPTY; user=phone is informational.
+ *
+ * Decisions:
+ *  - anonymous: a user part that is an anonymity word (sf_normalize.h),
+ *    or any non-number user at host "anonymous.invalid" (RFC 3325 §9.3),
+ *    is SF_NORM_ANONYMOUS; a real number stays a number whatever the host;
+ *  - privacy_id: a Privacy token "id", "header" or "user" (RFC 3323/3325;
+ *    ';' or ',' separated, any case), or privacy=full|name|uri on the
+ *    Remote-Party-ID used;
+ *  - Remote-Party-ID: the first value with no party or party=calling
+ *    (party=called describes the callee);
+ *  - PAI: up to SF_CALL_MAX_PAI values, across lines, in order;
+ *  - diversion[]: Diversion values first (RFC 5806, all of them diverting
+ *    parties), then History-Info entries (RFC 7044) except the last one,
+ *    which is the current target; a single H-I entry adds nothing;
+ *    SF_CALL_MAX_DIVERSION in all;
+ *  - presented: for each source in cfg->identity_order (default PAI,
+ *    RPID, From) its candidate (for PAI the first value that normalises,
+ *    else the first value); the first candidate with SF_NORM_OK wins; if
+ *    none is OK, the first present candidate (so an unparseable or
+ *    anonymous identity is visible); NULL if no configured source is
+ *    present;
+ *  - called: the Request-URI if it normalises, else To if it does, else
+ *    the Request-URI (with its failing status), else NULL;
+ *  - urn:service:sos (and sub-services) as Request-URI: emergency_urn,
+ *    ruri.status = SF_NORM_EMPTY.
+ * Identities that are absent have present = false and status
+ * SF_NORM_EMPTY (never a zeroed SF_NORM_OK); num is set only with OK.
  *
  * Views in sf_call_t point into the message buffer; numbers are copies.
+ * Cost: ~100-150 ns per plain value, ~300-500 ns per libosip2 value.
  * Thread-safe after sf_identity_global_init() has run once (libosip2's
- * parser_init), before any thread calls sf_call_extract().
+ * parser_init fills global tables; it is not itself thread-safe), before
+ * any thread calls sf_call_extract(); no other global state.  libosip2
+ * stays behind this file and identity_fast.c: no other module includes
+ * its headers.
  */
 #ifndef SF_IDENTITY_H
 #define SF_IDENTITY_H
@@ -30,6 +69,10 @@
 #include "../config/sf_config.h"
 #include "sf_normalize.h"
 #include "sf_sip.h"
+
+/* Longest header value (or Request-URI) copied and parsed; longer ones
+ * are SF_NORM_BAD_URI.  Also the stack buffer size per value. */
+#define SF_IDENT_VALUE_MAX 1024
 
 #define SF_CALL_MAX_PAI 2
 #define SF_CALL_MAX_DIVERSION 4
@@ -61,19 +104,28 @@ typedef struct sf_call {
 	const sf_ident_t *called;
 } sf_call_t;
 
-/* Calls libosip2's parser_init().  Call once per process before threads. */
+/* Calls libosip2's parser_init().  Call once per process, before threads
+ * start and before the first sf_call_extract(). */
 void sf_identity_global_init(void);
 
 /*
- * Fills *call from m (an accepted request).  Always succeeds for an
- * accepted message: unparseable values are recorded as statuses.  Returns 0,
- * or -1 only if m is not a request.
+ * Fills *call from m (an accepted request; m and its buffer must outlive
+ * *call, whose views and pointers refer to them and to *call itself).
+ * Always succeeds for an accepted message: unparseable values are recorded
+ * as statuses.  Returns 0, or -1 (with *call cleared) if m is not a
+ * request.  No allocation of ours; libosip2 allocates and frees inside.
  */
 int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 		    sf_call_t *call);
 
-/* Fills a synthetic call for `lookup`: presented and called numbers given
- * as text. */
+/*
+ * Fills a synthetic call for `lookup`: presented and called numbers given
+ * as text (sf_normalize_text rules).  presented becomes the From identity
+ * and call->presented (source SF_ID_FROM); called becomes the Request-URI
+ * and call->called; a NULL text leaves that identity absent (and the
+ * pointer NULL).  The uri views point at the given strings, which must
+ * outlive *call.
+ */
 void sf_call_from_numbers(const sf_cfg_t *cfg, const char *presented,
 			  const char *called, sf_call_t *call);
 

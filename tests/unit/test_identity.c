@@ -564,6 +564,39 @@ static void test_torture_corpus(void)
 	T_TRUE(accepted >= 5);
 }
 
+/* Values found by fuzz_identity (and neighbours) where the fast path and
+ * libosip2 once disagreed, read directly through both paths. */
+static void test_differential_values(void)
+{
+	static const char *const values[] = {
+		"<tel:+>;index=1.1", "<tel:1>", "<tel:12>", "tel:+",
+		"<tel:+1;a>", "<sip:1@h;>", "<sip:1@h>;", "<sip:+7701@h:>",
+		"<sip:+7701@[]>", "<sip:+7701@h:123456>", "\"a\\\"b\" <sip:1@h>",
+		"a b <sip:+77011234567@h>", "<sip:%2B77011234567@h>",
+		"<sip:+7701%zz@h>", "<sip:+7701%00@h>", "<SIP:+77011234567@h>",
+		"tel:15\r\n", "tel:+77011234567  ;tag=1",
+	};
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		sf_ident_t a, b;
+		sf_ident_extra_t xa, xb;
+		sf_str_t v = sf_str_c(values[i]);
+
+		sf_ident_read_value(&cfg.dialling, v, &a, &xa, true);
+		sf_ident_read_value(&cfg.dialling, v, &b, &xb, false);
+		if (!same_ident(&a, &b))
+			T_FAIL_AT("\"%s\": fast %s, libosip2 %s", values[i],
+				  sf_norm_status_name(a.status),
+				  sf_norm_status_name(b.status));
+		sf_ident_read_ruri(&cfg.dialling, v, &a, NULL, true);
+		sf_ident_read_ruri(&cfg.dialling, v, &b, NULL, false);
+		if (!same_ident(&a, &b))
+			T_FAIL_AT("R-URI \"%s\": fast %s, libosip2 %s",
+				  values[i], sf_norm_status_name(a.status),
+				  sf_norm_status_name(b.status));
+	}
+}
+
 /* The differential above saw the fast path taken, and not taken. */
 static void test_differential_coverage(void)
 {
@@ -596,6 +629,7 @@ int main(void)
 	T_RUN(test_not_request);
 	T_RUN(test_from_numbers);
 	T_RUN(test_torture_corpus);
+	T_RUN(test_differential_values);
 	T_RUN(test_differential_coverage);
 	return T_DONE();
 }
