@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -642,6 +643,8 @@ static void test_shrink_guard(void)
 	sf_tables_free(u);
 }
 
+static sf_num_t num_of(uint64_t v);
+
 /* --- live roaming updates ------------------------------------------------ */
 
 static void test_roaming_update(void)
@@ -731,6 +734,50 @@ static void test_roaming_update(void)
 	sf_tables_free(t2);
 	T_TRUE(sf_tables_plan_lookup(base, &b, &pe));
 	sf_tables_free(base);
+}
+
+/* Snapshots sharing one core, freed concurrently from several threads:
+ * the last one out frees the core exactly once (ASan checks). */
+enum { FREE_THREADS = 4, PER_THREAD = 16 };
+
+static void *free_some(void *arg)
+{
+	sf_tables_t **snaps = arg;
+
+	for (int i = 0; i < PER_THREAD; i++)
+		sf_tables_free(snaps[i]);
+	return NULL;
+}
+
+static void test_free_from_threads(void)
+{
+	sf_tables_t *snaps[FREE_THREADS * PER_THREAD];
+	sf_tables_t *base = load_good();
+	pthread_t th[FREE_THREADS];
+	sf_err_t err;
+
+	if (!base)
+		return;
+	for (int round = 0; round < 20; round++) {
+		sf_tables_t *prev = base;
+
+		for (int i = 0; i < FREE_THREADS * PER_THREAD; i++) {
+			sf_num_t n = num_of(77015550000ULL + (uint64_t)i);
+
+			T_EQ_INT(sf_tables_roaming_update(prev, &n, true, NULL,
+							  &snaps[i], &err), 0);
+			prev = snaps[i];
+		}
+		if (round == 19) { /* last round: the base goes first */
+			sf_tables_free(base);
+			base = NULL;
+		}
+		for (int k = 0; k < FREE_THREADS; k++)
+			pthread_create(&th[k], NULL, free_some,
+				       snaps + k * PER_THREAD);
+		for (int k = 0; k < FREE_THREADS; k++)
+			pthread_join(th[k], NULL);
+	}
 }
 
 /* --- allocation failures ------------------------------------------------- */
@@ -1118,6 +1165,7 @@ int main(void)
 	T_RUN(test_unknown_trunk_no_trunks);
 	T_RUN(test_shrink_guard);
 	T_RUN(test_roaming_update);
+	T_RUN(test_free_from_threads);
 	T_RUN(test_alloc_failures);
 	T_RUN(test_judy_alloc_failures);
 	T_RUN(test_selftest);
