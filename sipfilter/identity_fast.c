@@ -57,7 +57,8 @@ static bool span(const char *s, size_t len, size_t *i, unsigned cls,
 		int c = (unsigned char)s[*i];
 
 		if (c == '%' && esc) {
-			if (len - *i < 3 || !in((unsigned char)s[*i + 1], C_HEX) ||
+			if (len - *i < 3 ||
+			    !in((unsigned char)s[*i + 1], C_HEX) ||
 			    !in((unsigned char)s[*i + 2], C_HEX) ||
 			    (s[*i + 1] == '0' && s[*i + 2] == '0'))
 				return false;
@@ -185,7 +186,8 @@ bool sf_idfast_value_ok(const char *s, size_t len)
 		size_t st = i;
 
 		/* token words, or an addr-spec */
-		while (i < len && (in((unsigned char)s[i], C_TOKEN) || s[i] == ' '))
+		while (i < len &&
+		       (in((unsigned char)s[i], C_TOKEN) || s[i] == ' '))
 			i++;
 		if (i >= len || s[i] != '<') {
 			/* addr-spec: URI up to ';', then header params */

@@ -79,7 +79,7 @@ size_t sf_ident_split(sf_str_t v, sf_str_t *out, size_t max)
 			continue;
 		}
 		if (c == ',' || i == v.len) {
-			sf_str_t e = sf_str_trim(sf_str(v.s + start, i - start));
+			sf_str_t e = sf_str(v.s + start, i - start);
 
 			/* folds (CRLF) at the edges count as blanks too */
 			while (e.len && (e.s[0] == '\r' || e.s[0] == '\n' ||
@@ -303,9 +303,10 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 		}
 		if (semi) {
 			number.len = (size_t)(semi - si.rest.s);
-			if (sf_norm_find_context(
-				    sf_str(semi + 1, si.rest.len - number.len - 1),
-				    &ctx) < 0) {
+			sf_str_t params = sf_str(semi + 1,
+						 si.rest.len - number.len - 1);
+
+			if (sf_norm_find_context(params, &ctx) < 0) {
 				id->status = SF_NORM_BAD_CONTEXT;
 				return;
 			}

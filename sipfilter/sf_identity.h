@@ -92,7 +92,7 @@ typedef struct sf_call {
 	sf_ident_t ppi, rpid;
 	sf_ident_t diversion[SF_CALL_MAX_DIVERSION]; /* Diversion, then H-I */
 	unsigned n_diversion;
-	bool privacy_id;         /* Privacy: id / header / user, or RPID privacy */
+	bool privacy_id;         /* Privacy: id/header/user, or RPID privacy */
 	/* The Request-URI is an emergency service URN (urn:service:sos or a
 	 * sub-service such as urn:service:sos.police, RFC 5031): the call is
 	 * an emergency call whatever the called number says. */

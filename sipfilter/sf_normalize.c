@@ -269,9 +269,9 @@ static sf_norm_status_t normalize(const sf_dialling_t *dr, sf_str_t user,
 	semi = memchr(user.s, ';', user.len);
 	if (semi) {
 		number.len = (size_t)(semi - user.s);
-		if (ctx.len == 0 &&
-		    sf_norm_find_context(sf_str(semi + 1, user.len - number.len - 1),
-				 &ctx) < 0)
+		sf_str_t params = sf_str(semi + 1, user.len - number.len - 1);
+
+		if (ctx.len == 0 && sf_norm_find_context(params, &ctx) < 0)
 			return fail(SF_NORM_BAD_CONTEXT, out);
 	}
 	if (number.len == 0)
@@ -308,7 +308,8 @@ static sf_norm_status_t normalize(const sf_dialling_t *dr, sf_str_t user,
 		    cd.n == 0 || cd.n > SF_NORM_MAX_DIGITS || cd.d[0] == '0')
 			return fail(SF_NORM_BAD_CONTEXT, out);
 		cc_len = strnlen(dr->country_code, sizeof(dr->country_code));
-		if (cd.n == cc_len && memcmp(cd.d, dr->country_code, cc_len) == 0)
+		if (cd.n == cc_len &&
+		    memcmp(cd.d, dr->country_code, cc_len) == 0)
 			return national(dr, num.d, num.n, false, out);
 		if (num.n == 0 || cd.n + num.n < SF_NORM_MIN_E164)
 			return fail(SF_NORM_TOO_SHORT, out);

@@ -287,7 +287,8 @@ static void test_history_info(void)
 		     "History-Info: <sip:+77015550001@operator.kz>;index=1,\n"
 		     " <sip:+442079460958@uk.example?Reason=SIP%3Bcause%3D302>"
 		     ";index=1.1;rc=1\n"
-		     "History-Info: <sip:+77011112233@operator.kz>;index=1.1.1\n"
+		     "History-Info: <sip:+77011112233@operator.kz>;"
+		     "index=1.1.1\n"
 		     "Diversion: <tel:+33123456789>;reason=busy\n"))
 		return;
 	T_EQ_INT(call.n_diversion, 3);
@@ -319,7 +320,8 @@ static void test_tel_phone_context(void)
 		     "From: <tel:87011234567;phone-context="
 		     "ims.mnc001.mcc401.3gppnetwork.org>;tag=1\n"
 		     "To: <tel:7011112233;phone-context=+7>\n"
-		     "P-Asserted-Identity: <tel:2079460958;phone-context=+44>\n"))
+		     "P-Asserted-Identity: <tel:2079460958;"
+		     "phone-context=+44>\n"))
 		return;
 	T_EQ_STR(key(&call.from), "+77011234567");
 	T_EQ_STR(key(&call.pai[0]), "+442079460958");
@@ -571,7 +573,8 @@ static void test_differential_values(void)
 	static const char *const values[] = {
 		"<tel:+>;index=1.1", "<tel:1>", "<tel:12>", "tel:+",
 		"<tel:+1;a>", "<sip:1@h;>", "<sip:1@h>;", "<sip:+7701@h:>",
-		"<sip:+7701@[]>", "<sip:+7701@h:123456>", "\"a\\\"b\" <sip:1@h>",
+		"<sip:+7701@[]>", "<sip:+7701@h:123456>",
+		"\"a\\\"b\" <sip:1@h>",
 		"a b <sip:+77011234567@h>", "<sip:%2B77011234567@h>",
 		"<sip:+7701%zz@h>", "<sip:+7701%00@h>", "<SIP:+77011234567@h>",
 		"tel:15\r\n", "tel:+77011234567  ;tag=1",

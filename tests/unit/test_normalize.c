@@ -186,7 +186,8 @@ static void check_row(const row_t *r, sf_norm_status_t st, const sf_num_t *n)
 
 	key_of(n, key, sizeof(key));
 	if (st != r->st || strcmp(key, r->key) != 0)
-		T_FAIL_AT("\"%s\" ctx \"%s\": got %s \"%s\", want %s \"%s\"",
+		T_FAIL_AT("\"%s\" ctx \"%s\": got %s \"%s\", "
+			  "want %s \"%s\"",
 			  r->user, r->ctx ? r->ctx : "", sf_norm_status_name(st),
 			  key, sf_norm_status_name(r->st), r->key);
 	/* invariants on every result */
