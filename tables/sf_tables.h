@@ -79,7 +79,7 @@ typedef struct sf_subst_entry {
 typedef struct sf_tables_stats {
 	size_t plan_rows, roaming_rows, subst_rows, allow_rows;
 	size_t plan_bytes, roaming_bytes, subst_bytes, allow_bytes;
-	uint64_t generation; /* set by the caller via sf_tables_set_generation */
+	uint64_t generation; /* set by the caller (sf_tables_set_generation) */
 } sf_tables_stats_t;
 
 /*

@@ -78,8 +78,8 @@ static int allow_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	int rc;
 
 	if (f[0].v.len == 0)
-		return sf_tbl_bad(r, err, f[0].col, "missing trunk (expected %s)",
-				  ALLOW_FIELDS);
+		return sf_tbl_bad(r, err, f[0].col,
+				  "missing trunk (expected %s)", ALLOW_FIELDS);
 	if (f[0].v.len == 1 && f[0].v.s[0] == '*') {
 		set = &c->allow[0];
 	} else {

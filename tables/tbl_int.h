@@ -63,7 +63,8 @@ static inline uint64_t sf_tbl_key(const char *d, unsigned len)
 
 /* Judy indexes of every prefix of n: pfx[l] for l = 1..n->len.  Returns
  * false (nothing filled) for a number that cannot be a key. */
-static inline bool sf_tbl_prefixes(const sf_num_t *n, uint64_t pfx[SF_NUM_MAX + 1])
+static inline bool sf_tbl_prefixes(const sf_num_t *n,
+				   uint64_t pfx[SF_NUM_MAX + 1])
 {
 	uint64_t v = 0;
 

@@ -130,7 +130,8 @@ int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
 		if (v.len && v.s[v.len - 1] == '\r')
 			v.len--;
 		if (v.len > SF_TBL_LINE_MAX)
-			return sf_tbl_bad(r, err, 0, "line longer than %u bytes",
+			return sf_tbl_bad(r, err, 0,
+					  "line longer than %u bytes",
 					  (unsigned)SF_TBL_LINE_MAX);
 		nul = memchr(v.s, '\0', v.len);
 		if (nul)
@@ -208,7 +209,8 @@ static int why_bad_number(const sf_tbl_reader_t *r, sf_err_t *err,
 	if (!is_short && v.s[i] == '0')
 		return sf_tbl_bad(r, err, f->col,
 				  "number '%.*s' starts with 0 (E.164 numbers "
-				  "never do; write short codes as short:DIGITS)",
+				  "never do; write short codes as "
+				  "short:DIGITS)",
 				  show, v.s);
 	digits = v.len - i;
 	if (digits > 15)

@@ -49,8 +49,9 @@ static int roam_line(sf_tbl_batch_t *b, const sf_tbl_reader_t *r,
 				  "subscriber (expected an E.164 number)",
 				  (int)f[0].v.len, f[0].v.s);
 	if (nf == 2 && f[1].v.len) {
-		if (f[1].v.len != 2 || !sf_isalpha((unsigned char)f[1].v.s[0]) ||
-		    !sf_isalpha((unsigned char)f[1].v.s[1]))
+		const unsigned char *v = (const unsigned char *)f[1].v.s;
+
+		if (f[1].v.len != 2 || !sf_isalpha(v[0]) || !sf_isalpha(v[1]))
 			return sf_tbl_bad(r, err, f[1].col,
 					  "visited country '%.*s' is not an "
 					  "ISO 3166 alpha-2 code (two letters)",

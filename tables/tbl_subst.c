@@ -168,8 +168,10 @@ bool sf_tbl_subst_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 		return false;
 	if (out) {
 		out->prefix = prefix;
-		out->source = sf_tbl_str(&c->subst_strs, c->pairs[v - 1].source);
-		out->reason = sf_tbl_str(&c->subst_strs, c->pairs[v - 1].reason);
+		const sf_tbl_pair_t *p = &c->pairs[v - 1];
+
+		out->source = sf_tbl_str(&c->subst_strs, p->source);
+		out->reason = sf_tbl_str(&c->subst_strs, p->reason);
 	}
 	return true;
 }

@@ -509,7 +509,8 @@ static void test_bad_lines(void)
 		   "unknown trunk 'nosuchtrunkatall' (trunks: ipx-carrier-a, "
 		   "ipx-carrier-b, domestic, or * for every trunk)");
 	expect_bad(ALLOW, fx("bad-allow-missing.csv"), SF_EPARSE, 1, 9,
-		   "missing number (expected trunk,number_or_prefix[,comment])");
+		   "missing number (expected "
+		   "trunk,number_or_prefix[,comment])");
 	expect_bad(ALLOW, fx("bad-allow-notrunk.csv"), SF_EPARSE, 1, 1,
 		   "missing trunk (expected trunk,number_or_prefix[,comment])");
 }
