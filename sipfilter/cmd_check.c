@@ -25,7 +25,7 @@ static void usage(FILE *fp)
 static void row(const char *name, const char *path, size_t rows,
 		size_t bytes)
 {
-	printf("  %-13s %10zu rows %10.1f KiB %6.1f B/row  %s\n", name, rows,
+	printf("  %-15s %9zu rows %10.1f KiB %6.1f B/row  %s\n", name, rows,
 	       bytes / 1024.0, rows ? (double)bytes / (double)rows : 0.0,
 	       path[0] ? path : "(not configured)");
 }
@@ -43,6 +43,7 @@ int sf_cmd_check(int argc, char **argv)
 	sf_cfg_t *cfg;
 	sf_tables_t *tables;
 	sf_tables_stats_t st;
+	sf_err_t err;
 	int c;
 
 	optind = 1;
@@ -58,11 +59,19 @@ int sf_cmd_check(int argc, char **argv)
 		usage(stderr);
 		return SF_EXIT_USAGE;
 	}
+	/* Debian's libJudy 1.0.5 has known miscompilation bugs that lose
+	 * keys silently; prove this build keeps them before trusting it. */
+	if (sf_tables_selftest(&err) < 0) {
+		fprintf(stderr, "sipfilter: Judy self-test failed: %s\n",
+			err.msg);
+		return SF_EXIT_FAIL;
+	}
 	if (sf_load_all(path, &cfg, &tables) < 0)
 		return SF_EXIT_USAGE;
 	sf_tables_stats(tables, &st);
 	if (!quiet) {
 		printf("%s: ok\n", path);
+		printf("  Judy self-test passed\n");
 		printf("  %zu trunks, %zu rules, %zu emergency numbers\n",
 		       cfg->n_trunks, cfg->n_rules, cfg->n_emergency);
 		row("numbering plan", cfg->plan_path, st.plan_rows,
