@@ -19,6 +19,26 @@
 
 #include <string.h>
 
+/*
+ * Word-at-a-time paths: SSE2 where the compiler targets it (all x86-64),
+ * else 64-bit SWAR on little-endian machines, else plain bytes.  The
+ * SF_SIP_NO_SSE2 and SF_SIP_SCALAR defines force the slower paths so tests
+ * can cover all three.
+ */
+#if defined(__SSE2__) && !defined(SF_SIP_NO_SSE2) && !defined(SF_SIP_SCALAR)
+#define SF_USE_SSE2 1
+#include <emmintrin.h>
+#else
+#define SF_USE_SSE2 0
+#endif
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	!defined(SF_SIP_SCALAR)
+#define SF_LE 1
+#else
+#define SF_LE 0
+#endif
+
 /* RFC 3261 §25.1 token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
  * "+" / "`" / "'" / "~") */
 static const unsigned char tok_tab[256] = {
@@ -48,85 +68,156 @@ static inline bool is_wsp(unsigned char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Control bytes and DEL: the bytes the line scanner stops at. */
+/* Control bytes and DEL: never allowed before the body, except HT. */
 static inline bool is_special(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
 }
 
-/*
- * First index in [i, lim) holding a special byte, or lim.  Eight bytes at
- * a time on little-endian machines: the classic "has byte less than n"
- * and "has zero byte" tricks flag the lowest matching byte exactly (false
- * positives can only appear above a true one), so ctz finds it.
- */
-static inline size_t skip_plain(const unsigned char *b, size_t i, size_t lim)
+/* The bytes the line scanner stops at: CR, and every refused byte. */
+static inline bool is_stop(unsigned char c)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t highs = 0x8080808080808080ULL;
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
 
-	while (lim - i >= 8) {
-		uint64_t x, y, m;
+static inline uint64_t ld8(const void *p)
+{
+	uint64_t x;
 
-		memcpy(&x, b + i, 8);
-		y = x ^ (ones * 0x7f);
-		m = ((x - ones * 0x20) & ~x & highs) |
-		    ((y - ones) & ~y & highs);
-		if (m)
-			return i + ((size_t)__builtin_ctzll(m) >> 3);
-		i += 8;
-	}
+	memcpy(&x, p, 8);
+	return x;
+}
+
+#define ONES 0x0101010101010101ULL
+#define LOW7 0x7f7f7f7f7f7f7f7fULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 0x80 in each byte of x that is zero, exactly (no borrow between bytes). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+	return ~(((x & LOW7) + LOW7) | x | LOW7);
+}
+
+/*
+ * Stop bytes are found a block at a time: 16 bytes with SSE2, else 8 with
+ * exact per-byte SWAR masks on little-endian machines (no borrow between
+ * bytes, so every flagged byte is a real one), else one by one.  A block
+ * gives a mask with one bit (SSE2) or one 0x80 (SWAR) per stop byte; the
+ * caller walks the set bits, so dense input (folds every few bytes) costs
+ * a few instructions per stop instead of a new search each time.  HT is
+ * not a stop: it is allowed anywhere in the header section.
+ */
+#if SF_USE_SSE2
+#define BLK 16
+#define BSHIFT 0
+static inline uint64_t stop_block(const unsigned char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+	__m128i bad = _mm_or_si128(
+		_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl),
+		_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+#elif SF_LE
+#define BLK 8
+#define BSHIFT 3
+static inline uint64_t stop_block(const unsigned char *p)
+{
+	uint64_t x = ld8(p);
+	/* byte < 0x20: low 7 bits + 0x60 carry into bit 7 iff >= 0x20 */
+	uint64_t lt20 = ~(((x & LOW7) + ONES * 0x60) | x) & HIGHS;
+
+	return (lt20 & ~zero_bytes(x ^ (ONES * '\t'))) |
+	       (zero_bytes(x ^ LOW7) & HIGHS);
+}
+#else
+#define BLK 0
 #endif
-	while (i < lim && !is_special(b[i]))
-		i++;
-	return i;
+
+/*
+ * The stop byte at j: 1 if it is the CR ending the line, 0 if it starts a
+ * fold (CRLF SP/HT; the LF at j + 1 is then to be ignored), -1 with *err
+ * for a bare CR or LF, another control byte, or a CR at the very end.
+ */
+static inline int at_stop(const unsigned char *b, size_t j, size_t end,
+			  bool fold, sf_sip_error_t *err)
+{
+	if (b[j] == '\r') {
+		if (j + 1 >= end) {
+			*err = SF_SIP_E_NO_END;
+			return -1;
+		}
+		if (b[j + 1] != '\n') {
+			*err = SF_SIP_E_LINE_ENDING;
+			return -1;
+		}
+		if (fold && j + 2 < end && is_wsp(b[j + 2]))
+			return 0;
+		return 1;
+	}
+	*err = b[j] == '\n' ? SF_SIP_E_LINE_ENDING : SF_SIP_E_CONTROL_CHAR;
+	return -1;
 }
 
 /*
  * Finds the CR that ends the line starting at pos.  With fold, CRLF SP/HT
  * continues the line (RFC 3261 §7.3.1).  The line's bytes before that CR
  * (folds included) may number at most SF_SIP_MAX_LINE.  Returns SF_SIP_OK
- * with *cr set, or an error with *where set.
+ * with *cr set, or an error with *where set.  Reads only below end.
  */
 static sf_sip_error_t find_eol(const unsigned char *b, size_t pos, size_t end,
 			       bool fold, size_t *cr, size_t *where)
 {
 	size_t cap = pos + SF_SIP_MAX_LINE + 1; /* CR may sit at pos+MAX */
 	size_t lim = cap < end ? cap : end;
-	size_t i = pos;
+	size_t i = pos, skip = (size_t)-1; /* skip: a fold's LF */
+	sf_sip_error_t e = SF_SIP_OK;
+	int r;
 
-	for (;;) {
-		unsigned char c;
+#if BLK
+	while (i < lim && end - i >= BLK) {
+		uint64_t mask = stop_block(b + i);
 
-		i = skip_plain(b, i, lim);
-		if (i >= lim) {
-			*where = i;
-			return lim == end ? SF_SIP_E_NO_END
-					  : SF_SIP_E_LINE_TOO_LONG;
-		}
-		c = b[i];
-		if (c == '\t') {
-			i++;
-			continue;
-		}
-		*where = i;
-		if (c == '\r') {
-			if (i + 1 >= end)
-				return SF_SIP_E_NO_END;
-			if (b[i + 1] != '\n')
-				return SF_SIP_E_LINE_ENDING;
-			if (fold && i + 2 < end && is_wsp(b[i + 2])) {
-				i += 3;
+		if (lim - i < BLK)
+			mask &= ((uint64_t)1 << ((lim - i) << BSHIFT)) - 1;
+		while (mask) {
+			size_t j = i + ((size_t)__builtin_ctzll(mask) >> BSHIFT);
+
+			mask &= mask - 1;
+			if (j == skip)
 				continue;
+			r = at_stop(b, j, end, fold, &e);
+			if (r > 0) {
+				*cr = j;
+				return SF_SIP_OK;
 			}
+			if (r < 0) {
+				*where = j;
+				return e;
+			}
+			skip = j + 1;
+		}
+		i += BLK;
+	}
+#endif
+	for (; i < lim; i++) {
+		if (!is_stop(b[i]) || i == skip)
+			continue;
+		r = at_stop(b, i, end, fold, &e);
+		if (r > 0) {
 			*cr = i;
 			return SF_SIP_OK;
 		}
-		if (c == '\n')
-			return SF_SIP_E_LINE_ENDING;
-		return SF_SIP_E_CONTROL_CHAR;
+		if (r < 0) {
+			*where = i;
+			return e;
+		}
+		skip = i + 1;
 	}
+	*where = lim;
+	return lim == end ? SF_SIP_E_NO_END : SF_SIP_E_LINE_TOO_LONG;
 }
 
 /* Strips LWS (SP, HT, and CRLF followed by SP/HT) from both ends. */
@@ -251,6 +342,107 @@ static sf_hdr_id_t hdr_id_tok(const char *s, size_t n)
 	return SF_HDR_OTHER;
 }
 
+#if SF_LE
+/*
+ * p[0..L) equals lit ignoring the case of letters only (a '-' must be a
+ * '-': a plain "| 0x20" would let CR pass for it).  lit is lower case and
+ * padded with NULs (see KNOWN); p must be readable for L rounded up to 8.
+ * The fold mask is computed from the literal, so it is a constant.
+ */
+static inline bool ieq_word(const unsigned char *p, const char *lit, size_t L)
+{
+	for (size_t i = 0; i < L; i += 8) {
+		uint64_t lw = ld8(lit + i);
+		uint64_t d = (ld8(p + i) | ((lw & (ONES * 0x40)) >> 1)) ^ lw;
+
+		if (L - i < 8)
+			d &= (1ULL << (8 * (L - i))) - 1;
+		if (d)
+			return false;
+	}
+	return true;
+}
+
+#define KNOWN(lit, ID)                                                     \
+	do {                                                               \
+		if (ieq_word(p, lit "\0\0\0\0\0\0\0\0", sizeof(lit) - 1) && \
+		    !is_tok(p[sizeof(lit) - 1])) {                        \
+			*nlen = sizeof(lit) - 1;                           \
+			return ID;                                         \
+		}                                                          \
+	} while (0)
+
+/*
+ * The scanner's fast path: recognises a tracked header name at p without
+ * first walking the name byte by byte.  Needs 24 readable bytes at p.
+ * Returns the id with *nlen set, or SF_HDR_OTHER with *nlen = 0 when the
+ * name (if any) is not tracked; must agree with hdr_id_tok() (the fuzz
+ * target checks that it does).
+ */
+static sf_hdr_id_t match_known(const unsigned char *p, size_t *nlen)
+{
+	unsigned char c0 = p[0] | 0x20;
+
+	*nlen = 0;
+	if (!is_tok(p[1])) {
+		*nlen = 1;
+		switch (c0) { /* RFC 3261 §7.3.3 compact forms */
+		case 'v': return SF_HDR_VIA;
+		case 'f': return SF_HDR_FROM;
+		case 't': return SF_HDR_TO;
+		case 'i': return SF_HDR_CALL_ID;
+		case 'l': return SF_HDR_CONTENT_LENGTH;
+		case 'c': return SF_HDR_CONTENT_TYPE;
+		case 'm': return SF_HDR_CONTACT;
+		}
+		*nlen = 0;
+		return SF_HDR_OTHER;
+	}
+	switch (c0) {
+	case 'v':
+		KNOWN("via", SF_HDR_VIA);
+		break;
+	case 'f':
+		KNOWN("from", SF_HDR_FROM);
+		break;
+	case 't':
+		KNOWN("to", SF_HDR_TO);
+		break;
+	case 'c':
+		KNOWN("cseq", SF_HDR_CSEQ);
+		KNOWN("call-id", SF_HDR_CALL_ID);
+		KNOWN("contact", SF_HDR_CONTACT);
+		KNOWN("content-length", SF_HDR_CONTENT_LENGTH);
+		KNOWN("content-type", SF_HDR_CONTENT_TYPE);
+		break;
+	case 'm':
+		KNOWN("max-forwards", SF_HDR_MAX_FORWARDS);
+		break;
+	case 'r':
+		KNOWN("route", SF_HDR_ROUTE);
+		KNOWN("record-route", SF_HDR_RECORD_ROUTE);
+		KNOWN("remote-party-id", SF_HDR_RPID);
+		break;
+	case 'p':
+		KNOWN("p-asserted-identity", SF_HDR_PAI);
+		KNOWN("p-preferred-identity", SF_HDR_PPI);
+		KNOWN("privacy", SF_HDR_PRIVACY);
+		break;
+	case 'd':
+		KNOWN("diversion", SF_HDR_DIVERSION);
+		break;
+	case 'h':
+		KNOWN("history-info", SF_HDR_HISTORY_INFO);
+		break;
+	case 'u':
+		KNOWN("user-agent", SF_HDR_USER_AGENT);
+		break;
+	}
+	return SF_HDR_OTHER;
+}
+#undef KNOWN
+#endif
+
 sf_hdr_id_t sf_sip_hdr_id(const char *s, size_t n)
 {
 	if (!s || n == 0)
@@ -285,26 +477,106 @@ static bool parse_digits10(sf_str_t v, uint64_t *out)
  * unterminated quote, a stray or second <>, or LWS inside <> is a value two
  * parsers could split differently (RFC 4475 quotbal, badaspec).
  */
+enum {
+	V_OUT = 1, /* interesting outside quotes and <> */
+	V_ANG = 2, /* ... inside <> */
+	V_QUO = 4, /* ... inside a quoted string */
+	V_CID = 8, /* not allowed in a Call-ID */
+};
+
+static const unsigned char val_tab[256] = {
+	['"'] = V_OUT | V_QUO, ['\\'] = V_QUO,
+	['<'] = V_OUT | V_ANG, ['>'] = V_OUT | V_ANG,
+	[','] = V_OUT | V_CID,
+	[' '] = V_ANG | V_CID, ['\t'] = V_ANG | V_CID,
+	['\r'] = V_ANG | V_CID, ['\n'] = V_ANG | V_CID,
+};
+
+/*
+ * Walks the positions of val_tab bytes in s[0..n), a block at a time like
+ * find_eol: with SSE2 a 16-byte mask per load (an overlapping load for the
+ * tail: the value lies inside the buffer, so s[n-16..n) is readable when
+ * n >= 16), else a mask built from the table for up to 64 bytes.
+ */
+typedef struct val_iter {
+	const unsigned char *s;
+	size_t n, i, base;
+	uint64_t mask;
+} val_iter_t;
+
+static inline void val_refill(val_iter_t *it)
+{
+	size_t k, m;
+
+#if SF_USE_SSE2
+	if (it->n >= 16) {
+		size_t at = it->n - it->i >= 16 ? it->i : it->n - 16;
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(it->s + at));
+		/* below 0x20 only HT, CR, LF remain after the line scanner */
+		__m128i v = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+
+		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8('<')));
+		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8('>')));
+		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+		it->mask = (unsigned)_mm_movemask_epi8(v) >> (it->i - at);
+		it->base = it->i;
+		it->i = at + 16;
+		return;
+	}
+#endif
+	m = it->n - it->i < 64 ? it->n - it->i : 64;
+	it->mask = 0;
+	for (k = 0; k < m; k++)
+		if (val_tab[it->s[it->i + k]])
+			it->mask |= (uint64_t)1 << k;
+	it->base = it->i;
+	it->i += m;
+}
+
+/* Next position of a val_tab byte, or false at the end. */
+static inline bool val_next(val_iter_t *it, size_t *j)
+{
+	while (!it->mask) {
+		if (it->i >= it->n)
+			return false;
+		val_refill(it);
+	}
+	*j = it->base + (size_t)__builtin_ctzll(it->mask);
+	it->mask &= it->mask - 1;
+	return true;
+}
+
+/*
+ * From/To: one name-addr or addr-spec (RFC 3261 §20.20, §20.39).  A comma
+ * outside a quoted string and <> means a list (multi-value); an
+ * unterminated quote, a stray or second <>, or LWS inside <> is a value two
+ * parsers could split differently (RFC 4475 quotbal, badaspec).
+ */
 static sf_sip_error_t check_addr(sf_str_t v, size_t *bad)
 {
 	bool in_q = false, in_a = false, seen_a = false;
-	size_t i;
+	val_iter_t it = {(const unsigned char *)v.s, v.len, 0, 0, 0};
+	size_t j, skip = (size_t)-1; /* skip: the byte of a quoted-pair */
 
-	if (v.len == 0) {
-		*bad = 0;
+	*bad = 0;
+	if (v.len == 0)
 		return SF_SIP_E_BAD_VALUE;
-	}
-	for (i = 0; i < v.len; i++) {
-		unsigned char c = (unsigned char)v.s[i];
+	while (val_next(&it, &j)) {
+		unsigned char c = it.s[j];
 
-		*bad = i;
+		if (j == skip)
+			continue;
+		*bad = j;
 		if (in_q) {
 			if (c == '\\') {
 				/* quoted-pair: never CR or LF (§25.1) */
-				if (i + 1 >= v.len || v.s[i + 1] == '\r' ||
-				    v.s[i + 1] == '\n')
+				if (j + 1 >= v.len || v.s[j + 1] == '\r' ||
+				    v.s[j + 1] == '\n')
 					return SF_SIP_E_BAD_VALUE;
-				i++;
+				skip = j + 1;
 			} else if (c == '"') {
 				in_q = false;
 			}
@@ -333,22 +605,22 @@ static sf_sip_error_t check_addr(sf_str_t v, size_t *bad)
 			return SF_SIP_E_MULTI_VALUE;
 		}
 	}
-	*bad = i;
+	*bad = v.len;
 	return (in_q || in_a) ? SF_SIP_E_BAD_VALUE : SF_SIP_OK;
 }
 
 /* Call-ID = word ["@" word] (§25.1): no LWS and no comma, not empty. */
 static sf_sip_error_t check_callid(sf_str_t v, size_t *bad)
 {
+	val_iter_t it = {(const unsigned char *)v.s, v.len, 0, 0, 0};
+	size_t j;
+
 	*bad = 0;
 	if (v.len == 0)
 		return SF_SIP_E_BAD_VALUE;
-	for (size_t i = 0; i < v.len; i++) {
-		unsigned char c = (unsigned char)v.s[i];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-		    c == ',') {
-			*bad = i;
+	while (val_next(&it, &j)) {
+		if (val_tab[it.s[j]] & V_CID) {
+			*bad = j;
 			return SF_SIP_E_BAD_VALUE;
 		}
 	}
@@ -432,13 +704,24 @@ static sf_sip_error_t parse_request_line(const char *s, size_t n,
 		return SF_SIP_E_START_LINE;
 	}
 	/* visible ASCII only: SP ends the URI, and anything else needs
-	 * escaping (§19.1.1, §25.1) */
-	while (i < n && (unsigned char)s[i] > 0x20 &&
-	       (unsigned char)s[i] < 0x7f)
-		i++;
-	if (i >= n || s[i] != ' ') {
-		*bad = i;
-		return SF_SIP_E_START_LINE;
+	 * escaping (§19.1.1, §25.1).  The line scanner has already refused
+	 * controls other than HT, and DEL. */
+	{
+		const char *sp = memchr(s + i, ' ', n - i);
+		size_t e = sp ? (size_t)(sp - s) : n;
+
+		for (; i + 8 <= e; i += 8) {
+			uint64_t x = ld8(s + i);
+
+			if ((x & HIGHS) || (zero_bytes(x ^ (ONES * '\t')) & HIGHS))
+				break;
+		}
+		while (i < e && (unsigned char)s[i] < 0x80 && s[i] != '\t')
+			i++;
+		if (i != e || !sp) {
+			*bad = i;
+			return SF_SIP_E_START_LINE;
+		}
 	}
 	m->ruri = sf_str(s + u, i - u);
 	i++;
@@ -561,9 +844,28 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 				return fail(m, SF_SIP_E_LINE_ENDING, pos);
 			break;
 		}
-		while (i < end && is_tok(b[i]))
-			i++;
-		nlen = i - pos;
+		id = SF_HDR_OTHER;
+		nlen = 0;
+#if SF_LE
+		if (end - pos >= 24)
+			id = match_known(b + pos, &nlen);
+#endif
+		if (nlen == 0) {
+			while (i < end && is_tok(b[i]))
+				i++;
+			nlen = i - pos;
+#if SF_LE
+			/* tracked names were matched above when 24 bytes
+			 * were available */
+			if (end - pos < 24 && nlen)
+				id = hdr_id_tok((const char *)b + pos, nlen);
+#else
+			if (nlen)
+				id = hdr_id_tok((const char *)b + pos, nlen);
+#endif
+		} else {
+			i = pos + nlen;
+		}
 		while (i < end && is_wsp(b[i]))
 			i++;
 		if (i >= end)
@@ -594,7 +896,6 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 			return fail(m, SF_SIP_E_TOO_MANY_HEADERS, pos);
 
 		name = (const char *)b + pos;
-		id = hdr_id_tok(name, nlen);
 		v = trim_lws((const char *)b + colon + 1, cr - colon - 1);
 		h = &m->hdrs[m->n_hdrs];
 		h->id = id;
@@ -763,8 +1064,10 @@ long sf_sip_frame(const char *buf, size_t len, uint32_t max_message)
 			pos = eol + 1; /* the empty line */
 			break;
 		}
-		if (pos > skip) {
-			/* Content-Length or l, HCOLON (§7.3.1) */
+		/* Content-Length or l, HCOLON (§7.3.1); the first letter
+		 * filters out the other lines cheaply */
+		if (pos > skip && ((buf[pos] | 0x20) == 'l' ||
+				   (buf[pos] | 0x20) == 'c')) {
 			size_t i = pos;
 
 			while (i < eol && is_tok((unsigned char)buf[i]))
