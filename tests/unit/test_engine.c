@@ -82,7 +82,6 @@ static void test_exceptions(void)
 	/* Emergency calls are never blocked, whatever the rules say. */
 	EXPECT("+77011234500", "112", "ipx-carrier-a", "emergency", A, A);
 	EXPECT("abc", "102", "ipx-carrier-a", "emergency", A, A);
-	EXPECT("+77011234500", "+7112", "ipx-carrier-a", "emergency", A, A);
 	/* Calls to our own MSRN range are exempt. */
 	EXPECT("+77011234500", "+77091234567", "ipx-carrier-a", "own-msrn-exempt", A, A);
 	/* Monitor mode: would tag, call allowed. */
@@ -181,8 +180,28 @@ static void test_raw_invites(void)
 	/* No caller identity from abroad: tag. */
 	RAW("+77021234567", "anonymous", "Privacy: id\r\n", "ipx-carrier-a",
 	    "anonymous-from-abroad", TG);
-	/* Emergency by URN-less short code in the Request-URI. */
+	/* Emergency by short code in the Request-URI. */
 	RAW("112", "+77011234500", "", "ipx-carrier-a", "emergency", A);
+	RAW("103", "+77011234500", "", "ipx-carrier-a", "emergency", A);
+}
+
+/* urn:service:sos (RFC 5031) is an emergency call whatever the number. */
+static void test_raw_emergency_urn(void)
+{
+	static const char inv[] =
+		"INVITE urn:service:sos.police SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-u\r\n"
+		"From: <sip:+77011234500@x>;tag=1\r\n"
+		"To: <urn:service:sos.police>\r\nCall-ID: u\r\n"
+		"CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	sf_sipmsg_t msg;
+	sf_call_t call;
+	sf_verdict_t v;
+
+	sf_engine_judge_raw(cfg, tables, inv, sizeof(inv) - 1, NULL, 0, &msg,
+			    &call, &v);
+	T_EQ_STR(v.rule_name, "emergency");
+	T_EQ_INT(v.applied, SF_ACT_ALLOW);
 }
 
 static void test_raw_malformed(void)
@@ -231,6 +250,7 @@ int main(void)
 	T_RUN(test_degraded_without_tables);
 	T_RUN(test_facts);
 	T_RUN(test_raw_invites);
+	T_RUN(test_raw_emergency_urn);
 	T_RUN(test_raw_malformed);
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);
