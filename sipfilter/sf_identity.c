@@ -263,10 +263,10 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 			return;
 		}
 		user = sf_str(si.rest.s, (size_t)(at - si.rest.s));
+		host = sf_str(at + 1, si.rest.len - user.len - 1);
 		colon = memchr(user.s, ':', user.len);
 		if (colon)
 			user.len = (size_t)(colon - user.s); /* :password */
-		host = sf_str(at + 1, si.rest.len - user.len - 1);
 		for (size_t i = 0; i < host.len; i++)
 			if (host.s[i] == ':' || host.s[i] == ';' ||
 			    host.s[i] == '?') {

@@ -262,6 +262,12 @@ static void test_anonymous(void)
 	T_EQ_INT(call.from.status, SF_NORM_ANONYMOUS);
 	T_TRUE(!call.privacy_id);
 
+	/* with a password (libosip2 path): the host is still found */
+	if (!extract(RURI, "From: <sip:c8oqz84:x@anonymous.invalid>;tag=x\n"
+			   TO_T))
+		return;
+	T_EQ_INT(call.from.status, SF_NORM_ANONYMOUS);
+
 	/* a number shown on an anonymous.invalid host stays a number */
 	if (!extract(RURI, "From: <sip:+77011234567@anonymous.invalid>;tag=x\n"
 			   TO_T "Privacy: session, user\n"))
