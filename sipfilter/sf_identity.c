@@ -46,6 +46,23 @@ void sf_identity_global_init(void)
 
 /* --- splitting and locating, on raw bytes --------------------------- */
 
+static bool is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* v without SP, HT, CR, LF at either end. */
+static sf_str_t trim_lws(sf_str_t v)
+{
+	while (v.len && is_lws(v.s[0])) {
+		v.s++;
+		v.len--;
+	}
+	while (v.len && is_lws(v.s[v.len - 1]))
+		v.len--;
+	return v;
+}
+
 /*
  * The comma-separated elements of v (commas inside "..." or <...> do not
  * count; a backslash quotes the next byte inside "..."), trimmed, empty
@@ -79,19 +96,9 @@ size_t sf_ident_split(sf_str_t v, sf_str_t *out, size_t max)
 			continue;
 		}
 		if (c == ',' || i == v.len) {
-			sf_str_t e = sf_str(v.s + start, i - start);
-
 			/* folds (CRLF) at the edges count as blanks too */
-			while (e.len && (e.s[0] == '\r' || e.s[0] == '\n' ||
-					 e.s[0] == ' ' || e.s[0] == '\t')) {
-				e.s++;
-				e.len--;
-			}
-			while (e.len && (e.s[e.len - 1] == '\r' ||
-					 e.s[e.len - 1] == '\n' ||
-					 e.s[e.len - 1] == ' ' ||
-					 e.s[e.len - 1] == '\t'))
-				e.len--;
+			sf_str_t e = trim_lws(sf_str(v.s + start, i - start));
+
 			if (e.len) {
 				if (n < max)
 					out[n] = e;
@@ -101,11 +108,6 @@ size_t sf_ident_split(sf_str_t v, sf_str_t *out, size_t max)
 		}
 	}
 	return n;
-}
-
-static bool is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /*
@@ -414,6 +416,9 @@ void sf_ident_read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 		*x = (sf_ident_extra_t){false, false};
 	id->present = true;
 	id->status = SF_NORM_BAD_URI;
+	/* Both readings see the value without edge blanks: libosip2 reads
+	 * "sip:1@h:50" followed by blanks as an error. */
+	v = trim_lws(v);
 	if (!copy_value(v, buf) || !locate_uri(buf, v.len, &uri))
 		return;
 	id->uri = sf_str(v.s + (uri.s - buf), uri.len);
@@ -458,6 +463,7 @@ void sf_ident_read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 	osip_uri_t *u = NULL;
 
 	memset(id, 0, sizeof(*id));
+	v = trim_lws(v);
 	id->present = true;
 	id->uri = v;
 	id->status = SF_NORM_BAD_URI;

@@ -584,6 +584,7 @@ static void test_differential_values(void)
 		"a b <sip:+77011234567@h>", "<sip:%2B77011234567@h>",
 		"<sip:+7701%zz@h>", "<sip:+7701%00@h>", "<SIP:+77011234567@h>",
 		"tel:15\r\n", "tel:+77011234567  ;tag=1",
+		"sip:+7234567@h:50\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n",
 	};
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
