@@ -90,14 +90,8 @@ sf_ipfrag_t *sf_ipfrag_new(uint32_t max_datagrams, uint32_t max_fragments,
 	}
 	for (uint32_t i = 0; i < nb; i++)
 		t->heads[i] = NIL;
-	for (uint32_t i = 0; i < max_datagrams; i++) {
-		t->d[i].frags = calloc(max_fragments, sizeof(frag_t));
-		if (!t->d[i].frags) {
-			sf_ipfrag_free(t);
-			return NULL;
-		}
+	for (uint32_t i = 0; i < max_datagrams; i++)
 		t->d[i].hnext = i + 1 < max_datagrams ? i + 1 : NIL;
-	}
 	t->free_head = 0;
 	t->oldest = t->newest = NIL;
 	return t;
@@ -235,6 +229,14 @@ int sf_ipfrag_add(sf_ipfrag_t *t, const sf_ipfrag_key_t *k, uint64_t ts_us,
 	key.v6 = k->v6;
 	i = lookup_or_new(t, &key, ts_us);
 	g = &t->d[i];
+	if (!g->frags) { /* allocated on first use, kept for reuse */
+		g->frags = calloc(t->max_f, sizeof(frag_t));
+		if (!g->frags) {
+			drop(t, i);
+			t->st.limit++;
+			return SF_FRAG_DROPPED;
+		}
+	}
 
 	if ((uint64_t)off + len > MAX_DGRAM || (more && (len == 0 ||
 	    len % 8)) || (g->have_end && (off + len > g->end ||

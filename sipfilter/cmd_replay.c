@@ -277,7 +277,9 @@ static bool advance(run_t *rn, src_t *s)
 	sf_err_t err;
 	int rc;
 
-	sf_err_clear(&err);
+	err.code = 0; /* filled in full only on an error */
+	err.file[0] = err.msg[0] = 0;
+	err.line = err.col = 0;
 	rc = sf_capfile_next(s->f, &s->pkt, &err);
 	if (rc == 1)
 		return true;

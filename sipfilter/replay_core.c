@@ -26,12 +26,34 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV0 1469598103934665603ull
 
-static bool is_tchar(uint8_t c)
+/* Writes v in decimal ending just before end; returns the start. */
+static char *utoa(unsigned v, char *end)
 {
-	/* RFC 3261 token characters */
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("-.!%*_+`'~", c) != NULL;
+	*--end = 0;
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
 }
+
+/* RFC 3261 token characters (alphanum and -.!%*_+`'~). */
+static const uint8_t tchar[256] = {
+	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1, ['_'] = 1,
+	['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
 
 /* 1 = starts like a SIP start line, 0 = too short to tell, -1 = no. */
 static int sip_start(const uint8_t *p, size_t n)
@@ -47,7 +69,7 @@ static int sip_start(const uint8_t *p, size_t n)
 	for (i = 0; i < n && i < 32; i++) {
 		if (p[i] == ' ')
 			return i > 0 ? 1 : -1;
-		if (!is_tchar(p[i]) || p[i] == 0)
+		if (!tchar[p[i]])
 			return -1;
 	}
 	return i < 32 ? 0 : -1;
@@ -95,9 +117,8 @@ long sf_replay_frame(void *user, const uint8_t *buf, size_t len)
 static int rset_init(rset_t *s, uint32_t cap)
 {
 	for (int g = 0; g < 2; g++) {
-		s->keys[g] = calloc(cap, sizeof(uint64_t));
-		s->vals[g] = calloc(cap, sizeof(uint64_t));
-		if (!s->keys[g] || !s->vals[g])
+		s->e[g] = calloc(cap, sizeof(rent_t));
+		if (!s->e[g])
 			return -1;
 		s->n[g] = 0;
 	}
@@ -109,33 +130,38 @@ static int rset_init(rset_t *s, uint32_t cap)
 
 static void rset_fini(rset_t *s)
 {
-	for (int g = 0; g < 2; g++) {
-		free(s->keys[g]);
-		free(s->vals[g]);
-	}
+	for (int g = 0; g < 2; g++)
+		free(s->e[g]);
 }
 
 static void rset_rotate(rset_t *s, uint64_t now)
 {
 	int old = s->cur ^ 1;
 
-	memset(s->keys[old], 0, s->cap * sizeof(uint64_t));
+	memset(s->e[old], 0, s->cap * sizeof(rent_t));
 	s->n[old] = 0;
 	s->cur = old;
 	s->since = now;
+}
+
+static uint32_t rset_slot(const rset_t *s, uint64_t key)
+{
+	return (uint32_t)(key ^ (key >> 29)) & (s->cap - 1);
 }
 
 static uint64_t *rset_find(rset_t *s, uint64_t key)
 {
 	key |= 1; /* 0 marks an empty slot */
 	for (int k = 0; k < 2; k++) {
-		int g = s->cur ^ k;
-		uint32_t i = (uint32_t)(key ^ (key >> 32)) & (s->cap - 1);
+		rent_t *e = s->e[s->cur ^ k];
+		uint32_t i = rset_slot(s, key);
 
+		if (!s->n[s->cur ^ k])
+			continue;
 		for (uint32_t probe = 0; probe < s->cap; probe++) {
-			if (s->keys[g][i] == key)
-				return &s->vals[g][i];
-			if (!s->keys[g][i])
+			if (e[i].key == key)
+				return &e[i].val;
+			if (!e[i].key)
 				break;
 			i = (i + 1) & (s->cap - 1);
 		}
@@ -146,21 +172,21 @@ static uint64_t *rset_find(rset_t *s, uint64_t key)
 static void rset_put(rset_t *s, uint64_t key, uint64_t val, uint64_t now,
 		     uint64_t max_age)
 {
+	rent_t *e;
 	uint32_t i;
-	int g;
 
 	key |= 1;
 	if (s->n[s->cur] >= s->cap / 2 ||
 	    (max_age && now > s->since + max_age))
 		rset_rotate(s, now);
-	g = s->cur;
-	i = (uint32_t)(key ^ (key >> 32)) & (s->cap - 1);
-	while (s->keys[g][i] && s->keys[g][i] != key)
+	e = s->e[s->cur];
+	i = rset_slot(s, key);
+	while (e[i].key && e[i].key != key)
 		i = (i + 1) & (s->cap - 1);
-	if (!s->keys[g][i])
-		s->n[g]++;
-	s->keys[g][i] = key;
-	s->vals[g][i] = val;
+	if (!e[i].key)
+		s->n[s->cur]++;
+	e[i].key = key;
+	e[i].val = val;
 }
 
 /* ---- the record ring ------------------------------------------------- */
@@ -173,10 +199,16 @@ static void emit(sf_replay_t *r)
 
 	if (s->len) {
 		switch (r->o.format) {
-		case SF_REPLAY_JSONL:
-			n = snprintf(tail, sizeof(tail),
-				     ",\"retransmissions\":%u}\n", s->retrans);
+		case SF_REPLAY_JSONL: {
+			char num[16], *d = utoa(s->retrans, num + sizeof(num));
+			size_t k = strlen(d);
+
+			memcpy(tail, ",\"retransmissions\":", 19);
+			memcpy(tail + 19, d, k);
+			memcpy(tail + 19 + k, "}\n", 2);
+			n = (int)(21 + k);
 			break;
+		}
 		case SF_REPLAY_CSV:
 			n = snprintf(tail, sizeof(tail), ",%u\r\n", s->retrans);
 			break;
@@ -269,27 +301,87 @@ void sf_replay_flush(sf_replay_t *r)
 
 /* ---- record formatting ----------------------------------------------- */
 
-static void fmt_ts(uint64_t us, char *buf, size_t cap)
+/* ISO 8601 UTC with microseconds; gmtime once per second of capture. */
+static void fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 {
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
+	uint64_t sec = us / 1000000;
+	unsigned frac = (unsigned)(us % 1000000);
 
-	gmtime_r(&t, &tm);
-	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000));
+	if (sec != r->ts_sec || !r->ts_prefix[0]) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(r->ts_prefix, sizeof(r->ts_prefix),
+			 "%Y-%m-%dT%H:%M:%S.", &tm);
+		r->ts_sec = sec;
+	}
+	if (cap < sizeof(r->ts_prefix) + 8) {
+		buf[0] = 0;
+		return;
+	}
+	{
+		size_t n = strlen(r->ts_prefix);
+
+		memcpy(buf, r->ts_prefix, n);
+		for (int i = 5; i >= 0; i--, frac /= 10)
+			buf[n + (size_t)i] = (char)('0' + frac % 10);
+		buf[n + 6] = 'Z';
+		buf[n + 7] = 0;
+	}
 }
 
 static void fmt_addr(const sf_ip_t *ip, uint16_t port, char *buf,
 		     size_t cap)
 {
-	char a[48];
+	char a[48], p[8];
+	size_t n, k = 0;
+	int i = 7;
 
 	sf_ip_format(ip, a, sizeof(a));
-	if (ip->v4)
-		snprintf(buf, cap, "%s:%u", a, port);
-	else
-		snprintf(buf, cap, "[%s]:%u", a, port);
+	n = strlen(a);
+	if (n + 10 > cap) {
+		buf[0] = 0;
+		return;
+	}
+	if (!ip->v4)
+		buf[k++] = '[';
+	memcpy(buf + k, a, n);
+	k += n;
+	if (!ip->v4)
+		buf[k++] = ']';
+	buf[k++] = ':';
+	do {
+		p[i--] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port && i >= 0);
+	memcpy(buf + k, p + i + 1, (size_t)(7 - i));
+	k += (size_t)(7 - i);
+	buf[k] = 0;
+}
+
+/* "+77011234567" / "102" / "" like sf_num_format, without printf. */
+char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap)
+{
+	size_t k = 0, len = n->len;
+	const char *d = n->d;
+
+	if (cap < SF_NUM_MAX + 2 || len > SF_NUM_MAX) {
+		if (cap)
+			buf[0] = 0;
+		return buf;
+	}
+	if (n->kind == SF_NUM_E164) {
+		buf[k++] = '+';
+	} else if (n->kind == SF_NUM_SHORT && len) {
+		d++;
+		len--;
+	} else {
+		len = 0;
+	}
+	memcpy(buf + k, d, len);
+	buf[k + len] = 0;
+	return buf;
 }
 
 static const char *tp_name(uint8_t proto)
@@ -332,6 +424,55 @@ static void csv_c(sf_replay_t *r, size_t *len, const char *s)
 	csv_str(r, len, s, strlen(s));
 }
 
+static void jraw(sf_jw_t *w, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (w->len + n > w->cap) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->buf + w->len, lit, n);
+	w->len += n;
+}
+
+static void jstr(sf_jw_t *w, const char *s, size_t n)
+{
+	jraw(w, "\"");
+	if (n)
+		sf_jw_escape(w, s, n);
+	jraw(w, "\"");
+}
+
+/* rule, action, applied, code, mode, reason with a key prefix. */
+static void jverdict(sf_jw_t *w, const sf_verdict_t *v, const char *pfx)
+{
+	static const char *const keys[] = {"rule", "action", "applied",
+					   "mode", "reason"};
+	const char *vals[5];
+	char num[16];
+
+	vals[0] = v->rule_name;
+	vals[1] = sf_action_name(v->action);
+	vals[2] = sf_action_name(v->applied);
+	vals[3] = sf_mode_name(v->mode);
+	vals[4] = v->reason;
+	for (int i = 0; i < 5; i++) {
+		jraw(w, ",\"");
+		jraw(w, pfx);
+		jraw(w, keys[i]);
+		jraw(w, "\":");
+		jstr(w, vals[i], strlen(vals[i]));
+		if (i == 2) {
+			jraw(w, ",\"");
+			jraw(w, pfx);
+			jraw(w, "code\":");
+			jraw(w, v->code ? utoa(v->code, num + sizeof(num))
+					: "null");
+		}
+	}
+}
+
 static size_t format_record(sf_replay_t *r, const rec_t *x)
 {
 	const sf_verdict_t *v = x->v;
@@ -341,45 +482,44 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 	if (r->o.format == SF_REPLAY_JSONL) {
 		sf_jw_t w;
 
+		/* Keys are literals: written raw; values escaped. */
 		sf_jw_init(&w, r->line, LINE_MAX_BYTES);
-		sf_jw_obj_open(&w);
-		sf_jw_str(&w, "ts", x->ts);
-		sf_jw_str(&w, "src", x->src);
-		sf_jw_str(&w, "dst", x->dst);
-		sf_jw_str(&w, "transport", x->transport);
-		sf_jw_strn(&w, "call_id", x->call_id.s, x->call_id.len);
-		sf_jw_strn(&w, "from", x->from.s, x->from.len);
-		sf_jw_strn(&w, "pai", x->pai.s, x->pai.len);
-		sf_jw_str(&w, "number", x->number);
-		sf_jw_str(&w, "called", x->called);
-		sf_jw_str(&w, "trunk", x->trunk);
-		sf_jw_str(&w, "class", x->cls);
-		sf_jw_bool(&w, "roaming", x->roaming);
-		sf_jw_str(&w, "rule", v->rule_name);
-		sf_jw_str(&w, "action", sf_action_name(v->action));
-		sf_jw_str(&w, "applied", sf_action_name(v->applied));
-		if (v->code)
-			sf_jw_int(&w, "code", v->code);
-		else
-			sf_jw_null(&w, "code");
-		sf_jw_str(&w, "mode", sf_mode_name(v->mode));
-		sf_jw_str(&w, "reason", v->reason);
-		sf_jw_bool(&w, "malformed", v->malformed);
-		if (v->malformed && v->sip_error != SF_SIP_OK)
-			sf_jw_str(&w, "sip_error",
-				  sf_sip_error_name(v->sip_error));
+		jraw(&w, "{\"ts\":");
+		jstr(&w, x->ts, strlen(x->ts));
+		jraw(&w, ",\"src\":");
+		jstr(&w, x->src, strlen(x->src));
+		jraw(&w, ",\"dst\":");
+		jstr(&w, x->dst, strlen(x->dst));
+		jraw(&w, ",\"transport\":");
+		jstr(&w, x->transport, strlen(x->transport));
+		jraw(&w, ",\"call_id\":");
+		jstr(&w, x->call_id.s, x->call_id.len);
+		jraw(&w, ",\"from\":");
+		jstr(&w, x->from.s, x->from.len);
+		jraw(&w, ",\"pai\":");
+		jstr(&w, x->pai.s, x->pai.len);
+		jraw(&w, ",\"number\":");
+		jstr(&w, x->number, strlen(x->number));
+		jraw(&w, ",\"called\":");
+		jstr(&w, x->called, strlen(x->called));
+		jraw(&w, ",\"trunk\":");
+		jstr(&w, x->trunk, strlen(x->trunk));
+		jraw(&w, ",\"class\":");
+		jstr(&w, x->cls, strlen(x->cls));
+		jraw(&w, x->roaming ? ",\"roaming\":true" : ",\"roaming\":false");
+		jverdict(&w, v, "");
+		jraw(&w, v->malformed ? ",\"malformed\":true"
+				      : ",\"malformed\":false");
+		if (v->malformed && v->sip_error != SF_SIP_OK) {
+			const char *e = sf_sip_error_name(v->sip_error);
+
+			jraw(&w, ",\"sip_error\":");
+			jstr(&w, e, strlen(e));
+		}
 		if (x->v2) {
-			sf_jw_str(&w, "other_trunk", x->trunk2);
-			sf_jw_str(&w, "other_rule", x->v2->rule_name);
-			sf_jw_str(&w, "other_action",
-				  sf_action_name(x->v2->action));
-			sf_jw_str(&w, "other_applied",
-				  sf_action_name(x->v2->applied));
-			if (x->v2->code)
-				sf_jw_int(&w, "other_code", x->v2->code);
-			else
-				sf_jw_null(&w, "other_code");
-			sf_jw_str(&w, "other_mode", sf_mode_name(x->v2->mode));
+			jraw(&w, ",\"other_trunk\":");
+			jstr(&w, x->trunk2, strlen(x->trunk2));
+			jverdict(&w, x->v2, "other_");
 		}
 		/* the closing brace comes with "retransmissions" at emit */
 		if (w.overflow || w.len < 1)
@@ -636,8 +776,12 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	}
 	sf_replay_count(r, m, r->v, r->call);
 
+	sel = selected(r, r->v);
+	len = 0;
+	if (r->o.format == SF_REPLAY_NONE || (r->o.cfg2 && !changed))
+		goto push;
 	memset(&x, 0, sizeof(x));
-	fmt_ts(m->ts_us, x.ts, sizeof(x.ts));
+	fmt_ts(r, m->ts_us, x.ts, sizeof(x.ts));
 	fmt_addr(&m->src, m->sport, x.src, sizeof(x.src));
 	fmt_addr(&m->dst, m->dport, x.dst, sizeof(x.dst));
 	x.transport = tp_name(m->proto);
@@ -648,13 +792,13 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 			x.pai = cut(r->call->pai[0].uri);
 	}
 	if (r->v->facts.number.kind != SF_NUM_NONE) {
-		sf_num_format(&r->v->facts.number, x.number, sizeof(x.number));
+		sf_replay_num(&r->v->facts.number, x.number, sizeof(x.number));
 		x.cls = sf_class_name(r->v->facts.cls);
 	} else {
 		x.cls = "";
 	}
 	if (r->v->facts.called.kind != SF_NUM_NONE)
-		sf_num_format(&r->v->facts.called, x.called, sizeof(x.called));
+		sf_replay_num(&r->v->facts.called, x.called, sizeof(x.called));
 	x.trunk = r->v->facts.trunk >= 0
 			  ? r->o.cfg->trunks[r->v->facts.trunk].name : "";
 	x.roaming = r->v->facts.roaming;
@@ -665,13 +809,10 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 				   ? r->o.cfg2->trunks[r->v2->facts.trunk].name
 				   : "";
 	}
-	len = 0;
-	if (r->o.format != SF_REPLAY_NONE && (!r->o.cfg2 || changed)) {
-		len = format_record(r, &x);
-		if (!len)
-			r->c.record_overflow++;
-	}
-	sel = selected(r, r->v);
+	len = format_record(r, &x);
+	if (!len)
+		r->c.record_overflow++;
+push:
 	ring_push(r, m->ts_us, r->line, (uint32_t)len, &id);
 	if (ok)
 		rset_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,

@@ -32,8 +32,12 @@ typedef struct slot {
 
 /* Recently seen 64-bit keys, two generations swapped when the current
  * one is half full or older than max_age. */
+typedef struct rent {
+	uint64_t key, val;
+} rent_t;
+
 typedef struct rset {
-	uint64_t *keys[2], *vals[2];
+	rent_t *e[2];
 	uint32_t n[2], cap;
 	int cur;
 	uint64_t since;
@@ -99,12 +103,17 @@ struct sf_replay {
 	bucket_t *buckets;
 	uint32_t n_buckets;
 	int write_error;
+	uint64_t ts_sec;        /* second cached in ts_prefix */
+	char ts_prefix[48];
+	rule_stat_t *last_extra;     /* rule_slot() cache */
+	const char *last_extra_name;
 };
 
 int sf_replay_stats_init(sf_replay_t *r);
 void sf_replay_stats_fini(sf_replay_t *r);
 void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 		     const sf_verdict_t *v, const sf_call_t *call);
+char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap);
 void sf_replay_count_diff(sf_replay_t *r, const sf_verdict_t *a,
 			  const sf_verdict_t *b, bool changed);
 

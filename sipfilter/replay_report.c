@@ -42,12 +42,17 @@ static rule_stat_t *rule_slot(sf_replay_t *r, const sf_verdict_t *v)
 
 	if (v->rule >= 0 && (size_t)v->rule < n)
 		return &r->rules[v->rule];
+	if (r->last_extra && r->last_extra_name == v->rule_name)
+		return r->last_extra; /* the engine's names are static */
 	for (size_t i = n; i < r->n_rules; i++) {
 		if (!r->rules[i].name[0])
 			snprintf(r->rules[i].name, sizeof(r->rules[i].name),
 				 "%s", i + 1 == r->n_rules ? "(other)" : name);
-		if (!strcmp(r->rules[i].name, name) || i + 1 == r->n_rules)
+		if (!strcmp(r->rules[i].name, name) || i + 1 == r->n_rules) {
+			r->last_extra = &r->rules[i];
+			r->last_extra_name = v->rule_name;
 			return &r->rules[i];
+		}
 	}
 	return &r->rules[r->n_rules - 1];
 }
@@ -67,12 +72,12 @@ static void top_add(rule_stat_t *rs, const char *num)
 	if (rs->n_top < TOPK) {
 		topk_t *t = &rs->top[rs->n_top++];
 
-		snprintf(t->num, sizeof(t->num), "%s", num);
+		memcpy(t->num, num, sizeof(t->num));
 		t->count = 1;
 		t->err = 0;
 		return;
 	}
-	snprintf(rs->top[min].num, sizeof(rs->top[min].num), "%s", num);
+	memcpy(rs->top[min].num, num, sizeof(rs->top[min].num));
 	rs->top[min].err = rs->top[min].count;
 	rs->top[min].count++;
 }
@@ -124,9 +129,9 @@ void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 	if (v->mode == SF_MODE_MONITOR)
 		rs->monitor++;
 	if (v->facts.number.kind != SF_NUM_NONE) {
-		char num[SF_NUM_MAX + 2];
+		char num[SF_NUM_MAX + 2] = "";
 
-		top_add(rs, sf_num_format(&v->facts.number, num, sizeof(num)));
+		top_add(rs, sf_replay_num(&v->facts.number, num, sizeof(num)));
 	}
 	if (t >= 0 && (size_t)t < r->o.cfg->n_trunks)
 		r->trunks[t]++;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# perf/bench_replay.sh - throughput and memory of `sipfilter replay` on
+# generated captures, and the ratio against tshark on the same files in
+# the same run (when tshark is installed; `apt-get install -y tshark`).
+#   (a) all-INVITE traffic, (b) a call mix (INVITE/100/180/200/ACK with
+#   SDP, 40 RTP packets per call, BYE/200; ~30% of INVITEs from the
+#   international trunks of the example config).
+# Each run is pinned to one core (taskset) and the best of REPS runs is
+# reported.  Peak RSS (GNU time) is reported for the file and for a file
+# four times smaller, to show memory does not grow with the capture.
+# Env: BENCH_PACKETS (default 200000), REPS (3), BUILD, TSHARK_TIMEOUT (600).
+# Prints figures; not a pass/fail test.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SF=${SIPFILTER:-$PWD/$BUILD/sipfilter}
+CFG=config/sipfilter.yaml
+N=${BENCH_PACKETS:-200000}
+REPS=${REPS:-3}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+[ -x "$SF" ] || { echo "bench_replay: $SF not built"; exit 0; }
+${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O2 -o "$T/gen" \
+	tests/fixtures/replay/gen_capture.c capture/sf_pcapw.c capture/sf_hep.c \
+	base/sf_addr.c base/sf_err.c -lz || exit 1
+"$T/gen" invites "$N" "$T/a.pcap"
+"$T/gen" mix "$N" "$T/b.pcap"
+"$T/gen" invites $((N / 4)) "$T/a_small.pcap"
+"$T/gen" mix $((N / 4)) "$T/b_small.pcap"
+
+pin=""
+command -v taskset >/dev/null && pin="taskset -c 0"
+
+pkts() { "$SF" replay -c "$CFG" --summary-only --no-progress "$1" 2>&1 |
+	sed -nE 's/^  packets +([0-9]+).*/\1/p'; }
+
+# best wall time (s) of REPS runs of: replay FILE with records to /dev/null
+best_time() {
+	local best="" t
+	for _ in $(seq "$REPS"); do
+		local s e
+		s=$(date +%s.%N)
+		$pin "$SF" replay -c "$CFG" --no-progress "$@" >/dev/null 2>&1
+		e=$(date +%s.%N)
+		t=$(echo "$e - $s" | bc -l)
+		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+	done
+	echo "$best"
+}
+
+peak_rss_kb() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' "$SF" replay -c "$CFG" --no-progress "$1" \
+			2>&1 >/dev/null | tail -1
+	else
+		echo "?"
+	fi
+}
+
+report() { # label file small-file
+	local label=$1 f=$2 small=$3
+	local np bytes t tj pps mbs rss rss_small
+	np=$(pkts "$f")
+	bytes=$(stat -c %s "$f")
+	t=$(best_time "$f")
+	tj=$(best_time --summary-only "$f")
+	pps=$(echo "$np / $t" | bc -l)
+	mbs=$(echo "$bytes / $t / 1000000" | bc -l)
+	rss=$(peak_rss_kb "$f")
+	rss_small=$(peak_rss_kb "$small")
+	printf '%s: %d packets, %.1f MB\n' "$label" "$np" "$(echo "$bytes/1000000" | bc -l)"
+	printf '  replay (JSONL records): %.3f s  %.0f packets/s  %.1f MB/s (one core)\n' "$t" "$pps" "$mbs"
+	printf '  replay --summary-only:  %.3f s  %.0f packets/s\n' "$tj" "$(echo "$np / $tj" | bc -l)"
+	printf '  peak RSS: %s kB (file 4x smaller: %s kB)\n' "$rss" "$rss_small"
+	if command -v tshark >/dev/null; then
+		local s e tt
+		s=$(date +%s.%N)
+		timeout "${TSHARK_TIMEOUT:-600}" $pin tshark -r "$f" \
+			-Y 'sip.Method == "INVITE"' -T fields -e sip.from.user \
+			>/dev/null 2>&1
+		e=$(date +%s.%N)
+		tt=$(echo "$e - $s" | bc -l)
+		printf '  tshark -Y INVITE -T fields -e sip.from.user: %.2f s  %.0f packets/s  -> replay is %.1fx faster\n' \
+			"$tt" "$(echo "$np / $tt" | bc -l)" "$(echo "$tt / $t" | bc -l)"
+	else
+		echo "  tshark not installed: no ratio (apt-get install -y tshark)"
+	fi
+}
+
+report "(a) all-INVITE" "$T/a.pcap" "$T/a_small.pcap"
+report "(b) call mix with RTP" "$T/b.pcap" "$T/b_small.pcap"
