@@ -41,46 +41,46 @@ static int cmp_double(const void *a, const void *b)
 }
 
 static const char INVITE[] =
-	"INVITE sip:+77022223333@ims.operator.kz;user=phone SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 198.51.100.17:5060;branch=z9hG4bK-524287-1-0;"
-	"rport\r\n"
-	"Max-Forwards: 69\r\n"
-	"From: \"+77012345678\" <sip:+77012345678@ipx.example.net;"
-	"user=phone>;tag=8f7e6d5c4b\r\n"
-	"To: <sip:+77022223333@ims.operator.kz;user=phone>\r\n"
-	"Call-ID: 7d1c2a9e-5b44-4c1e-9a3f-2e6c8b0d4f11@198.51.100.17\r\n"
-	"CSeq: 102 INVITE\r\n"
-	"Contact: <sip:+77012345678@198.51.100.17:5060;transport=udp>\r\n"
-	"P-Asserted-Identity: <sip:+77012345678@ipx.example.net;user=phone>\r\n"
-	"P-Asserted-Identity: <tel:+77012345678>\r\n"
-	"Privacy: none\r\n"
-	"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO\r\n"
-	"Supported: 100rel, timer\r\n"
-	"User-Agent: IPX-SBC/4.2\r\n"
-	"Content-Type: application/sdp\r\n"
-	"Content-Length: 240\r\n"
-	"\r\n"
-	"v=0\r\n"
-	"o=- 3849392833 3849392833 IN IP4 198.51.100.17\r\n"
-	"s=-\r\n"
-	"c=IN IP4 198.51.100.17\r\n"
-	"t=0 0\r\n"
-	"m=audio 40000 RTP/AVP 8 0 101\r\n"
-	"a=rtpmap:8 PCMA/8000\r\n"
-	"a=rtpmap:0 PCMU/8000\r\n"
-	"a=rtpmap:101 telephone-event/8000\r\n"
-	"a=fmtp:101 0-15\r\n"
-	"a=ptime:20\r\n"
-	"a=sendrecv\r\n";
+    "INVITE sip:+77022223333@ims.operator.kz;user=phone SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 198.51.100.17:5060;branch=z9hG4bK-524287-1-0;"
+    "rport\r\n"
+    "Max-Forwards: 69\r\n"
+    "From: \"+77012345678\" <sip:+77012345678@ipx.example.net;"
+    "user=phone>;tag=8f7e6d5c4b\r\n"
+    "To: <sip:+77022223333@ims.operator.kz;user=phone>\r\n"
+    "Call-ID: 7d1c2a9e-5b44-4c1e-9a3f-2e6c8b0d4f11@198.51.100.17\r\n"
+    "CSeq: 102 INVITE\r\n"
+    "Contact: <sip:+77012345678@198.51.100.17:5060;transport=udp>\r\n"
+    "P-Asserted-Identity: <sip:+77012345678@ipx.example.net;user=phone>\r\n"
+    "P-Asserted-Identity: <tel:+77012345678>\r\n"
+    "Privacy: none\r\n"
+    "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE, INFO\r\n"
+    "Supported: 100rel, timer\r\n"
+    "User-Agent: IPX-SBC/4.2\r\n"
+    "Content-Type: application/sdp\r\n"
+    "Content-Length: 240\r\n"
+    "\r\n"
+    "v=0\r\n"
+    "o=- 3849392833 3849392833 IN IP4 198.51.100.17\r\n"
+    "s=-\r\n"
+    "c=IN IP4 198.51.100.17\r\n"
+    "t=0 0\r\n"
+    "m=audio 40000 RTP/AVP 8 0 101\r\n"
+    "a=rtpmap:8 PCMA/8000\r\n"
+    "a=rtpmap:0 PCMU/8000\r\n"
+    "a=rtpmap:101 telephone-event/8000\r\n"
+    "a=fmtp:101 0-15\r\n"
+    "a=ptime:20\r\n"
+    "a=sendrecv\r\n";
 
 #define CAP SF_SIP_DEFAULT_MAX_MESSAGE
 #define RL "INVITE sip:+77022223333@ims.operator.kz SIP/2.0\r\n"
-#define REQ_HDRS                                                           \
-	"Via: SIP/2.0/UDP 198.51.100.17:5060;branch=z9hG4bK-1\r\n"         \
-	"From: <sip:+77012345678@ipx.example.net>;tag=1\r\n"               \
-	"To: <sip:+77022223333@ims.operator.kz>\r\n"                       \
-	"Call-ID: crafted@198.51.100.17\r\n"                               \
-	"CSeq: 1 INVITE\r\n"                                               \
+#define REQ_HDRS                                                               \
+	"Via: SIP/2.0/UDP 198.51.100.17:5060;branch=z9hG4bK-1\r\n"             \
+	"From: <sip:+77012345678@ipx.example.net>;tag=1\r\n"                   \
+	"To: <sip:+77022223333@ims.operator.kz>\r\n"                           \
+	"Call-ID: crafted@198.51.100.17\r\n"                                   \
+	"CSeq: 1 INVITE\r\n"                                                   \
 	"Content-Length: 0\r\n"
 
 /* Appends fmt to b (bounded by CAP - 2, leaving room for the blank line). */
@@ -165,10 +165,12 @@ static size_t craft_from(char *b)
 			      "\" <sip:+77012345678@x>;tag=1\r\n");
 	n = add(b, n, l, k);
 	n = add(b, n, "To: <sip:a@b>\r\nCall-ID: c@d\r\nCSeq: 1 INVITE\r\n",
-		sizeof("To: <sip:a@b>\r\nCall-ID: c@d\r\nCSeq: 1 INVITE\r\n") - 1);
+		sizeof("To: <sip:a@b>\r\nCall-ID: c@d\r\nCSeq: 1 INVITE\r\n") -
+		    1);
 	/* pad with 4 KiB Via lines to reach the cap */
 	while (n < CAP - SF_SIP_MAX_LINE) {
-		size_t j = (size_t)snprintf(l, sizeof(l), "Via: SIP/2.0/UDP h;x=");
+		size_t j =
+		    (size_t)snprintf(l, sizeof(l), "Via: SIP/2.0/UDP h;x=");
 		memset(l + j, 'v', SF_SIP_MAX_LINE - 2 - j);
 		memcpy(l + SF_SIP_MAX_LINE - 2, "\r\n", 2);
 		n = add(b, n, l, SF_SIP_MAX_LINE);
@@ -211,8 +213,8 @@ static double time_frame(const input_t *in, long n)
 		double t0 = now();
 
 		for (long i = 0; i < n; i++)
-			g_sink += (unsigned long)sf_sip_frame(in->buf, in->len,
-							      0);
+			g_sink +=
+			    (unsigned long)sf_sip_frame(in->buf, in->len, 0);
 		r[k] = (now() - t0) / (double)n * 1e9;
 	}
 	qsort(r, 5, sizeof(double), cmp_double);
@@ -253,7 +255,8 @@ int main(void)
 
 	parser_init();
 
-	in[ni] = (input_t){"typical INVITE+SDP", bufs[ni], sizeof(INVITE) - 1, 1};
+	in[ni] =
+	    (input_t){"typical INVITE+SDP", bufs[ni], sizeof(INVITE) - 1, 1};
 	memcpy(bufs[ni], INVITE, sizeof(INVITE) - 1);
 	ni++;
 	in[ni] = (input_t){"95 unknown headers", bufs[ni], 0, 1};
@@ -302,11 +305,12 @@ int main(void)
 			base = ns;
 			obase = ons;
 		}
-		printf("%-22s %6zu %4u %10.1f %12.0f %8.2f %8.1f | %12.0f %8.1f "
-		       "%7.1f%s\n",
-		       in[i].name, in[i].len, hdrs, ns, 1e9 / ns,
-		       (double)in[i].len / ns, ns / base, ons, ons / obase,
-		       ons / ns, orc ? " (osip rc!=0)" : "");
+		printf(
+		    "%-22s %6zu %4u %10.1f %12.0f %8.2f %8.1f | %12.0f %8.1f "
+		    "%7.1f%s\n",
+		    in[i].name, in[i].len, hdrs, ns, 1e9 / ns,
+		    (double)in[i].len / ns, ns / base, ons, ons / obase,
+		    ons / ns, orc ? " (osip rc!=0)" : "");
 	}
 	printf("sf_sip_frame, typical INVITE: %.1f ns\n",
 	       time_frame(&in[0], n));

@@ -32,8 +32,8 @@
 #define SF_USE_SSE2 0
 #endif
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	!defined(SF_SIP_SCALAR)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&    \
+    !defined(SF_SIP_SCALAR)
 #define SF_LE 1
 #else
 #define SF_LE 0
@@ -42,37 +42,26 @@
 /* RFC 3261 §25.1 token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
  * "+" / "`" / "'" / "~") */
 static const unsigned char tok_tab[256] = {
-	['!'] = 1, ['%'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1,
-	['.'] = 1, ['_'] = 1, ['`'] = 1, ['~'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
+    ['!'] = 1, ['%'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1,
+    ['.'] = 1, ['_'] = 1, ['`'] = 1,  ['~'] = 1, ['0'] = 1, ['1'] = 1,
+    ['2'] = 1, ['3'] = 1, ['4'] = 1,  ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['A'] = 1,  ['B'] = 1, ['C'] = 1, ['D'] = 1,
+    ['E'] = 1, ['F'] = 1, ['G'] = 1,  ['H'] = 1, ['I'] = 1, ['J'] = 1,
+    ['K'] = 1, ['L'] = 1, ['M'] = 1,  ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1,  ['T'] = 1, ['U'] = 1, ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1,  ['Z'] = 1, ['a'] = 1, ['b'] = 1,
+    ['c'] = 1, ['d'] = 1, ['e'] = 1,  ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1,  ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1,  ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1,  ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
-static inline bool is_tok(unsigned char c)
-{
-	return tok_tab[c] != 0;
-}
+static inline bool is_tok(unsigned char c) { return tok_tab[c] != 0; }
 
-static inline bool is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
+static inline bool is_wsp(unsigned char c) { return c == ' ' || c == '\t'; }
 
 /* Control bytes and DEL: never allowed before the body, except HT. */
-static inline bool is_special(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
+static inline bool is_special(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 /* The bytes the line scanner stops at: CR, and every refused byte. */
 static inline bool is_stop(unsigned char c)
@@ -115,8 +104,8 @@ static inline uint64_t stop_block(const unsigned char *p)
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
 	__m128i bad = _mm_or_si128(
-		_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl),
-		_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+	    _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
 
 	return (unsigned)_mm_movemask_epi8(bad);
 }
@@ -183,7 +172,8 @@ static sf_sip_error_t find_eol(const unsigned char *b, size_t pos, size_t end,
 		if (lim - i < BLK)
 			mask &= ((uint64_t)1 << ((lim - i) << BSHIFT)) - 1;
 		while (mask) {
-			size_t j = i + ((size_t)__builtin_ctzll(mask) >> BSHIFT);
+			size_t j =
+			    i + ((size_t)__builtin_ctzll(mask) >> BSHIFT);
 
 			mask &= mask - 1;
 			if (j == skip)
@@ -268,13 +258,20 @@ static sf_hdr_id_t hdr_id_tok(const char *s, size_t n)
 	switch (n) {
 	case 1: /* RFC 3261 §7.3.3 compact forms */
 		switch (c0) {
-		case 'v': return SF_HDR_VIA;
-		case 'f': return SF_HDR_FROM;
-		case 't': return SF_HDR_TO;
-		case 'i': return SF_HDR_CALL_ID;
-		case 'l': return SF_HDR_CONTENT_LENGTH;
-		case 'c': return SF_HDR_CONTENT_TYPE;
-		case 'm': return SF_HDR_CONTACT;
+		case 'v':
+			return SF_HDR_VIA;
+		case 'f':
+			return SF_HDR_FROM;
+		case 't':
+			return SF_HDR_TO;
+		case 'i':
+			return SF_HDR_CALL_ID;
+		case 'l':
+			return SF_HDR_CONTENT_LENGTH;
+		case 'c':
+			return SF_HDR_CONTENT_TYPE;
+		case 'm':
+			return SF_HDR_CONTACT;
 		}
 		break;
 	case 2:
@@ -363,13 +360,13 @@ static inline bool ieq_word(const unsigned char *p, const char *lit, size_t L)
 	return true;
 }
 
-#define KNOWN(lit, ID)                                                     \
-	do {                                                               \
-		if (ieq_word(p, lit "\0\0\0\0\0\0\0\0", sizeof(lit) - 1) && \
-		    !is_tok(p[sizeof(lit) - 1])) {                        \
-			*nlen = sizeof(lit) - 1;                           \
-			return ID;                                         \
-		}                                                          \
+#define KNOWN(lit, ID)                                                         \
+	do {                                                                   \
+		if (ieq_word(p, lit "\0\0\0\0\0\0\0\0", sizeof(lit) - 1) &&    \
+		    !is_tok(p[sizeof(lit) - 1])) {                             \
+			*nlen = sizeof(lit) - 1;                               \
+			return ID;                                             \
+		}                                                              \
 	} while (0)
 
 /*
@@ -387,13 +384,20 @@ static sf_hdr_id_t match_known(const unsigned char *p, size_t *nlen)
 	if (!is_tok(p[1])) {
 		*nlen = 1;
 		switch (c0) { /* RFC 3261 §7.3.3 compact forms */
-		case 'v': return SF_HDR_VIA;
-		case 'f': return SF_HDR_FROM;
-		case 't': return SF_HDR_TO;
-		case 'i': return SF_HDR_CALL_ID;
-		case 'l': return SF_HDR_CONTENT_LENGTH;
-		case 'c': return SF_HDR_CONTENT_TYPE;
-		case 'm': return SF_HDR_CONTACT;
+		case 'v':
+			return SF_HDR_VIA;
+		case 'f':
+			return SF_HDR_FROM;
+		case 't':
+			return SF_HDR_TO;
+		case 'i':
+			return SF_HDR_CALL_ID;
+		case 'l':
+			return SF_HDR_CONTENT_LENGTH;
+		case 'c':
+			return SF_HDR_CONTENT_TYPE;
+		case 'm':
+			return SF_HDR_CONTACT;
 		}
 		*nlen = 0;
 		return SF_HDR_OTHER;
@@ -485,11 +489,9 @@ enum {
 };
 
 static const unsigned char val_tab[256] = {
-	['"'] = V_OUT | V_QUO, ['\\'] = V_QUO,
-	['<'] = V_OUT | V_ANG, ['>'] = V_OUT | V_ANG,
-	[','] = V_OUT | V_CID,
-	[' '] = V_ANG | V_CID, ['\t'] = V_ANG | V_CID,
-	['\r'] = V_ANG | V_CID, ['\n'] = V_ANG | V_CID,
+    ['"'] = V_OUT | V_QUO,  ['\\'] = V_QUO,	    ['<'] = V_OUT | V_ANG,
+    ['>'] = V_OUT | V_ANG,  [','] = V_OUT | V_CID,  [' '] = V_ANG | V_CID,
+    ['\t'] = V_ANG | V_CID, ['\r'] = V_ANG | V_CID, ['\n'] = V_ANG | V_CID,
 };
 
 /*
@@ -511,9 +513,11 @@ static inline void val_refill(val_iter_t *it)
 #if SF_USE_SSE2
 	if (it->n >= 16) {
 		size_t at = it->n - it->i >= 16 ? it->i : it->n - 16;
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(it->s + at));
+		__m128i x = _mm_loadu_si128(
+		    (const __m128i *)(const void *)(it->s + at));
 		/* below 0x20 only HT, CR, LF remain after the line scanner */
-		__m128i v = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+		__m128i v =
+		    _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
 
 		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
 		v = _mm_or_si128(v, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
@@ -642,7 +646,8 @@ static sf_sip_error_t parse_cseq(sf_str_t v, sf_sipmsg_t *m)
 		if (j < v.len && is_wsp((unsigned char)v.s[j]))
 			j++;
 		else if (j + 2 < v.len && v.s[j] == '\r' &&
-			 v.s[j + 1] == '\n' && is_wsp((unsigned char)v.s[j + 2]))
+			 v.s[j + 1] == '\n' &&
+			 is_wsp((unsigned char)v.s[j + 2]))
 			j += 3;
 		else
 			break;
@@ -713,7 +718,8 @@ static sf_sip_error_t parse_request_line(const char *s, size_t n,
 		for (; i + 8 <= e; i += 8) {
 			uint64_t x = ld8(s + i);
 
-			if ((x & HIGHS) || (zero_bytes(x ^ (ONES * '\t')) & HIGHS))
+			if ((x & HIGHS) ||
+			    (zero_bytes(x ^ (ONES * '\t')) & HIGHS))
 				break;
 		}
 		while (i < e && (unsigned char)s[i] < 0x80 && s[i] != '\t')
@@ -733,8 +739,8 @@ static sf_sip_error_t parse_request_line(const char *s, size_t n,
 }
 
 /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF (§7.2). */
-static sf_sip_error_t parse_status_line(const char *s, size_t n,
-					sf_sipmsg_t *m, size_t *bad)
+static sf_sip_error_t parse_status_line(const char *s, size_t n, sf_sipmsg_t *m,
+					size_t *bad)
 {
 	unsigned st;
 
@@ -783,7 +789,7 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 	m->skipped = 0;
 	m->is_request = false;
 	m->method = m->ruri = m->phrase = m->cseq_method = m->body =
-		SF_STR_NULL;
+	    SF_STR_NULL;
 	m->status = 0;
 	m->start_line_end = 0;
 	m->n_hdrs = 0;
@@ -947,8 +953,7 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 				uint64_t cl;
 
 				if (!parse_digits10(v, &cl) || cl > cap)
-					return fail(m,
-						    SF_SIP_E_CONTENT_LENGTH,
+					return fail(m, SF_SIP_E_CONTENT_LENGTH,
 						    voff);
 				m->content_length = (int64_t)cl;
 				break;
@@ -977,11 +982,11 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 		/* §18.3: more than what arrived is an error, less ends the
 		 * message there (RFC 4475 clerr, dblreq) */
 		if ((uint64_t)m->content_length > end - m->body_start)
-			return fail(m, SF_SIP_E_CONTENT_LENGTH,
-				    m->first[SF_HDR_CONTENT_LENGTH] >= 0
-					? m->hdrs[m->first[SF_HDR_CONTENT_LENGTH]]
-						  .start
-					: pos);
+			return fail(
+			    m, SF_SIP_E_CONTENT_LENGTH,
+			    m->first[SF_HDR_CONTENT_LENGTH] >= 0
+				? m->hdrs[m->first[SF_HDR_CONTENT_LENGTH]].start
+				: pos);
 		m->len = m->body_start + (uint32_t)m->content_length;
 	} else if (stream) {
 		/* §18.3: mandatory on stream transports */
@@ -1066,8 +1071,8 @@ long sf_sip_frame(const char *buf, size_t len, uint32_t max_message)
 		}
 		/* Content-Length or l, HCOLON (§7.3.1); the first letter
 		 * filters out the other lines cheaply */
-		if (pos > skip && ((buf[pos] | 0x20) == 'l' ||
-				   (buf[pos] | 0x20) == 'c')) {
+		if (pos > skip &&
+		    ((buf[pos] | 0x20) == 'l' || (buf[pos] | 0x20) == 'c')) {
 			size_t i = pos;
 
 			while (i < eol && is_tok((unsigned char)buf[i]))
@@ -1119,23 +1124,23 @@ const sf_sip_hdr_t *sf_sip_hdr_nth(const sf_sipmsg_t *m, sf_hdr_id_t id,
 const char *sf_sip_error_name(sf_sip_error_t e)
 {
 	static const char *const names[SF_SIP_E_COUNT] = {
-		[SF_SIP_OK] = "ok",
-		[SF_SIP_E_EMPTY] = "empty",
-		[SF_SIP_E_TOO_BIG] = "too-big",
-		[SF_SIP_E_START_LINE] = "start-line",
-		[SF_SIP_E_VERSION] = "version",
-		[SF_SIP_E_HEADER_NAME] = "header-name",
-		[SF_SIP_E_CONTROL_CHAR] = "control-char",
-		[SF_SIP_E_LINE_ENDING] = "line-ending",
-		[SF_SIP_E_LINE_TOO_LONG] = "line-too-long",
-		[SF_SIP_E_TOO_MANY_HEADERS] = "too-many-headers",
-		[SF_SIP_E_NO_END] = "no-end",
-		[SF_SIP_E_DUPLICATE] = "duplicate",
-		[SF_SIP_E_MULTI_VALUE] = "multi-value",
-		[SF_SIP_E_CONTENT_LENGTH] = "content-length",
-		[SF_SIP_E_MISSING] = "missing",
-		[SF_SIP_E_CSEQ] = "cseq",
-		[SF_SIP_E_BAD_VALUE] = "bad-value",
+	    [SF_SIP_OK] = "ok",
+	    [SF_SIP_E_EMPTY] = "empty",
+	    [SF_SIP_E_TOO_BIG] = "too-big",
+	    [SF_SIP_E_START_LINE] = "start-line",
+	    [SF_SIP_E_VERSION] = "version",
+	    [SF_SIP_E_HEADER_NAME] = "header-name",
+	    [SF_SIP_E_CONTROL_CHAR] = "control-char",
+	    [SF_SIP_E_LINE_ENDING] = "line-ending",
+	    [SF_SIP_E_LINE_TOO_LONG] = "line-too-long",
+	    [SF_SIP_E_TOO_MANY_HEADERS] = "too-many-headers",
+	    [SF_SIP_E_NO_END] = "no-end",
+	    [SF_SIP_E_DUPLICATE] = "duplicate",
+	    [SF_SIP_E_MULTI_VALUE] = "multi-value",
+	    [SF_SIP_E_CONTENT_LENGTH] = "content-length",
+	    [SF_SIP_E_MISSING] = "missing",
+	    [SF_SIP_E_CSEQ] = "cseq",
+	    [SF_SIP_E_BAD_VALUE] = "bad-value",
 	};
 
 	if ((unsigned)e >= SF_SIP_E_COUNT || !names[e])

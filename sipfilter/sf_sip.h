@@ -130,7 +130,7 @@ typedef struct sf_sip_limits {
  * (the struct is not cleared, to keep the scan cheap).
  */
 typedef struct sf_sipmsg {
-	const char *buf;       /* start line's first byte (input + skipped) */
+	const char *buf;       /* the start line: input + skipped */
 	uint32_t len;          /* length of this message (start line to body end) */
 	uint32_t skipped;      /* bytes of leading CRLFs before the start line */
 	bool is_request;

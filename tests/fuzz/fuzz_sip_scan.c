@@ -22,10 +22,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)                                                           \
-	do {                                                               \
-		if (!(c))                                                  \
-			abort();                                           \
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c))                                                      \
+			abort();                                               \
 	} while (0)
 
 static sf_sipmsg_t g_m;
@@ -128,7 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
 	static const sf_sip_limits_t lims[] = {
-		{0, false}, {0, true}, {512, false}, {65536, true},
+	    {0, false},
+	    {0, true},
+	    {512, false},
+	    {65536, true},
 	};
 	long fr;
 	int rc_stream = -1;
@@ -147,8 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	fr = sf_sip_frame(buf, size, 0);
-	CHECK(fr >= -1 && fr <= (long)size &&
-	      fr <= SF_SIP_DEFAULT_MAX_MESSAGE);
+	CHECK(fr >= -1 && fr <= (long)size && fr <= SF_SIP_DEFAULT_MAX_MESSAGE);
 	/* a stream message the scanner accepts is exactly what framing
 	 * cuts, and framing is stable on its own output */
 	if (rc_stream == 0)

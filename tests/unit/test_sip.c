@@ -37,18 +37,18 @@ static int scan_n(const char *s, size_t n, const sf_sip_limits_t *lim)
 #define SCAN(lit, lim) scan_n((lit), sizeof(lit) - 1, (lim))
 
 /* Checks that lit is refused with error e (names compared: readable). */
-#define EXPECT_ERR(lit, lim, e)                                            \
-	do {                                                               \
-		int rc_ = SCAN(lit, lim);                                  \
-		T_EQ_INT(rc_, -1);                                         \
-		T_EQ_STR(sf_sip_error_name(g_m.error), sf_sip_error_name(e)); \
+#define EXPECT_ERR(lit, lim, e)                                                \
+	do {                                                                   \
+		int rc_ = SCAN(lit, lim);                                      \
+		T_EQ_INT(rc_, -1);                                             \
+		T_EQ_STR(sf_sip_error_name(g_m.error), sf_sip_error_name(e));  \
 	} while (0)
 
-#define EXPECT_OK(lit, lim)                                                \
-	do {                                                               \
-		int rc_ = SCAN(lit, lim);                                  \
-		T_EQ_INT(rc_, 0);                                          \
-		T_EQ_STR(sf_sip_error_name(g_m.error), "ok");              \
+#define EXPECT_OK(lit, lim)                                                    \
+	do {                                                                   \
+		int rc_ = SCAN(lit, lim);                                      \
+		T_EQ_INT(rc_, 0);                                              \
+		T_EQ_STR(sf_sip_error_name(g_m.error), "ok");                  \
 	} while (0)
 
 /* Building blocks of a valid request. */
@@ -73,27 +73,27 @@ static size_t off_of(const char *hay, const char *needle)
 /* ---------------------------------------------------------------------- */
 
 static const char INVITE_SDP[] =
-	"INVITE sip:+77022223333@ims.example.kz;user=phone SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-524287-1\r\n"
-	"Max-Forwards: 70\r\n"
-	"From: \"Alice\" <sip:+77012345678@example.kz;user=phone>"
-	";tag=9fxced76sl\r\n"
-	"To: <sip:+77022223333@ims.example.kz;user=phone>\r\n"
-	"Call-ID: 3848276298220188511@192.0.2.10\r\n"
-	"CSeq: 1 INVITE\r\n"
-	"P-Asserted-Identity:   <tel:+77012345678>  \r\n"
-	"Contact: <sip:alice@192.0.2.10:5060>\r\n"
-	"X-Custom: a\tb\r\n"
-	"Content-Type: application/sdp\r\n"
-	"Content-Length: 134\r\n"
-	"\r\n"
-	"v=0\r\n"
-	"o=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\n"
-	"s=-\r\n"
-	"c=IN IP4 192.0.2.10\r\n"
-	"t=0 0\r\n"
-	"m=audio 49170 RTP/AVP 0\r\n"
-	"a=rtpmap:0 PCMU/8000\r\n";
+    "INVITE sip:+77022223333@ims.example.kz;user=phone SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-524287-1\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: \"Alice\" <sip:+77012345678@example.kz;user=phone>"
+    ";tag=9fxced76sl\r\n"
+    "To: <sip:+77022223333@ims.example.kz;user=phone>\r\n"
+    "Call-ID: 3848276298220188511@192.0.2.10\r\n"
+    "CSeq: 1 INVITE\r\n"
+    "P-Asserted-Identity:   <tel:+77012345678>  \r\n"
+    "Contact: <sip:alice@192.0.2.10:5060>\r\n"
+    "X-Custom: a\tb\r\n"
+    "Content-Type: application/sdp\r\n"
+    "Content-Length: 134\r\n"
+    "\r\n"
+    "v=0\r\n"
+    "o=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\n"
+    "s=-\r\n"
+    "c=IN IP4 192.0.2.10\r\n"
+    "t=0 0\r\n"
+    "m=audio 49170 RTP/AVP 0\r\n"
+    "a=rtpmap:0 PCMU/8000\r\n";
 
 static void test_invite_views(void)
 {
@@ -127,25 +127,30 @@ static void test_invite_views(void)
 		sf_hdr_id_t id;
 		const char *name, *value, *line;
 	} want[] = {
-		{SF_HDR_VIA, "Via", "SIP/2.0/UDP 192.0.2.10:5060;branch="
-				    "z9hG4bK-524287-1", "Via:"},
-		{SF_HDR_MAX_FORWARDS, "Max-Forwards", "70", "Max-Forwards:"},
-		{SF_HDR_FROM, "From", "\"Alice\" <sip:+77012345678@example.kz;"
-				      "user=phone>;tag=9fxced76sl", "From:"},
-		{SF_HDR_TO, "To", "<sip:+77022223333@ims.example.kz;"
-				  "user=phone>", "To:"},
-		{SF_HDR_CALL_ID, "Call-ID", "3848276298220188511@192.0.2.10",
-		 "Call-ID:"},
-		{SF_HDR_CSEQ, "CSeq", "1 INVITE", "CSeq:"},
-		{SF_HDR_PAI, "P-Asserted-Identity", "<tel:+77012345678>",
-		 "P-Asserted"},
-		{SF_HDR_CONTACT, "Contact", "<sip:alice@192.0.2.10:5060>",
-		 "Contact:"},
-		{SF_HDR_OTHER, "X-Custom", "a\tb", "X-Custom:"},
-		{SF_HDR_CONTENT_TYPE, "Content-Type", "application/sdp",
-		 "Content-Type:"},
-		{SF_HDR_CONTENT_LENGTH, "Content-Length", "134",
-		 "Content-Length:"},
+	    {SF_HDR_VIA, "Via",
+	     "SIP/2.0/UDP 192.0.2.10:5060;branch="
+	     "z9hG4bK-524287-1",
+	     "Via:"},
+	    {SF_HDR_MAX_FORWARDS, "Max-Forwards", "70", "Max-Forwards:"},
+	    {SF_HDR_FROM, "From",
+	     "\"Alice\" <sip:+77012345678@example.kz;"
+	     "user=phone>;tag=9fxced76sl",
+	     "From:"},
+	    {SF_HDR_TO, "To",
+	     "<sip:+77022223333@ims.example.kz;"
+	     "user=phone>",
+	     "To:"},
+	    {SF_HDR_CALL_ID, "Call-ID", "3848276298220188511@192.0.2.10",
+	     "Call-ID:"},
+	    {SF_HDR_CSEQ, "CSeq", "1 INVITE", "CSeq:"},
+	    {SF_HDR_PAI, "P-Asserted-Identity", "<tel:+77012345678>",
+	     "P-Asserted"},
+	    {SF_HDR_CONTACT, "Contact", "<sip:alice@192.0.2.10:5060>",
+	     "Contact:"},
+	    {SF_HDR_OTHER, "X-Custom", "a\tb", "X-Custom:"},
+	    {SF_HDR_CONTENT_TYPE, "Content-Type", "application/sdp",
+	     "Content-Type:"},
+	    {SF_HDR_CONTENT_LENGTH, "Content-Length", "134", "Content-Length:"},
 	};
 	for (unsigned i = 0; i < g_m.n_hdrs && i < 11; i++) {
 		const sf_sip_hdr_t *x = &g_m.hdrs[i];
@@ -217,7 +222,8 @@ static void test_compact_forms(void)
 		  "c: text/plain\r\n"
 		  "L:5\r\n"
 		  "\r\n"
-		  "hello", &DGRAM);
+		  "hello",
+		  &DGRAM);
 	T_EQ_INT(g_m.count[SF_HDR_VIA], 2);
 	T_EQ_INT(g_m.count[SF_HDR_FROM], 1);
 	T_EQ_INT(g_m.count[SF_HDR_TO], 1);
@@ -243,26 +249,39 @@ static void test_header_ids(void)
 		const char *name;
 		sf_hdr_id_t id;
 	} t[] = {
-		{"Via", SF_HDR_VIA}, {"v", SF_HDR_VIA}, {"FROM", SF_HDR_FROM},
-		{"f", SF_HDR_FROM}, {"to", SF_HDR_TO}, {"t", SF_HDR_TO},
-		{"call-ID", SF_HDR_CALL_ID}, {"I", SF_HDR_CALL_ID},
-		{"cseq", SF_HDR_CSEQ}, {"Max-Forwards", SF_HDR_MAX_FORWARDS},
-		{"content-length", SF_HDR_CONTENT_LENGTH},
-		{"l", SF_HDR_CONTENT_LENGTH},
-		{"Content-Type", SF_HDR_CONTENT_TYPE},
-		{"c", SF_HDR_CONTENT_TYPE}, {"Contact", SF_HDR_CONTACT},
-		{"m", SF_HDR_CONTACT}, {"Route", SF_HDR_ROUTE},
-		{"Record-Route", SF_HDR_RECORD_ROUTE},
-		{"p-asserted-identity", SF_HDR_PAI},
-		{"P-Preferred-Identity", SF_HDR_PPI},
-		{"Remote-Party-ID", SF_HDR_RPID}, {"Privacy", SF_HDR_PRIVACY},
-		{"Diversion", SF_HDR_DIVERSION},
-		{"History-Info", SF_HDR_HISTORY_INFO},
-		{"User-Agent", SF_HDR_USER_AGENT},
-		{"k", SF_HDR_OTHER}, {"Fromm", SF_HDR_OTHER},
-		{"Fro", SF_HDR_OTHER}, {"From ", SF_HDR_OTHER},
-		{"Call_ID", SF_HDR_OTHER}, {"P-Asserted-Identitx", SF_HDR_OTHER},
-		{"Record-Routf", SF_HDR_OTHER}, {"", SF_HDR_OTHER},
+	    {"Via", SF_HDR_VIA},
+	    {"v", SF_HDR_VIA},
+	    {"FROM", SF_HDR_FROM},
+	    {"f", SF_HDR_FROM},
+	    {"to", SF_HDR_TO},
+	    {"t", SF_HDR_TO},
+	    {"call-ID", SF_HDR_CALL_ID},
+	    {"I", SF_HDR_CALL_ID},
+	    {"cseq", SF_HDR_CSEQ},
+	    {"Max-Forwards", SF_HDR_MAX_FORWARDS},
+	    {"content-length", SF_HDR_CONTENT_LENGTH},
+	    {"l", SF_HDR_CONTENT_LENGTH},
+	    {"Content-Type", SF_HDR_CONTENT_TYPE},
+	    {"c", SF_HDR_CONTENT_TYPE},
+	    {"Contact", SF_HDR_CONTACT},
+	    {"m", SF_HDR_CONTACT},
+	    {"Route", SF_HDR_ROUTE},
+	    {"Record-Route", SF_HDR_RECORD_ROUTE},
+	    {"p-asserted-identity", SF_HDR_PAI},
+	    {"P-Preferred-Identity", SF_HDR_PPI},
+	    {"Remote-Party-ID", SF_HDR_RPID},
+	    {"Privacy", SF_HDR_PRIVACY},
+	    {"Diversion", SF_HDR_DIVERSION},
+	    {"History-Info", SF_HDR_HISTORY_INFO},
+	    {"User-Agent", SF_HDR_USER_AGENT},
+	    {"k", SF_HDR_OTHER},
+	    {"Fromm", SF_HDR_OTHER},
+	    {"Fro", SF_HDR_OTHER},
+	    {"From ", SF_HDR_OTHER},
+	    {"Call_ID", SF_HDR_OTHER},
+	    {"P-Asserted-Identitx", SF_HDR_OTHER},
+	    {"Record-Routf", SF_HDR_OTHER},
+	    {"", SF_HDR_OTHER},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		sf_hdr_id_t id = sf_sip_hdr_id(t[i].name, strlen(t[i].name));
@@ -278,9 +297,10 @@ static void test_header_ids(void)
 static void test_folding(void)
 {
 	const sf_sip_hdr_t *h;
-	static const char msg[] = RL VIA MF
-		"From: \"Alice\"\r\n <sip:+77012345678@example.kz>\r\n\t;tag=1\r\n"
-		TO CID "CSeq: 7\r\n  INVITE\r\n" CL0 END;
+	static const char msg[] =
+	    RL VIA MF "From: \"Alice\"\r\n "
+		      "<sip:+77012345678@example.kz>\r\n\t;tag=1\r\n" TO CID
+		      "CSeq: 7\r\n  INVITE\r\n" CL0 END;
 
 	T_EQ_INT(SCAN(msg, &DGRAM), 0);
 	h = sf_sip_hdr_nth(&g_m, SF_HDR_FROM, 0);
@@ -296,8 +316,9 @@ static void test_folding(void)
 	T_EQ_VIEW(g_m.cseq_method, "INVITE");
 
 	/* value starting on a continuation line, trailing blank fold */
-	EXPECT_OK(RL VIA MF "From:\r\n <sip:a@b>;tag=1\r\n \r\n" TO CID CSEQ
-		  CL0 END, &DGRAM);
+	EXPECT_OK(RL VIA MF
+		  "From:\r\n <sip:a@b>;tag=1\r\n \r\n" TO CID CSEQ CL0 END,
+		  &DGRAM);
 	h = sf_sip_hdr_nth(&g_m, SF_HDR_FROM, 0);
 	if (h)
 		T_EQ_VIEW(h->value, "<sip:a@b>;tag=1");
@@ -308,8 +329,10 @@ static void test_folding(void)
 static void test_hcolon(void)
 {
 	/* RFC 3261 HCOLON = *( SP / HTAB ) ":" SWS: unlike HTTP, allowed */
-	EXPECT_OK(RL VIA MF "FROM   : <sip:a@b>;tag=1\r\n" "To\t:<sip:c@d>\r\n"
-		  CID CSEQ "Content-Length : 0\r\n" END, &DGRAM);
+	EXPECT_OK(RL VIA MF "FROM   : <sip:a@b>;tag=1\r\n"
+			    "To\t:<sip:c@d>\r\n" CID CSEQ
+			    "Content-Length : 0\r\n" END,
+		  &DGRAM);
 	T_EQ_INT(g_m.count[SF_HDR_FROM], 1);
 	T_EQ_VIEW(g_m.hdrs[2].name, "FROM");
 	T_EQ_VIEW(g_m.hdrs[2].value, "<sip:a@b>;tag=1");
@@ -324,21 +347,21 @@ static void test_hcolon(void)
 /* reliability.md §1.3: header-name smuggling (compare CVE-2016-9938). */
 static void test_header_name_rows(void)
 {
-	EXPECT_ERR(RL VIA MF "From\x01: <sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
+	EXPECT_ERR(RL VIA MF
+		   "From\x01: <sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
 		   &DGRAM, SF_SIP_E_CONTROL_CHAR);
-	EXPECT_ERR(RL VIA MF "Fr\x01om: <sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
+	EXPECT_ERR(RL VIA MF
+		   "Fr\x01om: <sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
 		   &DGRAM, SF_SIP_E_CONTROL_CHAR);
 	/* the legit + spoof pair: refused as a whole */
 	EXPECT_ERR(RL HDRS "From\x01: <sip:+79990000000@b>;tag=2\r\n" CL0 END,
 		   &DGRAM, SF_SIP_E_CONTROL_CHAR);
 	EXPECT_ERR(RL HDRS "Fr\0om: x\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_CONTROL_CHAR);
-	EXPECT_ERR(RL HDRS "Fr@m: x\r\n" CL0 END, &DGRAM,
-		   SF_SIP_E_HEADER_NAME);
+	EXPECT_ERR(RL HDRS "Fr@m: x\r\n" CL0 END, &DGRAM, SF_SIP_E_HEADER_NAME);
 	EXPECT_ERR(RL HDRS "From x: y\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_HEADER_NAME);
-	EXPECT_ERR(RL HDRS "NoColon\r\n" CL0 END, &DGRAM,
-		   SF_SIP_E_HEADER_NAME);
+	EXPECT_ERR(RL HDRS "NoColon\r\n" CL0 END, &DGRAM, SF_SIP_E_HEADER_NAME);
 	EXPECT_ERR(RL HDRS ": empty name\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_HEADER_NAME);
 	EXPECT_ERR(RL HDRS "Fr\xc3\xb6m: x\r\n" CL0 END, &DGRAM,
@@ -349,10 +372,12 @@ static void test_duplicates(void)
 {
 	EXPECT_ERR(RL HDRS "From: <sip:evil@b>;tag=2\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_DUPLICATE);
-	T_EQ_INT(g_m.error_offset, off_of(RL HDRS "From: <sip:evil", "From: <sip:evil"));
+	T_EQ_INT(g_m.error_offset,
+		 off_of(RL HDRS "From: <sip:evil", "From: <sip:evil"));
 	EXPECT_ERR(RL HDRS "f: <sip:evil@b>;tag=2\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_DUPLICATE);
-	EXPECT_ERR(RL VIA MF "f: <sip:evil@b>;tag=2\r\n" FROM TO CID CSEQ CL0 END,
+	EXPECT_ERR(RL VIA MF
+		   "f: <sip:evil@b>;tag=2\r\n" FROM TO CID CSEQ CL0 END,
 		   &DGRAM, SF_SIP_E_DUPLICATE);
 	EXPECT_ERR(RL HDRS "t: <sip:x@b>\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_DUPLICATE);
@@ -366,8 +391,10 @@ static void test_duplicates(void)
 	EXPECT_ERR(RL HDRS CL0 CL0 END, &DGRAM, SF_SIP_E_DUPLICATE);
 	/* Via, Contact, PAI, Route may repeat */
 	EXPECT_OK(RL HDRS VIA "P-Asserted-Identity: <sip:+1@b>\r\n"
-		  "P-Asserted-Identity: <tel:+1>\r\n" "Route: <sip:r1>\r\n"
-		  "Route: <sip:r2>\r\n" CL0 END, &DGRAM);
+			      "P-Asserted-Identity: <tel:+1>\r\n"
+			      "Route: <sip:r1>\r\n"
+			      "Route: <sip:r2>\r\n" CL0 END,
+		  &DGRAM);
 	T_EQ_INT(g_m.count[SF_HDR_VIA], 2);
 	T_EQ_INT(g_m.count[SF_HDR_PAI], 2);
 	T_EQ_INT(g_m.count[SF_HDR_ROUTE], 2);
@@ -376,29 +403,42 @@ static void test_duplicates(void)
 /* From/To carry exactly one value (RFC 4475 multi01/baddn/quotbal). */
 static void test_from_to_values(void)
 {
-	EXPECT_ERR(RL VIA MF "From: <sip:a@b>;tag=1, <sip:c@d>;tag=2\r\n" TO
-		   CID CSEQ CL0 END, &DGRAM, SF_SIP_E_MULTI_VALUE);
+	EXPECT_ERR(
+	    RL VIA MF
+	    "From: <sip:a@b>;tag=1, <sip:c@d>;tag=2\r\n" TO CID CSEQ CL0 END,
+	    &DGRAM, SF_SIP_E_MULTI_VALUE);
 	EXPECT_ERR(RL VIA MF FROM "To: sip:a@b, sip:c@d\r\n" CID CSEQ CL0 END,
 		   &DGRAM, SF_SIP_E_MULTI_VALUE);
-	EXPECT_ERR(RL VIA MF "From: Bell, Alexander <sip:a@b>;tag=1\r\n" TO
-		   CID CSEQ CL0 END, &DGRAM, SF_SIP_E_MULTI_VALUE);
+	EXPECT_ERR(
+	    RL VIA MF
+	    "From: Bell, Alexander <sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
+	    &DGRAM, SF_SIP_E_MULTI_VALUE);
 	/* commas inside quotes or <> are part of the one value */
-	EXPECT_OK(RL VIA MF "From: \"Bell, Alexander\" <sip:a,x@b>;tag=1\r\n"
-		  TO CID CSEQ CL0 END, &DGRAM);
-	EXPECT_OK(RL VIA MF "From: \"a \\\" , <b>\" <sip:a@b>;tag=1\r\n" TO
-		  CID CSEQ CL0 END, &DGRAM);
-	EXPECT_OK(RL VIA MF "From: <sip:a@b>;p=\"x,y\";tag=1\r\n" TO CID CSEQ
-		  CL0 END, &DGRAM);
-	EXPECT_OK(RL VIA MF "From: caller<sip:a@b>;tag=1\r\n" TO CID CSEQ
-		  CL0 END, &DGRAM);
+	EXPECT_OK(RL VIA MF
+		  "From: \"Bell, Alexander\" <sip:a,x@b>;tag=1\r\n" TO CID CSEQ
+		      CL0 END,
+		  &DGRAM);
+	EXPECT_OK(
+	    RL VIA MF
+	    "From: \"a \\\" , <b>\" <sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
+	    &DGRAM);
+	EXPECT_OK(RL VIA MF
+		  "From: <sip:a@b>;p=\"x,y\";tag=1\r\n" TO CID CSEQ CL0 END,
+		  &DGRAM);
+	EXPECT_OK(RL VIA MF
+		  "From: caller<sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
+		  &DGRAM);
 	/* one clean value: unterminated quote, stray or repeated <>, LWS
 	 * inside <>, empty */
-	EXPECT_ERR(RL VIA MF FROM "To: \"Mr. J. User <sip:j@b>\r\n" CID CSEQ
-		   CL0 END, &DGRAM, SF_SIP_E_BAD_VALUE);
-	EXPECT_ERR(RL VIA MF "From: \"x\\\r\n y\" <sip:a@b>\r\n" TO CID CSEQ
-		   CL0 END, &DGRAM, SF_SIP_E_BAD_VALUE);
-	EXPECT_ERR(RL VIA MF "From: <sip:a@b> <sip:c@d>;tag=1\r\n" TO CID CSEQ
-		   CL0 END, &DGRAM, SF_SIP_E_BAD_VALUE);
+	EXPECT_ERR(RL VIA MF FROM
+		   "To: \"Mr. J. User <sip:j@b>\r\n" CID CSEQ CL0 END,
+		   &DGRAM, SF_SIP_E_BAD_VALUE);
+	EXPECT_ERR(RL VIA MF
+		   "From: \"x\\\r\n y\" <sip:a@b>\r\n" TO CID CSEQ CL0 END,
+		   &DGRAM, SF_SIP_E_BAD_VALUE);
+	EXPECT_ERR(RL VIA MF
+		   "From: <sip:a@b> <sip:c@d>;tag=1\r\n" TO CID CSEQ CL0 END,
+		   &DGRAM, SF_SIP_E_BAD_VALUE);
 	EXPECT_ERR(RL VIA MF "From: <sip:a@b;tag=1\r\n" TO CID CSEQ CL0 END,
 		   &DGRAM, SF_SIP_E_BAD_VALUE);
 	EXPECT_ERR(RL VIA MF "From: sip:a@b>;tag=1\r\n" TO CID CSEQ CL0 END,
@@ -430,11 +470,11 @@ static void test_line_endings(void)
 		   &DGRAM, SF_SIP_E_LINE_ENDING);
 	/* LF-only and CR-only whole messages (libosip2 accepted these) */
 	EXPECT_ERR("INVITE sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h\nFrom: <sip:a@b>"
-		   "\nTo: <sip:b@c>\nCall-ID: x\nCSeq: 1 INVITE\n\n", &DGRAM,
-		   SF_SIP_E_LINE_ENDING);
+		   "\nTo: <sip:b@c>\nCall-ID: x\nCSeq: 1 INVITE\n\n",
+		   &DGRAM, SF_SIP_E_LINE_ENDING);
 	EXPECT_ERR("INVITE sip:a@b SIP/2.0\rVia: SIP/2.0/UDP h\rFrom: <sip:a@b>"
-		   "\rTo: <sip:b@c>\rCall-ID: x\rCSeq: 1 INVITE\r\r", &DGRAM,
-		   SF_SIP_E_LINE_ENDING);
+		   "\rTo: <sip:b@c>\rCall-ID: x\rCSeq: 1 INVITE\r\r",
+		   &DGRAM, SF_SIP_E_LINE_ENDING);
 	/* the blank line itself must be CRLF */
 	EXPECT_ERR(RL HDRS CL0 "\n", &DGRAM, SF_SIP_E_LINE_ENDING);
 	EXPECT_ERR(RL HDRS CL0 "\rX", &DGRAM, SF_SIP_E_LINE_ENDING);
@@ -453,9 +493,11 @@ static void test_control_bytes(void)
 
 	EXPECT_ERR(RL VIA MF "From: <sip:a\0@b>;tag=1\r\n" TO CID CSEQ CL0 END,
 		   &DGRAM, SF_SIP_E_CONTROL_CHAR);
-	T_EQ_INT(g_m.error_offset, off_of(RL VIA MF "From: <sip:a", "From: <sip:a") + 12);
-	EXPECT_ERR(RL HDRS "X: a\x7f" "b\r\n" CL0 END, &DGRAM,
-		   SF_SIP_E_CONTROL_CHAR);
+	T_EQ_INT(g_m.error_offset,
+		 off_of(RL VIA MF "From: <sip:a", "From: <sip:a") + 12);
+	EXPECT_ERR(RL HDRS "X: a\x7f"
+			   "b\r\n" CL0 END,
+		   &DGRAM, SF_SIP_E_CONTROL_CHAR);
 	EXPECT_ERR(RL HDRS "X: a\x1b[2J\r\n" CL0 END, &DGRAM,
 		   SF_SIP_E_CONTROL_CHAR);
 	EXPECT_ERR("INVITE sip:a@b\0 SIP/2.0\r\n" HDRS CL0 END, &DGRAM,
@@ -474,16 +516,17 @@ static void test_control_bytes(void)
 static void test_content_length(void)
 {
 	static const char *const bad[] = {
-		"4294967297", "4294967296", "2147483648", "99999999999999999999",
-		"0x10", "+5", "-5", "5 5", "1e3", "", "5;x", "0005a", "00000000000",
-		"\xd9\xa5", /* ARABIC-INDIC DIGIT FIVE */
+	    "4294967297",  "4294967296", "2147483648", "99999999999999999999",
+	    "0x10",	   "+5",	 "-5",	       "5 5",
+	    "1e3",	   "",		 "5;x",	       "0005a",
+	    "00000000000", "\xd9\xa5", /* ARABIC-INDIC DIGIT FIVE */
 	};
 	char msg[512];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int n = snprintf(msg, sizeof(msg),
-				 RL HDRS "Content-Length: %s\r\n\r\nhello",
-				 bad[i]);
+		int n =
+		    snprintf(msg, sizeof(msg),
+			     RL HDRS "Content-Length: %s\r\n\r\nhello", bad[i]);
 		int rc = scan_n(msg, (size_t)n, &DGRAM);
 
 		if (rc != -1 || g_m.error != SF_SIP_E_CONTENT_LENGTH)
@@ -508,9 +551,10 @@ static void test_content_length(void)
 	/* smaller: the message ends there (a smuggled second INVITE after
 	 * it is not part of this message; RFC 4475 dblreq) */
 	{
-		static const char two[] = RL HDRS "Content-Length: 2\r\n" END
-			"hi" RL HDRS CL0 END;
-		size_t first = sizeof(RL HDRS "Content-Length: 2\r\n" END "hi") - 1;
+		static const char two[] =
+		    RL HDRS "Content-Length: 2\r\n" END "hi" RL HDRS CL0 END;
+		size_t first =
+		    sizeof(RL HDRS "Content-Length: 2\r\n" END "hi") - 1;
 
 		T_EQ_INT(SCAN(two, &DGRAM), 0);
 		T_EQ_INT(g_m.len, first);
@@ -563,8 +607,9 @@ static void test_request_line(void)
 		   SF_SIP_E_START_LINE);
 	EXPECT_ERR("INVITE sip:\xd0\xb0@b SIP/2.0\r\n" HDRS CL0 END, &DGRAM,
 		   SF_SIP_E_START_LINE);
-	EXPECT_OK("INVITE tel:+77012345678;phone-context=+7 SIP/2.0\r\n"
-		  HDRS CL0 END, &DGRAM);
+	EXPECT_OK(
+	    "INVITE tel:+77012345678;phone-context=+7 SIP/2.0\r\n" HDRS CL0 END,
+	    &DGRAM);
 	T_EQ_VIEW(g_m.ruri, "tel:+77012345678;phone-context=+7");
 	EXPECT_ERR("\r\n", &DGRAM, SF_SIP_E_EMPTY);
 }
@@ -574,7 +619,8 @@ static void test_request_line(void)
 static void test_lowercase_invite(void)
 {
 	EXPECT_OK("invite sip:a@b SIP/2.0\r\n" VIA MF FROM TO CID
-		  "CSeq: 1 invite\r\n" CL0 END, &DGRAM);
+		  "CSeq: 1 invite\r\n" CL0 END,
+		  &DGRAM);
 	T_EQ_VIEW(g_m.method, "invite");
 	T_TRUE(!sf_sip_is_invite(&g_m));
 	/* and the CSeq must repeat the same spelling */
@@ -651,7 +697,8 @@ static void test_leading_crlf(void)
 static void test_responses(void)
 {
 	EXPECT_OK("SIP/2.0 200 OK\r\n" VIA FROM TO CID CSEQ
-		  "Content-Length: 4\r\n" END "v=0\n", &DGRAM);
+		  "Content-Length: 4\r\n" END "v=0\n",
+		  &DGRAM);
 	T_TRUE(!g_m.is_request);
 	T_EQ_INT(g_m.status, 200);
 	T_EQ_VIEW(g_m.phrase, "OK");
@@ -663,8 +710,10 @@ static void test_responses(void)
 	T_EQ_VIEW(g_m.phrase, "");
 	EXPECT_ERR("SIP/2.0 100\r\n" VIA FROM TO CID CSEQ CL0 END, &DGRAM,
 		   SF_SIP_E_START_LINE);
-	EXPECT_OK("SIP/2.0 699 \xd0\xbd\xd0\xbe Phrase\twith tab\r\n" VIA FROM
-		  TO CID "CSeq: 9 BYE\r\n" CL0 END, &DGRAM);
+	EXPECT_OK(
+	    "SIP/2.0 699 \xd0\xbd\xd0\xbe Phrase\twith tab\r\n" VIA FROM TO CID
+	    "CSeq: 9 BYE\r\n" CL0 END,
+	    &DGRAM);
 	T_EQ_INT(g_m.status, 699);
 	T_EQ_VIEW(g_m.cseq_method, "BYE"); /* no request method to match */
 	EXPECT_ERR("SIP/2.0 099 Low\r\n" VIA FROM TO CID CSEQ CL0 END, &DGRAM,
@@ -766,9 +815,11 @@ static void test_frame_split(void)
 {
 	static const char m1[] = RL HDRS "Content-Length: 5\r\n" END "hello";
 	static const char m2[] = "SIP/2.0 180 Ringing\r\n" VIA FROM TO CID CSEQ
-		"l : 3\r\n" END "abc";
-	static const char both[] = RL HDRS "Content-Length: 5\r\n" END "hello"
-		"SIP/2.0 180 Ringing\r\n" VIA FROM TO CID CSEQ "l : 3\r\n" END "abc";
+				 "l : 3\r\n" END "abc";
+	static const char both[] =
+	    RL HDRS "Content-Length: 5\r\n" END "hello"
+		    "SIP/2.0 180 Ringing\r\n" VIA FROM TO CID CSEQ
+		    "l : 3\r\n" END "abc";
 	size_t n1 = sizeof(m1) - 1, n = sizeof(both) - 1;
 	int wrong = 0;
 
@@ -779,8 +830,9 @@ static void test_frame_split(void)
 
 		if (r != want) {
 			if (!wrong++)
-				T_FAIL_AT("frame(first %zu bytes) = %ld, want %ld",
-					  k, r, want);
+				T_FAIL_AT(
+				    "frame(first %zu bytes) = %ld, want %ld", k,
+				    r, want);
 		}
 		/* after consuming the first message, the second */
 		if (k >= n1) {
@@ -789,7 +841,8 @@ static void test_frame_split(void)
 
 			if (r2 != want2 && !wrong++)
 				T_FAIL_AT("frame(second, %zu bytes) = %ld, "
-					  "want %ld", k - n1, r2, want2);
+					  "want %ld",
+					  k - n1, r2, want2);
 		}
 	}
 	T_EQ_INT(wrong, 0);
@@ -818,15 +871,19 @@ static void test_frame_cases(void)
 	T_EQ_INT(g_m.skipped + g_m.len, n + 2);
 	/* never valid */
 	T_EQ_INT(frame_copy(RL HDRS END, sizeof(RL HDRS END) - 1, 0), -1);
-	T_EQ_INT(frame_copy(RL HDRS CL0 CL0 END, sizeof(RL HDRS CL0 CL0 END) - 1,
-			    0), -1);
+	T_EQ_INT(
+	    frame_copy(RL HDRS CL0 CL0 END, sizeof(RL HDRS CL0 CL0 END) - 1, 0),
+	    -1);
 	T_EQ_INT(frame_copy(RL HDRS "l: 0\r\n" CL0 END,
-			    sizeof(RL HDRS "l: 0\r\n" CL0 END) - 1, 0), -1);
+			    sizeof(RL HDRS "l: 0\r\n" CL0 END) - 1, 0),
+		 -1);
 	T_EQ_INT(frame_copy(RL HDRS "Content-Length: 0\n\r\n",
-			    sizeof(RL HDRS "Content-Length: 0\n\r\n") - 1, 0), -1);
+			    sizeof(RL HDRS "Content-Length: 0\n\r\n") - 1, 0),
+		 -1);
 	T_EQ_INT(frame_copy(RL HDRS "Content-Length: 99999\r\n\r\n",
 			    sizeof(RL HDRS "Content-Length: 99999\r\n\r\n") - 1,
-			    0), -1);
+			    0),
+		 -1);
 	/* over the cap: headers never end within it, or CL pushes past */
 	T_EQ_INT(frame_copy(ok, (size_t)n, 100), -1);
 	T_EQ_INT(frame_copy(ok, 100, 100), -1);
@@ -843,13 +900,14 @@ static void test_frame_cases(void)
 	/* "Content-Length" inside a value or fold is not a header */
 	{
 		static const char f[] = RL HDRS "X: Content-Length: 9\r\n"
-			" l: 7\r\n" CL0 END;
+						" l: 7\r\n" CL0 END;
 
 		T_EQ_INT(frame_copy(f, sizeof(f) - 1, 0), (long)sizeof(f) - 1);
 	}
 	/* a CL header with another value after the digits */
 	T_EQ_INT(frame_copy(RL HDRS "l: 1 2\r\n\r\nab",
-			    sizeof(RL HDRS "l: 1 2\r\n\r\nab") - 1, 0), -1);
+			    sizeof(RL HDRS "l: 1 2\r\n\r\nab") - 1, 0),
+		 -1);
 }
 
 /* ---------------------------------------------------- torture corpus */
@@ -888,92 +946,92 @@ static size_t read_file(const char *path, char **out)
 static const struct {
 	const char *file, *want, *why;
 } torture[] = {
-	/* RFC 4475 §3.1.1 valid */
-	{"rfc4475/wsinv.dat", "ok", NULL},
-	{"rfc4475/intmeth.dat", "control-char",
-	 "RFC-valid, refused on purpose: the To display name holds raw "
-	 "NUL, BEL and DEL as quoted-pairs.  A NUL before the body "
-	 "truncates the header for any C-string next hop (libosip2 itself "
-	 "refuses it), so the contract refuses controls in the header "
-	 "section everywhere; test_intmeth_tokens checks the rest."},
-	{"rfc4475/esc01.dat", "ok", NULL},
-	{"rfc4475/escnull.dat", "ok", "%00 is escaped text, not a NUL byte"},
-	{"rfc4475/esc02.dat", "ok", NULL},
-	{"rfc4475/lwsdisp.dat", "ok", NULL},
-	{"rfc4475/longreq.dat", "ok", NULL},
-	{"rfc4475/dblreq.dat", "ok", "first message only (len checked)"},
-	{"rfc4475/semiuri.dat", "ok", NULL},
-	{"rfc4475/transports.dat", "ok", NULL},
-	{"rfc4475/mpart01.dat", "ok", NULL},
-	{"rfc4475/unreason.dat", "ok", NULL},
-	{"rfc4475/noreason.dat", "ok", NULL},
-	/* RFC 4475 §3.1.2 invalid */
-	{"rfc4475/badinv01.dat", "ok",
-	 "RFC-invalid, accepted: the junk is in Via/Contact parameters, "
-	 "which this scanner only delimits; the proxy's Via parser and the "
-	 "next hop judge them.  Identity headers are clean."},
-	{"rfc4475/clerr.dat", "content-length", NULL},
-	{"rfc4475/ncl.dat", "content-length", NULL},
-	{"rfc4475/scalar02.dat", "cseq", NULL},
-	{"rfc4475/scalarlg.dat", "cseq", NULL},
-	{"rfc4475/quotbal.dat", "bad-value", NULL},
-	{"rfc4475/ltgtruri.dat", "start-line", NULL},
-	{"rfc4475/lwsruri.dat", "start-line", NULL},
-	{"rfc4475/lwsstart.dat", "start-line", NULL},
-	{"rfc4475/trws.dat", "start-line", NULL},
-	{"rfc4475/escruri.dat", "ok",
-	 "RFC-invalid, accepted: escaped headers in a SIP Request-URI are a "
-	 "URI-grammar rule (§19.1.5); '?' is legal in user parts "
-	 "(intmeth), so refusing it here would need a URI parser."},
-	{"rfc4475/baddate.dat", "ok",
-	 "RFC-invalid, accepted: Date is not looked at"},
-	{"rfc4475/regbadct.dat", "ok",
-	 "RFC-invalid, accepted: Contact of a REGISTER is not looked at"},
-	{"rfc4475/badaspec.dat", "bad-value", NULL},
-	{"rfc4475/baddn.dat", "multi-value", NULL},
-	{"rfc4475/badvers.dat", "version", NULL},
-	{"rfc4475/mismatch01.dat", "cseq", NULL},
-	{"rfc4475/mismatch02.dat", "cseq", NULL},
-	{"rfc4475/bigcode.dat", "start-line", NULL},
-	/* RFC 4475 §3.2-3.4: well-formed, application-level answers */
-	{"rfc4475/badbranch.dat", "ok", NULL},
-	{"rfc4475/insuf.dat", "missing", NULL},
-	{"rfc4475/unkscm.dat", "ok", NULL},
-	{"rfc4475/novelsc.dat", "ok", NULL},
-	{"rfc4475/unksm2.dat", "ok", NULL},
-	{"rfc4475/bext01.dat", "ok", NULL},
-	{"rfc4475/invut.dat", "ok", NULL},
-	{"rfc4475/regaut01.dat", "ok", NULL},
-	{"rfc4475/multi01.dat", "duplicate", NULL},
-	{"rfc4475/mcl01.dat", "duplicate", NULL},
-	{"rfc4475/bcast.dat", "ok", NULL},
-	{"rfc4475/zeromf.dat", "ok", NULL},
-	{"rfc4475/cparam01.dat", "ok", NULL},
-	{"rfc4475/cparam02.dat", "ok", NULL},
-	{"rfc4475/regescrt.dat", "ok", NULL},
-	{"rfc4475/sdp01.dat", "ok", NULL},
-	{"rfc4475/inv2543.dat", "ok", "no Content-Length: fine on UDP"},
-	{"rfc4475/test.dat", "start-line", "no SIP-Version in the request line"},
-	/* RFC 5118, as sent on the wire (CRLF) */
-	{"rfc5118/ipv6-good.crlf", "ok", NULL},
-	{"rfc5118/ipv6-bad.crlf", "ok",
-	 "RFC-invalid, accepted: an unbracketed IPv6 host is a URI-grammar "
-	 "matter for the next hop"},
-	{"rfc5118/port-ambiguous.crlf", "ok", NULL},
-	{"rfc5118/port-unambiguous.crlf", "ok", NULL},
-	{"rfc5118/via-received-param-no-delim.crlf", "ok", NULL},
-	{"rfc5118/via-received-param-with-delim.crlf", "ok", NULL},
-	{"rfc5118/ipv6-in-sdp.crlf", "content-length",
-	 "RFC-valid, refused on purpose: the RFC prints Content-Length 268 "
-	 "over a 251-byte body; RFC 3261 §18.3 says a datagram whose "
-	 "Content-Length exceeds its body is discarded"},
-	{"rfc5118/mult-ip-in-sdp.crlf", "ok",
-	 "Content-Length 181 < body 189: message ends at 181"},
-	{"rfc5118/mult-ip-in-header.crlf", "ok", NULL},
-	{"rfc5118/ipv4-mapped-ipv6.crlf", "ok",
-	 "Content-Length 236 < body 245: message ends at 236"},
-	{"rfc5118/ipv6-bug-abnf-3-colons.crlf", "ok", NULL},
-	{"rfc5118/ipv6-correct-abnf-2-colons.crlf", "ok", NULL},
+    /* RFC 4475 §3.1.1 valid */
+    {"rfc4475/wsinv.dat", "ok", NULL},
+    {"rfc4475/intmeth.dat", "control-char",
+     "RFC-valid, refused on purpose: the To display name holds raw "
+     "NUL, BEL and DEL as quoted-pairs.  A NUL before the body "
+     "truncates the header for any C-string next hop (libosip2 itself "
+     "refuses it), so the contract refuses controls in the header "
+     "section everywhere; test_intmeth_tokens checks the rest."},
+    {"rfc4475/esc01.dat", "ok", NULL},
+    {"rfc4475/escnull.dat", "ok", "%00 is escaped text, not a NUL byte"},
+    {"rfc4475/esc02.dat", "ok", NULL},
+    {"rfc4475/lwsdisp.dat", "ok", NULL},
+    {"rfc4475/longreq.dat", "ok", NULL},
+    {"rfc4475/dblreq.dat", "ok", "first message only (len checked)"},
+    {"rfc4475/semiuri.dat", "ok", NULL},
+    {"rfc4475/transports.dat", "ok", NULL},
+    {"rfc4475/mpart01.dat", "ok", NULL},
+    {"rfc4475/unreason.dat", "ok", NULL},
+    {"rfc4475/noreason.dat", "ok", NULL},
+    /* RFC 4475 §3.1.2 invalid */
+    {"rfc4475/badinv01.dat", "ok",
+     "RFC-invalid, accepted: the junk is in Via/Contact parameters, "
+     "which this scanner only delimits; the proxy's Via parser and the "
+     "next hop judge them.  Identity headers are clean."},
+    {"rfc4475/clerr.dat", "content-length", NULL},
+    {"rfc4475/ncl.dat", "content-length", NULL},
+    {"rfc4475/scalar02.dat", "cseq", NULL},
+    {"rfc4475/scalarlg.dat", "cseq", NULL},
+    {"rfc4475/quotbal.dat", "bad-value", NULL},
+    {"rfc4475/ltgtruri.dat", "start-line", NULL},
+    {"rfc4475/lwsruri.dat", "start-line", NULL},
+    {"rfc4475/lwsstart.dat", "start-line", NULL},
+    {"rfc4475/trws.dat", "start-line", NULL},
+    {"rfc4475/escruri.dat", "ok",
+     "RFC-invalid, accepted: escaped headers in a SIP Request-URI are a "
+     "URI-grammar rule (§19.1.5); '?' is legal in user parts "
+     "(intmeth), so refusing it here would need a URI parser."},
+    {"rfc4475/baddate.dat", "ok",
+     "RFC-invalid, accepted: Date is not looked at"},
+    {"rfc4475/regbadct.dat", "ok",
+     "RFC-invalid, accepted: Contact of a REGISTER is not looked at"},
+    {"rfc4475/badaspec.dat", "bad-value", NULL},
+    {"rfc4475/baddn.dat", "multi-value", NULL},
+    {"rfc4475/badvers.dat", "version", NULL},
+    {"rfc4475/mismatch01.dat", "cseq", NULL},
+    {"rfc4475/mismatch02.dat", "cseq", NULL},
+    {"rfc4475/bigcode.dat", "start-line", NULL},
+    /* RFC 4475 §3.2-3.4: well-formed, application-level answers */
+    {"rfc4475/badbranch.dat", "ok", NULL},
+    {"rfc4475/insuf.dat", "missing", NULL},
+    {"rfc4475/unkscm.dat", "ok", NULL},
+    {"rfc4475/novelsc.dat", "ok", NULL},
+    {"rfc4475/unksm2.dat", "ok", NULL},
+    {"rfc4475/bext01.dat", "ok", NULL},
+    {"rfc4475/invut.dat", "ok", NULL},
+    {"rfc4475/regaut01.dat", "ok", NULL},
+    {"rfc4475/multi01.dat", "duplicate", NULL},
+    {"rfc4475/mcl01.dat", "duplicate", NULL},
+    {"rfc4475/bcast.dat", "ok", NULL},
+    {"rfc4475/zeromf.dat", "ok", NULL},
+    {"rfc4475/cparam01.dat", "ok", NULL},
+    {"rfc4475/cparam02.dat", "ok", NULL},
+    {"rfc4475/regescrt.dat", "ok", NULL},
+    {"rfc4475/sdp01.dat", "ok", NULL},
+    {"rfc4475/inv2543.dat", "ok", "no Content-Length: fine on UDP"},
+    {"rfc4475/test.dat", "start-line", "no SIP-Version in the request line"},
+    /* RFC 5118, as sent on the wire (CRLF) */
+    {"rfc5118/ipv6-good.crlf", "ok", NULL},
+    {"rfc5118/ipv6-bad.crlf", "ok",
+     "RFC-invalid, accepted: an unbracketed IPv6 host is a URI-grammar "
+     "matter for the next hop"},
+    {"rfc5118/port-ambiguous.crlf", "ok", NULL},
+    {"rfc5118/port-unambiguous.crlf", "ok", NULL},
+    {"rfc5118/via-received-param-no-delim.crlf", "ok", NULL},
+    {"rfc5118/via-received-param-with-delim.crlf", "ok", NULL},
+    {"rfc5118/ipv6-in-sdp.crlf", "content-length",
+     "RFC-valid, refused on purpose: the RFC prints Content-Length 268 "
+     "over a 251-byte body; RFC 3261 §18.3 says a datagram whose "
+     "Content-Length exceeds its body is discarded"},
+    {"rfc5118/mult-ip-in-sdp.crlf", "ok",
+     "Content-Length 181 < body 189: message ends at 181"},
+    {"rfc5118/mult-ip-in-header.crlf", "ok", NULL},
+    {"rfc5118/ipv4-mapped-ipv6.crlf", "ok",
+     "Content-Length 236 < body 245: message ends at 236"},
+    {"rfc5118/ipv6-bug-abnf-3-colons.crlf", "ok", NULL},
+    {"rfc5118/ipv6-correct-abnf-2-colons.crlf", "ok", NULL},
 };
 
 static void test_torture_corpus(void)
@@ -996,7 +1054,8 @@ static void test_torture_corpus(void)
 		}
 		ran++;
 		rc = scan_n(b, n, &DGRAM);
-		if (strcmp(sf_sip_error_name(g_m.error), torture[i].want) != 0 ||
+		if (strcmp(sf_sip_error_name(g_m.error), torture[i].want) !=
+			0 ||
 		    (rc == 0) != (strcmp(torture[i].want, "ok") == 0))
 			T_FAIL_AT("%s: got %s (rc %d, offset %u), want %s",
 				  torture[i].file, sf_sip_error_name(g_m.error),
@@ -1011,7 +1070,8 @@ static void test_torture_corpus(void)
 		 * had a Content-Length */
 		if (rc == 0 && fr > 0 && scan_n(b, (size_t)fr, &STREAM) != 0)
 			T_FAIL_AT("%s: framed bytes refused on stream: %s",
-				  torture[i].file, sf_sip_error_name(g_m.error));
+				  torture[i].file,
+				  sf_sip_error_name(g_m.error));
 		free(b);
 	}
 	T_EQ_INT(ran, 62);
@@ -1037,21 +1097,22 @@ static void test_torture_corpus(void)
 static void test_torture_table_complete(void)
 {
 	static const char *const names4475[] = {
-		"badaspec", "badbranch", "baddate", "baddn", "badinv01",
-		"badvers", "bcast", "bext01", "bigcode", "clerr", "cparam01",
-		"cparam02", "dblreq", "esc01", "esc02", "escnull", "escruri",
-		"insuf", "intmeth", "inv2543", "invut", "longreq", "ltgtruri",
-		"lwsdisp", "lwsruri", "lwsstart", "mcl01", "mismatch01",
-		"mismatch02", "mpart01", "multi01", "ncl", "noreason",
-		"novelsc", "quotbal", "regaut01", "regbadct", "regescrt",
-		"scalar02", "scalarlg", "sdp01", "semiuri", "test",
-		"transports", "trws", "unkscm", "unksm2", "unreason", "wsinv",
-		"zeromf",
+	    "badaspec", "badbranch", "baddate",	   "baddn",	 "badinv01",
+	    "badvers",	"bcast",     "bext01",	   "bigcode",	 "clerr",
+	    "cparam01", "cparam02",  "dblreq",	   "esc01",	 "esc02",
+	    "escnull",	"escruri",   "insuf",	   "intmeth",	 "inv2543",
+	    "invut",	"longreq",   "ltgtruri",   "lwsdisp",	 "lwsruri",
+	    "lwsstart", "mcl01",     "mismatch01", "mismatch02", "mpart01",
+	    "multi01",	"ncl",	     "noreason",   "novelsc",	 "quotbal",
+	    "regaut01", "regbadct",  "regescrt",   "scalar02",	 "scalarlg",
+	    "sdp01",	"semiuri",   "test",	   "transports", "trws",
+	    "unkscm",	"unksm2",    "unreason",   "wsinv",	 "zeromf",
 	};
 	size_t found = 0;
 
 	for (size_t i = 0; i < sizeof(names4475) / sizeof(names4475[0]); i++)
-		for (size_t j = 0; j < sizeof(torture) / sizeof(torture[0]); j++) {
+		for (size_t j = 0; j < sizeof(torture) / sizeof(torture[0]);
+		     j++) {
 			char f[64];
 
 			snprintf(f, sizeof(f), "rfc4475/%s.dat", names4475[i]);
@@ -1080,7 +1141,8 @@ static void test_intmeth_tokens(void)
 			b[i] = '?';
 	T_EQ_INT(scan_n(b, n, &DGRAM), 0);
 	T_EQ_VIEW(g_m.method, "!interesting-Method0123456789_*+`.%indeed'~");
-	T_EQ_VIEW(g_m.cseq_method, "!interesting-Method0123456789_*+`.%indeed'~");
+	T_EQ_VIEW(g_m.cseq_method,
+		  "!interesting-Method0123456789_*+`.%indeed'~");
 	T_EQ_INT(g_m.cseq_num, 139122385);
 	T_EQ_INT(g_m.n_hdrs, 8);
 	T_EQ_VIEW(g_m.hdrs[6].name, "extensionHeader-!.%*+_`'~");
@@ -1090,10 +1152,23 @@ static void test_intmeth_tokens(void)
 static void test_error_names(void)
 {
 	static const char *const want[] = {
-		"ok", "empty", "too-big", "start-line", "version",
-		"header-name", "control-char", "line-ending", "line-too-long",
-		"too-many-headers", "no-end", "duplicate", "multi-value",
-		"content-length", "missing", "cseq", "bad-value",
+	    "ok",
+	    "empty",
+	    "too-big",
+	    "start-line",
+	    "version",
+	    "header-name",
+	    "control-char",
+	    "line-ending",
+	    "line-too-long",
+	    "too-many-headers",
+	    "no-end",
+	    "duplicate",
+	    "multi-value",
+	    "content-length",
+	    "missing",
+	    "cseq",
+	    "bad-value",
 	};
 
 	T_EQ_INT(sizeof(want) / sizeof(want[0]), SF_SIP_E_COUNT);
