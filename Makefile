@@ -96,6 +96,15 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# The scanner's portable fallbacks (no SSE2; plain bytes) run the same tests.
+SIP_VARIANT_BINS := $(BUILD)/tests/test_sip_nosse2 $(BUILD)/tests/test_sip_scalar
+$(BUILD)/tests/test_sip_nosse2: tests/unit/test_sip.c sipfilter/sf_sip.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSF_SIP_NO_SSE2 -o $@ $< sipfilter/sf_sip.c $(LIB) $(LDLIBS)
+$(BUILD)/tests/test_sip_scalar: tests/unit/test_sip.c sipfilter/sf_sip.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSF_SIP_SCALAR -o $@ $< sipfilter/sf_sip.c $(LIB) $(LDLIBS)
+
 $(BUILD)/perf/%: perf/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -128,7 +137,7 @@ fuzz: fuzz-build
 unit: deps $(BIN) $(TEST_BINS)
 
 # The whole suite: unit programs, golden files, integration scripts.
-test: deps-test $(BIN) $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) check-deps
+test: deps-test $(BIN) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) check-deps
 	BUILD=$(BUILD) tests/run.sh
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
