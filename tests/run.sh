@@ -61,6 +61,7 @@ done
 for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	name=$(basename "$s" .sh)
+	[ "$name" = lib ] && continue # sourced helpers, not a test
 	[[ -z $filter || $name == *$filter* ]] || continue
 	run_one "$name" bash "$s"
 done

@@ -6,7 +6,7 @@
 # `judge` (no crash; valid INVITEs judged; invalid ones reported malformed).
 set -u
 cd "$SF_ROOT"
-. tests/lib.sh
+. tests/integration/lib.sh
 
 SF=$SIPFILTER
 CFG=config/sipfilter.yaml
