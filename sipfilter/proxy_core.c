@@ -594,7 +594,7 @@ static int judge(sf_pctx_t *c, const sf_tables_t *tables, const sf_pin_t *in,
 		SF_ST_INC(c->st->verdicts[0][SF_ST_RULE_UNKNOWN_SOURCE][0]);
 		*fwd = false;
 		return reply(c, in, trunk, top, out, 403, "Forbidden",
-			     "unknown source", SF_SENT_403);
+			     "unknown-source", SF_SENT_403);
 	}
 	sf_call_extract(p->cfg, &c->msg, &c->call);
 	sf_engine_judge(p->cfg, tables, &c->call, trunk, v);

@@ -15,7 +15,8 @@
 
 static int open_sock(const sf_plisten_t *l, int type, sf_err_t *err)
 {
-	int one = 1, fd = socket(l->family, type | SOCK_CLOEXEC, 0);
+	int one = 1, fd = socket(l->family, type | SOCK_CLOEXEC |
+						 (type == SOCK_STREAM ? SOCK_NONBLOCK : 0), 0);
 
 	if (fd < 0)
 		goto fail;

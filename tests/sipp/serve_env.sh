@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by tests/integration/serve*.sh (and perf/bench_serve.sh): start a
+# `sipfilter serve` on a private copy of tests/fixtures/serve, wait until
+# its control socket answers, run sipp, read counters; every process is
+# started here, recorded by PID and stopped by PID on exit.
+SF_ROOT=${SF_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SIPFILTER=${SIPFILTER:-$SF_ROOT/build/sipfilter}
+SIPP_DIR=$SF_ROOT/tests/sipp
+SF_TMP=$(mktemp -d /tmp/sfserve.XXXXXX)
+_pids=()
+
+sf_cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${_pids[@]}"; do
+		# bounded: a process that ignores TERM gets KILL after ~3 s
+		for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$SF_TMP"
+}
+trap sf_cleanup EXIT
+
+# serve_start [extra args]: copies the fixture, starts serve, waits <= 10 s.
+serve_start() {
+	cp -r "$SF_ROOT/tests/fixtures/serve/." "$SF_TMP/"
+	sed -i "s|@DIR@|$SF_TMP|" "$SF_TMP/serve.yaml"
+	"$SIPFILTER" serve -c "$SF_TMP/serve.yaml" "$@" 2>"$SF_TMP/serve.err" &
+	SERVE_PID=$!
+	_pids+=("$SERVE_PID")
+	CTL="$SF_TMP/ctl.sock"
+	local i
+	for i in $(seq 200); do
+		"$SIPFILTER" ctl -s "$CTL" -T 2 ping >/dev/null 2>&1 && return 0
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "serve did not become ready:"; cat "$SF_TMP/serve.err"
+	return 1
+}
+
+ctl() { "$SIPFILTER" ctl -s "$CTL" -T 60 "$@"; }
+
+# stat EXPR: evaluates a Python expression over the `ctl stats` JSON (d).
+stat() {
+	ctl stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# uas_start NAME SCENARIO PORT [ip]: a sipp UAS in the background.
+uas_start() {
+	local name=$1 scen=$2 port=$3 ip=${4:-127.0.0.1}
+	sipp -sf "$SIPP_DIR/$scen" -i "$ip" -p "$port" -nostdin -trace_err \
+		-error_file "$SF_TMP/$name.err" >"$SF_TMP/$name.out" 2>&1 &
+	_pids+=($!)
+}
+
+# uac NAME SRC_IP SRC_PORT CSV CALLS [sipp args...]: runs a UAC to the
+# proxy, returns sipp's exit code (0 = every call went as its CSV row
+# expects).
+uac() {
+	local name=$1 ip=$2 port=$3 csv=$4 calls=$5; shift 5
+	local dst=127.0.0.1:15060
+	[[ $ip == *:* ]] && dst="[::1]:15060"
+	timeout 120 sipp -sf "$SIPP_DIR/serve_uac.xml" -inf "$SIPP_DIR/$csv" \
+		-i "$ip" -p "$port" "$dst" -m "$calls" -r 100 -l 50 -nostdin \
+		-timeout 60 -trace_err -error_file "$SF_TMP/$name.err" \
+		-trace_stat -stf "$SF_TMP/$name.stat" "$@" \
+		>"$SF_TMP/$name.out" 2>&1
+}
