@@ -687,6 +687,7 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 {
 	const sf_dialling_t *d = &cfg->dialling;
 	bool has_hi = false;
+	sf_str_t to_value = SF_STR_NULL;
 
 	clear_call(call);
 	if (!m->is_request)
@@ -703,8 +704,8 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 				read_one(d, h->value, &call->from);
 			break;
 		case SF_HDR_TO:
-			if (!call->to.present)
-				read_one(d, h->value, &call->to);
+			if (!to_value.s)
+				to_value = h->value;
 			break;
 		case SF_HDR_CALL_ID:
 			if (!call->call_id.s)
@@ -737,6 +738,10 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 	}
 	if (has_hi)
 		read_history_info(d, m, call);
+	/* To only matters when the Request-URI gives no called number
+	 * (pick_called); skipping it saves a URI parse per INVITE. */
+	if (to_value.s && call->ruri.status != SF_NORM_OK)
+		read_one(d, to_value, &call->to);
 	pick_presented(cfg, call);
 	pick_called(call);
 	return 0;

@@ -86,7 +86,10 @@ typedef struct sf_ident {
 
 typedef struct sf_call {
 	sf_str_t call_id;
-	sf_ident_t from, to, ruri;
+	sf_ident_t from, ruri;
+	/* To is read only when the Request-URI gives no called number (the
+	 * only use of it); otherwise to.present is false. */
+	sf_ident_t to;
 	sf_ident_t pai[SF_CALL_MAX_PAI];
 	unsigned n_pai;
 	sf_ident_t ppi, rpid;
