@@ -12,7 +12,29 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 . tests/sipp/serve_env.sh
 
+# sd_notify: a datagram listener standing in for systemd (bounded: 120 s).
+python3 - "$SF_TMP/notify.sock" "$SF_TMP/notify.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(1)
+end = time.monotonic() + 120
+with open(sys.argv[2], 'w') as log:
+    while time.monotonic() < end:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            continue
+        log.write(m.replace('\n', ' ') + '\n')
+        log.flush()
+        if 'STOPPING=1' in m:
+            break
+PY
+_pids+=($!)
+for _ in $(seq 100); do [ -S "$SF_TMP/notify.sock" ] && break; sleep 0.05; done
+export NOTIFY_SOCKET=$SF_TMP/notify.sock
 serve_start || { not_ok "serve starts"; finish; exit 1; }
+unset NOTIFY_SOCKET
 uas_start uas serve_uas.xml 15070
 
 uac flip_before 127.0.0.2 16101 serve_flip.csv 1
@@ -72,4 +94,11 @@ uac flip_after 127.0.0.2 16103 serve_flip_after.csv 1
 expect_eq "after reload: the number is rejected (known-substitution)" "$?" 0
 expect_json "verdict switch counted" "$(ctl stats)" \
 	'd["rules"]["known-substitution"]["enforce"]>=1 and d["dropped"]["send"]==0'
+
+kill "$SERVE_PID"; wait "$SERVE_PID"
+expect_eq "serve exits 0 on SIGTERM" "$?" 0
+n=$(cat "$SF_TMP/notify.log")
+expect_match "sd_notify: READY=1 at start" "$n" '^READY=1'
+expect_match "sd_notify: RELOADING=1 with MONOTONIC_USEC" "$n" '^RELOADING=1 MONOTONIC_USEC=[0-9]+'
+expect_match "sd_notify: STOPPING=1 at exit" "$n" '^STOPPING=1'
 finish
