@@ -22,7 +22,7 @@ enum {
 	C_HOST = 0x40,  /* alnum - . */
 };
 
-static const unsigned char cclass[128] = {
+static const unsigned char cclass[256] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -41,34 +41,34 @@ static const unsigned char cclass[128] = {
 	0x4f, 0x4f, 0x4f, 0x00, 0x00, 0x00, 0x0e, 0x00,
 };
 
-static bool in(int c, unsigned cls)
+/* The upper half of cclass is zero: non-ASCII bytes are in no class. */
+static inline bool in(unsigned char c, unsigned cls)
 {
-	return c >= 0 && c < 128 && (cclass[c] & cls);
+	return (cclass[c] & cls) != 0;
 }
 
 /*
  * Advances *i over characters of class cls, and over %HH escapes
- * (not %00) when esc.  Returns false on a bad escape.
+ * (not %00) when esc.  Returns false on a bad escape.  The inner loop is
+ * one table load and test per byte; escapes are rare.
  */
-static bool span(const char *s, size_t len, size_t *i, unsigned cls,
-		 bool esc)
+static inline bool span(const char *s, size_t len, size_t *pi, unsigned cls,
+			bool esc)
 {
-	while (*i < len) {
-		int c = (unsigned char)s[*i];
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = *pi;
 
-		if (c == '%' && esc) {
-			if (len - *i < 3 ||
-			    !in((unsigned char)s[*i + 1], C_HEX) ||
-			    !in((unsigned char)s[*i + 2], C_HEX) ||
-			    (s[*i + 1] == '0' && s[*i + 2] == '0'))
-				return false;
-			*i += 3;
-		} else if (in(c, cls)) {
-			(*i)++;
-		} else {
+	for (;;) {
+		while (i < len && (cclass[u[i]] & cls))
+			i++;
+		if (!esc || i >= len || u[i] != '%')
 			break;
-		}
+		if (len - i < 3 || !in(u[i + 1], C_HEX) ||
+		    !in(u[i + 2], C_HEX) || (u[i + 1] == '0' && u[i + 2] == '0'))
+			return false;
+		i += 3;
 	}
+	*pi = i;
 	return true;
 }
 
@@ -92,8 +92,9 @@ static bool params(const char *s, size_t len, size_t i)
 	return true;
 }
 
-/* host [":" port]; returns the index after it, or 0 on failure. */
-static size_t hostport(const char *s, size_t len, size_t i)
+/* host [":" port]; returns the index after it, or 0 on failure; *host
+ * gets the host without the port. */
+static size_t hostport(const char *s, size_t len, size_t i, sf_str_t *host)
 {
 	size_t st = i;
 
@@ -111,6 +112,7 @@ static size_t hostport(const char *s, size_t len, size_t i)
 		while (i < len && in((unsigned char)s[i], C_HOST))
 			i++;
 	}
+	*host = sf_str(s + st, i - st);
 	if (i < len && s[i] == ':') {
 		size_t p = ++i;
 
@@ -122,11 +124,15 @@ static size_t hostport(const char *s, size_t len, size_t i)
 	return i;
 }
 
-/* A URI of the subset; with_params = URI parameters allowed (inside <>
- * or as Request-URI), else the URI is an addr-spec and ends before ';'. */
-static bool uri_ok(const char *s, size_t len, bool with_params)
+/*
+ * A URI of the subset; with_params = URI parameters allowed (inside <>
+ * or as Request-URI), else the URI is an addr-spec and ends before ';'.
+ * Fills p->tel, p->user, p->host and p->tparams (views into s).
+ */
+static bool uri_ok(const char *s, size_t len, bool with_params,
+		   sf_idfast_parts_t *p)
 {
-	size_t i;
+	size_t i, st;
 
 	if (len > 4 && memcmp(s, "tel:", 4) == 0) {
 		i = 4;
@@ -136,6 +142,13 @@ static bool uri_ok(const char *s, size_t len, bool with_params)
 		 * the scheme ("tel:1"); leave those to it */
 		if (i < 6)
 			return false;
+		p->tel = true;
+		p->user = sf_str(s + 4, i - 4);
+		p->host = SF_STR_NULL;
+		/* params() insists on a name after each ';', so a ';' here
+		 * is followed by at least one byte */
+		p->tparams = i < len ? sf_str(s + i + 1, len - i - 1)
+				     : SF_STR_NULL;
 		return with_params ? params(s, len, i) : i == len;
 	}
 	if (len > 4 && memcmp(s, "sip:", 4) == 0)
@@ -144,20 +157,21 @@ static bool uri_ok(const char *s, size_t len, bool with_params)
 		i = 5;
 	else
 		return false;
-	{
-		size_t st = i;
-
-		if (!span(s, len, &i, C_USER, true) || i == st || i >= len ||
-		    s[i] != '@')
-			return false;
-	}
-	i = hostport(s, len, i + 1);
+	st = i;
+	if (!span(s, len, &i, C_USER, true) || i == st || i >= len ||
+	    s[i] != '@')
+		return false;
+	p->tel = false;
+	p->user = sf_str(s + st, i - st);
+	p->tparams = SF_STR_NULL;
+	st = i + 1;
+	i = hostport(s, len, st, &p->host);
 	if (i == 0)
 		return false;
 	return with_params ? params(s, len, i) : i == len;
 }
 
-bool sf_idfast_value_ok(const char *s, size_t len)
+bool sf_idfast_value_parse(const char *s, size_t len, sf_idfast_parts_t *p)
 {
 	size_t i = 0, lt, gt;
 
@@ -194,7 +208,9 @@ bool sf_idfast_value_ok(const char *s, size_t len)
 			const char *semi = memchr(s + st, ';', len - st);
 			size_t end = semi ? (size_t)(semi - s) : len;
 
-			return uri_ok(s + st, end - st, false) &&
+			p->uri = sf_str(s + st, end - st);
+			p->hparams = sf_str(s + end, len - end);
+			return uri_ok(s + st, end - st, false, p) &&
 			       params(s, len, end);
 		}
 	}
@@ -206,15 +222,33 @@ bool sf_idfast_value_ok(const char *s, size_t len)
 			return false;
 		gt = (size_t)(g - s);
 	}
-	if (!uri_ok(s + lt + 1, gt - lt - 1, true))
+	p->uri = sf_str(s + lt + 1, gt - lt - 1);
+	if (!uri_ok(s + lt + 1, gt - lt - 1, true, p))
 		return false;
 	i = gt + 1;
 	while (i < len && s[i] == ' ')
 		i++;
+	p->hparams = sf_str(s + i, len - i);
 	return params(s, len, i);
+}
+
+bool sf_idfast_value_ok(const char *s, size_t len)
+{
+	sf_idfast_parts_t p;
+
+	return sf_idfast_value_parse(s, len, &p);
+}
+
+bool sf_idfast_ruri_parse(const char *s, size_t len, sf_idfast_parts_t *p)
+{
+	p->uri = sf_str(s, len);
+	p->hparams = SF_STR_NULL;
+	return uri_ok(s, len, true, p);
 }
 
 bool sf_idfast_ruri_ok(const char *s, size_t len)
 {
-	return uri_ok(s, len, true);
+	sf_idfast_parts_t p;
+
+	return sf_idfast_ruri_parse(s, len, &p);
 }

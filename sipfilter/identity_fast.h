@@ -37,6 +37,32 @@ bool sf_idfast_value_ok(const char *s, size_t len);
  * the subset (user part required for sip). */
 bool sf_idfast_ruri_ok(const char *s, size_t len);
 
+/*
+ * What the recogniser saw, so the reader need not look again.  Views
+ * into the recognised text; set only when the parse returns true.
+ */
+typedef struct sf_idfast_parts {
+	bool tel;         /* tel: URI; else sip: or sips: */
+	sf_str_t uri;     /* the URI (inside <>, the addr-spec, or the R-URI) */
+	sf_str_t user;    /* sip: raw user part; tel: the number */
+	sf_str_t host;    /* sip: host without port; tel: empty */
+	sf_str_t tparams; /* tel: parameters after the number's ';' (no
+			     leading ';'); NULL view if none */
+	sf_str_t hparams; /* header parameters from their first ';' (values
+			     only; empty for a Request-URI) */
+} sf_idfast_parts_t;
+
+/*
+ * The same decisions as sf_idfast_value_ok() / sf_idfast_ruri_ok() (they
+ * are wrappers), plus the parts.  Any byte below 0x20 or DEL outside a
+ * quoted display name, and any control byte inside one, is refused, so
+ * these may be run on a raw header value (folds and tabs included): they
+ * then accept exactly when the raw bytes equal their unfolded copy and
+ * the copy is in the subset.
+ */
+bool sf_idfast_value_parse(const char *s, size_t len, sf_idfast_parts_t *p);
+bool sf_idfast_ruri_parse(const char *s, size_t len, sf_idfast_parts_t *p);
+
 /* Header parameters the identity reader wants (RPID). */
 typedef struct sf_ident_extra {
 	bool rpid_privacy; /* privacy=full|name|uri */

@@ -73,6 +73,18 @@ size_t sf_ident_split(sf_str_t v, sf_str_t *out, size_t max)
 	size_t n = 0, start = 0, i;
 	bool inq = false, ina = false;
 
+	/* The common case: no comma at all, so quotes and <> cannot
+	 * matter and the value is one element (or none). */
+	if (!v.len || !memchr(v.s, ',', v.len)) {
+		sf_str_t e = trim_lws(v);
+
+		if (!e.len)
+			return 0;
+		if (max)
+			out[0] = e;
+		return 1;
+	}
+
 	for (i = 0; i <= v.len; i++) {
 		char c = i < v.len ? v.s[i] : ',';
 
@@ -333,6 +345,32 @@ static void read_uri(const sf_dialling_t *d, sf_str_t uri,
 }
 
 /*
+ * The reading of a URI the fast grammar has taken apart: what read_uri()
+ * does with u == NULL, without looking at the bytes again (the grammar
+ * guarantees a lower-case sip:/sips:/tel: scheme, a user part without
+ * ':' or '@', and no '?').
+ */
+static void read_parts(const sf_dialling_t *d, const sf_idfast_parts_t *p,
+		       sf_ident_t *id)
+{
+	if (p->tel) {
+		sf_str_t ctx = SF_STR_NULL;
+
+		if (p->tparams.s && sf_norm_find_context(p->tparams, &ctx) < 0)
+			id->status = SF_NORM_BAD_CONTEXT;
+		else
+			id->status = sf_normalize(d, p->user, ctx, &id->num);
+	} else {
+		id->status = sf_normalize(d, p->user, SF_STR_NULL, &id->num);
+		if (id->status != SF_NORM_OK &&
+		    sf_str_ieq_c(p->host, "anonymous.invalid"))
+			id->status = SF_NORM_ANONYMOUS;
+	}
+	if (id->status != SF_NORM_OK)
+		memset(&id->num, 0, sizeof(id->num));
+}
+
+/*
  * Copies v into buf (SF_IDENT_VALUE_MAX) with CR, LF and HT turned into
  * SP, so the copy is NUL-terminated, unfolded for libosip2 (RFC 3261
  * §7.3.1 lets a fold be read as SP) and offset-compatible with v.  HT
@@ -409,6 +447,7 @@ void sf_ident_read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 {
 	char buf[SF_IDENT_VALUE_MAX];
 	osip_from_t *f = NULL;
+	sf_idfast_parts_t parts;
 	sf_str_t uri;
 
 	memset(id, 0, sizeof(*id));
@@ -419,6 +458,21 @@ void sf_ident_read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 	/* Both readings see the value without edge blanks: libosip2 reads
 	 * "sip:1@h:50" followed by blanks as an error. */
 	v = trim_lws(v);
+	/* The plain shapes, read in place: the grammar refuses every
+	 * control byte, so on a value with no fold or tab this is exactly
+	 * what the copy below would give (same length cap as copy_value). */
+	if (allow_fast && v.len < SF_IDENT_VALUE_MAX &&
+	    sf_idfast_value_parse(v.s, v.len, &parts)) {
+		id->uri = parts.uri;
+		read_parts(d, &parts, id);
+		if (x) {
+			x->rpid_privacy = text_param_is(parts.hparams,
+							"privacy", privacy_on);
+			x->party_called = text_param_is(parts.hparams,
+							"party", party_called);
+		}
+		return;
+	}
 	if (!copy_value(v, buf) || !locate_uri(buf, v.len, &uri))
 		return;
 	id->uri = sf_str(v.s + (uri.s - buf), uri.len);
@@ -461,12 +515,18 @@ void sf_ident_read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 {
 	char buf[SF_IDENT_VALUE_MAX];
 	osip_uri_t *u = NULL;
+	sf_idfast_parts_t parts;
 
 	memset(id, 0, sizeof(*id));
 	v = trim_lws(v);
 	id->present = true;
 	id->uri = v;
 	id->status = SF_NORM_BAD_URI;
+	if (allow_fast && v.len < SF_IDENT_VALUE_MAX &&
+	    sf_idfast_ruri_parse(v.s, v.len, &parts)) {
+		read_parts(d, &parts, id);
+		return;
+	}
 	if (!copy_value(v, buf))
 		return;
 	if (allow_fast && sf_idfast_ruri_ok(buf, v.len)) {

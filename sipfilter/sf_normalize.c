@@ -67,9 +67,33 @@ static sf_norm_status_t read_digits(sf_str_t s, enum read_mode mode,
 
 	out->n = 0;
 	out->plus = false;
+	if (s.len && s.s[0] == '+') {
+		out->plus = true;
+		first = false;
+		i = 1;
+	}
 	while (i < s.len) {
 		int c = (unsigned char)s.s[i];
 		bool escaped = false;
+
+		/* runs of plain digits, the common case, in a tight loop */
+		if (sf_isdigit(c)) {
+			size_t n = out->n;
+
+			do {
+				if (n >= DIGITS_CAP) {
+					out->n = n;
+					return SF_NORM_TOO_LONG;
+				}
+				out->d[n++] = (char)c;
+				if (++i >= s.len)
+					break;
+				c = (unsigned char)s.s[i];
+			} while (sf_isdigit(c));
+			out->n = n;
+			first = false;
+			continue;
+		}
 
 		if (c == '%' && mode == MODE_URI) {
 			int hi, lo;
@@ -110,6 +134,9 @@ static sf_norm_status_t read_digits(sf_str_t s, enum read_mode mode,
 
 static bool is_anonymous_word(sf_str_t s)
 {
+	/* every word is 7..11 letters: numbers leave at the first test */
+	if (s.len < 7 || s.len > 11 || !sf_isalpha((unsigned char)s.s[0]))
+		return false;
 	for (size_t i = 0; i < sizeof(anonymous_words) /
 				       sizeof(anonymous_words[0]); i++)
 		if (sf_str_ieq_c(s, anonymous_words[i]))
