@@ -121,9 +121,32 @@ int sf_ip_from_sockaddr(const struct sockaddr *sa, sf_ip_t *out,
 	return -1;
 }
 
+/* Dotted quad without inet_ntop's printf (replay formats two addresses
+ * per record).  buf holds at least 16 bytes. */
+static void format_v4(const uint8_t *a, char *buf)
+{
+	char *p = buf;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100) {
+			*p++ = (char)('0' + v / 100);
+			v %= 100;
+			*p++ = (char)('0' + v / 10);
+		} else if (v >= 10) {
+			*p++ = (char)('0' + v / 10);
+		}
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 char *sf_ip_format(const sf_ip_t *ip, char *buf, size_t size)
 {
-	if (ip->v4)
+	if (ip->v4 && size >= 16)
+		format_v4(ip->a + 12, buf);
+	else if (ip->v4)
 		inet_ntop(AF_INET, ip->a + 12, buf, (socklen_t)size);
 	else
 		inet_ntop(AF_INET6, ip->a, buf, (socklen_t)size);

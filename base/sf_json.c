@@ -71,6 +71,19 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* 1 for the bytes copied as they are: 0x20..0x7f except '"' and '\\'
+ * (DEL included, as before). */
+static const unsigned char plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+	R8(0), R8(0), R8(0), R8(0),
+	1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1),
+	R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1,
+	R8(1), R8(1), R8(1), R8(1),
+	R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+	R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+#undef R8
+};
+
 void sf_jw_escape(sf_jw_t *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -81,8 +94,7 @@ void sf_jw_escape(sf_jw_t *w, const char *s, size_t n)
 		size_t run = i;
 
 		/* Copy runs of plain printable ASCII in one go. */
-		while (run < n && p[run] >= 0x20 && p[run] < 0x80 &&
-		       p[run] != '"' && p[run] != '\\')
+		while (run < n && plain[p[run]])
 			run++;
 		if (run > i) {
 			put(w, s + i, run - i);

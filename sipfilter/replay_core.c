@@ -424,10 +424,8 @@ static void csv_c(sf_replay_t *r, size_t *len, const char *s)
 	csv_str(r, len, s, strlen(s));
 }
 
-static void jraw(sf_jw_t *w, const char *lit)
+static void jput(sf_jw_t *w, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
-
 	if (w->len + n > w->cap) {
 		w->overflow = true;
 		return;
@@ -436,12 +434,20 @@ static void jraw(sf_jw_t *w, const char *lit)
 	w->len += n;
 }
 
+static void jraw(sf_jw_t *w, const char *s)
+{
+	jput(w, s, strlen(s));
+}
+
+/* A string literal: its length is known at compile time. */
+#define JLIT(w, lit) jput((w), (lit), sizeof(lit) - 1)
+
 static void jstr(sf_jw_t *w, const char *s, size_t n)
 {
-	jraw(w, "\"");
+	JLIT(w, "\"");
 	if (n)
 		sf_jw_escape(w, s, n);
-	jraw(w, "\"");
+	JLIT(w, "\"");
 }
 
 /* rule, action, applied, code, mode, reason with a key prefix. */
@@ -458,15 +464,15 @@ static void jverdict(sf_jw_t *w, const sf_verdict_t *v, const char *pfx)
 	vals[3] = sf_mode_name(v->mode);
 	vals[4] = v->reason;
 	for (int i = 0; i < 5; i++) {
-		jraw(w, ",\"");
+		JLIT(w, ",\"");
 		jraw(w, pfx);
 		jraw(w, keys[i]);
-		jraw(w, "\":");
+		JLIT(w, "\":");
 		jstr(w, vals[i], strlen(vals[i]));
 		if (i == 2) {
-			jraw(w, ",\"");
+			JLIT(w, ",\"");
 			jraw(w, pfx);
-			jraw(w, "code\":");
+			JLIT(w, "code\":");
 			jraw(w, v->code ? utoa(v->code, num + sizeof(num))
 					: "null");
 		}
@@ -484,27 +490,27 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 
 		/* Keys are literals: written raw; values escaped. */
 		sf_jw_init(&w, r->line, LINE_MAX_BYTES);
-		jraw(&w, "{\"ts\":");
+		JLIT(&w, "{\"ts\":");
 		jstr(&w, x->ts, strlen(x->ts));
-		jraw(&w, ",\"src\":");
+		JLIT(&w, ",\"src\":");
 		jstr(&w, x->src, strlen(x->src));
-		jraw(&w, ",\"dst\":");
+		JLIT(&w, ",\"dst\":");
 		jstr(&w, x->dst, strlen(x->dst));
-		jraw(&w, ",\"transport\":");
+		JLIT(&w, ",\"transport\":");
 		jstr(&w, x->transport, strlen(x->transport));
-		jraw(&w, ",\"call_id\":");
+		JLIT(&w, ",\"call_id\":");
 		jstr(&w, x->call_id.s, x->call_id.len);
-		jraw(&w, ",\"from\":");
+		JLIT(&w, ",\"from\":");
 		jstr(&w, x->from.s, x->from.len);
-		jraw(&w, ",\"pai\":");
+		JLIT(&w, ",\"pai\":");
 		jstr(&w, x->pai.s, x->pai.len);
-		jraw(&w, ",\"number\":");
+		JLIT(&w, ",\"number\":");
 		jstr(&w, x->number, strlen(x->number));
-		jraw(&w, ",\"called\":");
+		JLIT(&w, ",\"called\":");
 		jstr(&w, x->called, strlen(x->called));
-		jraw(&w, ",\"trunk\":");
+		JLIT(&w, ",\"trunk\":");
 		jstr(&w, x->trunk, strlen(x->trunk));
-		jraw(&w, ",\"class\":");
+		JLIT(&w, ",\"class\":");
 		jstr(&w, x->cls, strlen(x->cls));
 		jraw(&w, x->roaming ? ",\"roaming\":true" : ",\"roaming\":false");
 		jverdict(&w, v, "");
@@ -513,11 +519,11 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 		if (v->malformed && v->sip_error != SF_SIP_OK) {
 			const char *e = sf_sip_error_name(v->sip_error);
 
-			jraw(&w, ",\"sip_error\":");
+			JLIT(&w, ",\"sip_error\":");
 			jstr(&w, e, strlen(e));
 		}
 		if (x->v2) {
-			jraw(&w, ",\"other_trunk\":");
+			JLIT(&w, ",\"other_trunk\":");
 			jstr(&w, x->trunk2, strlen(x->trunk2));
 			jverdict(&w, x->v2, "other_");
 		}

@@ -57,12 +57,14 @@ static rule_stat_t *rule_slot(sf_replay_t *r, const sf_verdict_t *v)
 	return &r->rules[r->n_rules - 1];
 }
 
-static void top_add(rule_stat_t *rs, const char *num)
+/* num is a whole zero-padded buffer (as stored in top[].num), so a
+ * fixed-size compare (inlined, no strcmp call) decides equality. */
+static void top_add(rule_stat_t *rs, const char num[SF_NUM_MAX + 2])
 {
 	unsigned min = 0;
 
 	for (unsigned i = 0; i < rs->n_top; i++) {
-		if (!strcmp(rs->top[i].num, num)) {
+		if (!memcmp(rs->top[i].num, num, sizeof(rs->top[i].num))) {
 			rs->top[i].count++;
 			return;
 		}

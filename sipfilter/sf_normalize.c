@@ -197,16 +197,23 @@ static sf_norm_status_t national(const sf_dialling_t *dr, const char *d,
 			      ? dr->n_intl_prefixes
 			      : SF_CFG_PREFIX_MAX;
 
+	size_t ip_len[SF_CFG_PREFIX_MAX], max_plen = 0;
+
 	if (n == 0)
 		return fail(SF_NORM_TOO_SHORT, out);
-	/* 2. international prefix, longest first ("810" before "8"). */
-	for (size_t plen = sizeof(dr->intl_prefixes[0]) - 1; plen > 0;
-	     plen--) {
+	for (size_t i = 0; i < n_ip; i++) {
+		ip_len[i] = strnlen(dr->intl_prefixes[i],
+				    sizeof(dr->intl_prefixes[i]));
+		if (ip_len[i] > max_plen)
+			max_plen = ip_len[i];
+	}
+	/* 2. international prefix, longest first ("810" before "8"); equal
+	 * lengths in the configured order. */
+	for (size_t plen = max_plen; plen > 0; plen--) {
 		for (size_t i = 0; i < n_ip; i++) {
 			const char *p = dr->intl_prefixes[i];
 
-			if (strnlen(p, sizeof(dr->intl_prefixes[i])) != plen ||
-			    !starts_with(d, n, p, plen))
+			if (ip_len[i] != plen || !starts_with(d, n, p, plen))
 				continue;
 			if (plausible_intl(d + plen, n - plen))
 				return emit(SF_NUM_E164, d + plen, n - plen,
