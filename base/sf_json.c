@@ -6,6 +6,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void sf_jw_init(sf_jw_t *w, char *buf, size_t cap)
 {
@@ -94,6 +97,26 @@ void sf_jw_escape(sf_jw_t *w, const char *s, size_t n)
 		size_t run = i;
 
 		/* Copy runs of plain printable ASCII in one go. */
+#ifdef __SSE2__
+		/* 16 bytes at a time while they are all inside s: a signed
+		 * compare with 0x20 flags both controls and bytes >= 0x80. */
+		while (n - run >= 16) {
+			__m128i x = _mm_loadu_si128(
+			    (const __m128i *)(const void *)(p + run));
+			__m128i bad = _mm_or_si128(
+			    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					 _mm_cmpeq_epi8(x,
+							_mm_set1_epi8('\\'))));
+			unsigned m = (unsigned)_mm_movemask_epi8(bad);
+
+			if (m) {
+				run += (size_t)__builtin_ctz(m);
+				break;
+			}
+			run += 16;
+		}
+#endif
 		while (run < n && plain[p[run]])
 			run++;
 		if (run > i) {

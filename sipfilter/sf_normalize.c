@@ -171,7 +171,13 @@ static sf_norm_status_t emit(sf_num_kind_t kind, const char *a, size_t an,
 
 static bool starts_with(const char *d, size_t n, const char *p, size_t pn)
 {
-	return pn && n >= pn && memcmp(d, p, pn) == 0;
+	/* prefixes are a few digits: a loop beats a memcmp call */
+	if (!pn || n < pn)
+		return false;
+	for (size_t i = 0; i < pn; i++)
+		if (d[i] != p[i])
+			return false;
+	return true;
 }
 
 /* A digit string read as international without '+' (after an
