@@ -54,7 +54,7 @@ BENCH_BINS:= $(BENCH_SRCS:perf/%.c=$(BUILD)/perf/%)
 LIB       := $(BUILD)/libsipfilter.a
 BIN       := $(BUILD)/sipfilter
 
-.PHONY: all deps deps-test deps-bench test unit asan bench run check-deps \
+.PHONY: all deps deps-test deps-bench test unit asan bench run check-deps install \
         format-check fuzz fuzz-build clean soak
 all: deps $(BIN)
 
@@ -150,6 +150,11 @@ bench: deps-bench $(BIN) $(BENCH_BINS)
 
 run: deps $(BIN)
 	sipfilter/run-example.sh $(BIN)
+
+# Installs the binary, the example config (never over an existing one) and
+# the systemd unit: see dist/install.sh for PREFIX/SYSCONFDIR/DESTDIR.
+install: all
+	BIN=$(CURDIR)/$(BIN) dist/install.sh
 
 # tables/, config/, capture/ must not include sipfilter/ or each other;
 # base/ includes nothing of ours but base/.
