@@ -707,7 +707,7 @@ static void judge(sf_replay_t *r, const sf_cfg_t *cfg,
 	int trunk = sf_cfg_trunk_match(cfg, &m->src);
 
 	if (scanned) {
-		memset(call, 0, sizeof(*call));
+		/* sf_call_extract() clears *call itself */
 		sf_call_extract(cfg, r->msg, call);
 		sf_engine_judge(cfg, tables, call, trunk, v);
 	} else {
@@ -786,7 +786,11 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	len = 0;
 	if (r->o.format == SF_REPLAY_NONE || (r->o.cfg2 && !changed))
 		goto push;
-	memset(&x, 0, sizeof(x));
+	/* every field is set below (no memset of the ~400-byte record) */
+	x.from = x.pai = SF_STR_NULL;
+	x.number[0] = x.called[0] = '\0';
+	x.v2 = NULL;
+	x.trunk2 = NULL;
 	fmt_ts(r, m->ts_us, x.ts, sizeof(x.ts));
 	fmt_addr(&m->src, m->sport, x.src, sizeof(x.src));
 	fmt_addr(&m->dst, m->dport, x.dst, sizeof(x.dst));

@@ -275,8 +275,10 @@ void sf_engine_judge_raw(const sf_cfg_t *cfg, const sf_tables_t *tables,
 			 const sf_sip_limits_t *lim, int trunk,
 			 sf_sipmsg_t *msg, sf_call_t *call, sf_verdict_t *v)
 {
-	memset(call, 0, sizeof(*call));
+	/* *call is cleared on every path: here when the message is
+	 * refused, by sf_call_extract() otherwise */
 	if (sf_sip_scan(buf, len, lim, msg) < 0) {
+		memset(call, 0, sizeof(*call));
 		verdict_none(v, "malformed");
 		memset(&v->facts, 0, sizeof(v->facts));
 		v->facts.trunk = trunk;
@@ -286,6 +288,7 @@ void sf_engine_judge_raw(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		return;
 	}
 	if (!msg->is_request || !sf_sip_is_invite(msg)) {
+		memset(call, 0, sizeof(*call));
 		verdict_none(v, "not-invite");
 		memset(&v->facts, 0, sizeof(v->facts));
 		v->facts.trunk = trunk;
