@@ -228,10 +228,12 @@ static bool has_to_tag(const sf_sipmsg_t *m)
 
 static int reply(sf_pctx_t *c, const sf_pin_t *in, int trunk,
 		 const sf_via_t *via, sf_pout_t *out, uint16_t code,
-		 const char *phrase, const char *reason, sf_st_sent_t kind)
+		 const char *phrase, const char *reason, sf_st_sent_t kind,
+		 const char *warning)
 {
 	const sf_sipmsg_t *m = &c->msg;
-	sf_resp_opts_t o = {code, phrase, reason, NULL, 0};
+	sf_resp_opts_t o = {code, phrase, reason, NULL, 0, warning,
+			    c->p->listeners[in->listener].sentby};
 	char rcv[64];
 	sf_ip_t src;
 	uint16_t sport = 0;
@@ -594,7 +596,7 @@ static int judge(sf_pctx_t *c, const sf_tables_t *tables, const sf_pin_t *in,
 		SF_ST_INC(c->st->verdicts[0][SF_ST_RULE_UNKNOWN_SOURCE][0]);
 		*fwd = false;
 		return reply(c, in, trunk, top, out, 403, "Forbidden",
-			     "unknown-source", SF_SENT_403);
+			     "unknown-source", SF_SENT_403, NULL);
 	}
 	sf_call_extract(p->cfg, &c->msg, &c->call);
 	sf_engine_judge(p->cfg, tables, &c->call, trunk, v);
@@ -612,7 +614,7 @@ static int judge(sf_pctx_t *c, const sf_tables_t *tables, const sf_pin_t *in,
 	case SF_ACT_REJECT:
 		*fwd = false;
 		return reply(c, in, trunk, top, out, v->code ? v->code : 603,
-			     v->phrase, v->rule_name, SF_SENT_REJECT);
+			     v->phrase, v->rule_name, SF_SENT_REJECT, NULL);
 	case SF_ACT_TAG: {
 		const char *hn = p->cfg->tag.header[0] ? p->cfg->tag.header
 						       : "X-Sipfilter";
@@ -665,7 +667,7 @@ static int handle_request(sf_pctx_t *c, const sf_tables_t *tables,
 		    is_us(p, v.host, v.port)) {
 			SF_ST_INC(c->st->drop[SF_DROP_LOOP]);
 			return reply(c, in, trunk, &top, out, 482, NULL, NULL,
-				     SF_SENT_482);
+				     SF_SENT_482, NULL);
 		}
 	}
 	/* The ACK of our own rejection ends here (§17.2.1: ACK for a
@@ -691,19 +693,20 @@ static int handle_request(sf_pctx_t *c, const sf_tables_t *tables,
 		if (uri_hostport(m->ruri, &user, &host, &port) && !user &&
 		    is_us(p, host, port))
 			return reply(c, in, trunk, &top, out, 200, "OK", NULL,
-				     SF_SENT_OPTIONS_200);
+				     SF_SENT_OPTIONS_200, NULL);
 	}
 	mf = max_forwards(m, &mfh);
 	if (mf == -2) {
 		SF_ST_INC(c->st->drop[SF_DROP_PARSE]);
 		return trunk >= 0 ? reply(c, in, trunk, &top, out, 400,
-					  "Bad Max-Forwards", NULL, SF_SENT_400)
+					  "Bad Max-Forwards", NULL,
+					  SF_SENT_400, NULL)
 				  : 0;
 	}
 	if (mf == 0) {
 		SF_ST_INC(c->st->drop[SF_DROP_MAX_FORWARDS]);
 		return reply(c, in, trunk, &top, out, 483, NULL, NULL,
-			     SF_SENT_483);
+			     SF_SENT_483, NULL);
 	}
 	/* Unknown sources may only send what the policy lets through. */
 	if (trunk < 0 && p->cfg->serve.unknown_source == SF_UNKNOWN_REJECT &&
@@ -765,6 +768,44 @@ static int handle_request(sf_pctx_t *c, const sf_tables_t *tables,
 	return 1;
 }
 
+/*
+ * A request the scanner refused: 400 with a Warning naming the scanner's
+ * reason when the source is a known trunk and the request still shows a
+ * usable Via, From, To, Call-ID and CSeq (RFC 3261 §8.2.6: enough to
+ * route and match the response); otherwise nothing (already counted).
+ * Never to an unknown source, so a forged UDP source cannot turn us into
+ * a reflector, and never for an ACK (§17.2.1).  c->msg keeps the scan
+ * error for the caller.
+ */
+static int bad_request(sf_pctx_t *c, const sf_pin_t *in, sf_pout_t *out)
+{
+	sf_sipmsg_t *m = &c->msg;
+	sf_sip_error_t why = m->error;
+	uint32_t where = m->error_offset;
+	sf_via_t top;
+	sf_ip_t src;
+	uint16_t sport;
+	char text[96];
+	int trunk, r = 0;
+
+	if (why == SF_SIP_E_TOO_BIG || why == SF_SIP_E_EMPTY ||
+	    sf_ip_from_sockaddr(in->src, &src, &sport))
+		return 0;
+	trunk = sf_cfg_trunk_match(c->p->cfg, &src);
+	if (trunk < 0)
+		return 0;
+	if (sf_resp_salvage(in->buf, in->len, m) == 0 &&
+	    sf_via_nth(m, 0, &top) == 0) {
+		snprintf(text, sizeof(text), "malformed request: %s",
+			 sf_sip_error_name(why));
+		r = reply(c, in, trunk, &top, out, 400, NULL, NULL,
+			  SF_SENT_400, text);
+	}
+	m->error = why;
+	m->error_offset = where;
+	return r;
+}
+
 int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 		    const sf_pin_t *in, sf_pout_t *out)
 {
@@ -786,7 +827,7 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 		SF_ST_INC(c->st->parse_err[m->error < SF_SIP_E_COUNT
 						   ? m->error : 0]);
 		SF_ST_INC(c->st->drop[SF_DROP_PARSE]);
-		return 0;
+		return bad_request(c, in, out);
 	}
 	kind = rx_kind(m);
 	SF_ST_INC(c->st->rx[kind]);

@@ -65,6 +65,10 @@ typedef struct sf_resp_opts {
 				   * or NULL */
 	uint16_t rport;           /* fills a bare ;rport on the top Via; 0 =
 				   * leave it */
+	const char *warning;      /* Warning: 399 AGENT "TEXT" (RFC 3261
+				   * §20.43) or NULL; escaped like reason */
+	const char *warn_agent;   /* hostport for the Warning, e.g. our
+				   * listener's sent-by */
 } sf_resp_opts_t;
 
 /*
@@ -75,6 +79,20 @@ typedef struct sf_resp_opts {
  */
 long sf_resp_build(const sf_sipmsg_t *m, const sf_resp_opts_t *o, char *out,
 		   size_t cap);
+
+/*
+ * Salvage of a request the strict scanner refused, just enough to answer
+ * it 400 (RFC 3261 §8.2.6, §16.3): reads buf[0..len) line by line (CRLF
+ * only, at most SF_SIP_MAX_HEADERS lines, never past len, never past the
+ * first blank line) and fills the request line and the Via, From, To,
+ * Call-ID and CSeq lines of *m (the other fields are left zero).  Returns
+ * 0 when the start line is a well-formed SIP/2.0 request line and each of
+ * those five headers is present with a clean value (printable bytes or
+ * tabs, not folded; From/To/Call-ID/CSeq once each) and the top Via
+ * parses; SF_EPARSE otherwise (then no response must be built).  The
+ * views point into buf.  O(len), allocation-free.
+ */
+int sf_resp_salvage(const char *buf, size_t len, sf_sipmsg_t *m);
 
 /* Default reason phrase for a code ("Bad Request", ...), never NULL. */
 const char *sf_resp_phrase(uint16_t code);

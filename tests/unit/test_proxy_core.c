@@ -231,6 +231,79 @@ static void test_bad_input(void)
 	T_TRUE(st.drop[SF_DROP_BAD_VIA] >= 1);
 }
 
+/* A request the scanner refuses is answered 400 with a Warning naming
+ * the reason, only to a known trunk and only when Via/From/To/Call-ID/
+ * CSeq are readable; never to unknown sources, never for an ACK. */
+static void test_bad_request_400(void)
+{
+	static const char ok_parts[] =
+		"Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-bad1;rport\r\n"
+		"From: <sip:77012345678@127.0.0.2>;tag=f1\r\n"
+		"To: <sip:77012220001@127.0.0.1>\r\n"
+		"Call-ID: bad1@127.0.0.2\r\n"
+		"CSeq: 1 %s\r\n";
+	char msg[1024], parts[512];
+	sf_pout_t o;
+	uint64_t sent400 = st.sent[SF_SENT_400];
+
+	/* A control byte in an unrelated header: scanner refuses. */
+	snprintf(parts, sizeof(parts), ok_parts, "INVITE");
+	snprintf(msg, sizeof(msg), "INVITE sip:77012220001@127.0.0.1 "
+		 "SIP/2.0\r\n%sX-Junk: a\001b\r\nContent-Length: 0\r\n\r\n",
+		 parts);
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 1);
+	out_str(&o);
+	if (strncmp(obuf, "SIP/2.0 400 Bad Request\r\n", 25))
+		T_FAIL_AT("got: %s", obuf);
+	T_TRUE(strstr(obuf, "Warning: 399 127.0.0.1:5060 \"malformed "
+			    "request: control-char\"\r\n") != NULL);
+	T_TRUE(strstr(obuf, "rport=5061") != NULL);
+	T_TRUE(strstr(obuf, "To: <sip:77012220001@127.0.0.1>;tag=sf") != NULL);
+	T_TRUE(strstr(obuf, "Call-ID: bad1@127.0.0.2\r\n") != NULL);
+	T_TRUE(strstr(obuf, "X-Junk") == NULL);
+	T_EQ_INT(out_port(&o), 5061);
+	T_EQ_INT((int)(st.sent[SF_SENT_400] - sent400), 1);
+	T_EQ_INT(ctx.msg.error, SF_SIP_E_CONTROL_CHAR);
+
+	/* The same from an unknown source: dropped, counted. */
+	T_EQ_INT(handle(msg, "127.0.0.9", 5061, &o), 0);
+	/* Missing Call-ID: nothing to answer with. */
+	snprintf(msg, sizeof(msg), "INVITE sip:1@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-x\r\n"
+		 "From: <sip:1@h>;tag=1\r\nTo: <sip:2@h>\r\nCSeq: 1 INVITE"
+		 "\r\nX-Junk: \001\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 0);
+	/* An ACK is never answered. */
+	snprintf(parts, sizeof(parts), ok_parts, "ACK");
+	snprintf(msg, sizeof(msg), "ACK sip:1@127.0.0.1 SIP/2.0\r\n%s"
+		 "X-Junk: \001\r\n\r\n", parts);
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 0);
+	/* A folded From would be echoed incomplete: not answered. */
+	snprintf(msg, sizeof(msg), "INVITE sip:1@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-y\r\n"
+		 "From: <sip:1@h>\r\n ;tag=1\r\nTo: <sip:2@h>\r\n"
+		 "Call-ID: y\r\nCSeq: 1 INVITE\r\nX-Junk: \001\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 0);
+	/* Garbage start line. */
+	T_EQ_INT(handle("\x16\x03\x01 hello\r\n\r\n", "127.0.0.2", 5061,
+			&o), 0);
+	/* Salvage never reads past len: a message cut inside the Via. */
+	snprintf(parts, sizeof(parts), ok_parts, "INVITE");
+	snprintf(msg, sizeof(msg), "INVITE sip:1@127.0.0.1 SIP/2.0\r\n%s",
+		 parts);
+	for (size_t n = 0; n < strlen(msg); n++) {
+		sf_sipmsg_t *m = malloc(sizeof(*m));
+		char *cut = malloc(n ? n : 1);
+
+		memcpy(cut, msg, n);
+		if (sf_resp_salvage(cut, n, m) == 0 && n < strlen(msg) - 2)
+			T_FAIL_AT("salvaged a message cut at %zu", n);
+		free(cut);
+		free(m);
+	}
+	T_TRUE(st.sent[SF_SENT_400] - sent400 == 1);
+}
+
 /* --- snapshots ------------------------------------------------------- */
 
 typedef struct snapv {
@@ -317,6 +390,7 @@ int main(void)
 	T_RUN(test_response_routing);
 	T_RUN(test_tag_verstat);
 	T_RUN(test_bad_input);
+	T_RUN(test_bad_request_400);
 	T_RUN(test_snapshot);
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);
