@@ -374,10 +374,11 @@ static const char *find_verstat(sf_str_t uri)
 	return NULL;
 }
 
-/* 3GPP TS 24.229 §7.2A.20: verstat as a URI parameter of PAI/From. */
-static void add_verstat(sf_pctx_t *c)
+/* 3GPP TS 24.229 §7.2A.20: verstat as a URI parameter of PAI/From;
+ * vs is ";verstat=VALUE". */
+static void add_verstat(sf_pctx_t *c, const char *vs)
 {
-	static const char vs[] = ";verstat=TN-Validation-Failed";
+	size_t vsl = strlen(vs);
 	const sf_sipmsg_t *m = &c->msg;
 	const sf_sip_hdr_t *h = NULL;
 	sf_str_t uri;
@@ -400,11 +401,11 @@ static void add_verstat(sf_pctx_t *c)
 		while (e < ue && *e != ';')
 			e++;
 		sf_edit_replace(&c->edit, (uint32_t)(old - m->buf),
-				(uint32_t)(e - old), vs, sizeof(vs) - 1);
+				(uint32_t)(e - old), vs, (uint32_t)vsl);
 		return;
 	}
 	sf_edit_insert(&c->edit, (uint32_t)(uri.s + uri.len - m->buf), vs,
-		       sizeof(vs) - 1);
+		       (uint32_t)vsl);
 }
 
 /* Withhold (RFC 3323): anonymous From keeping its tag, Privacy: id. */
@@ -619,10 +620,21 @@ static int judge(sf_pctx_t *c, const sf_tables_t *tables, const sf_pin_t *in,
 		const char *hn = p->cfg->tag.header[0] ? p->cfg->tag.header
 						       : "X-Sipfilter";
 
-		sf_edit_replacef(&c->edit, c->msg.header_end, 0,
-				 "%s: suspect;rule=%s\r\n", hn, v->rule_name);
+		/* Degraded (no tables): not a suspect, just unchecked;
+		 * verstat says so (3GPP TS 24.229: No-TN-Validation). */
+		bool unv = !tables && v->rule < 0;
+
+		if (unv)
+			sf_edit_replacef(&c->edit, c->msg.header_end, 0,
+					 "%s: unverified;reason=no-tables\r\n",
+					 hn);
+		else
+			sf_edit_replacef(&c->edit, c->msg.header_end, 0,
+					 "%s: suspect;rule=%s\r\n", hn,
+					 v->rule_name);
 		if (p->cfg->tag.verstat)
-			add_verstat(c);
+			add_verstat(c, unv ? ";verstat=No-TN-Validation"
+					   : ";verstat=TN-Validation-Failed");
 		break;
 	}
 	case SF_ACT_WITHHOLD:

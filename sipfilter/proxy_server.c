@@ -33,6 +33,15 @@ static int open_sock(const sf_plisten_t *l, int type, sf_err_t *err)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 		/* Workers wake up to notice shutdown. */
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* ICMP errors (next hop down) are queued for us to count
+		 * (proxy_udp.c); without this an unconnected socket drops
+		 * them silently. */
+		if (l->family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one,
+				   sizeof(one));
+		else
+			setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one,
+				   sizeof(one));
 	}
 	if (bind(fd, (const struct sockaddr *)&l->sa, l->salen))
 		goto fail;

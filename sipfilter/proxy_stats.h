@@ -50,6 +50,8 @@ typedef enum sf_st_drop {
 	SF_DROP_TCP_FRAMING,    /* stream can never frame: closed */
 	SF_DROP_TCP_NO_CONN,    /* reply for a TCP peer no longer connected */
 	SF_DROP_UNSUPPORTED,    /* transport we cannot send on */
+	SF_DROP_UNREACHABLE,    /* ICMP error for something we sent (next
+				 * hop down: port/host unreachable) */
 	SF_DROP_COUNT
 } sf_st_drop_t;
 

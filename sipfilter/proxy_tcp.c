@@ -10,6 +10,10 @@
  *  - an idle timeout and a partial-message deadline (slowloris).
  * Replies that UDP threads must send over TCP find the connection by peer
  * address under tcp_lock (the connection table's only lock).
+ * On shutdown (SIGTERM) the thread stops accepting, then handles every
+ * complete message already received on its connections (bounded: 500 ms)
+ * before it returns, so a message that reached us is forwarded or
+ * answered, not lost with the process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -146,9 +150,13 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		    sf_tcp_conn_t *c, sf_pout_t *out)
 {
 	size_t cap = s->proxy.lim_tcp.max_message;
+	size_t budget = 1u << 20; /* fairness: level-triggered epoll */
 
 	for (;;) {
 		ssize_t r;
+
+		if (!budget)
+			return;
 
 		if (c->used >= cap) {
 			SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
@@ -162,6 +170,7 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		}
 		if (r < 0)
 			break;
+		budget = (size_t)r < budget ? budget - (size_t)r : 0;
 		c->used += (size_t)r;
 		c->last_ms = sf_now_ms();
 		if (!c->partial_ms)
@@ -214,6 +223,31 @@ static void sweep(sf_server_t *s, sf_wstats_t *st)
 	}
 }
 
+/* Shutdown: no new connections; finish the messages already here. */
+static void drain(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
+		  sf_pout_t *out)
+{
+	uint64_t end = sf_now_ms() + 500;
+
+	for (unsigned li = 0; li < s->proxy.n_listeners; li++)
+		if (s->tcp_listen_fd[li] >= 0)
+			epoll_ctl(s->tcp_epfd, EPOLL_CTL_DEL,
+				  s->tcp_listen_fd[li], NULL);
+	while (sf_now_ms() < end) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(s->tcp_epfd, evs, 64, 0);
+
+		if (n <= 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+
+			if (d < s->n_conns_max && s->conns[d].fd >= 0)
+				do_read(s, t, st, &s->conns[d], out);
+		}
+	}
+}
+
 void *sf_tcp_thread(void *arg)
 {
 	sf_thread_t *t = arg;
@@ -245,6 +279,7 @@ void *sf_tcp_thread(void *arg)
 			last_sweep = now;
 		}
 	}
+	drain(s, t, st, &out);
 	free(out.buf);
 	return NULL;
 }

@@ -8,6 +8,14 @@
  * buffers (allocated once at start), its scratch, counters and snapshot
  * slot.  Nothing on this path allocates or takes a lock, except a reply
  * that must leave over TCP (sf_tcp_send).
+ *
+ * ICMP errors: the sockets have IP_RECVERR, so an unreachable next hop
+ * shows up as a pending socket error (returned once by the next
+ * send/receive call) plus an entry in the socket's error queue.  Both are
+ * consumed here and counted as dropped/unreachable; a send that failed
+ * only because of an earlier message's pending error is retried, so one
+ * dead next hop never costs another trunk a message.  Nothing is queued:
+ * UDP has no backlog to grow.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,9 +39,35 @@ uint64_t sf_now_ms(void)
 	return now_ns() / 1000000u;
 }
 
+static bool icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	       e == EHOSTDOWN || e == EPROTO || e == EMSGSIZE;
+}
+
+/* Empties the socket's error queue (bounded), counting each ICMP error. */
+static void drain_errqueue(int fd, sf_wstats_t *st)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		char ctl[512], data[64];
+		struct iovec iov = {data, sizeof(data)};
+		struct msghdr h = {0};
+
+		h.msg_iov = &iov;
+		h.msg_iovlen = 1;
+		h.msg_control = ctl;
+		h.msg_controllen = sizeof(ctl);
+		if (recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		SF_ST_INC(st->drop[SF_DROP_UNREACHABLE]);
+	}
+}
+
 void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
 			const sf_pout_t *out)
 {
+	int fd;
+
 	if (out->tp == SF_TP_TCP) {
 		if (sf_tcp_send(s, &out->dst, out->buf, out->len))
 			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
@@ -43,10 +77,20 @@ void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
 		SF_ST_INC(st->drop[SF_DROP_UNSUPPORTED]);
 		return;
 	}
-	if (sendto(s->udp_fd[out->listener][w % s->workers], out->buf,
-		   out->len, MSG_DONTWAIT, (const struct sockaddr *)&out->dst,
-		   out->dstlen) < 0)
-		SF_ST_INC(st->drop[SF_DROP_SEND]);
+	fd = s->udp_fd[out->listener][w % s->workers];
+	for (unsigned tries = 0; ; tries++) {
+		if (sendto(fd, out->buf, out->len, MSG_DONTWAIT,
+			   (const struct sockaddr *)&out->dst,
+			   out->dstlen) >= 0)
+			return;
+		if (errno == EINTR && tries < 4)
+			continue;
+		if (!icmp_errno(errno) || tries >= 4)
+			break;
+		/* An earlier message's ICMP error, reported now. */
+		drain_errqueue(fd, st);
+	}
+	SF_ST_INC(st->drop[SF_DROP_SEND]);
 }
 
 typedef struct udp_bufs {
@@ -89,15 +133,19 @@ static void flush(sf_server_t *s, sf_thread_t *t, udp_bufs_t *b, unsigned n,
 		}
 		{
 			int fd = s->udp_fd[l][t->idx % s->workers];
-			unsigned sent = 0;
+			unsigned sent = 0, retries = 0;
 
 			while (sent < k) {
 				int r = sendmmsg(fd, b->outm + sent, k - sent,
 						 MSG_DONTWAIT);
 
 				if (r <= 0) {
-					if (r < 0 && errno == EINTR)
+					if (r < 0 && retries++ < 8 &&
+					    (errno == EINTR ||
+					     icmp_errno(errno))) {
+						drain_errqueue(fd, st);
 						continue;
+					}
 					/* count the rest as failed */
 					SF_ST_ADD(st->drop[SF_DROP_SEND],
 						  k - sent);
@@ -151,6 +199,8 @@ void *sf_udp_thread(void *arg)
 			h->msg_flags = 0;
 		}
 		n = recvmmsg(t->fd, b->in, SF_UDP_BATCH, MSG_WAITFORONE, NULL);
+		if (n < 0 && icmp_errno(errno))
+			drain_errqueue(t->fd, st);
 		if (n <= 0)
 			continue; /* timeout (SO_RCVTIMEO) or EINTR: check stop */
 		tables = sf_snap_enter(&s->snap, t->idx);
