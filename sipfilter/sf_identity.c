@@ -8,7 +8,10 @@
  * quotes and <>), copied into a bounded stack buffer with folds blanked,
  * and handed to libosip2 (osip_from_parse for name-addr/addr-spec values,
  * osip_uri_parse for the Request-URI), which decides whether the grammar
- * holds.  libosip2 never sees a whole message or a body.
+ * holds.  libosip2 never sees a whole message or a body.  Values in the
+ * plain subset of identity_fast.h are read in place instead: no copy, and
+ * the recogniser hands over the user part, host and parameters it found,
+ * so nothing is scanned twice (a folded value still takes the copy).
  *
  * The number itself is NOT taken from libosip2: it unescapes the user part
  * into a C string, so "%00" truncates it and a malformed escape silently
