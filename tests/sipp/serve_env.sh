@@ -22,11 +22,18 @@ sf_cleanup() {
 }
 trap sf_cleanup EXIT
 
-# serve_start [extra args]: copies the fixture, starts serve, waits <= 10 s.
-serve_start() {
+# serve_prepare: copies the fixture into $SF_TMP (edit it, then
+# serve_launch).  serve_start [extra args] = both; waits <= 10 s.
+serve_prepare() {
 	cp -r "$SF_ROOT/tests/fixtures/serve/." "$SF_TMP/"
 	sed -i "s|@DIR@|$SF_TMP|" "$SF_TMP/serve.yaml"
-	"$SIPFILTER" serve -c "$SF_TMP/serve.yaml" "$@" 2>"$SF_TMP/serve.err" &
+}
+serve_start() {
+	serve_prepare
+	serve_launch "$@"
+}
+serve_launch() {
+	"$SIPFILTER" serve -c "$SF_TMP/serve.yaml" "$@" 2>>"$SF_TMP/serve.err" &
 	SERVE_PID=$!
 	_pids+=("$SERVE_PID")
 	CTL="$SF_TMP/ctl.sock"

@@ -12,7 +12,16 @@
       checks the TCP caps: MAXCONN connections are kept, one more is
       closed at once; a partial message is closed after PARTIAL_MS.
       Prints one "name ok|FAIL detail" line per check.
+  sipraw.py invites SRC_IP HOST PORT N CALLING CALLED
+      sends N valid INVITEs (distinct Call-IDs) over UDP from SRC_IP and
+      does not wait for answers; prints N.
+  sipraw.py tcpburst SRC_IP HOST PORT N PID
+      over one TCP connection, sends N OPTIONS to the proxy itself in one
+      write, then SIGTERM to PID at once, then reads until the proxy
+      closes (<= 10 s); prints how many "200 OK" came back.
 """
+import os
+import signal
 import socket
 import sys
 import time
@@ -102,6 +111,63 @@ def cmd_tcpcaps(host, port, maxconn, partial_ms):
     print('tcp-oversize-closed', 'ok' if closed_within(big, 2) else 'FAIL')
 
 
+def invite(src, port, n, calling, called, tp='UDP'):
+    return ('INVITE sip:%s@127.0.0.1:15060 SIP/2.0\r\n'
+            'Via: SIP/2.0/%s %s:%d;branch=z9hG4bK-raw-%d;rport\r\n'
+            'From: <sip:%s@%s>;tag=raw%d\r\n'
+            'To: <sip:%s@127.0.0.1>\r\n'
+            'Call-ID: raw-%d-%d@%s\r\n'
+            'CSeq: 1 INVITE\r\n'
+            'Max-Forwards: 70\r\n'
+            'Content-Length: 0\r\n\r\n' % (
+                called, tp, src, port, n, calling, src, n, called,
+                os.getpid(), n, src)).encode()
+
+
+def cmd_invites(src, host, port, n, calling, called):
+    s = socket.socket(family(host), socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    me = s.getsockname()[1]
+    for i in range(int(n)):
+        s.sendto(invite(src, me, i, calling, called), (host, int(port)))
+    print(int(n))
+
+
+def cmd_tcpburst(src, host, port, n, pid):
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.connect((host, int(port)))
+    me = s.getsockname()[1]
+    msgs = []
+    for i in range(int(n)):
+        msgs.append(('OPTIONS sip:%s:%s SIP/2.0\r\n'
+                     'Via: SIP/2.0/TCP %s:%d;branch=z9hG4bK-burst-%d\r\n'
+                     'From: <sip:probe@%s>;tag=b%d\r\n'
+                     'To: <sip:%s:%s>\r\n'
+                     'Call-ID: burst-%d@%s\r\n'
+                     'CSeq: 1 OPTIONS\r\n'
+                     'Max-Forwards: 70\r\n'
+                     'Content-Length: 0\r\n\r\n' % (
+                         host, port, src, me, i, src, i, host, port, i,
+                         src)).encode())
+    s.sendall(b''.join(msgs))
+    os.kill(int(pid), signal.SIGTERM)
+    s.settimeout(0.5)
+    data = b''
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    print(data.count(b'SIP/2.0 200 OK\r\n'))
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -112,6 +178,10 @@ def main(argv):
         cmd_blast(argv[2], argv[3], argv[4], argv[5:])
     elif argv[1] == 'tcpcaps':
         cmd_tcpcaps(*argv[2:6])
+    elif argv[1] == 'invites':
+        cmd_invites(*argv[2:8])
+    elif argv[1] == 'tcpburst':
+        cmd_tcpburst(*argv[2:7])
     else:
         print(__doc__)
         return 2
