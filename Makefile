@@ -134,6 +134,12 @@ fuzz-build: deps-test $(FUZZ_BINS)
 fuzz: fuzz-build
 	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
 
+# Long soak (not in `make test`, whose soak_short runs 60 s of it): serve
+# under sipp load while 10^6-row tables are reloaded; prints a summary.
+SOAK_MINUTES ?= 10
+soak: deps-test $(BIN)
+	SOAK_MINUTES=$(SOAK_MINUTES) bash tests/soak.sh
+
 unit: deps $(BIN) $(TEST_BINS)
 
 # The whole suite: unit programs, golden files, integration scripts.
