@@ -23,7 +23,7 @@
 #              through the proxies: 6 per forwarded call, 3 per rejected)
 #
 # CPU per call = (utime+stime of the proxy's processes after - before,
-# from /proc/PID/stat) / calls completed, at BENCH_RATE calls/s for
+# from /proc/PID/stat, also shown split into user and sys) / calls completed, at BENCH_RATE calls/s for
 # BENCH_DURATION s, median of BENCH_REPS runs interleaved across the
 # proxies; the schedstat column is the same from /proc/PID/task/*/schedstat
 # (ns, not ticks).  Latency is measured at the load generator (INVITE sent
@@ -124,13 +124,11 @@ proc_set() {
 		echo "$p"
 	fi
 }
+# cpu_ticks PIDS: "utime stime" summed, in clock ticks
 cpu_ticks() {
-	local t=0 p
-	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] || continue
-		t=$((t + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat")))
-	done
-	echo "$t"
+	local p
+	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
+		awk '{ sub(/.*\) /, ""); u += $12; s += $13 } END { print u + 0, s + 0 }'
 }
 sched_ns() {
 	local p
@@ -232,7 +230,7 @@ start_proxy() {
 # run_load NAME RATE DURATION [loadgen args]: one loadgen run against NAME
 # (or "direct"); prints "LOADGEN_LINE cpu_us=.. sched_us=.. cpu_pct=..".
 run_load() {
-	local n=$1 rate=$2 dur=$3 procs="" c0=0 c1=0 s0=0 s1=0 t0 t1 out ok
+	local n=$1 rate=$2 dur=$3 procs="" s0=0 s1=0 t0 t1 out ok u0 k0 u1 k1
 	shift 3
 	[ "$n" != direct ] && procs=$(proc_set "$n")
 	# Without a judging proxy the UAS answers the R rows 603 itself.
@@ -240,7 +238,7 @@ run_load() {
 		set -- "$@" --uas-rejects
 	fi
 	# shellcheck disable=SC2086
-	{ c0=$(cpu_ticks $procs); s0=$(sched_ns $procs); }
+	{ read -r u0 k0 < <(cpu_ticks $procs); s0=$(sched_ns $procs); }
 	t0=$(now)
 	out=$(timeout $((${dur%.*} + 30)) "$LG" --target "127.0.0.1:${PORT[$n]}" \
 		--uas "127.0.0.1:$UAS_PORT" --csv "$TMP/calls.csv" \
@@ -248,13 +246,15 @@ run_load() {
 		2>>"$TMP/loadgen.err")
 	t1=$(now)
 	# shellcheck disable=SC2086
-	{ c1=$(cpu_ticks $procs); s1=$(sched_ns $procs); }
+	{ read -r u1 k1 < <(cpu_ticks $procs); s1=$(sched_ns $procs); }
 	ok=$(kv ok "$out")
 	[ -n "$ok" ] || { echo "error=loadgen"; return; }
 	[ "$ok" -gt 0 ] || ok=1
-	echo "$out cpu_us=$(calc "($c1 - $c0) * 1000000 / $HZ / $ok") " \
+	echo "$out cpu_us=$(calc "($u1 + $k1 - $u0 - $k0) * 1000000 / $HZ / $ok")" \
+		"user_us=$(calc "($u1 - $u0) * 1000000 / $HZ / $ok")" \
+		"sys_us=$(calc "($k1 - $k0) * 1000000 / $HZ / $ok")" \
 		"sched_us=$(calc "($s1 - $s0) / 1000 / $ok")" \
-		"cpu_pct=$(calc "($c1 - $c0) * 100 / $HZ / ($t1 - $t0)")"
+		"cpu_pct=$(calc "($u1 + $k1 - $u0 - $k0) * 100 / $HZ / ($t1 - $t0)")"
 }
 
 # ================================================================= main
@@ -306,9 +306,9 @@ med() { # med NAME KEY
 }
 say ""
 say "-- CPU per call at $RATE calls/s offered (median of $REPS x ${DUR}s)"
-printf '%-10s %9s %10s %9s %9s %8s %8s %8s %9s %7s\n' proxy "us/call" \
-	"us(sched)" "dgram/cl" "us/dgram" "cpu%" "p50 us" "p99 us" "failed%" \
-	"lg cpu%"
+printf '%-10s %8s %6s %6s %9s %8s %8s %6s %7s %7s %8s %7s\n' proxy \
+	"us/call" "user" "sys" "us(sched)" "dgram/cl" "us/dgram" "cpu%" \
+	"p50 us" "p99 us" "failed%" "lg cpu%"
 declare -A CPU=()
 dg_proxy=$(calc "6 - 3 * $frac_rej")
 for n in "${targets[@]}"; do
@@ -317,14 +317,16 @@ for n in "${targets[@]}"; do
 	cpu=$(med "$n" cpu_us)
 	CPU[$n]=$cpu
 	if [ "$n" = direct ]; then
-		cpu=- dg=- per=- sch=- pct=-
+		cpu=- dg=- per=- sch=- pct=- usr=- sys=-
 	else
 		sch=$(med "$n" sched_us)
+		usr=$(med "$n" user_us)
+		sys=$(med "$n" sys_us)
 		per=$(calc "$cpu / $dg")
 		pct=$(med "$n" cpu_pct)
 	fi
-	printf '%-10s %9.5s %10.5s %9.4s %9.4s %8.4s %8s %8s %9.5s %7.4s\n' \
-		"$n" "$cpu" "$sch" "$dg" "$per" "$pct" "$(med "$n" p50_us)" \
+	printf '%-10s %8.5s %6.4s %6.4s %9.5s %8.4s %8.4s %6.4s %7s %7s %8.5s %7.4s\n' \
+		"$n" "$cpu" "$usr" "$sys" "$sch" "$dg" "$per" "$pct" "$(med "$n" p50_us)" \
 		"$(med "$n" p99_us)" "$(med "$n" fail_pct)" "$(med "$n" lg_cpu_pct)"
 done
 for n in "${targets[@]}"; do
