@@ -669,17 +669,34 @@ static int handle_request(sf_pctx_t *c, const sf_tables_t *tables,
 		return 0;
 	}
 	/* Loop: our own Via already in the list (RFC 3261 §16.3 item 4;
-	 * we never spiral, so any occurrence is a loop). */
-	for (unsigned i = 0; i < 16; i++) {
-		if (sf_via_nth(m, i, &v) != 0)
+	 * we never spiral, so any occurrence is a loop).  Only Via lines
+	 * that contain our branch prefix at all are parsed, each once, so
+	 * the normal case costs one memmem per Via line. */
+	for (unsigned h = 0, seen = 0; seen < 16; h++) {
+		const sf_sip_hdr_t *vh = sf_sip_hdr_nth(m, SF_HDR_VIA, h);
+		sf_str_t rest;
+
+		if (!vh)
 			break;
-		if (v.has_branch && v.branch.len >= SF_BRANCH_LEN &&
-		    !memcmp(v.branch.s, SF_BRANCH_PREFIX,
-			    sizeof(SF_BRANCH_PREFIX) - 1) &&
-		    is_us(p, v.host, v.port)) {
-			SF_ST_INC(c->st->drop[SF_DROP_LOOP]);
-			return reply(c, in, trunk, &top, out, 482, NULL, NULL,
-				     SF_SENT_482, NULL);
+		if (!memmem(vh->value.s, vh->value.len, SF_BRANCH_PREFIX,
+			    sizeof(SF_BRANCH_PREFIX) - 1)) {
+			seen++;
+			continue;
+		}
+		rest = vh->value;
+		while (seen++ < 16 && sf_via_parse(rest, &v) == 0) {
+			if (v.has_branch && v.branch.len >= SF_BRANCH_LEN &&
+			    !memcmp(v.branch.s, SF_BRANCH_PREFIX,
+				    sizeof(SF_BRANCH_PREFIX) - 1) &&
+			    is_us(p, v.host, v.port)) {
+				SF_ST_INC(c->st->drop[SF_DROP_LOOP]);
+				return reply(c, in, trunk, &top, out, 482,
+					     NULL, NULL, SF_SENT_482, NULL);
+			}
+			if (!v.next)
+				break;
+			rest = sf_str(v.next, (size_t)(rest.s + rest.len -
+						       v.next));
 		}
 	}
 	/* The ACK of our own rejection ends here (§17.2.1: ACK for a

@@ -21,17 +21,16 @@ static bool is_lws(char c)
 }
 
 /* RFC 3261 token characters. */
+/* RFC 3261 token characters, as a table: Via parsing runs per message. */
+static const bool token_chars[256] = {
+	['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
+	['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
+	['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
+};
+
 static bool is_token(char c)
 {
-	if (sf_isalpha((unsigned char)c) || sf_isdigit((unsigned char)c))
-		return true;
-	switch (c) {
-	case '-': case '.': case '!': case '%': case '*': case '_':
-	case '+': case '`': case '\'': case '~':
-		return true;
-	default:
-		return false;
-	}
+	return token_chars[(unsigned char)c];
 }
 
 typedef struct cur {
