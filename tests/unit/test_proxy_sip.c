@@ -138,7 +138,7 @@ static void test_response(void)
 {
 	sf_sipmsg_t m;
 	sf_resp_opts_t o = {603, "Network Blocked", "known-substitution",
-			    "192.0.2.7", 40000};
+			    "192.0.2.7", 40000, NULL, NULL};
 	char out[2048], tag[SF_TAG_LEN];
 	long n;
 
