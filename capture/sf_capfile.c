@@ -1,11 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sf_capfile.c - capture file input: byte source (zlib or FILE), format
- * detection, libpcap for classic pcap, sf_pcapng for pcapng, BPF filter.
- * See sf_capfile.h for the contract.
+ * sf_capfile.c - capture file input: one read buffer over a byte source
+ * (read(2), zlib or a FILE), format detection, our own classic pcap record
+ * reader (the file header is validated by libpcap), sf_pcapng for pcapng,
+ * BPF filter.  See sf_capfile.h for the contract.
+ *
+ * The record reader hands out packets that point into the read buffer, so
+ * a packet costs no copy and no call through stdio: ~60 instructions
+ * instead of ~600 for pcap_next_ex() on an fopencookie() stream.  It
+ * applies libpcap 1.10's rules and error messages (sf-pcap.c): the record
+ * header size (16, or 24 for the Kuznetzov magic), byte order, nanosecond
+ * timestamps scaled down to microseconds, caplen/len swapped in versions
+ * before 2.3 (and in 2.3 when caplen > len), caplen above the link type's
+ * maximum is an error, caplen above the file's snaplen is cut to it (the
+ * rest skipped), and a short header or body is "truncated dump file".
+ * Memory: the buffer holds at least one whole record; it grows only while
+ * a record that does not fit is actually being read (capped by the
+ * maximum caplen, 256 KiB for every link type replay decodes).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +32,14 @@
 #include "sf_pcapng.h"
 
 #define FILTER_SLOTS 8
+#define BUF_START (256u * 1024)      /* first read buffer size */
+#define PCAP_FILE_HDR 24u
+
+/* libpcap's max_snaplen_for_dlt() (pcap-int.h, 1.10). */
+#define MAXIMUM_SNAPLEN 262144u
+#define DLT_DBUS_ 231
+#define DLT_USBPCAP_ 249
+#define DLT_EBHSCR_ 279
 
 typedef struct filt {
 	int linktype;
@@ -24,21 +47,31 @@ typedef struct filt {
 	struct bpf_program prog;
 } filt_t;
 
+enum { LEN_NOT_SWAPPED, LEN_MAYBE_SWAPPED, LEN_SWAPPED };
+
 struct sf_capfile {
 	char name[256];
-	/* byte source */
+	/* byte source: exactly one of fd (plain file), gz, fp */
+	int fd;
 	gzFile gz;
-	FILE *fp;           /* borrowed plain stream, when gz is NULL */
-	uint8_t push[4];
-	size_t n_push, push_pos;
+	FILE *fp;           /* borrowed plain stream */
+	bool src_eof;
+	int src_errno;      /* a read failed (errno, or EIO) */
+	uint64_t src_bytes; /* bytes read from fd/fp so far */
 	uint64_t size;
 	bool compressed;
+	/* read buffer: bytes [pos, end) are unread */
+	uint8_t *buf;
+	size_t cap, pos, end;
 	/* reader */
 	sf_capfile_format_t fmt;
-	FILE *cookie;       /* stream given to libpcap */
-	pcap_t *pcap;
 	int linktype;
 	sf_pcapng_t *ng;
+	/* classic pcap */
+	bool swapped, nsec;
+	unsigned hdrsize;
+	int lengths;
+	uint32_t snapshot, max_caplen;
 	/* filter */
 	char *bpf;
 	filt_t filt[FILTER_SLOTS];
@@ -46,30 +79,102 @@ struct sf_capfile {
 	uint64_t filtered;
 };
 
+/* ---- byte source and buffer --------------------------------------------- */
+
+/* Reads up to n bytes from the source; 0 at its end, -1 on error. */
+static long src_fill(sf_capfile_t *f, uint8_t *dst, size_t n)
+{
+	long got;
+
+	if (f->src_eof || f->src_errno)
+		return 0;
+	if (n > (1u << 30))
+		n = 1u << 30;
+	if (f->gz) {
+		int e;
+
+		got = gzread(f->gz, dst, (unsigned)n);
+		if (got < 0 || (got == 0 && (gzerror(f->gz, &e), e != Z_OK &&
+						      e != Z_BUF_ERROR))) {
+			f->src_errno = EIO;
+			return -1;
+		}
+	} else if (f->fp) {
+		got = (long)fread(dst, 1, n, f->fp);
+		if (got == 0 && ferror(f->fp)) {
+			f->src_errno = EIO;
+			return -1;
+		}
+	} else {
+		do
+			got = read(f->fd, dst, n);
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			f->src_errno = errno ? errno : EIO;
+			return -1;
+		}
+	}
+	if (got == 0)
+		f->src_eof = true;
+	f->src_bytes += (uint64_t)got;
+	return got;
+}
+
+/*
+ * Makes at least n unread bytes contiguous at buf + pos, reading as
+ * needed; returns how many unread bytes there are (less than n only at
+ * the end of the source or on a read error).  Moves the unread bytes to
+ * the start of the buffer, so earlier pointers into it become invalid.
+ */
+static size_t ensure(sf_capfile_t *f, size_t n)
+{
+	while (f->end - f->pos < n && !f->src_eof && !f->src_errno) {
+		long got;
+
+		if (f->pos && f->cap - f->pos < n) {
+			memmove(f->buf, f->buf + f->pos, f->end - f->pos);
+			f->end -= f->pos;
+			f->pos = 0;
+		}
+		if (f->end == f->cap) {
+			/* full and still short: the record is larger than
+			 * the buffer; grow towards n, doubling */
+			size_t ncap = f->cap * 2 < n ? n : f->cap * 2;
+			uint8_t *nb = realloc(f->buf, ncap);
+
+			if (!nb) {
+				f->src_errno = ENOMEM;
+				break;
+			}
+			f->buf = nb;
+			f->cap = ncap;
+		}
+		got = src_fill(f, f->buf + f->end, f->cap - f->end);
+		if (got <= 0)
+			break;
+		f->end += (size_t)got;
+	}
+	return f->end - f->pos;
+}
+
+/* Byte source for the pcapng reader: the buffer first, then the source. */
 static long src_read(void *cookie, void *buf, size_t n)
 {
 	sf_capfile_t *f = cookie;
-	size_t done = 0;
+	size_t done = f->end - f->pos;
 
-	while (f->push_pos < f->n_push && done < n)
-		((uint8_t *)buf)[done++] = f->push[f->push_pos++];
+	if (done >= n) {
+		memcpy(buf, f->buf + f->pos, n);
+		f->pos += n;
+		return (long)n;
+	}
+	memcpy(buf, f->buf + f->pos, done);
+	f->pos = f->end = 0;
 	while (done < n) {
-		size_t want = n - done;
-		long got;
+		long got = src_fill(f, (uint8_t *)buf + done, n - done);
 
-		if (f->gz) {
-			if (want > (1u << 30))
-				want = 1u << 30;
-			got = gzread(f->gz, (uint8_t *)buf + done,
-				     (unsigned)want);
-			if (got < 0)
-				return -1;
-		} else {
-			got = (long)fread((uint8_t *)buf + done, 1, want,
-					  f->fp);
-			if (got == 0 && ferror(f->fp))
-				return -1;
-		}
+		if (got < 0)
+			return -1;
 		if (got == 0)
 			break;
 		done += (size_t)got;
@@ -77,27 +182,170 @@ static long src_read(void *cookie, void *buf, size_t n)
 	return (long)done;
 }
 
-static ssize_t cookie_read(void *cookie, char *buf, size_t n)
-{
-	long got = src_read(cookie, buf, n);
+/* ---- classic pcap ------------------------------------------------------- */
 
-	if (got < 0) {
-		errno = EIO;
-		return -1;
-	}
-	return got;
+static uint32_t rd32(const sf_capfile_t *f, const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return f->swapped ? __builtin_bswap32(v) : v;
 }
 
-static int cookie_close(void *cookie)
+/*
+ * The file header (the first min(avail, 24) bytes) is handed to libpcap,
+ * so a file is accepted or refused, and its link type and snapshot length
+ * mapped, exactly as libpcap does; the rest is read here.
+ */
+static int rec_start(sf_capfile_t *f, sf_err_t *err)
 {
-	(void)cookie; /* the source is closed by sf_capfile_close */
+	size_t avail = ensure(f, PCAP_FILE_HDR);
+	uint8_t hdr[PCAP_FILE_HDR];
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	uint32_t magic;
+	uint16_t vmaj, vmin;
+	FILE *mem;
+	pcap_t *p;
+
+	if (avail > PCAP_FILE_HDR)
+		avail = PCAP_FILE_HDR;
+	memcpy(hdr, f->buf + f->pos, avail);
+	mem = fmemopen(hdr, avail, "rb");
+	if (!mem)
+		return sf_err_set(err, SF_ENOMEM, f->name, 0, 0,
+				  "out of memory");
+	p = pcap_fopen_offline(mem, ebuf);
+	if (!p) {
+		fclose(mem);
+		return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
+				  "bad pcap file header: %s", ebuf);
+	}
+	f->linktype = pcap_datalink(p);
+	f->snapshot = (uint32_t)pcap_snapshot(p);
+	pcap_close(p); /* closes mem */
+	if (avail < PCAP_FILE_HDR) /* libpcap accepted a short header? */
+		return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
+				  "bad pcap file header: truncated");
+	f->pos += PCAP_FILE_HDR;
+
+	memcpy(&magic, hdr, 4);
+	f->swapped = magic != 0xa1b2c3d4u && magic != 0xa1b23c4du &&
+		     magic != 0xa1b2cd34u;
+	if (f->swapped)
+		magic = __builtin_bswap32(magic);
+	f->nsec = magic == 0xa1b23c4du;
+	f->hdrsize = magic == 0xa1b2cd34u ? 24 : 16;
+	memcpy(&vmaj, hdr + 4, 2);
+	memcpy(&vmin, hdr + 6, 2);
+	if (f->swapped) {
+		vmaj = __builtin_bswap16(vmaj);
+		vmin = __builtin_bswap16(vmin);
+	}
+	if (vmaj == 543)
+		f->lengths = LEN_SWAPPED;
+	else if (vmin < 3)
+		f->lengths = LEN_SWAPPED;
+	else if (vmin == 3)
+		f->lengths = LEN_MAYBE_SWAPPED;
+	else
+		f->lengths = LEN_NOT_SWAPPED;
+	switch (f->linktype) {
+	case DLT_DBUS_: f->max_caplen = 128u * 1024 * 1024; break;
+	case DLT_USBPCAP_: f->max_caplen = 1024u * 1024; break;
+	case DLT_EBHSCR_: f->max_caplen = 8u * 1024 * 1024; break;
+	default: f->max_caplen = MAXIMUM_SNAPLEN;
+	}
 	return 0;
 }
 
+static int rec_trunc(sf_capfile_t *f, sf_err_t *err, const char *what,
+		      unsigned want, size_t got)
+{
+	f->pos = f->end; /* nothing further is read */
+	if (f->src_errno)
+		return sf_err_set(err, SF_EIO, f->name, 0, 0,
+				  "corrupt pcap file: error reading dump "
+				  "file: %s", strerror(f->src_errno));
+	return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
+			  "corrupt pcap file: truncated dump file; tried to "
+			  "read %u %s bytes, only got %zu", want, what, got);
+}
+
+static int rec_next(sf_capfile_t *f, sf_cap_pkt_t *pkt, sf_err_t *err)
+{
+	const uint8_t *h;
+	size_t avail = f->end - f->pos;
+	uint32_t caplen, len, keep;
+	int64_t sec, usec;
+
+	if (avail < f->hdrsize) {
+		avail = ensure(f, f->hdrsize);
+		if (avail == 0 && !f->src_errno)
+			return 0;
+		if (avail < f->hdrsize)
+			return rec_trunc(f, err, "header", f->hdrsize, avail);
+	}
+	h = f->buf + f->pos;
+	/* as libpcap: signed in the file's own byte order, unsigned when
+	 * byte-swapped (its SWAPLONG yields an unsigned value) */
+	if (f->swapped) {
+		sec = rd32(f, h);
+		usec = rd32(f, h + 4);
+	} else {
+		sec = (int32_t)rd32(f, h);
+		usec = (int32_t)rd32(f, h + 4);
+	}
+	caplen = rd32(f, h + 8);
+	len = rd32(f, h + 12);
+	if (f->nsec)
+		usec /= 1000;
+	if (f->lengths == LEN_SWAPPED ||
+	    (f->lengths == LEN_MAYBE_SWAPPED && caplen > len)) {
+		uint32_t t = caplen;
+
+		caplen = len;
+		len = t;
+	}
+	if (caplen > f->max_caplen) {
+		f->pos = f->end;
+		if (caplen > f->snapshot)
+			return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
+					  "corrupt pcap file: invalid packet "
+					  "capture length %u, bigger than "
+					  "snaplen of %u", caplen, f->snapshot);
+		return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
+				  "corrupt pcap file: invalid packet capture "
+				  "length %u, bigger than maximum of %u",
+				  caplen, f->max_caplen);
+	}
+	/* caplen above the snaplen: keep snaplen bytes, skip the rest */
+	keep = caplen > f->snapshot ? f->snapshot : caplen;
+	if (avail < f->hdrsize + (size_t)caplen) {
+		avail = ensure(f, f->hdrsize + (size_t)caplen);
+		if (avail < f->hdrsize + (size_t)caplen) {
+			/* libpcap names the snaplen while the kept part is
+			 * short, the caplen while the skipped part is */
+			size_t got = avail - f->hdrsize;
+
+			return rec_trunc(f, err, "captured",
+					 got < keep ? keep : caplen, got);
+		}
+		h = f->buf + f->pos;
+	}
+	pkt->linktype = f->linktype;
+	pkt->ts_us = (uint64_t)sec * 1000000u + (uint64_t)usec;
+	pkt->data = h + f->hdrsize;
+	pkt->caplen = keep;
+	pkt->len = len;
+	f->pos += f->hdrsize + (size_t)caplen;
+	return 1;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
 static bool is_pcap_magic(uint32_t m)
 {
-	static const uint32_t magics[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34,
-					  0xa1b2c3d4};
+	static const uint32_t magics[] = {0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34};
 
 	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
 		if (m == magics[i] || m == __builtin_bswap32(magics[i]))
@@ -108,9 +356,15 @@ static bool is_pcap_magic(uint32_t m)
 static int start(sf_capfile_t *f, sf_err_t *err)
 {
 	uint32_t magic_le;
-	long got = src_read(f, f->push, 4);
+	size_t got;
 
-	if (got < 0)
+	f->buf = malloc(BUF_START);
+	if (!f->buf)
+		return sf_err_set(err, SF_ENOMEM, f->name, 0, 0,
+				  "out of memory");
+	f->cap = BUF_START;
+	got = ensure(f, 4);
+	if (got < 4 && f->src_errno)
 		return sf_err_set(err, SF_EIO, f->name, 0, 0,
 				  "cannot read capture file");
 	if (got < 4)
@@ -118,47 +372,30 @@ static int start(sf_capfile_t *f, sf_err_t *err)
 				  "not a pcap or pcapng file (%s)",
 				  got ? "shorter than a file header"
 				      : "empty");
-	f->n_push = 4;
-	f->push_pos = 0;
-	memcpy(&magic_le, f->push, 4);
+	memcpy(&magic_le, f->buf + f->pos, 4);
 	if (magic_le == 0x0A0D0D0Au) {
 		f->fmt = SF_CAPFILE_PCAPNG;
 		f->linktype = -1;
 		return sf_pcapng_open(src_read, f, f->name, &f->ng, err);
 	}
 	if (is_pcap_magic(magic_le)) {
-		static const cookie_io_functions_t io = {
-			.read = cookie_read, .close = cookie_close};
-		char ebuf[PCAP_ERRBUF_SIZE] = "";
-
 		f->fmt = SF_CAPFILE_PCAP;
-		f->cookie = fopencookie(f, "r", io);
-		if (!f->cookie)
-			return sf_err_set(err, SF_ENOMEM, f->name, 0, 0,
-					  "out of memory");
-		f->pcap = pcap_fopen_offline(f->cookie, ebuf);
-		if (!f->pcap) {
-			fclose(f->cookie);
-			f->cookie = NULL;
-			return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
-					  "bad pcap file header: %s", ebuf);
-		}
-		f->cookie = NULL; /* owned by libpcap now */
-		f->linktype = pcap_datalink(f->pcap);
-		return 0;
+		return rec_start(f, err);
 	}
 	return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
 			  "not a pcap or pcapng file (magic %02x %02x %02x "
-			  "%02x)", f->push[0], f->push[1], f->push[2],
-			  f->push[3]);
+			  "%02x)", f->buf[f->pos], f->buf[f->pos + 1],
+			  f->buf[f->pos + 2], f->buf[f->pos + 3]);
 }
 
 static sf_capfile_t *alloc_file(const char *name)
 {
 	sf_capfile_t *f = calloc(1, sizeof(*f));
 
-	if (f)
+	if (f) {
 		snprintf(f->name, sizeof(f->name), "%s", name);
+		f->fd = -1;
+	}
 	return f;
 }
 
@@ -167,6 +404,7 @@ int sf_capfile_open(const char *path, sf_capfile_t **out, sf_err_t *err)
 	sf_capfile_t *f;
 	struct stat st;
 	uint8_t gzmagic[2];
+	bool plain = false;
 	int fd, rc;
 
 	*out = NULL;
@@ -191,19 +429,30 @@ int sf_capfile_open(const char *path, sf_capfile_t **out, sf_err_t *err)
 					  "is a directory");
 		}
 		if (S_ISREG(st.st_mode)) {
+			ssize_t k = pread(fd, gzmagic, 2, 0);
+
 			f->size = (uint64_t)st.st_size;
-			if (pread(fd, gzmagic, 2, 0) == 2 &&
-			    gzmagic[0] == 0x1f && gzmagic[1] == 0x8b)
+			if (k == 2 && gzmagic[0] == 0x1f && gzmagic[1] == 0x8b)
 				f->compressed = true;
+			else if (k >= 0 && lseek(fd, 0, SEEK_CUR) == 0)
+				plain = true;
 		}
 	}
-	f->gz = gzdopen(fd, "rb");
-	if (!f->gz) {
-		close(fd);
-		free(f);
-		return sf_err_set(err, SF_ENOMEM, path, 0, 0, "out of memory");
+	if (plain) {
+		/* a plain regular file: read(2) straight into the buffer */
+		f->fd = fd;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	} else {
+		/* gzip, or a pipe that may carry either: zlib decides */
+		f->gz = gzdopen(fd, "rb");
+		if (!f->gz) {
+			close(fd);
+			free(f);
+			return sf_err_set(err, SF_ENOMEM, path, 0, 0,
+					  "out of memory");
+		}
+		gzbuffer(f->gz, 128 * 1024);
 	}
-	gzbuffer(f->gz, 128 * 1024);
 	rc = start(f, err);
 	if (rc < 0) {
 		sf_capfile_close(f);
@@ -236,19 +485,20 @@ void sf_capfile_close(sf_capfile_t *f)
 {
 	if (!f)
 		return;
-	if (f->pcap)
-		pcap_close(f->pcap); /* fcloses the cookie stream */
-	if (f->cookie)
-		fclose(f->cookie);
 	sf_pcapng_close(f->ng);
 	if (f->gz)
 		gzclose(f->gz);
+	if (f->fd >= 0)
+		close(f->fd);
 	for (unsigned i = 0; i < f->n_filt; i++)
 		if (f->filt[i].ok)
 			pcap_freecode(&f->filt[i].prog);
 	free(f->bpf);
+	free(f->buf);
 	free(f);
 }
+
+/* ---- BPF filter --------------------------------------------------------- */
 
 static filt_t *compile(sf_capfile_t *f, int linktype, sf_err_t *err)
 {
@@ -308,8 +558,6 @@ static bool pass(sf_capfile_t *f, const sf_cap_pkt_t *pkt)
 	struct pcap_pkthdr h;
 	filt_t *ft;
 
-	if (!f->bpf)
-		return true;
 	ft = compile(f, pkt->linktype, NULL);
 	if (!ft || !ft->ok)
 		return true;
@@ -324,35 +572,24 @@ int sf_capfile_next(sf_capfile_t *f, sf_cap_pkt_t *pkt, sf_err_t *err)
 	for (;;) {
 		int rc;
 
-		if (f->fmt == SF_CAPFILE_PCAPNG) {
+		if (f->fmt == SF_CAPFILE_PCAP) {
+			rc = rec_next(f, pkt, err);
+			if (rc <= 0)
+				return rc;
+		} else {
 			rc = sf_pcapng_next(f->ng, pkt, err);
 			if (rc <= 0)
 				return rc;
 			if (f->linktype < 0)
 				f->linktype = pkt->linktype;
-		} else {
-			struct pcap_pkthdr *h;
-			const u_char *d;
-
-			rc = pcap_next_ex(f->pcap, &h, &d);
-			if (rc == PCAP_ERROR_BREAK)
-				return 0;
-			if (rc != 1)
-				return sf_err_set(err, SF_EPARSE, f->name, 0, 0,
-						  "corrupt pcap file: %s",
-						  pcap_geterr(f->pcap));
-			pkt->linktype = f->linktype;
-			pkt->ts_us = (uint64_t)h->ts.tv_sec * 1000000u +
-				     (uint64_t)h->ts.tv_usec;
-			pkt->data = d;
-			pkt->caplen = h->caplen;
-			pkt->len = h->len;
 		}
-		if (pass(f, pkt))
+		if (!f->bpf || pass(f, pkt))
 			return 1;
 		f->filtered++;
 	}
 }
+
+/* ---- accessors ---------------------------------------------------------- */
 
 sf_capfile_format_t sf_capfile_format(const sf_capfile_t *f)
 {
@@ -378,7 +615,7 @@ uint64_t sf_capfile_offset(const sf_capfile_t *f)
 
 		return off > 0 ? (uint64_t)off : 0;
 	}
-	return 0;
+	return f->src_bytes - (f->end - f->pos);
 }
 
 uint64_t sf_capfile_size(const sf_capfile_t *f)

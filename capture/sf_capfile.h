@@ -3,14 +3,19 @@
  * sf_capfile.h - reading capture files: classic pcap and pcapng, plain or
  * gzip-compressed, from a path, stdin ("-") or any FILE stream.
  *
- * Every input goes through one byte source: a zlib gzFile over the file
- * descriptor (zlib reads uncompressed input transparently, so a .gz is
- * recognised by its content, not its name, and `zcat x.gz | sipfilter
- * replay -` and `sipfilter replay - < x.pcap.gz` both work), or a plain
- * FILE (fuzzing, fmemopen).  The first four bytes decide the format:
- *  - classic pcap (all four magics, both byte orders, micro/nano) is read
- *    by libpcap through pcap_fopen_offline() on an fopencookie() stream
- *    over the byte source;
+ * Every input is read into one buffer (256 KiB, grown only for a record
+ * that does not fit) from one byte source: read(2) for a plain regular
+ * file; a zlib gzFile for a gzip file and for pipes (zlib reads
+ * uncompressed input transparently, so a .gz is recognised by its
+ * content, not its name, and `zcat x.gz | sipfilter replay -` and
+ * `sipfilter replay - < x.pcap.gz` both work); or a plain FILE (fuzzing,
+ * fmemopen).  The first four bytes decide the format:
+ *  - classic pcap (all four magics, both byte orders, micro/nano,
+ *    Kuznetzov): the file header is handed to libpcap
+ *    (pcap_fopen_offline on a copy), so files are accepted or refused and
+ *    link types mapped exactly as libpcap does; the records are read
+ *    here, in place in the buffer, by libpcap 1.10's rules and with its
+ *    error sentences (see sf_capfile.c);
  *  - pcapng is read by our own block reader (sf_pcapng.h), always: libpcap
  *    1.10 refuses sections whose interfaces have different link types, and
  *    analysts do capture across an Ethernet and a raw-IP interface at once.
