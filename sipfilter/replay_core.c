@@ -15,16 +15,29 @@
 
 /* ---- small helpers --------------------------------------------------- */
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+/*
+ * 64-bit hash of n bytes, 8 at a time (keys of the bounded sets below;
+ * only equality of whole keys matters).  The length goes into the last
+ * word, so "ab" and "ab\0" differ.
+ */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
+	uint64_t w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	w = (uint64_t)n << 56;
+	if (n)
+		memcpy(&w, b, n), w |= (uint64_t)n << 56;
+	h = (h ^ w) * 0xD6E8FEB86659FD93ull;
+	return h ^ (h >> 32);
 }
 
-#define FNV0 1469598103934665603ull
+#define HASH0 1469598103934665603ull
 
 /* Writes v in decimal ending just before end; returns the start. */
 static char *utoa(unsigned v, char *end)
@@ -121,6 +134,7 @@ static int rset_init(rset_t *s, uint32_t cap)
 		if (!s->e[g])
 			return -1;
 		s->n[g] = 0;
+		s->gen[g] = (uint64_t)g + 1; /* calloc'd entries: gen 0 */
 	}
 	s->cap = cap;
 	s->cur = 0;
@@ -138,7 +152,9 @@ static void rset_rotate(rset_t *s, uint64_t now)
 {
 	int old = s->cur ^ 1;
 
-	memset(s->e[old], 0, s->cap * sizeof(rent_t));
+	/* a fresh gen number (64-bit: never wraps) empties the table */
+	s->gen[old] = (s->gen[s->cur] > s->gen[old] ? s->gen[s->cur]
+						    : s->gen[old]) + 1;
 	s->n[old] = 0;
 	s->cur = old;
 	s->since = now;
@@ -151,18 +167,19 @@ static uint32_t rset_slot(const rset_t *s, uint64_t key)
 
 static uint64_t *rset_find(rset_t *s, uint64_t key)
 {
-	key |= 1; /* 0 marks an empty slot */
+	key |= 1;
 	for (int k = 0; k < 2; k++) {
 		rent_t *e = s->e[s->cur ^ k];
 		uint32_t i = rset_slot(s, key);
+		uint64_t gen = s->gen[s->cur ^ k];
 
 		if (!s->n[s->cur ^ k])
 			continue;
 		for (uint32_t probe = 0; probe < s->cap; probe++) {
+			if (e[i].gen != gen)
+				break; /* empty */
 			if (e[i].key == key)
 				return &e[i].val;
-			if (!e[i].key)
-				break;
 			i = (i + 1) & (s->cap - 1);
 		}
 	}
@@ -181,12 +198,37 @@ static void rset_put(rset_t *s, uint64_t key, uint64_t val, uint64_t now,
 		rset_rotate(s, now);
 	e = s->e[s->cur];
 	i = rset_slot(s, key);
-	while (e[i].key && e[i].key != key)
+	while (e[i].gen == s->gen[s->cur] && e[i].key != key)
 		i = (i + 1) & (s->cap - 1);
-	if (!e[i].key)
+	if (e[i].gen != s->gen[s->cur])
 		s->n[s->cur]++;
 	e[i].key = key;
 	e[i].val = val;
+	e[i].gen = s->gen[s->cur];
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+static void out_flush(sf_replay_t *r)
+{
+	if (r->olen && fwrite(r->obuf, 1, r->olen, r->o.out) != r->olen)
+		r->write_error = 1;
+	r->olen = 0;
+}
+
+/* Records are gathered in obuf and written in blocks of OBUF_BYTES. */
+static void out_put(sf_replay_t *r, const void *p, size_t n)
+{
+	if (r->olen + n > OBUF_BYTES) {
+		out_flush(r);
+		if (n > OBUF_BYTES) {
+			if (fwrite(p, 1, n, r->o.out) != n)
+				r->write_error = 1;
+			return;
+		}
+	}
+	memcpy(r->obuf + r->olen, p, n);
+	r->olen += n;
 }
 
 /* ---- the record ring ------------------------------------------------- */
@@ -221,9 +263,9 @@ static void emit(sf_replay_t *r)
 		case SF_REPLAY_NONE:
 			break;
 		}
-		if (fwrite(r->bytes + s->off, 1, s->len, r->o.out) != s->len ||
-		    fwrite(tail, 1, (size_t)n, r->o.out) != (size_t)n)
-			r->write_error = 1;
+		out_put(r, r->bytes + s->off, s->len);
+		if (n > 0)
+			out_put(r, tail, (size_t)n);
 	}
 	r->head++;
 	r->c.records_out++;
@@ -294,6 +336,7 @@ void sf_replay_flush(sf_replay_t *r)
 {
 	while (r->head != r->tail)
 		emit(r);
+	out_flush(r);
 	fflush(r->o.out);
 	if (ferror(r->o.out))
 		r->write_error = 1;
@@ -479,6 +522,194 @@ static void jverdict(sf_jw_t *w, const sf_verdict_t *v, const char *pfx)
 	}
 }
 
+/* ---- JSON lines: the fast path ----------------------------------------- */
+
+static uint32_t jc_slot(const void *k1, const void *k2, uint64_t k3,
+			uint32_t kind)
+{
+	uint64_t h = (uint64_t)(uintptr_t)k1 * 0x9E3779B97F4A7C15ull ^
+		     (uint64_t)(uintptr_t)k2 * 0xD6E8FEB86659FD93ull ^
+		     (k3 + kind) * 0xFF51AFD7ED558CCDull;
+
+	return (uint32_t)(h >> 40) & (JC_SLOTS - 1);
+}
+
+/* The JSON string (quoted, escaped) of s, which must not change during
+ * the run (config names, the engine's static texts); NULL if too long. */
+static const jcache_t *jc_string(sf_replay_t *r, const char *s)
+{
+	jcache_t *c = &r->jc[jc_slot(s, NULL, 0, JC_STRING)];
+	sf_jw_t w;
+
+	if (c->kind == JC_STRING && c->k1 == s)
+		return c;
+	sf_jw_init(&w, c->text, JC_TEXT);
+	jstr(&w, s, strlen(s));
+	if (w.overflow || w.len >= JC_TEXT) {
+		c->kind = 0;
+		return NULL;
+	}
+	c->kind = JC_STRING;
+	c->k1 = s;
+	c->k2 = NULL;
+	c->k3 = 0;
+	c->len = (uint32_t)w.len;
+	return c;
+}
+
+/* jverdict()'s text for v, by the verdict fields it reads (rule name and
+ * reason are immutable strings of the config or the engine). */
+static const jcache_t *jc_verdict(sf_replay_t *r, const sf_verdict_t *v,
+				  bool other)
+{
+	uint32_t kind = other ? JC_VERDICT_OTHER : JC_VERDICT;
+	uint64_t k3 = (uint64_t)(v->action & 0xffff) |
+		      (uint64_t)(v->applied & 0xffff) << 16 |
+		      (uint64_t)(v->mode & 0xffff) << 32 |
+		      (uint64_t)v->code << 48;
+	jcache_t *c = &r->jc[jc_slot(v->rule_name, v->reason, k3, kind)];
+	sf_jw_t w;
+
+	if (c->kind == kind && c->k1 == v->rule_name && c->k2 == v->reason &&
+	    c->k3 == k3)
+		return c;
+	if ((unsigned)v->action > 0xffff || (unsigned)v->applied > 0xffff ||
+	    (unsigned)v->mode > 0xffff)
+		return NULL;
+	sf_jw_init(&w, c->text, JC_TEXT);
+	jverdict(&w, v, other ? "other_" : "");
+	if (w.overflow || w.len >= JC_TEXT) {
+		c->kind = 0;
+		return NULL;
+	}
+	c->kind = kind;
+	c->k1 = v->rule_name;
+	c->k2 = v->reason;
+	c->k3 = k3;
+	c->len = (uint32_t)w.len;
+	return c;
+}
+
+static char *cpy(char *o, const void *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
+#define OLIT(o, lit) cpy((o), (lit), sizeof(lit) - 1)
+
+/* "s" escaped as sf_jw_escape does; o has room for 6 * n + 3 bytes. */
+static char *oesc(char *o, const char *s, size_t n, bool *overflow)
+{
+	sf_jw_t w;
+
+	*o++ = '"';
+	if (n) {
+		sf_jw_init(&w, o, 6 * n + 1);
+		sf_jw_escape(&w, s, n);
+		if (w.overflow)
+			*overflow = true;
+		o += w.len;
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* A quoted string of bytes that need no escaping (our own timestamps,
+ * addresses, digits). */
+static char *oplain(char *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	*o++ = '"';
+	o = cpy(o, s, n);
+	*o++ = '"';
+	return o;
+}
+
+/* Copies a cache entry's text; NULL passes through.  An entry is used
+ * before the next lookup, which may evict it. */
+static char *ocache(char *o, const jcache_t *c)
+{
+	return o && c ? cpy(o, c->text, c->len) : NULL;
+}
+
+/*
+ * The record as format_record()'s JSONL branch writes it, byte for byte,
+ * with the constant parts from the cache and one bound check instead of
+ * one per piece.  0 = use the general path (a piece too long to cache,
+ * or the bound does not fit the line).
+ */
+static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
+{
+	const sf_verdict_t *v = x->v;
+	bool overflow = false;
+	size_t bound;
+	char *o;
+
+	/* at most 6 cached pieces of < JC_TEXT bytes */
+	bound = 512 + 6 * JC_TEXT + strlen(x->ts) + strlen(x->src) +
+		strlen(x->dst) + strlen(x->transport) +
+		6 * (x->call_id.len + x->from.len + x->pai.len) +
+		2 * (SF_NUM_MAX + 2);
+	if (bound > LINE_MAX_BYTES)
+		return 0;
+	o = r->line;
+	o = OLIT(o, "{\"ts\":");
+	o = oplain(o, x->ts);
+	o = OLIT(o, ",\"src\":");
+	o = oplain(o, x->src);
+	o = OLIT(o, ",\"dst\":");
+	o = oplain(o, x->dst);
+	o = OLIT(o, ",\"transport\":");
+	o = oplain(o, x->transport);
+	o = OLIT(o, ",\"call_id\":");
+	o = oesc(o, x->call_id.s, x->call_id.len, &overflow);
+	o = OLIT(o, ",\"from\":");
+	o = oesc(o, x->from.s, x->from.len, &overflow);
+	o = OLIT(o, ",\"pai\":");
+	o = oesc(o, x->pai.s, x->pai.len, &overflow);
+	o = OLIT(o, ",\"number\":");
+	o = oplain(o, x->number);
+	o = OLIT(o, ",\"called\":");
+	o = oplain(o, x->called);
+	o = OLIT(o, ",\"trunk\":");
+	o = ocache(o, jc_string(r, x->trunk));
+	if (!o)
+		return 0;
+	o = OLIT(o, ",\"class\":");
+	o = ocache(o, jc_string(r, x->cls));
+	if (!o)
+		return 0;
+	if (x->roaming)
+		o = OLIT(o, ",\"roaming\":true");
+	else
+		o = OLIT(o, ",\"roaming\":false");
+	o = ocache(o, jc_verdict(r, v, false));
+	if (!o)
+		return 0;
+	if (v->malformed)
+		o = OLIT(o, ",\"malformed\":true");
+	else
+		o = OLIT(o, ",\"malformed\":false");
+	if (v->malformed && v->sip_error != SF_SIP_OK) {
+		o = OLIT(o, ",\"sip_error\":");
+		o = ocache(o, jc_string(r, sf_sip_error_name(v->sip_error)));
+		if (!o)
+			return 0;
+	}
+	if (x->v2) {
+		o = OLIT(o, ",\"other_trunk\":");
+		o = ocache(o, jc_string(r, x->trunk2));
+		o = ocache(o, jc_verdict(r, x->v2, true));
+		if (!o)
+			return 0;
+	}
+	if (overflow)
+		return 0;
+	return (size_t)(o - r->line);
+}
+
 static size_t format_record(sf_replay_t *r, const rec_t *x)
 {
 	const sf_verdict_t *v = x->v;
@@ -487,6 +718,10 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 
 	if (r->o.format == SF_REPLAY_JSONL) {
 		sf_jw_t w;
+
+		len = jsonl_fast(r, x);
+		if (len)
+			return len;
 
 		/* Keys are literals: written raw; values escaped. */
 		sf_jw_init(&w, r->line, LINE_MAX_BYTES);
@@ -644,12 +879,19 @@ static sf_str_t top_branch(const sf_sipmsg_t *m)
 	if (!h)
 		return SF_STR_NULL;
 	v = h->value;
-	for (i = 0; i < v.len && v.s[i] != ','; i++)
-		;
-	v.len = i;
+	if (v.len) {
+		const char *comma = memchr(v.s, ',', v.len);
+
+		if (comma)
+			v.len = (size_t)(comma - v.s);
+	}
 	for (i = 0; i + 8 <= v.len; i++) {
-		if (v.s[i] == ';' &&
-		    sf_str_ieq_c(sf_str(v.s + i + 1, 7), "branch=")) {
+		const char *semi = memchr(v.s + i, ';', v.len - 7 - i);
+
+		if (!semi)
+			break;
+		i = (size_t)(semi - v.s);
+		if (sf_str_ieq_c(sf_str(v.s + i + 1, 7), "branch=")) {
 			size_t s = i + 8, e = s;
 
 			while (e < v.len && v.s[e] != ';' && v.s[e] != ' ' &&
@@ -663,7 +905,7 @@ static sf_str_t top_branch(const sf_sipmsg_t *m)
 
 static uint64_t str_hash(sf_str_t v)
 {
-	return fnv(FNV0, v.s ? v.s : "", v.len);
+	return hash_bytes(HASH0, v.s, v.s ? v.len : 0);
 }
 
 /* ---- selected-call pcap ----------------------------------------------- */
@@ -743,13 +985,11 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 		uint32_t cseq = r->msg->cseq_num;
 
 		cid = h ? h->value : SF_STR_NULL;
-		key = str_hash(cid);
-		key = fnv(key, &cseq, sizeof(cseq));
-		key = fnv(key, "|", 1);
+		key = hash_bytes(HASH0 ^ cseq, cid.s, cid.s ? cid.len : 0);
 		{
 			sf_str_t b = top_branch(r->msg);
 
-			key = fnv(key, b.s ? b.s : "", b.len);
+			key = hash_bytes(key, b.s, b.s ? b.len : 0);
 		}
 		known = rset_find(&r->txn, key);
 		if (known) {
@@ -903,8 +1143,10 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	r->slots = calloc(RING_SLOTS, sizeof(slot_t));
 	r->bytes = malloc(RING_BYTES);
 	r->line = malloc(LINE_MAX_BYTES + 64);
+	r->obuf = malloc(OBUF_BYTES);
+	r->jc = calloc(JC_SLOTS, sizeof(jcache_t));
 	if (!r->msg || !r->call || !r->call2 || !r->v || !r->v2 ||
-	    !r->slots || !r->bytes || !r->line ||
+	    !r->slots || !r->bytes || !r->line || !r->obuf || !r->jc ||
 	    rset_init(&r->txn, TXN_SET) < 0 || rset_init(&r->sel, SEL_SET) < 0 ||
 	    sf_replay_stats_init(r) < 0) {
 		sf_replay_free(r);
@@ -934,6 +1176,8 @@ void sf_replay_free(sf_replay_t *r)
 	free(r->slots);
 	free(r->bytes);
 	free(r->line);
+	free(r->obuf);
+	free(r->jc);
 	rset_fini(&r->txn);
 	rset_fini(&r->sel);
 	sf_replay_stats_fini(r);

@@ -23,6 +23,7 @@
 #define TOPK 32
 #define MAX_EXTRA_RULES 8          /* "", emergency, malformed, ... */
 #define MAX_BUCKETS 65536u
+#define OBUF_BYTES (64u << 10)
 
 typedef struct slot {
 	uint64_t ts;
@@ -34,11 +35,15 @@ typedef struct slot {
  * one is half full or older than max_age. */
 typedef struct rent {
 	uint64_t key, val;
+	uint64_t gen;       /* valid only while equal to the table's gen */
 } rent_t;
 
+/* Rotation is O(1): the old generation's table gets a new gen number,
+ * which empties it without touching its entries. */
 typedef struct rset {
 	rent_t *e[2];
 	uint32_t n[2], cap;
+	uint64_t gen[2];
 	int cur;
 	uint64_t since;
 } rset_t;
@@ -48,12 +53,29 @@ typedef struct topk {
 	uint64_t count, err;
 } topk_t;
 
+/* JSON text cached by the address of immutable strings (config names,
+ * the engine's static texts): a quoted string, or a verdict's keys. */
+#define JC_SLOTS 64u
+#define JC_TEXT 1024u
+#define JC_STRING 1u
+#define JC_VERDICT 2u
+#define JC_VERDICT_OTHER 3u
+
+typedef struct jcache {
+	const void *k1, *k2;
+	uint64_t k3;
+	uint32_t kind;          /* 0 = empty, JC_STRING, JC_VERDICT(_OTHER) */
+	uint32_t len;
+	char text[JC_TEXT];
+} jcache_t;
+
 typedef struct rule_stat {
 	char name[SF_CFG_NAME_MAX];
 	uint64_t count;
 	uint64_t by_action[SF_ACT_COUNT]; /* the rule's action (would-be) */
 	uint64_t monitor;
 	topk_t top[TOPK];
+	uint64_t top_hash[TOPK];          /* digest of top[i].num */
 	unsigned n_top;
 } rule_stat_t;
 
@@ -107,6 +129,10 @@ struct sf_replay {
 	char ts_prefix[48];
 	rule_stat_t *last_extra;     /* rule_slot() cache */
 	const char *last_extra_name;
+	/* output: records are gathered here and written in large blocks */
+	char *obuf;
+	size_t olen;
+	jcache_t *jc;                /* JC_SLOTS */
 };
 
 int sf_replay_stats_init(sf_replay_t *r);

@@ -57,14 +57,32 @@ static rule_stat_t *rule_slot(sf_replay_t *r, const sf_verdict_t *v)
 	return &r->rules[r->n_rules - 1];
 }
 
-/* num is a whole zero-padded buffer (as stored in top[].num), so a
- * fixed-size compare (inlined, no strcmp call) decides equality. */
+/* Digest of a whole zero-padded number buffer (as stored in top[].num). */
+static uint64_t num_digest(const char num[SF_NUM_MAX + 2])
+{
+	uint64_t h = 0, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= SF_NUM_MAX + 2; i += 8) {
+		memcpy(&w, num + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 31;
+	}
+	for (; i < SF_NUM_MAX + 2; i++)
+		h = (h ^ (uint8_t)num[i]) * 0x100000001B3ull;
+	return h;
+}
+
+/* num is a whole zero-padded buffer, so equal numbers have equal digests
+ * and a fixed-size compare confirms a digest hit. */
 static void top_add(rule_stat_t *rs, const char num[SF_NUM_MAX + 2])
 {
+	uint64_t d = num_digest(num);
 	unsigned min = 0;
 
 	for (unsigned i = 0; i < rs->n_top; i++) {
-		if (!memcmp(rs->top[i].num, num, sizeof(rs->top[i].num))) {
+		if (rs->top_hash[i] == d &&
+		    !memcmp(rs->top[i].num, num, sizeof(rs->top[i].num))) {
 			rs->top[i].count++;
 			return;
 		}
@@ -72,14 +90,16 @@ static void top_add(rule_stat_t *rs, const char num[SF_NUM_MAX + 2])
 			min = i;
 	}
 	if (rs->n_top < TOPK) {
-		topk_t *t = &rs->top[rs->n_top++];
+		topk_t *t = &rs->top[rs->n_top];
 
+		rs->top_hash[rs->n_top++] = d;
 		memcpy(t->num, num, sizeof(t->num));
 		t->count = 1;
 		t->err = 0;
 		return;
 	}
 	memcpy(rs->top[min].num, num, sizeof(rs->top[min].num));
+	rs->top_hash[min] = d;
 	rs->top[min].err = rs->top[min].count;
 	rs->top[min].count++;
 }
