@@ -85,6 +85,26 @@ static inline bool sf_tbl_prefixes(const sf_num_t *n,
 void sf_tbl_key_format(uint64_t key, char *buf, size_t size);
 
 /*
+ * Short prefixes indexed directly: the keys of 1..SF_TBL_DIRECT_LEN digits
+ * (10 + 100 + 1000 + 10000 of them) map to slots of one array, so a
+ * longest-prefix match over a plan whose prefixes are all short costs a
+ * few loads instead of a JudyLGet per length probed.
+ */
+#define SF_TBL_DIRECT_LEN 4u
+#define SF_TBL_DIRECT_SLOTS 11110u
+
+static inline size_t sf_tbl_direct_slot(uint64_t key)
+{
+	static const uint32_t base[SF_TBL_DIRECT_LEN + 1] = {0, 0, 10, 110,
+							     1110};
+	unsigned len = (unsigned)(key >> 56);
+	uint64_t v = key & (((uint64_t)1 << 56) - 1);
+
+	/* callers pass keys of 1..SF_TBL_DIRECT_LEN digits only */
+	return base[len] + (size_t)v;
+}
+
+/*
  * A set of prefixes of mixed lengths in one JudyL (value != 0) with a
  * bitmask of the lengths present, so longest-prefix match probes only
  * lengths that exist, longest first.  Returns the value or 0; *plen gets
@@ -244,9 +264,11 @@ typedef struct sf_tbl_allow_set {
 typedef struct sf_tbl_core {
 	atomic_size_t refs;
 
-	/* numbering plan: JudyL key -> entry index + 1 */
+	/* numbering plan: JudyL key -> entry index + 1; prefixes of up to
+	 * SF_TBL_DIRECT_LEN digits also in plan_direct (NULL if none) */
 	Pvoid_t plan;
 	uint32_t plan_mask;
+	uint32_t *plan_direct;
 	sf_tbl_plan_ent_t *plan_ents;
 	size_t plan_n, plan_cap;
 	sf_tbl_strs_t plan_strs;

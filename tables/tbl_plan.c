@@ -149,6 +149,19 @@ static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	c->plan_ents[c->plan_n++] = e;
 	*pv = c->plan_n;
 	c->plan_mask |= 1u << num.len;
+	if (num.len <= SF_TBL_DIRECT_LEN) {
+		if (!c->plan_direct) {
+			c->plan_direct = sf_tbl_malloc(SF_TBL_DIRECT_SLOTS *
+						       sizeof(uint32_t));
+			if (!c->plan_direct)
+				return sf_err_set(err, SF_ENOMEM, r->path,
+						  r->line_no, 0,
+						  "out of memory");
+			memset(c->plan_direct, 0,
+			       SF_TBL_DIRECT_SLOTS * sizeof(uint32_t));
+		}
+		c->plan_direct[sf_tbl_direct_slot(key)] = (uint32_t)c->plan_n;
+	}
 	return 0;
 }
 
@@ -176,6 +189,7 @@ int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
 size_t sf_tbl_plan_bytes(const sf_tbl_core_t *c)
 {
 	return JudyLMemUsed(c->plan) + c->plan_cap * sizeof(*c->plan_ents) +
+	       (c->plan_direct ? SF_TBL_DIRECT_SLOTS * sizeof(uint32_t) : 0) +
 	       sf_tbl_strs_bytes(&c->plan_strs);
 }
 
@@ -189,7 +203,25 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 
 	if (!c->plan || !sf_tbl_prefixes(n, pfx))
 		return false;
-	v = sf_tbl_lpm(c->plan, c->plan_mask, pfx, n->len, &plen);
+	if (c->plan_direct) {
+		/* longer prefixes in the JudyL first, then the short ones
+		 * from the direct array, each longest first */
+		uint32_t mask = c->plan_mask & (uint32_t)((2u << n->len) - 1);
+		uint32_t longer = mask & ~((2u << SF_TBL_DIRECT_LEN) - 1);
+
+		v = longer ? sf_tbl_lpm(c->plan, longer, pfx, n->len, &plen)
+			   : 0;
+		mask &= (2u << SF_TBL_DIRECT_LEN) - 1;
+		while (!v && mask) {
+			unsigned l = 31u - (unsigned)__builtin_clz(mask);
+
+			v = c->plan_direct[sf_tbl_direct_slot(pfx[l])];
+			plen = l;
+			mask &= ~(1u << l);
+		}
+	} else {
+		v = sf_tbl_lpm(c->plan, c->plan_mask, pfx, n->len, &plen);
+	}
 	if (!v || v > c->plan_n)
 		return false;
 	e = &c->plan_ents[v - 1];

@@ -1139,6 +1139,93 @@ static void test_random_garbage(void)
 	T_TRUE(counts[0] > 0 && counts[1] > 0); /* both outcomes reached */
 }
 
+/* Longest-prefix match of the plan (short prefixes from the direct array,
+ * longer ones from the JudyL) against a brute-force scan, on random plans
+ * with prefixes of 1..7 digits and with long prefixes only. */
+static void test_plan_lpm_differential(void)
+{
+	enum { NP = 400, NQ = 20000 };
+	static char pfx[NP][8];
+	char *csv = malloc(NP * 48), line[64];
+	uint64_t seed = 12345;
+
+	for (int round = 0; round < 2; round++) {
+		sf_tables_src_t src = {0};
+		sf_tables_t *t = NULL;
+		sf_err_t err;
+		size_t len = 0;
+		int np = 0;
+
+		for (int i = 0; i < NP; i++) {
+			unsigned pl;
+			bool dup = false;
+
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			pl = round ? 5 + (unsigned)(seed >> 60) % 3
+				   : 1 + (unsigned)(seed >> 59) % 7;
+			for (unsigned k = 0; k < pl; k++) {
+				seed = seed * 6364136223846793005ull + 1;
+				/* few distinct digits: many nested prefixes */
+				pfx[np][k] = (char)('7' + (seed >> 62) % 3);
+			}
+			pfx[np][pl] = 0;
+			for (int j = 0; j < np; j++)
+				dup |= !strcmp(pfx[j], pfx[np]);
+			if (dup)
+				continue;
+			len += (size_t)snprintf(csv + len, NP * 48 - len,
+						"%s,foreign,1,15,op%d\n",
+						pfx[np], np);
+			np++;
+		}
+		write_file(tmpf("lpm-plan.csv"), csv, len);
+		src.plan = tmpf("lpm-plan.csv");
+		src.max_shrink = 1.0;
+		T_EQ_INT(sf_tables_load(&src, &t, &err), 0);
+		if (!t)
+			break;
+		for (int q = 0; q < NQ; q++) {
+			sf_plan_entry_t e;
+			sf_num_t n;
+			int best = -1;
+			unsigned ql;
+			bool hit;
+
+			seed = seed * 6364136223846793005ull + 1;
+			ql = 1 + (unsigned)(seed >> 60) % 12;
+			for (unsigned k = 0; k < ql; k++) {
+				seed = seed * 6364136223846793005ull + 1;
+				line[k] = (char)('7' + (seed >> 62) % 3);
+			}
+			line[ql] = 0;
+			for (int j = 0; j < np; j++) {
+				size_t pl = strlen(pfx[j]);
+
+				if (pl <= ql && !memcmp(pfx[j], line, pl) &&
+				    (best < 0 || pl > strlen(pfx[best])))
+					best = j;
+			}
+			n = num(line);
+			hit = sf_tables_plan_lookup(t, &n, &e);
+			T_EQ_INT(hit, best >= 0);
+			if (hit && best >= 0) {
+				char op[16];
+
+				snprintf(op, sizeof(op), "op%d", best);
+				T_EQ_STR(e.operator_name, op);
+				T_EQ_INT(e.prefix_len, strlen(pfx[best]));
+			}
+			if (t_cur_failed) {
+				fprintf(stderr, "    round %d number %s\n",
+					round, line);
+				break;
+			}
+		}
+		sf_tables_free(t);
+	}
+	free(csv);
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag,
 		  struct FTW *ftw)
 {
@@ -1173,6 +1260,7 @@ int main(void)
 	T_RUN(test_roaming_differential);
 	T_RUN(test_sorted_batches);
 	T_RUN(test_random_garbage);
+	T_RUN(test_plan_lpm_differential);
 	if (nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
 	return T_DONE();
