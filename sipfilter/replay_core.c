@@ -39,6 +39,17 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 
 #define HASH0 1469598103934665603ull
 
+/* A 64-bit finaliser (MurmurHash3 fmix64): every input bit reaches the
+ * low bits used as slot numbers. */
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	return h ^ (h >> 33);
+}
+
 /* Writes v in decimal ending just before end; returns the start. */
 static char *utoa(unsigned v, char *end)
 {
@@ -374,8 +385,23 @@ static void fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 	}
 }
 
-static void fmt_addr(const sf_ip_t *ip, uint16_t port, char *buf,
-		     size_t cap)
+static uint32_t addr_slot(const sf_ip_t *ip, uint16_t port)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, ip->a, 8);
+	memcpy(&hi, ip->a + 8, 8);
+	return (uint32_t)mix64(lo ^ mix64(hi ^ port ^ (uint64_t)ip->v4 << 17)) &
+	       (ADDR_SLOTS - 1);
+}
+
+static bool same_ip(const sf_ip_t *a, const sf_ip_t *b)
+{
+	return a->v4 == b->v4 && !memcmp(a->a, b->a, sizeof(a->a));
+}
+
+static void fmt_addr_raw(const sf_ip_t *ip, uint16_t port, char *buf,
+			 size_t cap)
 {
 	char a[48], p[8];
 	size_t n, k = 0;
@@ -401,6 +427,35 @@ static void fmt_addr(const sf_ip_t *ip, uint16_t port, char *buf,
 	memcpy(buf + k, p + i + 1, (size_t)(7 - i));
 	k += (size_t)(7 - i);
 	buf[k] = 0;
+}
+
+/* fmt_addr_raw(), remembered: a set of two ways per slot pair, the way
+ * not used last is replaced on a miss. */
+static void fmt_addr(sf_replay_t *r, const sf_ip_t *ip, uint16_t port,
+		     char *buf, size_t cap)
+{
+	addr_memo_t *w = &r->addr_memo[addr_slot(ip, port) & ~1u], *a;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (w[k].used && w[k].port == port && same_ip(&w[k].ip, ip))
+			break;
+	if (k == 2) {
+		k = w[0].mru ^ 1;
+		a = &w[k];
+		fmt_addr_raw(ip, port, a->text, sizeof(a->text));
+		a->ip = *ip;
+		a->port = port;
+		a->len = (uint8_t)strlen(a->text);
+		a->used = 1;
+	}
+	a = &w[k];
+	w[0].mru = (uint8_t)k;
+	if ((size_t)a->len + 1 > cap) {
+		fmt_addr_raw(ip, port, buf, cap);
+		return;
+	}
+	memcpy(buf, a->text, (size_t)a->len + 1);
 }
 
 /* "+77011234567" / "102" / "" like sf_num_format, without printf. */
@@ -527,11 +582,10 @@ static void jverdict(sf_jw_t *w, const sf_verdict_t *v, const char *pfx)
 static uint32_t jc_slot(const void *k1, const void *k2, uint64_t k3,
 			uint32_t kind)
 {
-	uint64_t h = (uint64_t)(uintptr_t)k1 * 0x9E3779B97F4A7C15ull ^
-		     (uint64_t)(uintptr_t)k2 * 0xD6E8FEB86659FD93ull ^
-		     (k3 + kind) * 0xFF51AFD7ED558CCDull;
+	uint64_t h = mix64((uint64_t)(uintptr_t)k1 ^
+			   mix64((uint64_t)(uintptr_t)k2 ^ mix64(k3 + kind)));
 
-	return (uint32_t)(h >> 40) & (JC_SLOTS - 1);
+	return (uint32_t)h & (JC_SLOTS - 1);
 }
 
 /* The JSON string (quoted, escaped) of s, which must not change during
@@ -941,12 +995,33 @@ static bool selected(const sf_replay_t *r, const sf_verdict_t *v)
 
 /* ---- the INVITE path --------------------------------------------------- */
 
+/* sf_cfg_trunk_match(), remembered per source address and config (two
+ * ways per slot pair, as fmt_addr). */
+static int trunk_of(sf_replay_t *r, const sf_cfg_t *cfg, const sf_ip_t *ip)
+{
+	trunk_memo_t *w = &r->trunk_memo[cfg == r->o.cfg ? 0 : 1]
+					[addr_slot(ip, 0) & ~1u];
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (w[k].used && same_ip(&w[k].ip, ip))
+			break;
+	if (k == 2) {
+		k = w[0].mru ^ 1;
+		w[k].trunk = sf_cfg_trunk_match(cfg, ip);
+		w[k].ip = *ip;
+		w[k].used = 1;
+	}
+	w[0].mru = (uint8_t)k;
+	return w[k].trunk;
+}
+
 static void judge(sf_replay_t *r, const sf_cfg_t *cfg,
 		  const sf_tables_t *tables, const sf_cap_msg_t *m,
 		  const sf_sip_limits_t *lim, bool scanned, sf_call_t *call,
 		  sf_verdict_t *v)
 {
-	int trunk = sf_cfg_trunk_match(cfg, &m->src);
+	int trunk = trunk_of(r, cfg, &m->src);
 
 	if (scanned) {
 		/* sf_call_extract() clears *call itself */
@@ -1032,8 +1107,8 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	x.v2 = NULL;
 	x.trunk2 = NULL;
 	fmt_ts(r, m->ts_us, x.ts, sizeof(x.ts));
-	fmt_addr(&m->src, m->sport, x.src, sizeof(x.src));
-	fmt_addr(&m->dst, m->dport, x.dst, sizeof(x.dst));
+	fmt_addr(r, &m->src, m->sport, x.src, sizeof(x.src));
+	fmt_addr(r, &m->dst, m->dport, x.dst, sizeof(x.dst));
 	x.transport = tp_name(m->proto);
 	x.call_id = cut(cid);
 	if (ok) {

@@ -53,9 +53,29 @@ typedef struct topk {
 	uint64_t count, err;
 } topk_t;
 
+/* Formatted "ip:port" and trunk matches, by address (pure functions of
+ * the address and the config). */
+#define ADDR_SLOTS 256u
+
+typedef struct addr_memo {
+	sf_ip_t ip;
+	uint16_t port;
+	uint8_t used;
+	uint8_t mru;        /* in the set's first way: the way used last */
+	uint8_t len;
+	char text[57];
+} addr_memo_t;
+
+typedef struct trunk_memo {
+	sf_ip_t ip;
+	uint8_t used;
+	uint8_t mru;        /* in the set's first way: the way used last */
+	int trunk;
+} trunk_memo_t;
+
 /* JSON text cached by the address of immutable strings (config names,
  * the engine's static texts): a quoted string, or a verdict's keys. */
-#define JC_SLOTS 64u
+#define JC_SLOTS 256u
 #define JC_TEXT 1024u
 #define JC_STRING 1u
 #define JC_VERDICT 2u
@@ -133,6 +153,8 @@ struct sf_replay {
 	char *obuf;
 	size_t olen;
 	jcache_t *jc;                /* JC_SLOTS */
+	addr_memo_t addr_memo[ADDR_SLOTS];
+	trunk_memo_t trunk_memo[2][ADDR_SLOTS]; /* cfg, cfg2 */
 };
 
 int sf_replay_stats_init(sf_replay_t *r);
