@@ -195,37 +195,32 @@ static bool plausible_intl(const char *d, size_t n)
 static sf_norm_status_t national(const sf_dialling_t *dr, const char *d,
 				 size_t n, bool fallback, sf_num_t *out)
 {
-	size_t cc_len = strnlen(dr->country_code, sizeof(dr->country_code));
-	size_t np_len = strnlen(dr->national_prefix,
-				sizeof(dr->national_prefix));
-	size_t nl = dr->national_length;
+	size_t cc_len, np_len, nl = dr->national_length, best = 0;
 	size_t n_ip = dr->n_intl_prefixes < SF_CFG_PREFIX_MAX
 			      ? dr->n_intl_prefixes
 			      : SF_CFG_PREFIX_MAX;
 
-	size_t ip_len[SF_CFG_PREFIX_MAX], max_plen = 0;
-
 	if (n == 0)
 		return fail(SF_NORM_TOO_SHORT, out);
+	/* 2. international prefix, longest first ("810" before "8").  The
+	 * result depends only on the prefix length, so the longest prefix
+	 * that matches and leaves a plausible number wins; prefixes whose
+	 * first digit differs are not even measured. */
 	for (size_t i = 0; i < n_ip; i++) {
-		ip_len[i] = strnlen(dr->intl_prefixes[i],
-				    sizeof(dr->intl_prefixes[i]));
-		if (ip_len[i] > max_plen)
-			max_plen = ip_len[i];
-	}
-	/* 2. international prefix, longest first ("810" before "8"); equal
-	 * lengths in the configured order. */
-	for (size_t plen = max_plen; plen > 0; plen--) {
-		for (size_t i = 0; i < n_ip; i++) {
-			const char *p = dr->intl_prefixes[i];
+		const char *p = dr->intl_prefixes[i];
+		size_t pl;
 
-			if (ip_len[i] != plen || !starts_with(d, n, p, plen))
-				continue;
-			if (plausible_intl(d + plen, n - plen))
-				return emit(SF_NUM_E164, d + plen, n - plen,
-					    NULL, 0, out);
-		}
+		if (p[0] != d[0])
+			continue;
+		pl = strnlen(p, sizeof(dr->intl_prefixes[i]));
+		if (pl > best && starts_with(d, n, p, pl) &&
+		    plausible_intl(d + pl, n - pl))
+			best = pl;
 	}
+	if (best)
+		return emit(SF_NUM_E164, d + best, n - best, NULL, 0, out);
+	cc_len = strnlen(dr->country_code, sizeof(dr->country_code));
+	np_len = strnlen(dr->national_prefix, sizeof(dr->national_prefix));
 	if (cc_len && nl) {
 		/* 3. national prefix + NSN: 8 701 123 45 67 */
 		if (np_len && n == np_len + nl &&
