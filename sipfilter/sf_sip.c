@@ -150,6 +150,38 @@ static inline int at_stop(const unsigned char *b, size_t j, size_t end,
 	return -1;
 }
 
+#if BLK
+/*
+ * The stop bytes of the block at i (mask from stop_block), in order: 1
+ * with *cr at the line's CR, -1 with *where and *e on a refused byte, 0
+ * when the block holds neither (*skip: a fold's LF, to be ignored).
+ */
+static inline int walk_block(const unsigned char *b, size_t i, uint64_t mask,
+			     size_t end, bool fold, size_t *skip, size_t *cr,
+			     size_t *where, sf_sip_error_t *e)
+{
+	while (mask) {
+		size_t j = i + ((size_t)__builtin_ctzll(mask) >> BSHIFT);
+		int r;
+
+		mask &= mask - 1;
+		if (j == *skip)
+			continue;
+		r = at_stop(b, j, end, fold, e);
+		if (r > 0) {
+			*cr = j;
+			return 1;
+		}
+		if (r < 0) {
+			*where = j;
+			return -1;
+		}
+		*skip = j + 1;
+	}
+	return 0;
+}
+#endif
+
 /*
  * Finds the CR that ends the line starting at pos.  With fold, CRLF SP/HT
  * continues the line (RFC 3261 §7.3.1).  The line's bytes before that CR
@@ -166,30 +198,27 @@ static sf_sip_error_t find_eol(const unsigned char *b, size_t pos, size_t end,
 	int r;
 
 #if BLK
-	while (i < lim && end - i >= BLK) {
-		uint64_t mask = stop_block(b + i);
-
-		if (lim - i < BLK)
-			mask &= ((uint64_t)1 << ((lim - i) << BSHIFT)) - 1;
-		while (mask) {
-			size_t j =
-			    i + ((size_t)__builtin_ctzll(mask) >> BSHIFT);
-
-			mask &= mask - 1;
-			if (j == skip)
-				continue;
-			r = at_stop(b, j, end, fold, &e);
-			if (r > 0) {
-				*cr = j;
-				return SF_SIP_OK;
-			}
-			if (r < 0) {
-				*where = j;
-				return e;
-			}
-			skip = j + 1;
-		}
+	/* whole blocks below lim (one compare per block), then at most one
+	 * block that reaches past lim but not past end, masked to lim */
+	while (lim - i >= BLK) {
+		r = walk_block(b, i, stop_block(b + i), end, fold, &skip, cr,
+			       where, &e);
+		if (r > 0)
+			return SF_SIP_OK;
+		if (r < 0)
+			return e;
 		i += BLK;
+	}
+	if (i < lim && end - i >= BLK) {
+		uint64_t mask = stop_block(b + i) &
+				(((uint64_t)1 << ((lim - i) << BSHIFT)) - 1);
+
+		r = walk_block(b, i, mask, end, fold, &skip, cr, where, &e);
+		if (r > 0)
+			return SF_SIP_OK;
+		if (r < 0)
+			return e;
+		i = lim;
 	}
 #endif
 	for (; i < lim; i++) {
