@@ -151,6 +151,12 @@ static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 				       &t->next_hop, why, sizeof(why)) < 0)
 			cfg_err(c, nh, "bad next_hop '%s' in %s: %s",
 				cfg_show(nh, sh, sizeof(sh)), label, why);
+		else if (t->next_hop.transport == SF_TP_TCP)
+			/* The proxy forwards over UDP only; say so here, at
+			 * the value, rather than at serve's start. */
+			cfg_err(c, nh, "next_hop '%s' in %s: forwarding over "
+				"TCP is not supported; use udp:HOST:PORT",
+				cfg_show(nh, sh, sizeof(sh)), label);
 		else
 			t->has_next_hop = true;
 	}

@@ -357,14 +357,14 @@ static void test_trunks_and_conds(void)
 		"    kind: internal\n"
 		"    sources: [\"2001:db8::/32\", 192.0.2.0/24]\n"
 		"    trusted: True\n"
-		"    next_hop: tcp:sbc.example.net\n");
+		"    next_hop: sbc.example.net\n");
 	sf_ip_t a;
 
 	if (!cfg)
 		return;
 	T_EQ_INT(cfg->n_trunks, 2);
 	T_EQ_INT(cfg->trunks[1].trusted, 1);
-	T_EQ_INT(cfg->trunks[1].next_hop.transport, SF_TP_TCP);
+	T_EQ_INT(cfg->trunks[1].next_hop.transport, SF_TP_UDP);
 	T_EQ_STR(cfg->trunks[1].next_hop.host, "sbc.example.net");
 	T_EQ_INT(cfg->trunks[1].next_hop.port, 5060);
 	T_EQ_INT(cfg->trunks[0].has_next_hop, 0);
