@@ -38,10 +38,54 @@ static void ip_to_sa(const sf_ip_t *ip, uint16_t port,
 	}
 }
 
+/* A canonical dotted quad (no leading zeros, each part <= 255) into
+ * b[4]; false for anything else, including forms inet_pton would accept
+ * (those go the slow way). */
+static bool quad_fast(sf_str_t h, uint8_t b[4])
+{
+	const char *p = h.s, *e = h.s + h.len;
+
+	if (h.len < 7 || h.len > 15)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, n = 0;
+
+		while (p < e && sf_isdigit((unsigned char)*p) && n < 4) {
+			v = v * 10 + (unsigned)(*p++ - '0');
+			n++;
+		}
+		if (!n || n > 3 || v > 255 || (n > 1 && p[-(int)n] == '0'))
+			return false;
+		b[i] = (uint8_t)v;
+		if (i < 3) {
+			if (p >= e || *p != '.')
+				return false;
+			p++;
+		}
+	}
+	return p == e;
+}
+
 static bool view_ip(sf_str_t host, sf_ip_t *ip)
 {
+	uint8_t b[4];
+
+	if (quad_fast(host, b)) {
+		sf_ip_from_v4(b, ip);
+		return true;
+	}
 	return host.len > 0 && host.len < 64 &&
 	       sf_ip_parse(host.s, host.len, ip) == 0;
+}
+
+static bool ip_eq(const sf_ip_t *a, const sf_ip_t *b);
+
+/* Is host (a Via sent-by) the literal address ip? */
+static bool host_is_ip(sf_str_t host, const sf_ip_t *ip)
+{
+	sf_ip_t h;
+
+	return view_ip(host, &h) && ip_eq(&h, ip);
 }
 
 static bool ip_eq(const sf_ip_t *a, const sf_ip_t *b)
@@ -91,6 +135,7 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, sf_err_t *err)
 		snprintf(l->sentby, sizeof(l->sentby),
 			 l->ip.v4 ? "%s:%u" : "[%s]:%u", ipbuf,
 			 (unsigned)l->port);
+		l->sentby_len = strlen(l->sentby);
 		if (l->tp == SF_TP_UDP) {
 			if (l->ip.v4 && p->udp4 < 0)
 				p->udp4 = (int)p->n_listeners;
@@ -655,7 +700,7 @@ static int handle_request(sf_pctx_t *c, const sf_tables_t *tables,
 	const sf_sip_hdr_t *via0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0);
 	const sf_sip_hdr_t *mfh;
 	sf_via_t top, v;
-	sf_ip_t src, vip;
+	sf_ip_t src;
 	uint16_t sport = 0;
 	long mf, n;
 	bool fwd;
@@ -755,35 +800,57 @@ static int handle_request(sf_pctx_t *c, const sf_tables_t *tables,
 		return 0;
 	}
 	ol = &p->listeners[out->listener];
-	/* §18.2.1 received, RFC 3581 rport on the previous top Via. */
-	if (!view_ip(top.host, &vip) || !ip_eq(&vip, &src)) {
+	/* §18.2.1 received, RFC 3581 rport on the previous top Via.  The
+	 * per-message edits are written piecewise (no printf). */
+	if (!top.has_received && !host_is_ip(top.host, &src)) {
 		char ipb[64];
+		uint32_t mk = sf_edit_begin(&c->edit);
 
 		sf_ip_format(&src, ipb, sizeof(ipb));
-		if (!top.has_received)
-			sf_edit_replacef(&c->edit, (uint32_t)(top.end - m->buf),
-					 0, ";received=%s", ipb);
+		sf_edit_put(&c->edit, ";received=", 10);
+		sf_edit_put(&c->edit, ipb, strlen(ipb));
+		sf_edit_end(&c->edit, mk, (uint32_t)(top.end - m->buf), 0);
 	}
-	if (top.has_rport && !top.rport_has_value)
-		sf_edit_replacef(&c->edit,
-				 (uint32_t)(top.rport_param.s - m->buf),
-				 (uint32_t)top.rport_param.len, "rport=%u",
-				 (unsigned)sport);
-	else if (!top.has_rport && in->tp == SF_TP_TCP)
-		sf_edit_replacef(&c->edit, (uint32_t)(top.end - m->buf), 0,
-				 ";rport=%u", (unsigned)sport);
+	if ((top.has_rport && !top.rport_has_value) ||
+	    (!top.has_rport && in->tp == SF_TP_TCP)) {
+		uint32_t mk = sf_edit_begin(&c->edit);
+
+		if (top.has_rport) {
+			sf_edit_put(&c->edit, "rport=", 6);
+			sf_edit_put_u(&c->edit, sport);
+			sf_edit_end(&c->edit, mk,
+				    (uint32_t)(top.rport_param.s - m->buf),
+				    (uint32_t)top.rport_param.len);
+		} else {
+			sf_edit_put(&c->edit, ";rport=", 7);
+			sf_edit_put_u(&c->edit, sport);
+			sf_edit_end(&c->edit, mk, (uint32_t)(top.end - m->buf),
+				    0);
+		}
+	}
 	/* Our Via on top, with a branch derived from the incoming one. */
 	sf_hex16(branch_hash(m, &top), bh);
-	sf_edit_replacef(&c->edit, via0->start, 0,
-			 "Via: SIP/2.0/UDP %s;branch=" SF_BRANCH_PREFIX
-			 "%.16s\r\n", ol->sentby, bh);
-	if (mfh)
-		sf_edit_replacef(&c->edit,
-				 (uint32_t)(mfh->value.s - m->buf),
-				 (uint32_t)mfh->value.len, "%ld", mf - 1);
-	else
+	{
+		uint32_t mk = sf_edit_begin(&c->edit);
+
+		sf_edit_put(&c->edit, "Via: SIP/2.0/UDP ", 17);
+		sf_edit_put(&c->edit, ol->sentby, ol->sentby_len);
+		sf_edit_put(&c->edit, ";branch=" SF_BRANCH_PREFIX,
+			    8 + sizeof(SF_BRANCH_PREFIX) - 1);
+		sf_edit_put(&c->edit, bh, 16);
+		sf_edit_put(&c->edit, "\r\n", 2);
+		sf_edit_end(&c->edit, mk, via0->start, 0);
+	}
+	if (mfh) {
+		uint32_t mk = sf_edit_begin(&c->edit);
+
+		sf_edit_put_u(&c->edit, (unsigned long)(mf - 1));
+		sf_edit_end(&c->edit, mk, (uint32_t)(mfh->value.s - m->buf),
+			    (uint32_t)mfh->value.len);
+	} else {
 		sf_edit_insert(&c->edit, via0->start, "Max-Forwards: 70\r\n",
 			       18);
+	}
 	if (kind == SF_RX_INVITE && p->cfg->tag.header[0])
 		remove_named(c, p->cfg->tag.header);
 	n = sf_edit_apply(&c->edit, m->buf, m->len, out->buf, out->cap);

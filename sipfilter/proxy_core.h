@@ -52,6 +52,7 @@ typedef struct sf_plisten {
 	sf_ip_t ip;
 	uint16_t port;
 	char sentby[64];              /* "127.0.0.1:5060", "[::1]:5060" */
+	size_t sentby_len;
 } sf_plisten_t;
 
 typedef struct sf_phop {

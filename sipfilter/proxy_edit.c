@@ -69,6 +69,25 @@ int sf_edit_replacef(sf_edit_t *e, uint32_t off, uint32_t del,
 	return add_op(e, off, del, at, (uint32_t)n);
 }
 
+void sf_edit_put_u(sf_edit_t *e, unsigned long v)
+{
+	char d[24];
+	size_t n = sizeof(d);
+
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n);
+	sf_edit_put(e, d + n, sizeof(d) - n);
+}
+
+int sf_edit_end(sf_edit_t *e, uint32_t mark, uint32_t off, uint32_t del)
+{
+	if (e->failed || mark > e->used)
+		return SF_ERANGE;
+	return add_op(e, off, del, mark, e->used - mark);
+}
+
 /* Insertion sort: op lists are short and nearly sorted already. */
 static void sort_ops(sf_edit_t *e)
 {

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SF_EDIT_MAX_OPS 24
 #define SF_EDIT_SCRATCH 2048
@@ -57,10 +58,39 @@ static inline int sf_edit_insert(sf_edit_t *e, uint32_t off, const char *ins,
 	return sf_edit_replace(e, off, 0, ins, len);
 }
 
-/* printf-style insert/replace (text formatted into scratch). */
+/* printf-style insert/replace (text formatted into scratch).  For rare
+ * paths: vsnprintf costs ~1,000 instructions a call. */
 int sf_edit_replacef(sf_edit_t *e, uint32_t off, uint32_t del,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Piecewise inserted text, for the per-message edits (no printf):
+ * sf_edit_begin() returns a mark, sf_edit_put()/sf_edit_put_u() append
+ * bytes or a decimal number to the scratch space, sf_edit_end() records
+ * "at off, delete del bytes, insert what was appended since the mark".
+ * No other op may be recorded between begin and end.  Text that does not
+ * fit marks the edit failed (sf_edit_apply then refuses) and sf_edit_end
+ * returns SF_ERANGE.
+ */
+static inline uint32_t sf_edit_begin(const sf_edit_t *e)
+{
+	return e->used;
+}
+
+static inline void sf_edit_put(sf_edit_t *e, const char *s, size_t len)
+{
+	if (len > SF_EDIT_SCRATCH - e->used) {
+		e->failed = 1;
+		return;
+	}
+	memcpy(e->scratch + e->used, s, len);
+	e->used += (uint32_t)len;
+}
+
+void sf_edit_put_u(sf_edit_t *e, unsigned long v);
+
+int sf_edit_end(sf_edit_t *e, uint32_t mark, uint32_t off, uint32_t del);
 
 /*
  * Writes src[0..len) with the edits applied into out (capacity cap).
