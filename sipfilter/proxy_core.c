@@ -337,9 +337,10 @@ static bool via_dest(const sf_proxy_t *p, const sf_via_t *v, sf_pout_t *out)
 static int handle_response(sf_pctx_t *c, sf_pout_t *out)
 {
 	const sf_sipmsg_t *m = &c->msg;
-	const sf_sip_hdr_t *h0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0);
+	const sf_sip_hdr_t *h0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0), *h1;
 	sf_via_t top, next;
 	long n;
+	int rc;
 
 	if (!h0 || sf_via_parse(h0->value, &top) != 0) {
 		SF_ST_INC(c->st->drop[SF_DROP_BAD_VIA]);
@@ -352,7 +353,18 @@ static int handle_response(sf_pctx_t *c, sf_pout_t *out)
 		SF_ST_INC(c->st->drop[SF_DROP_NOT_OURS]);
 		return 0;
 	}
-	if (sf_via_nth(m, 1, &next) != 0 || !via_dest(c->p, &next, out)) {
+	/* The next Via: the value after ours in the same line, else the
+	 * first value of the second Via line (the top is parsed once). */
+	if (top.next)
+		rc = sf_via_parse(sf_str(top.next, (size_t)(h0->value.s +
+							     h0->value.len -
+							     top.next)),
+				  &next);
+	else
+		rc = (h1 = sf_sip_hdr_nth(m, SF_HDR_VIA, 1)) != NULL
+			     ? sf_via_parse(h1->value, &next)
+			     : SF_ENOENT;
+	if (rc != 0 || !via_dest(c->p, &next, out)) {
 		SF_ST_INC(c->st->drop[SF_DROP_UNROUTABLE]);
 		return 0;
 	}
