@@ -7,10 +7,14 @@
 #   (a) all-INVITE traffic, (b) a call mix (INVITE/100/180/200/ACK with
 #   SDP, 40 RTP packets per call, BYE/200; ~30% of INVITEs from the
 #   international trunks of the example config).
-# Each run is pinned to one core (taskset) and the best of REPS runs is
-# reported.  Peak RSS (GNU time) is reported for the file and for a file
-# four times smaller, to show memory does not grow with the capture.
-# Env: BENCH_PACKETS (default 200000), REPS (3), BUILD, TSHARK_TIMEOUT (600).
+# Each run is pinned to one core (taskset); the median and the best of
+# REPS runs are reported (the machine is shared: quote medians).  Peak RSS
+# (GNU time) is reported for the file and for a file four times smaller,
+# to show memory does not grow with the capture.  With valgrind installed,
+# instructions per packet (callgrind, a 20000-packet file of the same kind,
+# startup included) - stable where wall time is not.
+# Env: BENCH_PACKETS (default 200000), REPS (5), BUILD, TSHARK_TIMEOUT (600),
+# NO_CALLGRIND=1 to skip the instruction count.
 # Prints figures; not a pass/fail test.
 set -u
 cd "$(dirname "$0")/.."
@@ -18,7 +22,7 @@ BUILD=${BUILD:-build}
 SF=${SIPFILTER:-$PWD/$BUILD/sipfilter}
 CFG=config/sipfilter.yaml
 N=${BENCH_PACKETS:-200000}
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
@@ -30,6 +34,8 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O2 -o "$T/gen" \
 "$T/gen" mix "$N" "$T/b.pcap"
 "$T/gen" invites $((N / 4)) "$T/a_small.pcap"
 "$T/gen" mix $((N / 4)) "$T/b_small.pcap"
+"$T/gen" invites 20000 "$T/a_cg.pcap"
+"$T/gen" mix 20000 "$T/b_cg.pcap"
 
 pin=""
 command -v taskset >/dev/null && pin="taskset -c 0"
@@ -37,18 +43,32 @@ command -v taskset >/dev/null && pin="taskset -c 0"
 pkts() { "$SF" replay -c "$CFG" --summary-only --no-progress "$1" 2>&1 |
 	sed -nE 's/^  packets +([0-9]+).*/\1/p'; }
 
-# best wall time (s) of REPS runs of: replay FILE with records to /dev/null
-best_time() {
-	local best="" t
+# "median best" wall time (s) of REPS runs of: replay FILE, records to
+# /dev/null
+wall_times() {
+	local t
 	for _ in $(seq "$REPS"); do
 		local s e
 		s=$(date +%s.%N)
 		$pin "$SF" replay -c "$CFG" --no-progress "$@" >/dev/null 2>&1
 		e=$(date +%s.%N)
-		t=$(echo "$e - $s" | bc -l)
-		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
-	done
-	echo "$best"
+		echo "$e - $s" | bc -l
+	done | sort -n | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[1] }'
+}
+
+# instructions per packet of replay FILE (callgrind), or "?"
+insns() {
+	local np ir
+	if [ -n "${NO_CALLGRIND:-}" ] || ! command -v valgrind >/dev/null; then
+		echo "?"; return
+	fi
+	np=$(pkts "$1")
+	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$SF" replay -c "$CFG" --no-progress "$1" 2>&1 >/dev/null |
+		sed -nE 's/.*Collected : ([0-9]+).*/\1/p')
+	[ -n "$ir" ] && echo $((ir / np)) || echo "?"
 }
 
 peak_rss_kb() {
@@ -60,21 +80,23 @@ peak_rss_kb() {
 	fi
 }
 
-report() { # label file small-file
-	local label=$1 f=$2 small=$3
-	local np bytes t tj pps mbs rss rss_small
+report() { # label file small-file callgrind-file
+	local label=$1 f=$2 small=$3 cg=$4
+	local np bytes t tb tj pps mbs rss rss_small
 	np=$(pkts "$f")
 	bytes=$(stat -c %s "$f")
-	t=$(best_time "$f")
-	tj=$(best_time --summary-only "$f")
+	read -r t tb < <(wall_times "$f")
+	read -r tj _ < <(wall_times --summary-only "$f")
 	pps=$(echo "$np / $t" | bc -l)
 	mbs=$(echo "$bytes / $t / 1000000" | bc -l)
 	rss=$(peak_rss_kb "$f")
 	rss_small=$(peak_rss_kb "$small")
 	printf '%s: %d packets, %.1f MB\n' "$label" "$np" "$(echo "$bytes/1000000" | bc -l)"
-	printf '  replay (JSONL records): %.3f s  %.0f packets/s  %.1f MB/s (one core)\n' "$t" "$pps" "$mbs"
-	printf '  replay --summary-only:  %.3f s  %.0f packets/s\n' "$tj" "$(echo "$np / $tj" | bc -l)"
+	printf '  replay (JSONL records): median %.3f s  %.0f packets/s  %.1f MB/s (one core; best %.3f s = %.0f packets/s)\n' \
+		"$t" "$pps" "$mbs" "$tb" "$(echo "$np / $tb" | bc -l)"
+	printf '  replay --summary-only:  median %.3f s  %.0f packets/s\n' "$tj" "$(echo "$np / $tj" | bc -l)"
 	printf '  peak RSS: %s kB (file 4x smaller: %s kB)\n' "$rss" "$rss_small"
+	printf '  instructions per packet (callgrind, 20000 packets, JSONL): %s\n' "$(insns "$cg")"
 	if command -v tshark >/dev/null; then
 		local s e tt
 		s=$(date +%s.%N)
@@ -90,5 +112,5 @@ report() { # label file small-file
 	fi
 }
 
-report "(a) all-INVITE" "$T/a.pcap" "$T/a_small.pcap"
-report "(b) call mix with RTP" "$T/b.pcap" "$T/b_small.pcap"
+report "(a) all-INVITE" "$T/a.pcap" "$T/a_small.pcap" "$T/a_cg.pcap"
+report "(b) call mix with RTP" "$T/b.pcap" "$T/b_small.pcap" "$T/b_cg.pcap"

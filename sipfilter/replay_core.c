@@ -8,6 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "../base/sf_json.h"
 #include "replay.h"
 #include "replay_int.h"
@@ -355,8 +359,9 @@ void sf_replay_flush(sf_replay_t *r)
 
 /* ---- record formatting ----------------------------------------------- */
 
-/* ISO 8601 UTC with microseconds; gmtime once per second of capture. */
-static void fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
+/* ISO 8601 UTC with microseconds; gmtime once per second of capture.
+ * Returns the length written. */
+static size_t fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 {
 	uint64_t sec = us / 1000000;
 	unsigned frac = (unsigned)(us % 1000000);
@@ -372,7 +377,7 @@ static void fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 	}
 	if (cap < sizeof(r->ts_prefix) + 8) {
 		buf[0] = 0;
-		return;
+		return 0;
 	}
 	{
 		size_t n = strlen(r->ts_prefix);
@@ -382,6 +387,7 @@ static void fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 			buf[n + (size_t)i] = (char)('0' + frac % 10);
 		buf[n + 6] = 'Z';
 		buf[n + 7] = 0;
+		return n + 7;
 	}
 }
 
@@ -431,8 +437,8 @@ static void fmt_addr_raw(const sf_ip_t *ip, uint16_t port, char *buf,
 
 /* fmt_addr_raw(), remembered: a set of two ways per slot pair, the way
  * not used last is replaced on a miss. */
-static void fmt_addr(sf_replay_t *r, const sf_ip_t *ip, uint16_t port,
-		     char *buf, size_t cap)
+static size_t fmt_addr(sf_replay_t *r, const sf_ip_t *ip, uint16_t port,
+		       char *buf, size_t cap)
 {
 	addr_memo_t *w = &r->addr_memo[addr_slot(ip, port) & ~1u], *a;
 	int k;
@@ -453,9 +459,10 @@ static void fmt_addr(sf_replay_t *r, const sf_ip_t *ip, uint16_t port,
 	w[0].mru = (uint8_t)k;
 	if ((size_t)a->len + 1 > cap) {
 		fmt_addr_raw(ip, port, buf, cap);
-		return;
+		return strlen(buf);
 	}
 	memcpy(buf, a->text, (size_t)a->len + 1);
+	return a->len;
 }
 
 /* "+77011234567" / "102" / "" like sf_num_format, without printf. */
@@ -501,6 +508,7 @@ static sf_str_t cut(sf_str_t v)
 
 typedef struct rec {
 	char ts[96], src[80], dst[80];
+	size_t ts_len, src_len, dst_len; /* strlen of ts, src, dst */
 	const char *transport;
 	sf_str_t call_id, from, pai;
 	char number[SF_NUM_MAX + 2], called[SF_NUM_MAX + 2];
@@ -652,13 +660,41 @@ static char *cpy(char *o, const void *s, size_t n)
 
 #define OLIT(o, lit) cpy((o), (lit), sizeof(lit) - 1)
 
+/* True if sf_jw_escape would copy s[0..n) unchanged: 0x20..0x7f except
+ * '"' and '\\'. */
+static bool json_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* signed compare: bytes < 0x20 and >= 0x80 */
+		__m128i bad = _mm_or_si128(
+		    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+				 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+		if (_mm_movemask_epi8(bad))
+			return false;
+	}
+#endif
+	for (; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\')
+			return false;
+	return true;
+}
+
 /* "s" escaped as sf_jw_escape does; o has room for 6 * n + 3 bytes. */
 static char *oesc(char *o, const char *s, size_t n, bool *overflow)
 {
 	sf_jw_t w;
 
 	*o++ = '"';
-	if (n) {
+	if (n && json_plain(s, n)) {
+		o = cpy(o, s, n);
+	} else if (n) {
 		sf_jw_init(&w, o, 6 * n + 1);
 		sf_jw_escape(&w, s, n);
 		if (w.overflow)
@@ -671,10 +707,8 @@ static char *oesc(char *o, const char *s, size_t n, bool *overflow)
 
 /* A quoted string of bytes that need no escaping (our own timestamps,
  * addresses, digits). */
-static char *oplain(char *o, const char *s)
+static char *oplain(char *o, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	*o++ = '"';
 	o = cpy(o, s, n);
 	*o++ = '"';
@@ -702,21 +736,21 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 	char *o;
 
 	/* at most 6 cached pieces of < JC_TEXT bytes */
-	bound = 512 + 6 * JC_TEXT + strlen(x->ts) + strlen(x->src) +
-		strlen(x->dst) + strlen(x->transport) +
+	bound = 512 + 6 * JC_TEXT + x->ts_len + x->src_len + x->dst_len +
+		strlen(x->transport) +
 		6 * (x->call_id.len + x->from.len + x->pai.len) +
 		2 * (SF_NUM_MAX + 2);
 	if (bound > LINE_MAX_BYTES)
 		return 0;
 	o = r->line;
 	o = OLIT(o, "{\"ts\":");
-	o = oplain(o, x->ts);
+	o = oplain(o, x->ts, x->ts_len);
 	o = OLIT(o, ",\"src\":");
-	o = oplain(o, x->src);
+	o = oplain(o, x->src, x->src_len);
 	o = OLIT(o, ",\"dst\":");
-	o = oplain(o, x->dst);
+	o = oplain(o, x->dst, x->dst_len);
 	o = OLIT(o, ",\"transport\":");
-	o = oplain(o, x->transport);
+	o = oplain(o, x->transport, strlen(x->transport));
 	o = OLIT(o, ",\"call_id\":");
 	o = oesc(o, x->call_id.s, x->call_id.len, &overflow);
 	o = OLIT(o, ",\"from\":");
@@ -724,9 +758,9 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 	o = OLIT(o, ",\"pai\":");
 	o = oesc(o, x->pai.s, x->pai.len, &overflow);
 	o = OLIT(o, ",\"number\":");
-	o = oplain(o, x->number);
+	o = oplain(o, x->number, strlen(x->number));
 	o = OLIT(o, ",\"called\":");
-	o = oplain(o, x->called);
+	o = oplain(o, x->called, strlen(x->called));
 	o = OLIT(o, ",\"trunk\":");
 	o = ocache(o, jc_string(r, x->trunk));
 	if (!o)
@@ -1106,9 +1140,9 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	x.number[0] = x.called[0] = '\0';
 	x.v2 = NULL;
 	x.trunk2 = NULL;
-	fmt_ts(r, m->ts_us, x.ts, sizeof(x.ts));
-	fmt_addr(r, &m->src, m->sport, x.src, sizeof(x.src));
-	fmt_addr(r, &m->dst, m->dport, x.dst, sizeof(x.dst));
+	x.ts_len = fmt_ts(r, m->ts_us, x.ts, sizeof(x.ts));
+	x.src_len = fmt_addr(r, &m->src, m->sport, x.src, sizeof(x.src));
+	x.dst_len = fmt_addr(r, &m->dst, m->dport, x.dst, sizeof(x.dst));
 	x.transport = tp_name(m->proto);
 	x.call_id = cut(cid);
 	if (ok) {
