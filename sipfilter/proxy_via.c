@@ -15,41 +15,60 @@
 
 #include "../base/sf_err.h"
 
-static bool is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* RFC 3261 token characters. */
-/* RFC 3261 token characters, as a table: Via parsing runs per message. */
-static const bool token_chars[256] = {
-	['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
-	['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
-	['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
+/* Character classes, one table lookup per byte: Via values are parsed
+ * for every message the proxy handles. */
+enum { C_TOK = 1, C_LWS = 2, C_HOST = 4, C_V6 = 8 };
+static const unsigned char cls[256] = {
+	[' '] = C_LWS, ['\t'] = C_LWS, ['\r'] = C_LWS, ['\n'] = C_LWS,
+	/* RFC 3261 token characters */
+	['0' ... '9'] = C_TOK | C_HOST | C_V6,
+	['A' ... 'F'] = C_TOK | C_HOST | C_V6,
+	['a' ... 'f'] = C_TOK | C_HOST | C_V6,
+	['G' ... 'Z'] = C_TOK | C_HOST, ['g' ... 'z'] = C_TOK | C_HOST,
+	['-'] = C_TOK | C_HOST, ['.'] = C_TOK | C_HOST | C_V6,
+	[':'] = C_V6,
+	['!'] = C_TOK, ['%'] = C_TOK, ['*'] = C_TOK, ['_'] = C_TOK,
+	['+'] = C_TOK, ['`'] = C_TOK, ['\''] = C_TOK, ['~'] = C_TOK,
 };
 
-static bool is_token(char c)
+static inline bool is_lws(char c)
 {
-	return token_chars[(unsigned char)c];
+	return cls[(unsigned char)c] & C_LWS;
+}
+
+static inline bool is_token(char c)
+{
+	return cls[(unsigned char)c] & C_TOK;
 }
 
 typedef struct cur {
 	const char *p, *e;
 } cur_t;
 
-static void skip_lws(cur_t *c)
+static inline void skip_lws(cur_t *c)
 {
 	while (c->p < c->e && is_lws(*c->p))
 		c->p++;
 }
 
-static sf_str_t take_token(cur_t *c)
+static inline sf_str_t take_token(cur_t *c)
 {
 	const char *s = c->p;
 
 	while (c->p < c->e && is_token(*c->p))
 		c->p++;
 	return sf_str(s, (size_t)(c->p - s));
+}
+
+/* t equals lit, a lower-case letters-only literal, case-insensitively. */
+static inline bool ieq_alpha(sf_str_t t, const char *lit, size_t n)
+{
+	if (t.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)t.s[i] | 0x20) != (unsigned char)lit[i])
+			return false;
+	return true;
 }
 
 static bool expect(cur_t *c, char ch)
@@ -86,10 +105,7 @@ static bool parse_host(cur_t *c, sf_str_t *host)
 
 	if (c->p < c->e && *c->p == '[') {
 		s = ++c->p;
-		while (c->p < c->e && (sf_isdigit((unsigned char)*c->p) ||
-				       (*c->p >= 'a' && *c->p <= 'f') ||
-				       (*c->p >= 'A' && *c->p <= 'F') ||
-				       *c->p == ':' || *c->p == '.'))
+		while (c->p < c->e && (cls[(unsigned char)*c->p] & C_V6))
 			c->p++;
 		if (c->p >= c->e || *c->p != ']' || c->p == s)
 			return false;
@@ -98,9 +114,7 @@ static bool parse_host(cur_t *c, sf_str_t *host)
 		return true;
 	}
 	s = c->p;
-	while (c->p < c->e && (sf_isalpha((unsigned char)*c->p) ||
-			       sf_isdigit((unsigned char)*c->p) ||
-			       *c->p == '-' || *c->p == '.'))
+	while (c->p < c->e && (cls[(unsigned char)*c->p] & C_HOST))
 		c->p++;
 	*host = sf_str(s, (size_t)(c->p - s));
 	return host->len > 0 && host->len <= 255;
@@ -115,12 +129,17 @@ int sf_via_parse(sf_str_t v, sf_via_t *out)
 	if (!v.s)
 		return SF_EPARSE;
 	skip_lws(&c);
-	t = take_token(&c);
-	if (!sf_str_ieq_c(t, "SIP") || !expect(&c, '/'))
-		return SF_EPARSE;
-	t = take_token(&c);
-	if (!sf_str_eq(t, SF_STR_LIT("2.0")) || !expect(&c, '/'))
-		return SF_EPARSE;
+	if (c.e - c.p > 8 && !memcmp(c.p, "SIP/2.0/", 8)) {
+		c.p += 8; /* the usual spelling: no LWS, upper case */
+		skip_lws(&c);
+	} else {
+		t = take_token(&c);
+		if (!ieq_alpha(t, "sip", 3) || !expect(&c, '/'))
+			return SF_EPARSE;
+		t = take_token(&c);
+		if (!sf_str_eq(t, SF_STR_LIT("2.0")) || !expect(&c, '/'))
+			return SF_EPARSE;
+	}
 	out->transport = take_token(&c);
 	if (!out->transport.len)
 		return SF_EPARSE;
@@ -178,17 +197,17 @@ int sf_via_parse(sf_str_t v, sf_via_t *out)
 			}
 		}
 		out->end = c.p;
-		if (sf_str_ieq_c(name, "branch")) {
+		if (ieq_alpha(name, "branch", 6)) {
 			if (!has_val || out->has_branch)
 				return SF_EPARSE;
 			out->has_branch = true;
 			out->branch = val;
-		} else if (sf_str_ieq_c(name, "received")) {
+		} else if (ieq_alpha(name, "received", 8)) {
 			if (!has_val || out->has_received)
 				return SF_EPARSE;
 			out->has_received = true;
 			out->received = val;
-		} else if (sf_str_ieq_c(name, "rport")) {
+		} else if (ieq_alpha(name, "rport", 5)) {
 			if (out->has_rport)
 				return SF_EPARSE;
 			out->has_rport = true;
