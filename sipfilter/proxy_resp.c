@@ -16,9 +16,10 @@ void sf_hex16(uint64_t h, char out[16])
 {
 	static const char hx[] = "0123456789abcdef";
 
-	for (int i = 15; i >= 0; i--) {
-		out[i] = hx[h & 15];
-		h >>= 4;
+	for (int i = 14; i >= 0; i -= 2) {
+		out[i + 1] = hx[h & 15];
+		out[i] = hx[(h >> 4) & 15];
+		h >>= 8;
 	}
 }
 

@@ -182,22 +182,19 @@ void *sf_udp_thread(void *arg)
 	}
 	in.tp = SF_TP_UDP;
 	in.listener = (unsigned)t->listener;
+	for (unsigned i = 0; i < SF_UDP_BATCH; i++) {
+		struct msghdr *h = &b->in[i].msg_hdr;
+
+		h->msg_name = &b->src[i];
+		h->msg_namelen = sizeof(b->src[i]);
+		h->msg_iov = &b->iov_in[i];
+		h->msg_iovlen = 1;
+	}
 	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
 		unsigned nout = 0;
 		const sf_tables_t *tables;
 		int n;
 
-		for (unsigned i = 0; i < SF_UDP_BATCH; i++) {
-			struct msghdr *h = &b->in[i].msg_hdr;
-
-			h->msg_name = &b->src[i];
-			h->msg_namelen = sizeof(b->src[i]);
-			h->msg_iov = &b->iov_in[i];
-			h->msg_iovlen = 1;
-			h->msg_control = NULL;
-			h->msg_controllen = 0;
-			h->msg_flags = 0;
-		}
 		n = recvmmsg(t->fd, b->in, SF_UDP_BATCH, MSG_WAITFORONE, NULL);
 		if (n < 0 && icmp_errno(errno))
 			drain_errqueue(t->fd, st);
@@ -206,22 +203,26 @@ void *sf_udp_thread(void *arg)
 		tables = sf_snap_enter(&s->snap, t->idx);
 		for (int i = 0; i < n; i++) {
 			sf_pout_t *o = &b->out[nout];
-			uint64_t t0 = now_ns();
+			/* The latency histogram is of INVITEs: the clock is
+			 * read only around messages that start so. */
+			bool inv = b->in[i].msg_len > 7 &&
+				   !memcmp(b->iov_in[i].iov_base, "INVITE ", 7);
+			uint64_t t0 = inv ? now_ns() : 0;
 			int r;
 
 			in.buf = b->iov_in[i].iov_base;
 			in.len = b->in[i].msg_len;
 			in.src = (const struct sockaddr *)&b->src[i];
+			/* what the kernel wrote, for the next recvmmsg */
+			b->in[i].msg_hdr.msg_namelen = sizeof(b->src[i]);
 			if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				SF_ST_INC(st->parse_err[SF_SIP_E_TOO_BIG]);
 				SF_ST_INC(st->drop[SF_DROP_PARSE]);
 				continue;
 			}
 			r = sf_proxy_handle(t->ctx, tables, &in, o);
-			if (t->ctx->msg.error == SF_SIP_OK &&
-			    t->ctx->msg.is_request &&
-			    t->ctx->msg.method.len == 6 &&
-			    !memcmp(t->ctx->msg.method.s, "INVITE", 6))
+			if (inv && t->ctx->msg.error == SF_SIP_OK &&
+			    t->ctx->msg.is_request)
 				sf_st_latency(st, now_ns() - t0);
 			if (r == 1)
 				nout++;
