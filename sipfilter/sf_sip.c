@@ -882,22 +882,26 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 		id = SF_HDR_OTHER;
 		nlen = 0;
 #if SF_LE
-		if (end - pos >= 24)
+		if (end - pos >= 24) {
 			id = match_known(b + pos, &nlen);
+		} else {
+			/* the last few bytes, NUL-padded: NUL is not a token
+			 * byte, so a name ends where the buffer does */
+			unsigned char pad[24] = {0};
+
+			memcpy(pad, b + pos, end - pos);
+			id = match_known(pad, &nlen);
+		}
 #endif
 		if (nlen == 0) {
 			while (i < end && is_tok(b[i]))
 				i++;
 			nlen = i - pos;
-#if SF_LE
-			/* tracked names were matched above when 24 bytes
-			 * were available */
-			if (end - pos < 24 && nlen)
-				id = hdr_id_tok((const char *)b + pos, nlen);
-#else
+#if !SF_LE
 			if (nlen)
 				id = hdr_id_tok((const char *)b + pos, nlen);
 #endif
+			/* with SF_LE, tracked names were matched above */
 		} else {
 			i = pos + nlen;
 		}
