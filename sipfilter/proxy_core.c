@@ -958,10 +958,10 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 	}
 	kind = rx_kind(m);
 	SF_ST_INC(c->st->rx[kind]);
+	if (kind == SF_RX_RESPONSE)
+		return handle_response(c, out); /* routed by Via, not trunk */
 	if (sf_ip_from_sockaddr(in->src, &src, &sport))
 		return 0;
 	trunk = sf_cfg_trunk_match(c->p->cfg, &src);
-	if (kind == SF_RX_RESPONSE)
-		return handle_response(c, out);
 	return handle_request(c, tables, in, trunk, kind, out);
 }
