@@ -5,7 +5,6 @@
 #include "proxy_resp.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "../base/sf_err.h"
@@ -93,6 +92,19 @@ static void puts_c(ob_t *b, const char *s)
 	put(b, s, strlen(s));
 }
 
+/* prefix then a status code (100..699: three digits) */
+static void put_code(ob_t *b, const char *prefix, uint16_t code)
+{
+	char d[3];
+
+	d[0] = (char)('0' + code / 100 % 10);
+	d[1] = (char)('0' + code / 10 % 10);
+	d[2] = (char)('0' + code % 10);
+
+	puts_c(b, prefix);
+	put(b, d, 3);
+}
+
 /* Copies the header lines of id verbatim. */
 static void copy_hdrs(ob_t *b, const sf_sipmsg_t *m, sf_hdr_id_t id)
 {
@@ -121,13 +133,21 @@ static void copy_top_via(ob_t *b, const sf_sipmsg_t *m, const sf_sip_hdr_t *h,
 		return;
 	}
 	sf_edit_init(&e);
-	if (o->rport && v.has_rport && !v.rport_has_value)
-		sf_edit_replacef(&e, (uint32_t)(v.rport_param.s - line),
-				 (uint32_t)v.rport_param.len, "rport=%u",
-				 (unsigned)o->rport);
-	if (o->received && !v.has_received)
-		sf_edit_replacef(&e, (uint32_t)(v.end - line), 0,
-				 ";received=%s", o->received);
+	if (o->rport && v.has_rport && !v.rport_has_value) {
+		uint32_t mk = sf_edit_begin(&e);
+
+		sf_edit_put(&e, "rport=", 6);
+		sf_edit_put_u(&e, o->rport);
+		sf_edit_end(&e, mk, (uint32_t)(v.rport_param.s - line),
+			    (uint32_t)v.rport_param.len);
+	}
+	if (o->received && !v.has_received) {
+		uint32_t mk = sf_edit_begin(&e);
+
+		sf_edit_put(&e, ";received=", 10);
+		sf_edit_put(&e, o->received, strlen(o->received));
+		sf_edit_end(&e, mk, (uint32_t)(v.end - line), 0);
+	}
 	if (b->overflow || b->cap - b->len < llen + 128) {
 		b->overflow = true;
 		return;
@@ -159,7 +179,6 @@ long sf_resp_build(const sf_sipmsg_t *m, const sf_resp_opts_t *o, char *out,
 	const sf_sip_hdr_t *to = sf_sip_hdr_nth(m, SF_HDR_TO, 0);
 	const sf_sip_hdr_t *via0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0);
 	ob_t b = {out, 0, cap, false};
-	char line[96];
 	sf_str_t tagv;
 	const char *phrase = o->phrase && *o->phrase ? o->phrase :
 						       sf_resp_phrase(o->code);
@@ -169,8 +188,8 @@ long sf_resp_build(const sf_sipmsg_t *m, const sf_resp_opts_t *o, char *out,
 	    !sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0) ||
 	    !sf_sip_hdr_nth(m, SF_HDR_CSEQ, 0))
 		return -1;
-	snprintf(line, sizeof(line), "SIP/2.0 %u ", (unsigned)o->code);
-	puts_c(&b, line);
+	put_code(&b, "SIP/2.0 ", o->code);
+	put(&b, " ", 1);
 	for (const char *p = phrase; *p; p++)
 		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
 			put(&b, p, 1);
@@ -202,9 +221,8 @@ long sf_resp_build(const sf_sipmsg_t *m, const sf_resp_opts_t *o, char *out,
 	copy_hdrs(&b, m, SF_HDR_CALL_ID);
 	copy_hdrs(&b, m, SF_HDR_CSEQ);
 	if (o->reason_text) {
-		snprintf(line, sizeof(line), "Reason: SIP;cause=%u;text=\"",
-			 (unsigned)o->code);
-		puts_c(&b, line);
+		put_code(&b, "Reason: SIP;cause=", o->code);
+		put(&b, ";text=\"", 7);
 		put_quoted_text(&b, o->reason_text);
 		puts_c(&b, "\"\r\n");
 	}

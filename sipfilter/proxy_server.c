@@ -170,6 +170,7 @@ void sf_server_log(void *arg, int level, const char *line)
 {
 	const sf_server_t *s = arg;
 	char buf[1024];
+	size_t len;
 	int n;
 
 	if (s->use_syslog) {
@@ -177,20 +178,27 @@ void sf_server_log(void *arg, int level, const char *line)
 		return;
 	}
 	/* One write(2) per line: atomic on a pipe or journal stream, and no
-	 * stdio lock shared between workers. */
-	n = snprintf(buf, sizeof(buf), "%s%s%ssipfilter: %s\n",
-		     s->level_prefix ? "<" : "",
-		     s->level_prefix ? (level == LOG_ERR       ? "3"
-					: level == LOG_WARNING ? "4"
-					: level == LOG_NOTICE  ? "5"
-					: level == LOG_INFO    ? "6"
-							       : "7")
-				     : "",
-		     s->level_prefix ? ">" : "", line);
-	if (n > (int)sizeof(buf) - 1) {
-		n = (int)sizeof(buf) - 1;
-		buf[n - 1] = '\n';
+	 * stdio lock shared between workers.  Assembled by hand: a line per
+	 * rejected call. */
+	n = 0;
+	if (s->level_prefix) {
+		buf[0] = '<';
+		buf[1] = level == LOG_ERR       ? '3'
+			 : level == LOG_WARNING ? '4'
+			 : level == LOG_NOTICE  ? '5'
+			 : level == LOG_INFO    ? '6'
+						: '7';
+		buf[2] = '>';
+		n = 3;
 	}
+	memcpy(buf + n, "sipfilter: ", 11);
+	n += 11;
+	len = strlen(line);
+	if (len > sizeof(buf) - 1 - (size_t)n)
+		len = sizeof(buf) - 1 - (size_t)n;
+	memcpy(buf + n, line, len);
+	n += (int)len;
+	buf[n++] = '\n';
 	if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
 		/* nowhere to report it */
 	}

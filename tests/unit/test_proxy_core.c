@@ -213,6 +213,124 @@ static void test_tag_verstat(void)
 	T_TRUE(strstr(s, "Passed") == NULL);
 }
 
+/* The per-message edits written without printf: received (sent-by is not
+ * the source), rport filled, TCP rport added, Max-Forwards absent/1;
+ * a response whose Via line holds "ours, theirs"; the verdict log line. */
+static char logged[1024];
+static int n_logged;
+
+static void capture_log(void *arg, int level, const char *line)
+{
+	(void)arg;
+	(void)level;
+	snprintf(logged, sizeof(logged), "%s", line);
+	n_logged++;
+}
+
+static void test_edits_and_log(void)
+{
+	char msg[2048], resp[4096], line[64];
+	sf_pout_t o;
+	char *s, *ours;
+
+	/* sent-by 127.0.0.2:5061, source 127.0.0.3:40000, bare rport, no
+	 * Max-Forwards */
+	snprintf(msg, sizeof(msg),
+		 "OPTIONS sip:77012220001@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-e1;rport, "
+		 "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-e0\r\n"
+		 "From: <sip:a@127.0.0.2>;tag=fe1\r\nTo: <sip:b@127.0.0.1>\r\n"
+		 "Call-ID: e1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.3", 40000, &o), 1);
+	s = out_str(&o);
+	T_TRUE(strstr(s, "SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch="
+			 "z9hG4bKsf") != NULL);
+	T_TRUE(strstr(s, "\r\nMax-Forwards: 70\r\nVia: SIP/2.0/UDP "
+			 "127.0.0.2:5061;") != NULL);
+	T_TRUE(strstr(s, "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-e1;"
+			 "rport=40000;received=127.0.0.3, SIP/2.0/UDP "
+			 "192.0.2.9;branch=z9hG4bK-e0\r\n") != NULL);
+	/* our branch: the prefix and 16 lower-case hex digits */
+	ours = strstr(s, "branch=z9hG4bKsf");
+	T_TRUE(ours != NULL);
+	if (!ours)
+		return;
+	for (int i = 0; i < 16; i++)
+		if (!strchr("0123456789abcdef", ours[16 + i]))
+			T_FAIL_AT("branch digit %d is '%c'", i, ours[16 + i]);
+	T_TRUE(!strncmp(ours + 32, "\r\n", 2));
+
+	/* The response carries "ours, theirs" in one line: ours goes, the
+	 * rest of the line stays, and it is sent by received/rport. */
+	{
+		char *v = strstr(s, "Via: SIP/2.0/UDP 127.0.0.1");
+		char *e = v ? strstr(v, "\r\n") : NULL;
+		char *v2 = e ? strstr(e, "Via: ") : NULL;
+		char *e2 = v2 ? strstr(v2, "\r\n") : NULL;
+
+		T_TRUE(v && e && v2 && e2);
+		if (!v || !e || !v2 || !e2)
+			return;
+		snprintf(resp, sizeof(resp),
+			 "SIP/2.0 200 OK\r\nVia: %.*s, %.*s\r\n"
+			 "From: <sip:a@127.0.0.2>;tag=fe1\r\n"
+			 "To: <sip:b@127.0.0.1>;tag=u\r\nCall-ID: e1\r\n"
+			 "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+			 (int)(e - v - 5), v + 5, (int)(e2 - v2 - 5), v2 + 5);
+	}
+	T_EQ_INT(handle(resp, "127.0.0.1", 5070, &o), 1);
+	s = out_str(&o);
+	T_EQ_INT(out_port(&o), 40000);
+	T_EQ_INT(ntohl(((struct sockaddr_in *)&o.dst)->sin_addr.s_addr),
+		 0x7f000003);
+	T_TRUE(!strncmp(s, "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.2:5061;"
+			   "branch=z9hG4bK-e1;rport=40000;received=127.0.0.3, "
+			   "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-e0\r\nFrom: ",
+			88 + 6));
+
+	/* Max-Forwards 1 leaves as 0; over TCP an rport is added */
+	{
+		struct sockaddr_in sa = src4("127.0.0.2", 5099);
+		sf_pin_t in;
+
+		snprintf(msg, sizeof(msg),
+			 "BYE sip:b@127.0.0.1 SIP/2.0\r\n"
+			 "Via: SIP/2.0/TCP 127.0.0.2:5061;branch=z9hG4bK-e2\r\n"
+			 "Max-Forwards: 1\r\n"
+			 "From: <sip:a@127.0.0.2>;tag=fe2\r\n"
+			 "To: <sip:b@127.0.0.1>;tag=x\r\nCall-ID: e2\r\n"
+			 "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n");
+		in = (sf_pin_t){msg, strlen(msg), SF_TP_TCP,
+				(struct sockaddr *)&sa, 0};
+		o.buf = obuf;
+		o.cap = sizeof(obuf);
+		T_EQ_INT(sf_proxy_handle(&ctx, tables, &in, &o), 1);
+		s = out_str(&o);
+		T_TRUE(strstr(s, "\r\nMax-Forwards: 0\r\n") != NULL);
+		T_TRUE(strstr(s, "branch=z9hG4bK-e2;rport=5099\r\n") != NULL);
+	}
+
+	/* The verdict line of a rejection, and escaping in it. */
+	proxy.log = capture_log;
+	n_logged = 0;
+	invite(msg, sizeof(msg), "lg1", "77015550000");
+	memcpy(strstr(msg, "Call-ID: lg1") + 11, "\"", 1); /* lg"@ */
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 1);
+	proxy.log = NULL;
+	T_EQ_INT(n_logged, 1);
+	T_EQ_STR(logged,
+		 "verdict call-id=\"lg\\x22@127.0.0.2\" presented=\""
+		 "sip:77015550000@127.0.0.2;user=phone\" number=+77015550000 "
+		 "trunk=ipx-carrier-a rule=home-mobile-not-roaming "
+		 "action=reject mode=enforce applied=reject code=603");
+	/* bounded: cut, NUL-terminated, never an escape split */
+	sf_proxy_log_line(cfg, &ctx.v, &ctx.call, line, sizeof(line));
+	T_EQ_INT((int)strlen(line), 63);
+	T_TRUE(!strncmp(line, logged, 63) || strstr(line, "\\x") != NULL);
+	sf_proxy_log_line(cfg, &ctx.v, &ctx.call, line, 22);
+	T_EQ_STR(line, "verdict call-id=\"l\" p");
+}
+
 static void test_bad_input(void)
 {
 	static const char *const bad[] = {
@@ -389,6 +507,7 @@ int main(void)
 	T_RUN(test_reject_and_ack);
 	T_RUN(test_response_routing);
 	T_RUN(test_tag_verstat);
+	T_RUN(test_edits_and_log);
 	T_RUN(test_bad_input);
 	T_RUN(test_bad_request_400);
 	T_RUN(test_snapshot);
