@@ -43,19 +43,29 @@ static void ip_to_sa(const sf_ip_t *ip, uint16_t port,
  * (those go the slow way). */
 static bool quad_fast(sf_str_t h, uint8_t b[4])
 {
-	const char *p = h.s, *e = h.s + h.len;
+	const unsigned char *p = (const unsigned char *)h.s;
+	const unsigned char *e = p + h.len;
 
 	if (h.len < 7 || h.len > 15)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		unsigned v = 0, n = 0;
+		unsigned v, d;
 
-		while (p < e && sf_isdigit((unsigned char)*p) && n < 4) {
-			v = v * 10 + (unsigned)(*p++ - '0');
-			n++;
-		}
-		if (!n || n > 3 || v > 255 || (n > 1 && p[-(int)n] == '0'))
+		if (p >= e || (v = (unsigned)*p - '0') > 9)
 			return false;
+		p++;
+		if (p < e && (d = (unsigned)*p - '0') <= 9) {
+			if (!v)
+				return false; /* leading zero */
+			v = v * 10 + d;
+			p++;
+			if (p < e && (d = (unsigned)*p - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255)
+					return false;
+			}
+		}
 		b[i] = (uint8_t)v;
 		if (i < 3) {
 			if (p >= e || *p != '.')

@@ -45,19 +45,24 @@ typedef struct cur {
 	const char *p, *e;
 } cur_t;
 
+/* The scans keep the cursor in a register (a store per byte otherwise). */
 static inline void skip_lws(cur_t *c)
 {
-	while (c->p < c->e && is_lws(*c->p))
-		c->p++;
+	const char *p = c->p, *e = c->e;
+
+	while (p < e && is_lws(*p))
+		p++;
+	c->p = p;
 }
 
 static inline sf_str_t take_token(cur_t *c)
 {
-	const char *s = c->p;
+	const char *s = c->p, *p = s, *e = c->e;
 
-	while (c->p < c->e && is_token(*c->p))
-		c->p++;
-	return sf_str(s, (size_t)(c->p - s));
+	while (p < e && is_token(*p))
+		p++;
+	c->p = p;
+	return sf_str(s, (size_t)(p - s));
 }
 
 /* t equals lit, a lower-case letters-only literal, case-insensitively. */
@@ -114,8 +119,13 @@ static bool parse_host(cur_t *c, sf_str_t *host)
 		return true;
 	}
 	s = c->p;
-	while (c->p < c->e && (cls[(unsigned char)*c->p] & C_HOST))
-		c->p++;
+	{
+		const char *p = s, *e = c->e;
+
+		while (p < e && (cls[(unsigned char)*p] & C_HOST))
+			p++;
+		c->p = p;
+	}
 	*host = sf_str(s, (size_t)(c->p - s));
 	return host->len > 0 && host->len <= 255;
 }
