@@ -5,9 +5,10 @@
  *
  * Each worker increments only its own block, with relaxed atomic
  * load+store (a plain add on x86, no bus lock), so the per-call path has
- * no shared lock and no shared cache line; the control thread sums the
- * blocks with relaxed loads for `ctl stats` and /metrics.  Counters never
- * carry numbers or addresses, only small enums and config indices.
+ * no shared lock and no shared cache line (each block ends in a cache
+ * line of padding); the control thread sums the blocks with relaxed
+ * loads for `ctl stats` and /metrics.  Counters never carry numbers or
+ * addresses, only small enums and config indices.
  */
 #ifndef PROXY_STATS_H
 #define PROXY_STATS_H
@@ -78,6 +79,11 @@ typedef struct sf_wstats {
 	uint64_t lat[SF_ST_LAT_BUCKETS + 1];
 	uint64_t lat_sum_ns;
 	uint64_t lat_count;
+	/* Blocks sit side by side in one array: a cache line of distance
+	 * keeps one worker's last counters (the latency ones, written per
+	 * INVITE) off the line holding the next worker's first ones.
+	 * Zero, summed like the rest. */
+	uint64_t pad_[8];
 } sf_wstats_t;
 
 /* Single-writer increment; readable from other threads. */
