@@ -882,15 +882,19 @@ int sf_sip_scan(const char *buf, size_t len, const sf_sip_limits_t *lim,
 		id = SF_HDR_OTHER;
 		nlen = 0;
 #if SF_LE
-		if (end - pos >= 24) {
-			id = match_known(b + pos, &nlen);
-		} else {
-			/* the last few bytes, NUL-padded: NUL is not a token
-			 * byte, so a name ends where the buffer does */
-			unsigned char pad[24] = {0};
+		{
+			/* the last few bytes are read NUL-padded: NUL is not
+			 * a token byte, so a name ends where the buffer does
+			 * (one call site, so match_known stays inlined) */
+			unsigned char pad[24];
+			const unsigned char *np = b + pos;
 
-			memcpy(pad, b + pos, end - pos);
-			id = match_known(pad, &nlen);
+			if (end - pos < 24) {
+				memset(pad, 0, sizeof(pad));
+				memcpy(pad, b + pos, end - pos);
+				np = pad;
+			}
+			id = match_known(np, &nlen);
 		}
 #endif
 		if (nlen == 0) {
