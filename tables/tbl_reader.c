@@ -140,6 +140,14 @@ int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
 		t = sf_str_trim(v);
 		if (t.len == 0 || t.s[0] == '#')
 			continue;
+		/* A feed cut mid-write ends without a newline, and its last
+		 * line may still parse as a different, valid number
+		 * ("7702111" for "77021112233"): refuse it. */
+		if (!nl)
+			return sf_tbl_bad(r, err, 0,
+					  "last line has no end of line (file "
+					  "cut short?); end the file with a "
+					  "newline if it is complete");
 		*line = v;
 		return 1;
 	}

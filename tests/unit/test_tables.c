@@ -372,10 +372,14 @@ static void test_empty_and_null_paths(void)
 
 static void test_crlf_and_no_final_newline(void)
 {
+	/* CRLF line ends are fine; a last line without any line end is a
+	 * feed cut mid-write ("77011234568" could have been "7701123456"
+	 * and still parse), so it is refused with its line number. */
 	static const char plan[] =
 		"# crlf\r\n7701,home-mobile,11,11,Op A\r\n\r\n"
-		"7702,home-fixed,11,11,Op B";
-	static const char roam[] = "77011234567,tr\r\n77011234568";
+		"7702,home-fixed,11,11,Op B\r\n";
+	static const char roam[] = "77011234567,tr\r\n77011234568\r\n";
+	static const char cut[] = "77011234567,tr\r\n7701123";
 	sf_tables_src_t s = {0};
 	sf_tables_t *t = NULL;
 	sf_plan_entry_t e;
@@ -401,6 +405,14 @@ static void test_crlf_and_no_final_newline(void)
 	n = num("77011234568");
 	T_TRUE(sf_tables_is_roaming(t, &n, cc));
 	sf_tables_free(t);
+
+	write_file(tmpf("cut-roam.csv"), cut, sizeof(cut) - 1);
+	s.roaming = tmpf("cut-roam.csv");
+	t = NULL;
+	T_EQ_INT(sf_tables_load(&s, &t, &err), SF_EPARSE);
+	T_TRUE(t == NULL);
+	T_EQ_INT(err.line, 2);
+	T_TRUE(strstr(err.msg, "cut short") != NULL);
 }
 
 /* --- bad files ----------------------------------------------------------- */
