@@ -662,22 +662,33 @@ static char *cpy(char *o, const void *s, size_t n)
 
 /* True if sf_jw_escape would copy s[0..n) unchanged: 0x20..0x7f except
  * '"' and '\\'. */
+#ifdef __SSE2__
+/* Nonzero if any of the 16 bytes at p needs escaping (signed compare:
+ * bytes < 0x20 and >= 0x80, plus '"' and '\\'). */
+static inline int json_block_bad(const unsigned char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i bad = _mm_or_si128(
+	    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+			 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return _mm_movemask_epi8(bad);
+}
+#endif
+
 static bool json_plain(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
 #ifdef __SSE2__
-	for (; i + 16 <= n; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		/* signed compare: bytes < 0x20 and >= 0x80 */
-		__m128i bad = _mm_or_si128(
-		    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-				 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-
-		if (_mm_movemask_epi8(bad))
-			return false;
+	if (n >= 16) {
+		for (; i + 16 <= n; i += 16)
+			if (json_block_bad(p + i))
+				return false;
+		/* a partial last block: the 16 bytes ending at n */
+		return i == n || !json_block_bad(p + n - 16);
 	}
 #endif
 	for (; i < n; i++)

@@ -96,6 +96,10 @@ typedef struct rule_stat {
 	uint64_t monitor;
 	topk_t top[TOPK];
 	uint64_t top_hash[TOPK];          /* digest of top[i].num */
+	uint8_t top_tag[TOPK];            /* top byte of top_hash[i] */
+	uint32_t top_min;                 /* once full: bit i set iff top[i]
+					     holds the least count; 0 = to be
+					     recomputed */
 	unsigned n_top;
 } rule_stat_t;
 

@@ -73,35 +73,85 @@ static uint64_t num_digest(const char num[SF_NUM_MAX + 2])
 	return h;
 }
 
+/* Bits i (i < TOPK) of the entries whose tag is t: the tags are compared
+ * eight at a time (exact zero-byte test, so no false bits). */
+static uint32_t tag_match(const rule_stat_t *rs, uint8_t t)
+{
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+	uint32_t m = 0;
+
+	for (unsigned k = 0; k < TOPK; k += 8) {
+		uint64_t x;
+
+		memcpy(&x, rs->top_tag + k, 8);
+		x ^= 0x0101010101010101ull * t;
+		x = ~(((x & low7) + low7) | x | low7); /* 0x80 in zero bytes */
+		/* gather the eight high bits, byte j -> bit j */
+		m |= (uint32_t)(((x >> 7) * 0x0102040810204080ull) >> 56) << k;
+	}
+	return rs->n_top < TOPK ? m & ((1u << rs->n_top) - 1) : m;
+}
+
+/* The entries holding the least count (Space-Saving replaces the first). */
+static uint32_t top_min_mask(const rule_stat_t *rs)
+{
+	uint64_t least = rs->top[0].count;
+	uint32_t m = 1;
+
+	for (unsigned i = 1; i < TOPK; i++) {
+		if (rs->top[i].count < least) {
+			least = rs->top[i].count;
+			m = 0;
+		}
+		if (rs->top[i].count == least)
+			m |= 1u << i;
+	}
+	return m;
+}
+
 /* num is a whole zero-padded buffer, so equal numbers have equal digests
- * and a fixed-size compare confirms a digest hit. */
+ * and a fixed-size compare confirms a digest hit.  Once the table is full
+ * a miss replaces the first entry with the least count (as a linear scan
+ * would): top_min holds those entries; counts only grow, so an entry
+ * leaves the set when it is counted and the set is recomputed only when
+ * it empties. */
 static void top_add(rule_stat_t *rs, const char num[SF_NUM_MAX + 2])
 {
+	_Static_assert(TOPK == 32, "tag_match and top_min use 32-bit masks");
 	uint64_t d = num_digest(num);
-	unsigned min = 0;
+	uint32_t cand = tag_match(rs, (uint8_t)(d >> 56));
+	unsigned i;
 
-	for (unsigned i = 0; i < rs->n_top; i++) {
+	while (cand) {
+		i = (unsigned)__builtin_ctz(cand);
+		cand &= cand - 1;
 		if (rs->top_hash[i] == d &&
 		    !memcmp(rs->top[i].num, num, sizeof(rs->top[i].num))) {
 			rs->top[i].count++;
+			rs->top_min &= ~(1u << i);
 			return;
 		}
-		if (rs->top[i].count < rs->top[min].count)
-			min = i;
 	}
 	if (rs->n_top < TOPK) {
 		topk_t *t = &rs->top[rs->n_top];
 
+		rs->top_tag[rs->n_top] = (uint8_t)(d >> 56);
 		rs->top_hash[rs->n_top++] = d;
 		memcpy(t->num, num, sizeof(t->num));
 		t->count = 1;
 		t->err = 0;
+		rs->top_min = 0;
 		return;
 	}
-	memcpy(rs->top[min].num, num, sizeof(rs->top[min].num));
-	rs->top_hash[min] = d;
-	rs->top[min].err = rs->top[min].count;
-	rs->top[min].count++;
+	if (!rs->top_min)
+		rs->top_min = top_min_mask(rs);
+	i = (unsigned)__builtin_ctz(rs->top_min);
+	rs->top_min &= ~(1u << i);
+	memcpy(rs->top[i].num, num, sizeof(rs->top[i].num));
+	rs->top_hash[i] = d;
+	rs->top_tag[i] = (uint8_t)(d >> 56);
+	rs->top[i].err = rs->top[i].count;
+	rs->top[i].count++;
 }
 
 static void bucket_add(sf_replay_t *r, uint64_t ts, sf_action_t a)
