@@ -129,6 +129,58 @@ static inline Word_t sf_tbl_lpm(Pcvoid_t judyl, uint32_t mask,
 	return 0;
 }
 
+/*
+ * A one-hash bit filter of the keys in a JudyL: a clear bit means the key
+ * is absent, so a longest-prefix probe skips the JudyLGet (most probes of
+ * a number miss).  Keys are only ever added (tables are immutable once
+ * loaded; a reload builds a new core).
+ */
+#define SF_TBL_FILTER_BITS 16u /* 2^16 bits, 8 KiB */
+
+static inline size_t sf_tbl_filter_bit(uint64_t key)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >>
+			(64 - SF_TBL_FILTER_BITS));
+}
+
+static inline void sf_tbl_filter_add(uint64_t *f, uint64_t key)
+{
+	size_t b = sf_tbl_filter_bit(key);
+
+	f[b >> 6] |= 1ull << (b & 63);
+}
+
+static inline bool sf_tbl_filter_maybe(const uint64_t *f, uint64_t key)
+{
+	size_t b = sf_tbl_filter_bit(key);
+
+	return (f[b >> 6] >> (b & 63)) & 1;
+}
+
+/* sf_tbl_lpm over a JudyL whose keys are all in filter f. */
+static inline Word_t sf_tbl_lpm_filtered(Pcvoid_t judyl, const uint64_t *f,
+					 uint32_t mask,
+					 const uint64_t pfx[SF_NUM_MAX + 1],
+					 unsigned len, unsigned *plen)
+{
+	mask &= (uint32_t)((2u << len) - 1); /* lengths 1..len */
+	while (mask) {
+		unsigned l = 31u - (unsigned)__builtin_clz(mask);
+
+		if (sf_tbl_filter_maybe(f, pfx[l])) {
+			PWord_t pv = (PWord_t)JudyLGet(judyl, pfx[l], PJE0);
+
+			if (pv && pv != (PWord_t)PPJERR) {
+				if (plen)
+					*plen = l;
+				return *pv;
+			}
+		}
+		mask &= ~(1u << l);
+	}
+	return 0;
+}
+
 /* --- line reader (tbl_reader.c) ---------------------------------------- */
 
 #define SF_TBL_LINE_MAX 65536     /* longest accepted line, bytes */
@@ -269,6 +321,7 @@ typedef struct sf_tbl_core {
 	Pvoid_t plan;
 	uint32_t plan_mask;
 	uint32_t *plan_direct;
+	uint64_t plan_filter[(1u << SF_TBL_FILTER_BITS) / 64]; /* every key */
 	sf_tbl_plan_ent_t *plan_ents;
 	size_t plan_n, plan_cap;
 	sf_tbl_strs_t plan_strs;

@@ -149,6 +149,7 @@ static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	c->plan_ents[c->plan_n++] = e;
 	*pv = c->plan_n;
 	c->plan_mask |= 1u << num.len;
+	sf_tbl_filter_add(c->plan_filter, key);
 	if (num.len <= SF_TBL_DIRECT_LEN) {
 		if (!c->plan_direct) {
 			c->plan_direct = sf_tbl_malloc(SF_TBL_DIRECT_SLOTS *
@@ -209,7 +210,8 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 		uint32_t mask = c->plan_mask & (uint32_t)((2u << n->len) - 1);
 		uint32_t longer = mask & ~((2u << SF_TBL_DIRECT_LEN) - 1);
 
-		v = longer ? sf_tbl_lpm(c->plan, longer, pfx, n->len, &plen)
+		v = longer ? sf_tbl_lpm_filtered(c->plan, c->plan_filter,
+						 longer, pfx, n->len, &plen)
 			   : 0;
 		mask &= (2u << SF_TBL_DIRECT_LEN) - 1;
 		while (!v && mask) {
@@ -220,7 +222,8 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 			mask &= ~(1u << l);
 		}
 	} else {
-		v = sf_tbl_lpm(c->plan, c->plan_mask, pfx, n->len, &plen);
+		v = sf_tbl_lpm_filtered(c->plan, c->plan_filter,
+					c->plan_mask, pfx, n->len, &plen);
 	}
 	if (!v || v > c->plan_n)
 		return false;
