@@ -258,7 +258,7 @@ static void emit(sf_replay_t *r)
 		switch (r->o.format) {
 		case SF_REPLAY_JSONL: {
 			char num[16], *d = utoa(s->retrans, num + sizeof(num));
-			size_t k = strlen(d);
+			size_t k = (size_t)(num + sizeof(num) - 1 - d);
 
 			memcpy(tail, ",\"retransmissions\":", 19);
 			memcpy(tail + 19, d, k);
@@ -371,8 +371,8 @@ static size_t fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 		struct tm tm;
 
 		gmtime_r(&t, &tm);
-		strftime(r->ts_prefix, sizeof(r->ts_prefix),
-			 "%Y-%m-%dT%H:%M:%S.", &tm);
+		r->ts_prefix_len = strftime(r->ts_prefix, sizeof(r->ts_prefix),
+					    "%Y-%m-%dT%H:%M:%S.", &tm);
 		r->ts_sec = sec;
 	}
 	if (cap < sizeof(r->ts_prefix) + 8) {
@@ -380,7 +380,7 @@ static size_t fmt_ts(sf_replay_t *r, uint64_t us, char *buf, size_t cap)
 		return 0;
 	}
 	{
-		size_t n = strlen(r->ts_prefix);
+		size_t n = r->ts_prefix_len;
 
 		memcpy(buf, r->ts_prefix, n);
 		for (int i = 5; i >= 0; i--, frac /= 10)
@@ -466,7 +466,8 @@ static size_t fmt_addr(sf_replay_t *r, const sf_ip_t *ip, uint16_t port,
 }
 
 /* "+77011234567" / "102" / "" like sf_num_format, without printf. */
-char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap)
+/* sf_replay_num, returning the length written (0 for an empty string). */
+static size_t replay_num_len(const sf_num_t *n, char *buf, size_t cap)
 {
 	size_t k = 0, len = n->len;
 	const char *d = n->d;
@@ -474,7 +475,7 @@ char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap)
 	if (cap < SF_NUM_MAX + 2 || len > SF_NUM_MAX) {
 		if (cap)
 			buf[0] = 0;
-		return buf;
+		return 0;
 	}
 	if (n->kind == SF_NUM_E164) {
 		buf[k++] = '+';
@@ -486,13 +487,24 @@ char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap)
 	}
 	memcpy(buf + k, d, len);
 	buf[k + len] = 0;
+	return k + len;
+}
+
+char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap)
+{
+	replay_num_len(n, buf, cap);
 	return buf;
 }
 
-static const char *tp_name(uint8_t proto)
+/* The transport's name, with its length in *len. */
+static const char *tp_name(uint8_t proto, size_t *len)
 {
-	return proto == SF_CAP_TCP ? "tcp" : proto == SF_CAP_SCTP ? "sctp"
-								   : "udp";
+	if (proto == SF_CAP_SCTP) {
+		*len = 4;
+		return "sctp";
+	}
+	*len = 3;
+	return proto == SF_CAP_TCP ? "tcp" : "udp";
 }
 
 #define FIELD_MAX 512 /* raw bytes of one untrusted field in a record */
@@ -510,8 +522,10 @@ typedef struct rec {
 	char ts[96], src[80], dst[80];
 	size_t ts_len, src_len, dst_len; /* strlen of ts, src, dst */
 	const char *transport;
+	size_t transport_len;
 	sf_str_t call_id, from, pai;
 	char number[SF_NUM_MAX + 2], called[SF_NUM_MAX + 2];
+	size_t number_len, called_len;   /* strlen of number, called */
 	const char *trunk, *cls;
 	bool roaming;
 	const sf_verdict_t *v, *v2;
@@ -748,7 +762,7 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 
 	/* at most 6 cached pieces of < JC_TEXT bytes */
 	bound = 512 + 6 * JC_TEXT + x->ts_len + x->src_len + x->dst_len +
-		strlen(x->transport) +
+		x->transport_len +
 		6 * (x->call_id.len + x->from.len + x->pai.len) +
 		2 * (SF_NUM_MAX + 2);
 	if (bound > LINE_MAX_BYTES)
@@ -761,7 +775,7 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 	o = OLIT(o, ",\"dst\":");
 	o = oplain(o, x->dst, x->dst_len);
 	o = OLIT(o, ",\"transport\":");
-	o = oplain(o, x->transport, strlen(x->transport));
+	o = oplain(o, x->transport, x->transport_len);
 	o = OLIT(o, ",\"call_id\":");
 	o = oesc(o, x->call_id.s, x->call_id.len, &overflow);
 	o = OLIT(o, ",\"from\":");
@@ -769,9 +783,9 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 	o = OLIT(o, ",\"pai\":");
 	o = oesc(o, x->pai.s, x->pai.len, &overflow);
 	o = OLIT(o, ",\"number\":");
-	o = oplain(o, x->number, strlen(x->number));
+	o = oplain(o, x->number, x->number_len);
 	o = OLIT(o, ",\"called\":");
-	o = oplain(o, x->called, strlen(x->called));
+	o = oplain(o, x->called, x->called_len);
 	o = OLIT(o, ",\"trunk\":");
 	o = ocache(o, jc_string(r, x->trunk));
 	if (!o)
@@ -1149,12 +1163,13 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	/* every field is set below (no memset of the ~400-byte record) */
 	x.from = x.pai = SF_STR_NULL;
 	x.number[0] = x.called[0] = '\0';
+	x.number_len = x.called_len = 0;
 	x.v2 = NULL;
 	x.trunk2 = NULL;
 	x.ts_len = fmt_ts(r, m->ts_us, x.ts, sizeof(x.ts));
 	x.src_len = fmt_addr(r, &m->src, m->sport, x.src, sizeof(x.src));
 	x.dst_len = fmt_addr(r, &m->dst, m->dport, x.dst, sizeof(x.dst));
-	x.transport = tp_name(m->proto);
+	x.transport = tp_name(m->proto, &x.transport_len);
 	x.call_id = cut(cid);
 	if (ok) {
 		x.from = cut(r->call->from.uri);
@@ -1162,13 +1177,15 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 			x.pai = cut(r->call->pai[0].uri);
 	}
 	if (r->v->facts.number.kind != SF_NUM_NONE) {
-		sf_replay_num(&r->v->facts.number, x.number, sizeof(x.number));
+		x.number_len = replay_num_len(&r->v->facts.number, x.number,
+					      sizeof(x.number));
 		x.cls = sf_class_name(r->v->facts.cls);
 	} else {
 		x.cls = "";
 	}
 	if (r->v->facts.called.kind != SF_NUM_NONE)
-		sf_replay_num(&r->v->facts.called, x.called, sizeof(x.called));
+		x.called_len = replay_num_len(&r->v->facts.called, x.called,
+					      sizeof(x.called));
 	x.trunk = r->v->facts.trunk >= 0
 			  ? r->o.cfg->trunks[r->v->facts.trunk].name : "";
 	x.roaming = r->v->facts.roaming;

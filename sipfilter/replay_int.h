@@ -151,6 +151,7 @@ struct sf_replay {
 	int write_error;
 	uint64_t ts_sec;        /* second cached in ts_prefix */
 	char ts_prefix[48];
+	size_t ts_prefix_len;   /* strlen(ts_prefix) */
 	rule_stat_t *last_extra;     /* rule_slot() cache */
 	const char *last_extra_name;
 	/* output: records are gathered here and written in large blocks */
