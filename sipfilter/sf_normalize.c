@@ -169,6 +169,16 @@ static sf_norm_status_t emit(sf_num_kind_t kind, const char *a, size_t an,
 	return SF_NORM_OK;
 }
 
+/* strnlen for the config's few-byte strings: a loop beats the call. */
+static inline size_t short_len(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
 static bool starts_with(const char *d, size_t n, const char *p, size_t pn)
 {
 	/* prefixes are a few digits: a loop beats a memcmp call */
@@ -212,15 +222,15 @@ static sf_norm_status_t national(const sf_dialling_t *dr, const char *d,
 
 		if (p[0] != d[0])
 			continue;
-		pl = strnlen(p, sizeof(dr->intl_prefixes[i]));
+		pl = short_len(p, sizeof(dr->intl_prefixes[i]));
 		if (pl > best && starts_with(d, n, p, pl) &&
 		    plausible_intl(d + pl, n - pl))
 			best = pl;
 	}
 	if (best)
 		return emit(SF_NUM_E164, d + best, n - best, NULL, 0, out);
-	cc_len = strnlen(dr->country_code, sizeof(dr->country_code));
-	np_len = strnlen(dr->national_prefix, sizeof(dr->national_prefix));
+	cc_len = short_len(dr->country_code, sizeof(dr->country_code));
+	np_len = short_len(dr->national_prefix, sizeof(dr->national_prefix));
 	if (cc_len && nl) {
 		/* 3. national prefix + NSN: 8 701 123 45 67 */
 		if (np_len && n == np_len + nl &&
