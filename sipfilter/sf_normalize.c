@@ -80,16 +80,32 @@ static sf_norm_status_t read_digits(sf_str_t s, enum read_mode mode,
 		if (sf_isdigit(c)) {
 			size_t n = out->n;
 
-			do {
+			/* eight digits at a time while they fit: each byte
+			 * 0x30..0x39 (high nibble 3, low nibble + 6 < 16;
+			 * no carry crosses a byte) */
+			while (s.len - i >= 8 && DIGITS_CAP - n >= 8) {
+				uint64_t x;
+
+				memcpy(&x, s.s + i, 8);
+				if ((x & 0xF0F0F0F0F0F0F0F0ull) !=
+					    0x3030303030303030ull ||
+				    (((x & 0x0F0F0F0F0F0F0F0Full) +
+				      0x0606060606060606ull) &
+				     0xF0F0F0F0F0F0F0F0ull))
+					break;
+				memcpy(out->d + n, &x, 8);
+				n += 8;
+				i += 8;
+			}
+			while (i < s.len &&
+			       sf_isdigit(c = (unsigned char)s.s[i])) {
 				if (n >= DIGITS_CAP) {
 					out->n = n;
 					return SF_NORM_TOO_LONG;
 				}
 				out->d[n++] = (char)c;
-				if (++i >= s.len)
-					break;
-				c = (unsigned char)s.s[i];
-			} while (sf_isdigit(c));
+				i++;
+			}
 			out->n = n;
 			first = false;
 			continue;
