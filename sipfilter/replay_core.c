@@ -691,6 +691,24 @@ static inline int json_block_bad(const unsigned char *p)
 }
 #endif
 
+/* Nonzero if any of the 8 bytes at p needs escaping: exact per-byte
+ * tests (no borrow or carry crosses a byte). */
+static inline uint64_t json_word_bad(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7f,
+		       highs = ones * 0x80;
+	uint64_t x, lt20, q, b;
+
+	memcpy(&x, p, 8);
+	/* low 7 bits + 0x60 reach bit 7 iff >= 0x20 */
+	lt20 = ~(((x & low7) + ones * 0x60) | x) & highs;
+	q = x ^ (ones * '"');
+	q = ~(((q & low7) + low7) | q | low7);
+	b = x ^ (ones * '\\');
+	b = ~(((b & low7) + low7) | b | low7);
+	return (x & highs) | lt20 | q | b;
+}
+
 static bool json_plain(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -705,6 +723,14 @@ static bool json_plain(const char *s, size_t n)
 		return i == n || !json_block_bad(p + n - 16);
 	}
 #endif
+	/* 8..15 bytes (all of them without SSE2, in 8-byte steps): two
+	 * overlapping words cover them */
+	if (n - i >= 8) {
+		for (; i + 8 <= n; i += 8)
+			if (json_word_bad(p + i))
+				return false;
+		return i == n || !json_word_bad(p + n - 8);
+	}
 	for (; i < n; i++)
 		if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\')
 			return false;
