@@ -188,8 +188,9 @@ static inline int walk_block(const unsigned char *b, size_t i, uint64_t mask,
  * (folds included) may number at most SF_SIP_MAX_LINE.  Returns SF_SIP_OK
  * with *cr set, or an error with *where set.  Reads only below end.
  */
-static sf_sip_error_t find_eol(const unsigned char *b, size_t pos, size_t end,
-			       bool fold, size_t *cr, size_t *where)
+static inline __attribute__((always_inline)) sf_sip_error_t
+find_eol(const unsigned char *b, size_t pos, size_t end, bool fold, size_t *cr,
+	 size_t *where)
 {
 	size_t cap = pos + SF_SIP_MAX_LINE + 1; /* CR may sit at pos+MAX */
 	size_t lim = cap < end ? cap : end;
