@@ -306,6 +306,8 @@ med() { # med NAME KEY
 }
 say ""
 say "-- CPU per call at $RATE calls/s offered (median of $REPS x ${DUR}s)"
+say "   (us/call and us(sched) are exact; the user/sys split comes from tick-sampled"
+say "    /proc/PID/stat and is approximate on this VM)"
 printf '%-10s %8s %6s %6s %9s %8s %8s %6s %7s %7s %8s %7s\n' proxy \
 	"us/call" "user" "sys" "us(sched)" "dgram/cl" "us/dgram" "cpu%" \
 	"p50 us" "p99 us" "failed%" "lg cpu%"
