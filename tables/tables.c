@@ -76,6 +76,7 @@ void sf_tbl_core_free(sf_tbl_core_t *c)
 	sf_tbl_free(c->allow);
 	sf_tbl_free(c->plan_ents);
 	sf_tbl_free(c->plan_direct);
+	sf_tbl_filter_free(&c->plan_filter);
 	sf_tbl_free(c->pairs);
 	sf_tbl_strs_fini(&c->plan_strs);
 	sf_tbl_strs_fini(&c->subst_strs);

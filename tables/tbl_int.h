@@ -132,33 +132,44 @@ static inline Word_t sf_tbl_lpm(Pcvoid_t judyl, uint32_t mask,
 /*
  * A one-hash bit filter of the keys in a JudyL: a clear bit means the key
  * is absent, so a longest-prefix probe skips the JudyLGet (most probes of
- * a number miss).  Keys are only ever added (tables are immutable once
- * loaded; a reload builds a new core).
+ * a number miss).  2^bits bits, about 16 per key (between 2^12 and 2^24
+ * bits), so about 6% of the bits are set; built once the table is loaded
+ * (tables are immutable then; a reload builds a new core).  A NULL filter
+ * lets every probe through.
  */
-#define SF_TBL_FILTER_BITS 16u /* 2^16 bits, 8 KiB */
+#define SF_TBL_FILTER_MIN_BITS 12u
+#define SF_TBL_FILTER_MAX_BITS 24u
 
-static inline size_t sf_tbl_filter_bit(uint64_t key)
+typedef struct sf_tbl_filter {
+	uint64_t *w;   /* 2^bits bits, or NULL */
+	unsigned bits;
+} sf_tbl_filter_t;
+
+static inline size_t sf_tbl_filter_bit(const sf_tbl_filter_t *f,
+				       uint64_t key)
 {
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >>
-			(64 - SF_TBL_FILTER_BITS));
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - f->bits));
 }
 
-static inline void sf_tbl_filter_add(uint64_t *f, uint64_t key)
+static inline bool sf_tbl_filter_maybe(const sf_tbl_filter_t *f,
+				       uint64_t key)
 {
-	size_t b = sf_tbl_filter_bit(key);
+	size_t b;
 
-	f[b >> 6] |= 1ull << (b & 63);
+	if (!f->w)
+		return true;
+	b = sf_tbl_filter_bit(f, key);
+	return (f->w[b >> 6] >> (b & 63)) & 1;
 }
 
-static inline bool sf_tbl_filter_maybe(const uint64_t *f, uint64_t key)
-{
-	size_t b = sf_tbl_filter_bit(key);
-
-	return (f[b >> 6] >> (b & 63)) & 1;
-}
+/* Builds f over every key of judyl (n keys); on allocation failure f
+ * stays NULL (no filtering).  sf_tbl_filter_free releases it. */
+void sf_tbl_filter_build(sf_tbl_filter_t *f, Pcvoid_t judyl, size_t n);
+void sf_tbl_filter_free(sf_tbl_filter_t *f);
 
 /* sf_tbl_lpm over a JudyL whose keys are all in filter f. */
-static inline Word_t sf_tbl_lpm_filtered(Pcvoid_t judyl, const uint64_t *f,
+static inline Word_t sf_tbl_lpm_filtered(Pcvoid_t judyl,
+					 const sf_tbl_filter_t *f,
 					 uint32_t mask,
 					 const uint64_t pfx[SF_NUM_MAX + 1],
 					 unsigned len, unsigned *plen)
@@ -321,7 +332,7 @@ typedef struct sf_tbl_core {
 	Pvoid_t plan;
 	uint32_t plan_mask;
 	uint32_t *plan_direct;
-	uint64_t plan_filter[(1u << SF_TBL_FILTER_BITS) / 64]; /* every key */
+	sf_tbl_filter_t plan_filter; /* of every key in plan */
 	sf_tbl_plan_ent_t *plan_ents;
 	size_t plan_n, plan_cap;
 	sf_tbl_strs_t plan_strs;

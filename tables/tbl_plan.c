@@ -149,7 +149,6 @@ static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	c->plan_ents[c->plan_n++] = e;
 	*pv = c->plan_n;
 	c->plan_mask |= 1u << num.len;
-	sf_tbl_filter_add(c->plan_filter, key);
 	if (num.len <= SF_TBL_DIRECT_LEN) {
 		if (!c->plan_direct) {
 			c->plan_direct = sf_tbl_malloc(SF_TBL_DIRECT_SLOTS *
@@ -184,13 +183,47 @@ int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
 	if (rc < 0)
 		return rc;
 	sf_tbl_strs_seal(&c->plan_strs);
+	sf_tbl_filter_free(&c->plan_filter);
+	sf_tbl_filter_build(&c->plan_filter, c->plan, c->plan_n);
 	return 0;
+}
+
+void sf_tbl_filter_build(sf_tbl_filter_t *f, Pcvoid_t judyl, size_t n)
+{
+	unsigned bits = SF_TBL_FILTER_MIN_BITS;
+	Word_t key = 0;
+	PWord_t pv;
+
+	f->w = NULL;
+	f->bits = 0;
+	while (bits < SF_TBL_FILTER_MAX_BITS && ((size_t)1 << bits) < 16 * n)
+		bits++;
+	f->w = sf_tbl_malloc(((size_t)1 << bits) / 8);
+	if (!f->w)
+		return;
+	memset(f->w, 0, ((size_t)1 << bits) / 8);
+	f->bits = bits;
+	for (pv = (PWord_t)JudyLFirst(judyl, &key, PJE0);
+	     pv && pv != (PWord_t)PPJERR;
+	     pv = (PWord_t)JudyLNext(judyl, &key, PJE0)) {
+		size_t b = sf_tbl_filter_bit(f, key);
+
+		f->w[b >> 6] |= 1ull << (b & 63);
+	}
+}
+
+void sf_tbl_filter_free(sf_tbl_filter_t *f)
+{
+	sf_tbl_free(f->w);
+	f->w = NULL;
+	f->bits = 0;
 }
 
 size_t sf_tbl_plan_bytes(const sf_tbl_core_t *c)
 {
 	return JudyLMemUsed(c->plan) + c->plan_cap * sizeof(*c->plan_ents) +
 	       (c->plan_direct ? SF_TBL_DIRECT_SLOTS * sizeof(uint32_t) : 0) +
+	       (c->plan_filter.w ? ((size_t)1 << c->plan_filter.bits) / 8 : 0) +
 	       sf_tbl_strs_bytes(&c->plan_strs);
 }
 
@@ -210,7 +243,7 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 		uint32_t mask = c->plan_mask & (uint32_t)((2u << n->len) - 1);
 		uint32_t longer = mask & ~((2u << SF_TBL_DIRECT_LEN) - 1);
 
-		v = longer ? sf_tbl_lpm_filtered(c->plan, c->plan_filter,
+		v = longer ? sf_tbl_lpm_filtered(c->plan, &c->plan_filter,
 						 longer, pfx, n->len, &plen)
 			   : 0;
 		mask &= (2u << SF_TBL_DIRECT_LEN) - 1;
@@ -222,7 +255,7 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 			mask &= ~(1u << l);
 		}
 	} else {
-		v = sf_tbl_lpm_filtered(c->plan, c->plan_filter,
+		v = sf_tbl_lpm_filtered(c->plan, &c->plan_filter,
 					c->plan_mask, pfx, n->len, &plen);
 	}
 	if (!v || v > c->plan_n)
