@@ -79,7 +79,7 @@ t0=$SECONDS
 reloads=0 reload_fail=0 updates=0 update_bad=0 g=0
 next_reload=$((t0 + every)) next_sample=$t0
 warm_at=$((t0 + secs / 5 > t0 + 4 * every ? t0 + secs / 5 : t0 + 4 * every))
-rss0= fd0= rss_warm= fd_warm= rss_max=0 samples=()
+rss0= fd0= rss_warm= fd_warm= rss_max=0 samples=() post=()
 i=0
 while kill -0 "$LOAD" 2>/dev/null && [ $((SECONDS - t0)) -lt $((secs + 90)) ]; do
 	now=$SECONDS
@@ -90,6 +90,7 @@ while kill -0 "$LOAD" 2>/dev/null && [ $((SECONDS - t0)) -lt $((secs + 90)) ]; d
 			rss_warm=$r fd_warm=$f
 		fi
 		[ -n "$rss_warm" ] && [ "$r" -gt "$rss_max" ] && rss_max=$r
+		[ -n "$rss_warm" ] && post+=("$r")
 		samples+=("$((now - t0))s:${r}kB/${f}fd")
 		next_sample=$((now + 5))
 	fi
@@ -127,7 +128,23 @@ s=$(ctl stats)
 succ=$(sed -nE 's/^ *Successful call *\| *[0-9]+ *\| *([0-9]+).*/\1/p' "$SF_TMP/load.out" | tail -1)
 failed=$(sed -nE 's/^ *Failed call *\| *[0-9]+ *\| *([0-9]+).*/\1/p' "$SF_TMP/load.out" | tail -1)
 : "${rss_warm:=$rss0}" "${fd_warm:=$fd0}"
-growth=$((r_end - rss_warm))
+# Each reload holds old and new tables for a moment, so RSS swings
+# between two levels depending on when it is sampled (more so under ASan,
+# whose quarantine keeps freed memory).  Growth is therefore the peak of
+# the later half of the post-warm-up samples (and the end) against the
+# peak of the earlier half: a leak raises the peaks, the swing does not.
+post+=("$r_end")
+half=$(( ${#post[@]} / 2 ))
+peak1=0 peak2=0
+for k in "${!post[@]}"; do
+	if [ "$k" -lt "$half" ]; then
+		[ "${post[$k]}" -gt "$peak1" ] && peak1=${post[$k]}
+	else
+		[ "${post[$k]}" -gt "$peak2" ] && peak2=${post[$k]}
+	fi
+done
+[ "$peak1" -eq 0 ] && peak1=$rss_warm
+growth=$((peak2 - peak1))
 
 echo "soak summary"
 echo "  length        ${elapsed} s (load ${secs} s), rate ${rate} calls/s"
@@ -136,7 +153,7 @@ echo "  reloads       ${reloads} ok, ${reload_fail} failed (every ${every} s)"
 echo "  roaming upd.  ${updates} live updates, ${update_bad} not visible in lookup"
 echo "  calls         ${succ:-?} successful, ${failed:-?} failed (sipp exit ${rc})"
 echo "  verdicts      $(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("sent reject %d, forwarded requests %d, dropped send %d" % (d["sent"]["reject"], d["forwarded_requests"], d["dropped"]["send"]))' "$s")"
-echo "  RSS           start ${rss0} kB, after warm-up ${rss_warm} kB, max ${rss_max} kB, end ${r_end} kB, growth after warm-up ${growth} kB"
+echo "  RSS           start ${rss0} kB, after warm-up ${rss_warm} kB, max ${rss_max} kB, end ${r_end} kB, growth after warm-up ${growth} kB (peak of later half vs earlier half)"
 echo "  FDs           start ${fd0}, after warm-up ${fd_warm}, end ${f_end}"
 echo "  samples       ${samples[*]}"
 
