@@ -382,6 +382,17 @@ int sf_cmd_replay(int argc, char **argv)
 	ro.bucket_us = 60000000ull;
 	ro.hold_us = 32000000ull; /* 64*T1, RFC 3261 §17.1.1.2 */
 	ro.top = 5;
+	/* hidden, for tests: a smaller record ring ("SLOTS:BYTES") */
+	{
+		const char *e = getenv("SIPFILTER_REPLAY_RING");
+		unsigned long a, b;
+
+		if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 &&
+		    a <= UINT32_MAX && b <= UINT32_MAX) {
+			ro.ring_slots = (uint32_t)a;
+			ro.ring_bytes = (uint32_t)b;
+		}
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:h", opts,
 				NULL)) != -1) {

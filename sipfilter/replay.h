@@ -61,7 +61,14 @@ typedef struct sf_replay_opts {
 	char select_rule[SF_CFG_NAME_MAX];
 	sf_pcapw_t *pcap;           /* --write-pcap writer, raw IP, or NULL */
 	unsigned top;               /* top numbers per rule to print (5) */
+	/* Record ring size, for tests of early emission: records (rounded
+	 * down to a power of two, at least 1) and bytes (at least
+	 * SF_REPLAY_RING_MIN_BYTES, at most the default); 0 = the default
+	 * (16384 records, 8 MiB). */
+	uint32_t ring_slots, ring_bytes;
 } sf_replay_opts_t;
+
+#define SF_REPLAY_RING_MIN_BYTES (16384u + 64u)
 
 typedef struct sf_replay sf_replay_t;
 

@@ -17,6 +17,9 @@
 #include "replay_int.h"
 #include "sf_explain.h"
 
+_Static_assert(SF_REPLAY_RING_MIN_BYTES == LINE_MAX_BYTES + 64,
+	       "a ring holds at least one record of the longest line");
+
 /* ---- small helpers --------------------------------------------------- */
 
 /*
@@ -149,8 +152,12 @@ static int rset_init(rset_t *s, uint32_t cap)
 		if (!s->e[g])
 			return -1;
 		s->n[g] = 0;
+		s->phys[g] = cap < RSET_MIN ? cap : RSET_MIN;
 		s->gen[g] = (uint64_t)g + 1; /* calloc'd entries: gen 0 */
 	}
+	s->tmp = malloc((size_t)(cap / 2 + 1) * sizeof(rent_t));
+	if (!s->tmp)
+		return -1;
 	s->cap = cap;
 	s->cur = 0;
 	s->since = 0;
@@ -161,6 +168,7 @@ static void rset_fini(rset_t *s)
 {
 	for (int g = 0; g < 2; g++)
 		free(s->e[g]);
+	free(s->tmp);
 }
 
 static void rset_rotate(rset_t *s, uint64_t now)
@@ -171,50 +179,82 @@ static void rset_rotate(rset_t *s, uint64_t now)
 	s->gen[old] = (s->gen[s->cur] > s->gen[old] ? s->gen[s->cur]
 						    : s->gen[old]) + 1;
 	s->n[old] = 0;
+	s->phys[old] = s->cap < RSET_MIN ? s->cap : RSET_MIN;
 	s->cur = old;
 	s->since = now;
 }
 
-static uint32_t rset_slot(const rset_t *s, uint64_t key)
+static uint32_t rset_slot(uint32_t phys, uint64_t key)
 {
-	return (uint32_t)(key ^ (key >> 29)) & (s->cap - 1);
+	return (uint32_t)(key ^ (key >> 29)) & (phys - 1);
 }
 
 static uint64_t *rset_find(rset_t *s, uint64_t key)
 {
 	key |= 1;
 	for (int k = 0; k < 2; k++) {
-		rent_t *e = s->e[s->cur ^ k];
-		uint32_t i = rset_slot(s, key);
-		uint64_t gen = s->gen[s->cur ^ k];
+		int g = s->cur ^ k;
+		rent_t *e = s->e[g];
+		uint32_t phys = s->phys[g], i = rset_slot(phys, key);
+		uint64_t gen = s->gen[g];
 
-		if (!s->n[s->cur ^ k])
+		if (!s->n[g])
 			continue;
-		for (uint32_t probe = 0; probe < s->cap; probe++) {
+		for (uint32_t probe = 0; probe < phys; probe++) {
 			if (e[i].gen != gen)
 				break; /* empty */
 			if (e[i].key == key)
 				return &e[i].val;
-			i = (i + 1) & (s->cap - 1);
+			i = (i + 1) & (phys - 1);
 		}
 	}
 	return NULL;
+}
+
+/* Doubles the current generation's part of its table: its live entries
+ * (at most half of the old part) are taken out, the old part marked
+ * empty (gen 0 is never a live gen) and the entries put back under the
+ * wider mask.  Entries beyond the old part hold older gens: empty. */
+static void rset_grow(rset_t *s)
+{
+	int g = s->cur;
+	rent_t *e = s->e[g], *tmp = s->tmp;
+	uint32_t phys = s->phys[g], k = 0;
+	uint64_t gen = s->gen[g];
+
+	for (uint32_t i = 0; i < phys; i++) {
+		if (e[i].gen == gen && k < phys / 2)
+			tmp[k++] = e[i];
+		e[i].gen = 0;
+	}
+	phys *= 2;
+	s->phys[g] = phys;
+	for (uint32_t j = 0; j < k; j++) {
+		uint32_t i = rset_slot(phys, tmp[j].key);
+
+		while (e[i].gen == gen)
+			i = (i + 1) & (phys - 1);
+		e[i] = tmp[j];
+	}
 }
 
 static void rset_put(rset_t *s, uint64_t key, uint64_t val, uint64_t now,
 		     uint64_t max_age)
 {
 	rent_t *e;
-	uint32_t i;
+	uint32_t i, phys;
 
 	key |= 1;
 	if (s->n[s->cur] >= s->cap / 2 ||
 	    (max_age && now > s->since + max_age))
 		rset_rotate(s, now);
+	if (s->n[s->cur] >= s->phys[s->cur] / 2 && s->phys[s->cur] < s->cap)
+		rset_grow(s);
 	e = s->e[s->cur];
-	i = rset_slot(s, key);
+	phys = s->phys[s->cur];
+	i = rset_slot(phys, key);
 	while (e[i].gen == s->gen[s->cur] && e[i].key != key)
-		i = (i + 1) & (s->cap - 1);
+		i = (i + 1) & (phys - 1);
 	if (e[i].gen != s->gen[s->cur])
 		s->n[s->cur]++;
 	e[i].key = key;
@@ -250,7 +290,7 @@ static void out_put(sf_replay_t *r, const void *p, size_t n)
 
 static void emit(sf_replay_t *r)
 {
-	slot_t *s = &r->slots[r->head & (RING_SLOTS - 1)];
+	slot_t *s = &r->slots[r->head & (r->ring_slots - 1)];
 	char tail[64];
 	int n = 0;
 
@@ -298,14 +338,14 @@ static uint32_t ring_alloc(sf_replay_t *r, uint32_t n)
 			r->wpos = 0;
 			return 0;
 		}
-		if (r->tail - r->head >= RING_SLOTS) {
+		if (r->tail - r->head >= r->ring_slots) {
 			r->c.early++;
 			emit(r);
 			continue;
 		}
-		o = r->slots[r->head & (RING_SLOTS - 1)].off;
+		o = r->slots[r->head & (r->ring_slots - 1)].off;
 		if (o < r->wpos) {
-			if (r->wpos + n <= RING_BYTES)
+			if (r->wpos + n <= r->ring_bytes)
 				return r->wpos;
 			if (n <= o) {
 				r->wpos = 0;
@@ -325,11 +365,11 @@ static void ring_push(sf_replay_t *r, uint64_t ts, const char *line,
 	slot_t *s;
 	uint32_t off = len ? ring_alloc(r, len) : r->wpos;
 
-	if (r->tail - r->head >= RING_SLOTS) {
+	if (r->tail - r->head >= r->ring_slots) {
 		r->c.early++;
 		emit(r);
 	}
-	s = &r->slots[r->tail & (RING_SLOTS - 1)];
+	s = &r->slots[r->tail & (r->ring_slots - 1)];
 	s->ts = ts;
 	s->retrans = 0;
 	s->off = off;
@@ -343,7 +383,7 @@ static void ring_push(sf_replay_t *r, uint64_t ts, const char *line,
 static void expire(sf_replay_t *r, uint64_t now)
 {
 	while (r->head != r->tail &&
-	       r->slots[r->head & (RING_SLOTS - 1)].ts + r->o.hold_us < now)
+	       r->slots[r->head & (r->ring_slots - 1)].ts + r->o.hold_us < now)
 		emit(r);
 }
 
@@ -1157,7 +1197,7 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 
 			r->c.retrans++;
 			if (kid >= r->head && kid < r->tail)
-				r->slots[kid & (RING_SLOTS - 1)].retrans++;
+				r->slots[kid & (r->ring_slots - 1)].retrans++;
 			else
 				r->c.late_retrans++;
 			if (*known & 1)
@@ -1303,6 +1343,15 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	r->call2 = malloc(sizeof(*r->call2));
 	r->v = malloc(sizeof(*r->v));
 	r->v2 = malloc(sizeof(*r->v2));
+	r->ring_slots = RING_SLOTS;
+	if (o->ring_slots && o->ring_slots < RING_SLOTS)
+		while (r->ring_slots > o->ring_slots)
+			r->ring_slots /= 2;
+	r->ring_bytes = RING_BYTES;
+	if (o->ring_bytes && o->ring_bytes < RING_BYTES)
+		r->ring_bytes = o->ring_bytes < SF_REPLAY_RING_MIN_BYTES
+					? SF_REPLAY_RING_MIN_BYTES
+					: o->ring_bytes;
 	r->slots = calloc(RING_SLOTS, sizeof(slot_t));
 	r->bytes = malloc(RING_BYTES);
 	r->line = malloc(LINE_MAX_BYTES + 64);

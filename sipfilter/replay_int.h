@@ -4,7 +4,8 @@
  * replay_report.c (counting and the summary).  Not a public interface.
  *
  * Memory bounds (all fixed at start, whatever the capture size):
- *  - record ring: RING_SLOTS records, RING_BYTES of formatted lines;
+ *  - record ring: RING_SLOTS records, RING_BYTES of formatted lines (or
+ *    the smaller sizes of opts.ring_slots/ring_bytes);
  *  - transaction keys for retransmission folding: 2 x TXN_SET;
  *  - Call-IDs of selected calls (--write-pcap): 2 x SEL_SET;
  *  - top presented numbers: TOPK counters per rule (Space-Saving);
@@ -39,10 +40,18 @@ typedef struct rent {
 } rent_t;
 
 /* Rotation is O(1): the old generation's table gets a new gen number,
- * which empties it without touching its entries. */
+ * which empties it without touching its entries.  Each generation uses
+ * only the first phys[g] entries of its table (a power of two from
+ * RSET_MIN up to cap, doubled when half full, back to RSET_MIN when the
+ * generation is emptied), so a sparse set stays cache-resident; the
+ * rotation rule (half of cap, or max_age) does not depend on phys. */
+#define RSET_MIN 4096u
+
 typedef struct rset {
 	rent_t *e[2];
 	uint32_t n[2], cap;
+	uint32_t phys[2];
+	rent_t *tmp;        /* cap / 2 entries: rset_grow's scratch */
 	uint64_t gen[2];
 	int cur;
 	uint64_t since;
@@ -137,6 +146,8 @@ struct sf_replay {
 	/* record ring */
 	slot_t *slots;
 	uint8_t *bytes;
+	uint32_t ring_slots;    /* power of two, <= RING_SLOTS */
+	uint32_t ring_bytes;    /* LINE_MAX_BYTES + 64 .. RING_BYTES */
 	uint64_t head, tail;    /* slot sequence numbers */
 	uint32_t wpos;
 	/* folding and selection */

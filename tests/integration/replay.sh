@@ -204,6 +204,73 @@ if command -v tshark >/dev/null; then
 	expect_eq "write-pcap: tshark sees the INVITEs" "$n" 4
 fi
 
+# --- record ring and retransmission folding ------------------------------------
+# SIPFILTER_REPLAY_RING=SLOTS:BYTES (hidden, for tests) shrinks the record
+# ring; a full ring prints its oldest record before its 32 s window closes,
+# and a retransmission that comes after that is counted as late.
+# late.pcap: retrans.pcap plus its first INVITE again at the end.
+python3 - "$C/retrans.pcap" "$T/late.pcap" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+o, recs = 24, []
+while o + 16 <= len(d):
+    il = struct.unpack('<I', d[o + 8:o + 12])[0]
+    recs.append(d[o:o + 16 + il]); o += 16 + il
+open(sys.argv[2], 'wb').write(d[:24] + b''.join(recs) + recs[-1][:8] +
+                              recs[0][8:])
+EOF
+out=$(rp --summary "$T/late.pcap" 2>"$T/err")
+expect_eq "ring: retransmission within the window folded" \
+	"$(grep -o '"retransmissions":[0-9]*' <<<"$out" | tr '\n' ' ')" \
+	'"retransmissions":3 "retransmissions":0 '
+expect_match "ring: none late" "$(cat "$T/err")" "3 retransmissions folded, 0 late"
+early=$(SIPFILTER_REPLAY_RING=1:0 rp --summary "$T/late.pcap" 2>"$T/err")
+expect_eq "ring of one record: same records in the same order" \
+	"$(sed 's/"retransmissions":[0-9]*//' <<<"$early")" \
+	"$(sed 's/"retransmissions":[0-9]*//' <<<"$out")"
+expect_eq "ring of one record: the retransmission after early output is late" \
+	"$(grep -o '"retransmissions":[0-9]*' <<<"$early" | tr '\n' ' ')" \
+	'"retransmissions":2 "retransmissions":0 '
+expect_match "ring of one record: late counted" "$(cat "$T/err")" \
+	"3 retransmissions folded, 1 late"
+expect_match "ring of one record: early output noted" "$(cat "$T/err")" \
+	"note: 1 records printed before"
+for f in jsonl csv text; do
+	a=$(rp -F $f "$C"/*.pcap 2>&1)
+	b=$(SIPFILTER_REPLAY_RING=2:0 rp -F $f "$C"/*.pcap 2>&1)
+	expect_eq "small ring, $f: same records, same order" \
+		"$(grep -v '^  note: ' <<<"$b" | sed -E 's/[0-9]+(\}|\r)?$//')" \
+		"$(sed -E 's/[0-9]+(\}|\r)?$//' <<<"$a")"
+done
+# Transaction keys of 12000 INVITEs (200/s: 6400 in one window; the key
+# set grows while in use): each third one sent again 5000 INVITEs (25 s)
+# later, and again 9000 later (45 s: its record is out, but its key is
+# still in the older of the two key generations: folded, late).
+"$T/gen_capture" invites 12000 "$T/many.pcap"
+python3 - "$T/many.pcap" "$T/many_rtx.pcap" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+o, recs = 24, []
+while o + 16 <= len(d):
+    il = struct.unpack('<I', d[o + 8:o + 12])[0]
+    recs.append(d[o:o + 16 + il]); o += 16 + il
+out, later = [d[:24]], {}
+for i, r in enumerate(recs):
+    out.append(r)
+    for x in later.pop(i, []):
+        out.append(r[:8] + x[8:])
+    if i % 3 == 0:
+        later.setdefault(i + 5000, []).append(r)
+        later.setdefault(i + 9000, []).append(r)
+open(sys.argv[2], 'wb').write(b''.join(out))
+EOF
+out=$(rp --summary "$T/many_rtx.pcap" 2>"$T/err")
+# resent after 25 s: i = 0, 3, .. 6999 (2334); after 45 s: i < 3000 (1000)
+expect_match "many transactions: each retransmission folded" "$(cat "$T/err")" \
+	"INVITE transactions +12000 \(3334 retransmissions folded, 1000 late"
+expect_eq "many transactions: counts in the records" \
+	"$(grep -c '"retransmissions":1' <<<"$out")" 2334
+
 # --- public corpus ---------------------------------------------------------------------
 declare -A pinned=(
 	[derived-vlan100_sip-wireshark.pcap]=7 [heplify_rtp_rtcp_sip_ipv4_udp.pcap]=2
