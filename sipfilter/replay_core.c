@@ -68,6 +68,49 @@ static char *utoa(unsigned v, char *end)
 	return end;
 }
 
+/* memcpy; pieces of up to 32 bytes (most of a record's) by overlapping
+ * word copies in line, without a call into libc. */
+static inline char *cpy(char *o, const void *s, size_t n)
+{
+	const char *p = s;
+
+	if (n <= 32) {
+		uint64_t a, b, c, d;
+
+		if (n >= 16) {
+			memcpy(&a, p, 8);
+			memcpy(&b, p + 8, 8);
+			memcpy(&c, p + n - 16, 8);
+			memcpy(&d, p + n - 8, 8);
+			memcpy(o, &a, 8);
+			memcpy(o + 8, &b, 8);
+			memcpy(o + n - 16, &c, 8);
+			memcpy(o + n - 8, &d, 8);
+		} else if (n >= 8) {
+			memcpy(&a, p, 8);
+			memcpy(&b, p + n - 8, 8);
+			memcpy(o, &a, 8);
+			memcpy(o + n - 8, &b, 8);
+		} else if (n >= 4) {
+			uint32_t e, f;
+
+			memcpy(&e, p, 4);
+			memcpy(&f, p + n - 4, 4);
+			memcpy(o, &e, 4);
+			memcpy(o + n - 4, &f, 4);
+		} else if (n) {
+			char x = p[0], y = p[n / 2], z = p[n - 1];
+
+			o[0] = x;
+			o[n / 2] = y;
+			o[n - 1] = z;
+		}
+		return o + n;
+	}
+	memcpy(o, s, n);
+	return o + n;
+}
+
 /* RFC 3261 token characters (alphanum and -.!%*_+`'~). */
 static const uint8_t tchar[256] = {
 	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1, ['_'] = 1,
@@ -288,6 +331,38 @@ static void out_put(sf_replay_t *r, const void *p, size_t n)
 
 /* ---- the record ring ------------------------------------------------- */
 
+/*
+ * The ring is written once and read once, about a window (32 s of
+ * capture) later: by then the lines have left the core's caches, and
+ * between two records emitted the core works on a whole message, so the
+ * hardware prefetcher does not follow.  The next record to emit is
+ * fetched when the previous one is emitted, and the ring ahead of wpos
+ * when a record is pushed (the next record is formatted there).
+ */
+#define PREFETCH_MAX 1024u
+
+static void prefetch_record(const sf_replay_t *r)
+{
+	const slot_t *s = &r->slots[r->head & (r->ring_slots - 1)];
+	uint32_t n = s->len < PREFETCH_MAX ? s->len : PREFETCH_MAX;
+
+	for (uint32_t i = 0; i < n; i += 64)
+		__builtin_prefetch(r->bytes + s->off + i, 0);
+	if (n)
+		__builtin_prefetch(r->bytes + s->off + n - 1, 0);
+	__builtin_prefetch(&r->slots[(r->head + 1) & (r->ring_slots - 1)], 0);
+}
+
+static void prefetch_wpos(const sf_replay_t *r)
+{
+	uint32_t end = r->wpos + 512u;
+
+	if (end > r->ring_bytes)
+		end = r->ring_bytes;
+	for (uint32_t i = r->wpos; i < end; i += 64)
+		__builtin_prefetch(r->bytes + i, 1);
+}
+
 static void emit(sf_replay_t *r)
 {
 	slot_t *s = &r->slots[r->head & (r->ring_slots - 1)];
@@ -326,6 +401,8 @@ static void emit(sf_replay_t *r)
 	r->c.records_out++;
 	if (r->head == r->tail)
 		r->wpos = 0;
+	else
+		prefetch_record(r);
 }
 
 /* Makes room for n bytes; returns the offset. */
@@ -359,6 +436,31 @@ static uint32_t ring_alloc(sf_replay_t *r, uint32_t n)
 	}
 }
 
+/*
+ * Where to format the next record: the ring at wpos when a whole line
+ * (LINE_MAX_BYTES + 64) fits in the free space there, so that ring_push
+ * usually has nothing to copy; else line_buf.  Nothing is emitted here:
+ * ring_alloc decides the record's place as before, and ring_push moves the
+ * record there if it is elsewhere (emission reads only live records, never
+ * the free space).
+ */
+static char *ring_scratch(sf_replay_t *r)
+{
+	const uint32_t need = LINE_MAX_BYTES + 64;
+	uint32_t o;
+
+	if (r->head == r->tail)
+		return (char *)r->bytes; /* ring_alloc restarts at 0 */
+	o = r->slots[r->head & (r->ring_slots - 1)].off;
+	if (o < r->wpos) {
+		if (r->ring_bytes - r->wpos >= need)
+			return (char *)r->bytes + r->wpos;
+	} else if (o > r->wpos && o - r->wpos >= need) {
+		return (char *)r->bytes + r->wpos;
+	}
+	return r->line_buf;
+}
+
 static void ring_push(sf_replay_t *r, uint64_t ts, const char *line,
 		      uint32_t len, uint64_t *id)
 {
@@ -374,10 +476,13 @@ static void ring_push(sf_replay_t *r, uint64_t ts, const char *line,
 	s->retrans = 0;
 	s->off = off;
 	s->len = len;
-	if (len)
-		memcpy(r->bytes + off, line, len);
+	if (len && (const char *)r->bytes + off != line)
+		memmove(r->bytes + off, line, len); /* line may be in the ring */
 	r->wpos = off + len;
 	*id = r->tail++;
+	if (r->tail - r->head == 1)
+		prefetch_record(r);
+	prefetch_wpos(r);
 }
 
 static void expire(sf_replay_t *r, uint64_t now)
@@ -501,7 +606,8 @@ static size_t fmt_addr(sf_replay_t *r, const sf_ip_t *ip, uint16_t port,
 		fmt_addr_raw(ip, port, buf, cap);
 		return strlen(buf);
 	}
-	memcpy(buf, a->text, (size_t)a->len + 1);
+	cpy(buf, a->text, a->len);
+	buf[a->len] = 0;
 	return a->len;
 }
 
@@ -704,12 +810,6 @@ static const jcache_t *jc_verdict(sf_replay_t *r, const sf_verdict_t *v,
 	c->k3 = k3;
 	c->len = (uint32_t)w.len;
 	return c;
-}
-
-static char *cpy(char *o, const void *s, size_t n)
-{
-	memcpy(o, s, n);
-	return o + n;
 }
 
 #define OLIT(o, lit) cpy((o), (lit), sizeof(lit) - 1)
@@ -1262,6 +1362,7 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 				   ? r->o.cfg2->trunks[r->v2->facts.trunk].name
 				   : "";
 	}
+	r->line = ring_scratch(r);
 	len = format_record(r, &x);
 	if (!len)
 		r->c.record_overflow++;
@@ -1354,11 +1455,12 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 					: o->ring_bytes;
 	r->slots = calloc(RING_SLOTS, sizeof(slot_t));
 	r->bytes = malloc(RING_BYTES);
-	r->line = malloc(LINE_MAX_BYTES + 64);
+	r->line_buf = malloc(LINE_MAX_BYTES + 64);
+	r->line = r->line_buf;
 	r->obuf = malloc(OBUF_BYTES);
 	r->jc = calloc(JC_SLOTS, sizeof(jcache_t));
 	if (!r->msg || !r->call || !r->call2 || !r->v || !r->v2 ||
-	    !r->slots || !r->bytes || !r->line || !r->obuf || !r->jc ||
+	    !r->slots || !r->bytes || !r->line_buf || !r->obuf || !r->jc ||
 	    rset_init(&r->txn, TXN_SET) < 0 || rset_init(&r->sel, SEL_SET) < 0 ||
 	    sf_replay_stats_init(r) < 0) {
 		sf_replay_free(r);
@@ -1387,7 +1489,7 @@ void sf_replay_free(sf_replay_t *r)
 	free(r->v2);
 	free(r->slots);
 	free(r->bytes);
-	free(r->line);
+	free(r->line_buf);
 	free(r->obuf);
 	free(r->jc);
 	rset_fini(&r->txn);

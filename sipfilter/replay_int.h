@@ -140,7 +140,9 @@ struct sf_replay {
 	sf_sipmsg_t *msg;
 	sf_call_t *call, *call2;
 	sf_verdict_t *v, *v2;
-	char *line;
+	char *line;             /* where the record is formatted: line_buf,
+				   or free ring space (ring_scratch) */
+	char *line_buf;         /* LINE_MAX_BYTES + 64 */
 	uint8_t pkt[70000];
 	uint16_t ip_id;
 	/* record ring */
