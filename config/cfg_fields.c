@@ -447,3 +447,23 @@ bool cfg_get_name(cfg_ctx_t *c, const cfg_node_t *n, const char *what,
 	buf[n->len] = '\0';
 	return true;
 }
+
+void cfg_item_label(const cfg_node_t *map, size_t idx, const char *what,
+		    char *buf, size_t size)
+{
+	char sh[96];
+
+	for (const cfg_node_t *k = map->first; k && k->next;
+	     k = k->next->next) {
+		const cfg_node_t *v = k->next;
+
+		if (k->kind == CFG_SCALAR && k->len == 4 &&
+		    !memcmp(k->s, "name", 4) && v->kind == CFG_SCALAR &&
+		    !cfg_node_is_null(v) && v->len > 0) {
+			snprintf(buf, size, "%s '%s'", what,
+				 cfg_show(v, sh, sizeof(sh)));
+			return;
+		}
+	}
+	snprintf(buf, size, "%s #%zu", what, idx + 1);
+}

@@ -137,6 +137,14 @@ const char *cfg_desc(const cfg_node_t *n, char *buf, size_t size);
 const char *cfg_show(const cfg_node_t *n, char *buf, size_t size);
 
 /*
+ * Names the idx-th item of a list for messages, before the item is fully
+ * checked: "<what> 'NAME'" when the map has a usable scalar `name`, else
+ * "<what> #N" (1-based).  Writes into buf.
+ */
+void cfg_item_label(const cfg_node_t *map, size_t idx, const char *what,
+		    char *buf, size_t size);
+
+/*
  * Checks that map is a map whose keys are among keys[0..nkeys) (at most
  * 32) and fills vals[i] (NULL when absent) and, if keynodes is not NULL,
  * keynodes[i].  Unknown keys ("unknown <noun> 'x' in <where>"), duplicate

@@ -31,26 +31,6 @@ static const char *const rule_keys[K_COUNT] = {
 	[K_MODE] = "mode",
 };
 
-static void rule_label(const cfg_node_t *map, size_t idx, char *buf,
-		       size_t size)
-{
-	char sh[96];
-
-	for (const cfg_node_t *k = map->first; k && k->next;
-	     k = k->next->next) {
-		const cfg_node_t *v = k->next;
-
-		if (k->kind == CFG_SCALAR && k->len == 4 &&
-		    !memcmp(k->s, "name", 4) && v->kind == CFG_SCALAR &&
-		    !cfg_node_is_null(v) && v->len > 0) {
-			snprintf(buf, size, "rule '%s'",
-				 cfg_show(v, sh, sizeof(sh)));
-			return;
-		}
-	}
-	snprintf(buf, size, "rule #%zu", idx + 1);
-}
-
 static void add_tref(cfg_ctx_t *c, size_t rule, size_t cond,
 		     const cfg_node_t *node)
 {
@@ -184,7 +164,7 @@ static void load_rule(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 			"when and action, got %s", cfg_desc(map, d, sizeof(d)));
 		return;
 	}
-	rule_label(map, idx, label, sizeof(label));
+	cfg_item_label(map, idx, "rule", label, sizeof(label));
 	cfg_map_fields(c, map, "rules", label, "key", rule_keys, K_COUNT, v,
 		       NULL);
 

@@ -24,27 +24,6 @@ static const char *const trunk_keys[K_COUNT] = {
 	[K_NEXT_HOP] = "next_hop",
 };
 
-/* The trunk's name for messages, read before the full check. */
-static void trunk_label(const cfg_node_t *map, size_t idx, char *buf,
-			size_t size)
-{
-	char sh[96];
-
-	for (const cfg_node_t *k = map->first; k && k->next;
-	     k = k->next->next) {
-		const cfg_node_t *v = k->next;
-
-		if (k->kind == CFG_SCALAR && k->len == 4 &&
-		    !memcmp(k->s, "name", 4) && v->kind == CFG_SCALAR &&
-		    !cfg_node_is_null(v) && v->len > 0) {
-			snprintf(buf, size, "trunk '%s'",
-				 cfg_show(v, sh, sizeof(sh)));
-			return;
-		}
-	}
-	snprintf(buf, size, "trunk #%zu", idx + 1);
-}
-
 static void load_sources(cfg_ctx_t *c, const cfg_node_t *v, sf_trunk_t *t,
 			 const char *label)
 {
@@ -105,7 +84,7 @@ static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 			cfg_desc(map, d, sizeof(d)));
 		return;
 	}
-	trunk_label(map, idx, label, sizeof(label));
+	cfg_item_label(map, idx, "trunk", label, sizeof(label));
 	cfg_map_fields(c, map, "trunks", label, "key", trunk_keys, K_COUNT, v,
 		       NULL);
 
