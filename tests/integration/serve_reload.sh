@@ -12,26 +12,7 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 . tests/sipp/serve_env.sh
 
-# sd_notify: a datagram listener standing in for systemd (bounded: 120 s).
-python3 - "$SF_TMP/notify.sock" "$SF_TMP/notify.log" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(1)
-end = time.monotonic() + 120
-with open(sys.argv[2], 'w') as log:
-    while time.monotonic() < end:
-        try:
-            m = s.recv(4096).decode()
-        except socket.timeout:
-            continue
-        log.write(m.replace('\n', ' ') + '\n')
-        log.flush()
-        if 'STOPPING=1' in m:
-            break
-PY
-_pids+=($!)
-for _ in $(seq 100); do [ -S "$SF_TMP/notify.sock" ] && break; sleep 0.05; done
+notify_listen
 export NOTIFY_SOCKET=$SF_TMP/notify.sock
 serve_start || { not_ok "serve starts"; finish; exit 1; }
 unset NOTIFY_SOCKET

@@ -47,6 +47,36 @@ serve_launch() {
 	return 1
 }
 
+# notify_listen: a datagram listener on $SF_TMP/notify.sock standing in for
+# systemd's $NOTIFY_SOCKET (bounded: 120 s, or until STOPPING=1); each
+# message goes on one line of $SF_TMP/notify.log.  Returns once the socket
+# exists.
+notify_listen() {
+	python3 - "$SF_TMP/notify.sock" "$SF_TMP/notify.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(1)
+end = time.monotonic() + 120
+with open(sys.argv[2], 'w') as log:
+    while time.monotonic() < end:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            continue
+        log.write(m.replace('\n', ' ') + '\n')
+        log.flush()
+        if 'STOPPING=1' in m:
+            break
+PY
+	_pids+=($!)
+	for _ in $(seq 100); do
+		[ -S "$SF_TMP/notify.sock" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 ctl() { "$SIPFILTER" ctl -s "$CTL" -T 60 "$@"; }
 
 # stat EXPR: evaluates a Python expression over the `ctl stats` JSON (d).
