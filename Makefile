@@ -32,7 +32,7 @@ LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lpthread -lm
 # Debian packages: build/link, and the tools the tests drive.
 PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
               libpcap-dev zlib1g-dev
-PKGS_TEST  := sip-tester python3 clang
+PKGS_TEST  := sip-tester python3 clang libclang-rt-14-dev
 PKGS_BENCH := valgrind
 DEPS_STAMP := build/.deps-$(subst $(space),-,$(sort $(MAKECMDGOALS)))
 space :=
