@@ -88,9 +88,6 @@ extern const char *const cfg_ident_state_names[3];
 extern const char *const cfg_id_source_names[SF_CFG_MAX_IDENTITY];
 extern const char *const cfg_class_names[SF_CLASS_COUNT];
 
-/* The standard reason phrase of a SIP status code (RFC 3261 §21 and
- * later RFCs), or a generic one for its class. */
-const char *cfg_status_phrase(unsigned code);
 
 /* --- host:port values (cfg_addr.c) ------------------------------------- */
 
@@ -190,6 +187,12 @@ bool cfg_get_enum(cfg_ctx_t *c, const cfg_node_t *n, const char *what,
 /* A name of [A-Za-z0-9_.-]+ shorter than SF_CFG_NAME_MAX. */
 bool cfg_get_name(cfg_ctx_t *c, const cfg_node_t *n, const char *what,
 		  char *buf, size_t size);
+
+/* A file name value resolved against the config's directory into out
+ * (SF_CFG_PATH_MAX bytes); reports and returns false when empty, with a
+ * NUL, or too long.  Does not look at the file. */
+bool cfg_path_resolve(cfg_ctx_t *c, const cfg_node_t *n, const char *key,
+		      char *out);
 
 /* Sections (cfg_load.c, cfg_trunks.c, cfg_rules.c, cfg_serve.c). */
 void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n);

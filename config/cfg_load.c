@@ -149,25 +149,22 @@ static const char *const table_keys[T_COUNT] = {
 	[T_ALLOW] = "allow",
 };
 
-static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
-			    const char *key, char *out)
+bool cfg_path_resolve(cfg_ctx_t *c, const cfg_node_t *n, const char *key,
+		      char *out)
 {
-	char raw[SF_CFG_PATH_MAX], sh[256];
-	struct stat st;
+	char raw[SF_CFG_PATH_MAX];
 	int w;
 
-	if (cfg_node_is_null(n))
-		return;
 	if (!cfg_get_text(c, n, key, raw, sizeof(raw)))
-		return;
+		return false;
 	if (raw[0] == '\0') {
 		cfg_err(c, n, "'%s' is empty; give a file name or remove the "
 			"key", key);
-		return;
+		return false;
 	}
 	if (memchr(n->s, '\0', n->len)) {
 		cfg_err(c, n, "'%s' contains a NUL byte", key);
-		return;
+		return false;
 	}
 	if (raw[0] == '/' || !c->base_dir || !c->base_dir[0])
 		w = snprintf(out, SF_CFG_PATH_MAX, "%s", raw);
@@ -177,8 +174,21 @@ static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
 		out[0] = '\0';
 		cfg_err(c, n, "path of '%s' is too long once resolved (over "
 			"%d bytes)", key, SF_CFG_PATH_MAX - 1);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
+			    const char *key, char *out)
+{
+	char sh[256];
+	struct stat st;
+
+	if (cfg_node_is_null(n))
+		return;
+	if (!cfg_path_resolve(c, n, key, out))
+		return;
 	if (c->flags & SF_CFG_SKIP_FILE_CHECKS)
 		return;
 	cfg_show(n, sh, sizeof(sh));

@@ -10,6 +10,7 @@
  * read.
  */
 #include "cfg_int.h"
+#include "../base/sf_phrase.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,7 +218,7 @@ static void load_rule(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 			r->code = 603;
 		if (!r->phrase[0])
 			snprintf(r->phrase, sizeof(r->phrase), "%s",
-				 cfg_status_phrase(r->code));
+				 sf_status_phrase(r->code));
 	}
 
 	if (v[K_REASON] && !cfg_node_is_null(v[K_REASON])) {

@@ -8,12 +8,15 @@
  */
 #include "cfg_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 enum {
 	K_LISTEN, K_WORKERS, K_CONTROL, K_METRICS, K_UNKNOWN, K_NO_TABLES,
-	K_MAX_SHRINK, K_MAX_MESSAGE, K_TCP, K_LOG, K_COUNT
+	K_MAX_SHRINK, K_MAX_MESSAGE, K_TCP, K_LOG,
+	K_SECRET, K_SECRET_FILE,
+	K_COUNT
 };
 
 static const char *const serve_keys[K_COUNT] = {
@@ -27,6 +30,8 @@ static const char *const serve_keys[K_COUNT] = {
 	[K_MAX_MESSAGE] = "max_message",
 	[K_TCP] = "tcp",
 	[K_LOG] = "log",
+	[K_SECRET] = "secret",
+	[K_SECRET_FILE] = "secret_file",
 };
 
 enum { T_MAX_CONN, T_IDLE, T_PARTIAL, T_COUNT };
@@ -130,6 +135,73 @@ static void load_tcp(cfg_ctx_t *c, const cfg_node_t *tcp, sf_serve_cfg_t *s)
 		s->tcp_partial_timeout_ms = (unsigned)u;
 }
 
+/* The secret's bytes: at least SF_CFG_SECRET_MIN, no control bytes. */
+static bool secret_ok(cfg_ctx_t *c, const cfg_node_t *at, const char *s,
+		      size_t len, const char *where)
+{
+	if (len < SF_CFG_SECRET_MIN || len >= SF_CFG_SECRET_MAX) {
+		cfg_err(c, at, "%s is %zu bytes; give %d to %d (e.g. the "
+			"output of 'openssl rand -hex 32')", where, len,
+			SF_CFG_SECRET_MIN, SF_CFG_SECRET_MAX - 1);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			cfg_err(c, at, "%s contains control characters", where);
+			return false;
+		}
+	return true;
+}
+
+/* serve.secret_file: its first line is the secret. */
+static void load_secret_file(cfg_ctx_t *c, const cfg_node_t *n,
+			     sf_serve_cfg_t *s)
+{
+	char path[SF_CFG_PATH_MAX], buf[SF_CFG_SECRET_MAX + 2], sh[256];
+	size_t len;
+	FILE *f;
+
+	if (!cfg_path_resolve(c, n, "secret_file", path) ||
+	    (c->flags & SF_CFG_SKIP_FILE_CHECKS))
+		return;
+	cfg_show(n, sh, sizeof(sh));
+	f = fopen(path, "re");
+	if (!f) {
+		cfg_err(c, n, "secret_file '%s' cannot be read: %s", sh,
+			strerror(errno));
+		return;
+	}
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	len = strcspn(buf, "\r\n");
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		len--;
+	if (!secret_ok(c, n, buf, len, "the first line of secret_file"))
+		return;
+	memcpy(s->secret, buf, len);
+	s->secret[len] = '\0';
+	s->secret_len = len;
+}
+
+static void load_secret(cfg_ctx_t *c, const cfg_node_t *sec,
+			const cfg_node_t *file, sf_serve_cfg_t *s)
+{
+	if (sec && file) {
+		cfg_err(c, file, "give either 'secret' or 'secret_file', "
+			"not both");
+		return;
+	}
+	if (file) {
+		load_secret_file(c, file, s);
+	} else if (cfg_scalar(c, sec, "secret", "text") &&
+		   secret_ok(c, sec, sec->s, sec->len, "'secret'")) {
+		memcpy(s->secret, sec->s, sec->len);
+		s->secret[sec->len] = '\0';
+		s->secret_len = sec->len;
+	}
+}
+
 void cfg_load_serve(cfg_ctx_t *c, const cfg_node_t *n)
 {
 	sf_serve_cfg_t *s = &c->cfg->serve;
@@ -185,4 +257,6 @@ void cfg_load_serve(cfg_ctx_t *c, const cfg_node_t *n)
 	    cfg_get_enum(c, v[K_LOG], "log target", log_names, 2, &e))
 		snprintf(s->log_target, sizeof(s->log_target), "%s",
 			 log_names[e]);
+	if (v[K_SECRET] || v[K_SECRET_FILE])
+		load_secret(c, v[K_SECRET], v[K_SECRET_FILE], s);
 }

@@ -9,12 +9,14 @@
  * at SF_CFG_MAX_TRUNKS.
  */
 #include "cfg_int.h"
+#include "../base/sf_str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_NAME, K_KIND, K_SOURCES, K_TRUSTED, K_NEXT_HOP, K_COUNT };
+enum { K_NAME, K_KIND, K_SOURCES, K_TRUSTED, K_NEXT_HOP, K_METHODS,
+       K_COUNT };
 
 static const char *const trunk_keys[K_COUNT] = {
 	[K_NAME] = "name",
@@ -22,7 +24,80 @@ static const char *const trunk_keys[K_COUNT] = {
 	[K_SOURCES] = "sources",
 	[K_TRUSTED] = "trusted",
 	[K_NEXT_HOP] = "next_hop",
+	[K_METHODS] = "methods",
 };
+
+/* Methods of RFC 3261 and its extensions, as they must be written. */
+static const char *const known_methods[] = {
+	"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK",
+	"SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE",
+	"UPDATE",
+};
+#define N_KNOWN_METHODS (sizeof(known_methods) / sizeof(known_methods[0]))
+
+static bool is_token_char(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || (ch && strchr("-.!%*_+`'~", ch));
+}
+
+/* `methods`: tokens; a case variant of a known method is refused, since
+ * the proxy answers those 400 (RFC 3261 §7.1: methods are
+ * case-sensitive). */
+static void load_methods(cfg_ctx_t *c, const cfg_node_t *v, sf_trunk_t *t,
+			 const char *label)
+{
+	char sh[256], all[256];
+	size_t n = 0;
+
+	if (!cfg_list_check(c, v, "methods", "SIP methods like INVITE"))
+		return;
+	cfg_join(all, sizeof(all), known_methods, N_KNOWN_METHODS);
+	for (const cfg_node_t *it = cfg_list_first(v); it;
+	     it = cfg_list_next(v, it)) {
+		size_t i, k;
+
+		cfg_show(it, sh, sizeof(sh));
+		for (i = 0; i < it->len && is_token_char((unsigned char)it->s[i]);
+		     i++)
+			;
+		if (!it->len || i < it->len || it->len >= SF_CFG_METHOD_MAX) {
+			cfg_err(c, it, "bad method '%s' in %s: a SIP method is "
+				"a token of at most %d characters, like INVITE",
+				sh, label, SF_CFG_METHOD_MAX - 1);
+			continue;
+		}
+		for (k = 0; k < N_KNOWN_METHODS; k++)
+			if (strlen(known_methods[k]) == it->len &&
+			    sf_str_ieq_c(sf_str(it->s, it->len),
+					 known_methods[k]) &&
+			    memcmp(it->s, known_methods[k], it->len))
+				break;
+		if (k < N_KNOWN_METHODS) {
+			cfg_err(c, it, "method '%s' in %s must be written '%s' "
+				"(methods are case-sensitive; known ones: %s)",
+				sh, label, known_methods[k], all);
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			if (!strcmp(t->methods[k], it->s))
+				break;
+		if (k < n) {
+			cfg_err(c, it, "method '%s' is listed twice in %s", sh,
+				label);
+			continue;
+		}
+		if (n == SF_CFG_MAX_METHODS) {
+			cfg_err(c, it, "too many methods in %s; at most %d",
+				label, SF_CFG_MAX_METHODS);
+			break;
+		}
+		memcpy(t->methods[n], it->s, it->len);
+		t->methods[n][it->len] = '\0';
+		n++;
+	}
+	t->n_methods = n;
+}
 
 static void load_sources(cfg_ctx_t *c, const cfg_node_t *v, sf_trunk_t *t,
 			 const char *label)
@@ -120,6 +195,13 @@ static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 
 	if (v[K_TRUSTED])
 		cfg_get_bool(c, v[K_TRUSTED], "trusted", &t->trusted);
+
+	/* RFC 3261 §16: an interconnect sends calls; everything else
+	 * out of dialog is refused unless the operator lists it. */
+	snprintf(t->methods[0], sizeof(t->methods[0]), "INVITE");
+	t->n_methods = 1;
+	if (v[K_METHODS] && !cfg_node_is_null(v[K_METHODS]))
+		load_methods(c, v[K_METHODS], t, label);
 
 	if (v[K_NEXT_HOP] && !cfg_node_is_null(v[K_NEXT_HOP]) &&
 	    cfg_scalar(c, v[K_NEXT_HOP], "next_hop",

@@ -34,6 +34,10 @@
 #define SF_CFG_MAX_LISTENERS 16
 #define SF_CFG_MAX_IDENTITY 4
 #define SF_CFG_MAX_RULES 1024
+#define SF_CFG_MAX_METHODS 16    /* out-of-dialog methods per trunk */
+#define SF_CFG_METHOD_MAX 32     /* bytes of a method name, NUL included */
+#define SF_CFG_SECRET_MAX 256    /* bytes of serve.secret, NUL included */
+#define SF_CFG_SECRET_MIN 16
 
 typedef enum sf_trunk_kind {
 	SF_TRUNK_INTERNATIONAL = 0,
@@ -94,6 +98,12 @@ typedef struct sf_trunk {
 	bool trusted;        /* identity headers from it are trusted (PAI) */
 	bool has_next_hop;
 	sf_hostport_t next_hop;
+	/* Out-of-dialog request methods the proxy forwards from this trunk
+	 * (case-sensitive, RFC 3261 §7.1); default just "INVITE".  CANCEL,
+	 * the ACK of a non-2xx and OPTIONS to the proxy itself are always
+	 * handled; anything else is answered 405. */
+	char methods[SF_CFG_MAX_METHODS][SF_CFG_METHOD_MAX];
+	size_t n_methods;
 	unsigned line;       /* where it was defined, for messages */
 } sf_trunk_t;
 
@@ -185,6 +195,12 @@ typedef struct sf_serve_cfg {
 	unsigned tcp_idle_timeout_ms; /* 1000..86400000, default 60000 */
 	unsigned tcp_partial_timeout_ms; /* 100..600000, default 5000 */
 	char log_target[16];          /* "stderr" (default) | "syslog" */
+	/* The key of branches, To-tags and Record-Route tokens comes from
+	 * this secret (serve.secret, or the first line of serve.secret_file);
+	 * every node behind one load balancer needs the same.  secret_len 0 =
+	 * none given: serve generates one, replay/judge cannot verify tokens. */
+	char secret[SF_CFG_SECRET_MAX];
+	size_t secret_len;
 } sf_serve_cfg_t;
 
 typedef struct sf_cfg {

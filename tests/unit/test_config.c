@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "../../base/sf_phrase.h"
 #include "../../config/cfg_int.h"
 #include "../../config/sf_config.h"
 
@@ -755,9 +756,9 @@ static void test_names(void)
 	T_EQ_STR(sf_action_name((sf_action_t)99), "?");
 	for (int i = 0; i < SF_COND_COUNT; i++)
 		T_TRUE(strcmp(sf_cond_name((sf_cond_kind_t)i), "?") != 0);
-	T_EQ_STR(cfg_status_phrase(603), "Decline");
-	T_EQ_STR(cfg_status_phrase(403), "Forbidden");
-	T_EQ_STR(cfg_status_phrase(607), "Unwanted");
+	T_EQ_STR(sf_status_phrase(603), "Decline");
+	T_EQ_STR(sf_status_phrase(403), "Forbidden");
+	T_EQ_STR(sf_status_phrase(607), "Unwanted");
 	sf_cfg_free(NULL);
 }
 
