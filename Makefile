@@ -6,7 +6,8 @@
 # Every target first installs the Debian packages it needs (see deps).
 #
 # Sources are picked up by directory, so a new .c file needs no edit here:
-#   base/ tables/ config/ capture/ sipfilter/  -> libsipfilter.a
+#   base/ tables/ config/ capture/ sipfilter/ sipfilter/engine/
+#                                                -> libsipfilter.a
 #   sipfilter/main*.c, sipfilter/cmd_*.c        -> the sipfilter binary
 #   tests/unit/test_*.c                          -> one test program each
 #   perf/bench_*.c                               -> one benchmark each
@@ -27,18 +28,19 @@ CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' \
            -DSF_DEFAULT_CONFIG='"$(SF_DEFAULT_CONFIG)"' \
            $(WARN) $(if $(SAN),,$(HARDEN)) $(SAN) $(CFLAGS) -MMD -MP -I.
-LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lpthread -lm
+LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lsodium -lpthread -lm
 
 # Debian packages: build/link, and the tools the tests drive.
 PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
-              libpcap-dev zlib1g-dev
+              libpcap-dev zlib1g-dev libsodium-dev
 PKGS_TEST  := sip-tester python3 clang libclang-rt-14-dev
 PKGS_BENCH := valgrind
 DEPS_STAMP := build/.deps-$(subst $(space),-,$(sort $(MAKECMDGOALS)))
 space :=
 space +=
 
-LIB_SRCS  := $(wildcard base/*.c tables/*.c config/*.c capture/*.c) \
+LIB_SRCS  := $(wildcard base/*.c tables/*.c config/*.c capture/*.c \
+                       sipfilter/engine/*.c) \
              $(filter-out sipfilter/main.c sipfilter/cmd_%.c,$(wildcard sipfilter/*.c))
 MAIN_SRCS := $(wildcard sipfilter/main.c sipfilter/cmd_*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cmd_judge.c - `sipfilter judge`: the verdict for raw SIP messages stored
- * in files, exactly as the proxy would decide for the same bytes.
+ * cmd_judge.c - `sipfilter judge`: what the proxy does with raw SIP
+ * messages stored in files - the same admission (sf_admit.h) and verdict
+ * for the same bytes from the same trunk.
  *
- * Each file holds one message as received (CRLF line endings).  A file
- * that is not a usable INVITE still gets a verdict line, with the reason
- * (malformed: <scanner error> / not-invite); it is never a crash.  Exit 0
- * when every file was read (whatever the verdicts), 1 if a file could not
- * be read, 2 on usage or config errors.
+ * Each file holds one message as received (CRLF line endings).  Every
+ * file gets a line: a judged INVITE its verdict, anything else what
+ * admission decided and why (refuse: malformed, reject 405: method not
+ * allowed, allow: in-dialog, ...); never a crash.  Exit 0 when every file
+ * was read (whatever the outcome), 1 if a file could not be read, 2 on
+ * usage or config errors.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,7 +37,10 @@ static void usage(FILE *fp)
 		"required)\n"
 		"  --json             one JSON object per file\n"
 		"Without --trunk/--source the first international trunk is "
-		"assumed.\n",
+		"assumed.\n"
+		"The answer is what serve does with the same bytes from that "
+		"trunk: admission\n(method, dialog, Max-Forwards, malformed "
+		"input), then the verdict.\n",
 		sf_default_config_path());
 }
 
@@ -63,12 +68,21 @@ static long read_file(const char *path, char *buf, size_t cap)
 }
 
 static void print_words(const sf_cfg_t *cfg, const char *file,
-			const sf_verdict_t *v, const sf_call_t *call)
+			const sf_admission_t *a, const sf_call_t *call)
 {
+	const sf_verdict_t *v = &a->v;
 	char num[SF_NUM_MAX + 4], act[128];
+	sf_report_t r;
 
-	if (v->malformed) {
-		printf("%s: %s (%s)\n", file, v->rule_name, v->reason);
+	sf_report_of(a, &r);
+	if (!a->judged) {
+		if (r.code)
+			printf("%s: %s %u by %s (%s)\n", file,
+			       sf_word_name(r.applied), r.code, r.rule,
+			       r.reason);
+		else
+			printf("%s: %s by %s (%s)\n", file,
+			       sf_word_name(r.applied), r.rule, r.reason);
 		return;
 	}
 	printf("%s: %s", file, sf_explain_action(v, act, sizeof(act)));
@@ -76,6 +90,8 @@ static void print_words(const sf_cfg_t *cfg, const char *file,
 		printf(" by %s", v->rule_name);
 	if (v->mode == SF_MODE_MONITOR && v->action != SF_ACT_ALLOW)
 		printf(" [monitor: call allowed]");
+	if (a->why != SF_WHY_VERDICT)
+		printf(" [%s: %s]", sf_word_name(r.applied), r.rule);
 	printf("; number %s (%s), trunk %s, call-id %.*s\n",
 	       v->facts.number.kind != SF_NUM_NONE
 		       ? sf_num_format(&v->facts.number, num, sizeof(num))
@@ -99,13 +115,14 @@ int sf_cmd_judge(int argc, char **argv)
 	};
 	const char *path = sf_default_config_path();
 	const char *trunk_name = NULL, *source = NULL;
-	bool json = false;
-	sf_sip_limits_t lim = {0};
+	bool json = false, tcp = false;
 	sf_cfg_t *cfg;
 	sf_tables_t *tables;
 	sf_sipmsg_t *msg;
 	sf_call_t *call;
-	sf_verdict_t v;
+	sf_admission_t *a;
+	sf_edge_t *edge;
+	sf_admit_in_t in;
 	char *buf;
 	int c, trunk, rc = SF_EXIT_OK;
 
@@ -115,7 +132,7 @@ int sf_cmd_judge(int argc, char **argv)
 		case 'c': path = optarg; break;
 		case 't': trunk_name = optarg; break;
 		case 's': source = optarg; break;
-		case 'T': lim.stream = true; break;
+		case 'T': tcp = true; break;
 		case 'j': json = true; break;
 		case 'h': usage(stdout); return SF_EXIT_OK;
 		default: usage(stderr); return SF_EXIT_USAGE;
@@ -127,7 +144,7 @@ int sf_cmd_judge(int argc, char **argv)
 	}
 	if (sf_load_all(path, &cfg, &tables) < 0)
 		return SF_EXIT_USAGE;
-	lim.max_message = cfg->serve.max_message;
+	memset(&in, 0, sizeof(in));
 	if (trunk_name) {
 		trunk = sf_cfg_trunk_find(cfg, trunk_name);
 		if (trunk < 0) {
@@ -145,6 +162,7 @@ int sf_cmd_judge(int argc, char **argv)
 			rc = SF_EXIT_USAGE;
 			goto out;
 		}
+		in.src = ip;
 		trunk = sf_cfg_trunk_match(cfg, &ip);
 	} else {
 		trunk = sf_default_trunk(cfg);
@@ -153,14 +171,17 @@ int sf_cmd_judge(int argc, char **argv)
 	buf = malloc(JUDGE_MAX_FILE);
 	msg = malloc(sizeof(*msg));
 	call = malloc(sizeof(*call));
-	if (!buf || !msg || !call) {
+	a = malloc(sizeof(*a));
+	edge = malloc(sizeof(*edge));
+	if (!buf || !msg || !call || !a || !edge ||
+	    sf_edge_init(edge, cfg, NULL, NULL) < 0) {
 		fprintf(stderr, "sipfilter: out of memory\n");
-		free(buf);
-		free(msg);
-		free(call);
 		rc = SF_EXIT_FAIL;
-		goto out;
+		goto done;
 	}
+	in.tp = tcp ? SF_TP_TCP : SF_TP_UDP;
+	in.sport = 5060;
+	in.trunk = trunk;
 	sf_identity_global_init();
 	for (int i = optind; i < argc; i++) {
 		long n = read_file(argv[i], buf, JUDGE_MAX_FILE);
@@ -171,8 +192,9 @@ int sf_cmd_judge(int argc, char **argv)
 			rc = SF_EXIT_FAIL;
 			continue;
 		}
-		sf_engine_judge_raw(cfg, tables, buf, (size_t)n, &lim, trunk,
-				    msg, call, &v);
+		in.buf = buf;
+		in.len = (size_t)n;
+		sf_admit(edge, tables, &in, msg, call, a);
 		if (json) {
 			char out[8192];
 			sf_jw_t w;
@@ -180,20 +202,19 @@ int sf_cmd_judge(int argc, char **argv)
 			sf_jw_init(&w, out, sizeof(out));
 			sf_jw_obj_open(&w);
 			sf_jw_str(&w, "file", argv[i]);
-			if (v.malformed && v.sip_error != SF_SIP_OK)
-				sf_jw_str(&w, "sip_error",
-					  sf_sip_error_name(v.sip_error));
-			sf_verdict_json(cfg, &v, v.malformed ? NULL : call,
-					&w);
+			sf_admission_json(cfg, a, a->judged ? call : NULL, &w);
 			sf_jw_obj_close(&w);
 			printf("%s\n", out);
 		} else {
-			print_words(cfg, argv[i], &v, call);
+			print_words(cfg, argv[i], a, call);
 		}
 	}
+done:
 	free(buf);
 	free(msg);
 	free(call);
+	free(a);
+	free(edge);
 out:
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);

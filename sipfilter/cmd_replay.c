@@ -53,9 +53,16 @@ static void usage(FILE *fp)
 		"(default action=reject)\n"
 		"      --top N           top presented numbers per rule "
 		"(default 5)\n"
+		"  -t, --assume-trunk NAME  every INVITE arrives on trunk NAME "
+		"(a capture taken\n"
+		"                        elsewhere than at the proxy); default: "
+		"by source address,\n"
+		"                        as serve does\n"
 		"      --no-hep          do not decapsulate HEPv3\n"
 		"      --progress / --no-progress  progress line on stderr "
 		"(default: if a tty)\n"
+		"Records say what serve would do with each INVITE (applied: "
+		"allow, tag,\nwithhold, reject, refuse, drop).\n"
 		"Exit status: 0 ok, 1 unreadable or corrupt capture (after "
 		"reporting what was\nread), 2 usage or config error.\n",
 		sf_default_config_path());
@@ -354,6 +361,7 @@ int sf_cmd_replay(int argc, char **argv)
 		{"diff", required_argument, NULL, 'd'},
 		{"write-pcap", required_argument, NULL, 'w'},
 		{"select", required_argument, NULL, O_SELECT},
+		{"assume-trunk", required_argument, NULL, 't'},
 		{"top", required_argument, NULL, O_TOP},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
@@ -363,7 +371,7 @@ int sf_cmd_replay(int argc, char **argv)
 	};
 	const char *cfg_path = sf_default_config_path(), *bpf = NULL;
 	const char *format = NULL, *out_path = NULL, *diff_path = NULL;
-	const char *pcap_path = NULL, *select = NULL;
+	const char *pcap_path = NULL, *select = NULL, *assume = NULL;
 	bool summary = false, summary_only = false, hep = true;
 	int prog = -1, c;
 	sf_replay_opts_t ro;
@@ -394,7 +402,7 @@ int sf_cmd_replay(int argc, char **argv)
 		}
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:h", opts,
+	while ((c = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:t:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
@@ -413,6 +421,7 @@ int sf_cmd_replay(int argc, char **argv)
 		case 'd': diff_path = optarg; break;
 		case 'w': pcap_path = optarg; break;
 		case O_SELECT: select = optarg; break;
+		case 't': assume = optarg; break;
 		case O_TOP: ro.top = (unsigned)atoi(optarg); break;
 		case O_NOHEP: hep = false; break;
 		case O_PROGRESS: prog = 1; break;
@@ -468,6 +477,18 @@ int sf_cmd_replay(int argc, char **argv)
 	ro.cfg = cfg;
 	ro.tables = tables;
 	ro.cfg2 = cfg2;
+	ro.assume_trunk = ro.assume_trunk2 = SF_TRUNK_BY_SOURCE;
+	if (assume) {
+		ro.assume_trunk = sf_cfg_trunk_find(cfg, assume);
+		ro.assume_trunk2 = cfg2 ? sf_cfg_trunk_find(cfg2, assume) : -1;
+		if (ro.assume_trunk < 0 || (cfg2 && ro.assume_trunk2 < 0)) {
+			fprintf(stderr, "sipfilter: --assume-trunk: no trunk "
+				"named '%s' in %s\n", assume,
+				ro.assume_trunk < 0 ? cfg->path : cfg2->path);
+			rn.rc = SF_EXIT_USAGE;
+			goto out;
+		}
+	}
 	ro.tables2 = tables2;
 	if (pcap_path) {
 		const char *sel = select ? select : "action=reject";
@@ -476,26 +497,27 @@ int sf_cmd_replay(int argc, char **argv)
 		if (!strcmp(sel, "all")) {
 			ro.select = SF_SEL_ALL;
 		} else if (!strncmp(sel, "action=", 7)) {
-			for (int a = 0; a < SF_ACT_COUNT; a++)
-				if (!strcmp(sel + 7,
-					    sf_action_name((sf_action_t)a))) {
-					ro.select = SF_SEL_ACTION;
-					ro.select_action = (sf_action_t)a;
-				}
+			int a = sf_word_find(sel + 7);
+
+			if (a >= 0) {
+				ro.select = SF_SEL_ACTION;
+				ro.select_action = (sf_word_t)a;
+			}
 		} else if (!strncmp(sel, "rule=", 5)) {
 			ro.select = SF_SEL_RULE;
 			snprintf(ro.select_rule, sizeof(ro.select_rule), "%s",
 				 sel + 5);
 			if (sf_cfg_rule_find(cfg, sel + 5) < 0 &&
 			    strcmp(sel + 5, "emergency") &&
-			    strcmp(sel + 5, "malformed"))
+			    strcmp(sel + 5, "unverified") &&
+			    !sf_why_find(sel + 5))
 				fprintf(stderr, "sipfilter: warning: no rule "
 					"'%s' in %s\n", sel + 5, cfg_path);
 		}
 		if (ro.select == SF_SEL_NONE) {
 			fprintf(stderr, "sipfilter: bad --select '%s' (use "
-				"action=allow|tag|reject|withhold, rule=NAME "
-				"or all)\n", sel);
+				"action=allow|tag|reject|withhold|refuse|drop, "
+				"rule=NAME or all)\n", sel);
 			rn.rc = SF_EXIT_USAGE;
 			goto out;
 		}

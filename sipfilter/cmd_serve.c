@@ -184,7 +184,7 @@ int sf_cmd_serve(int argc, char **argv)
 		openlog("sipfilter", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	s->started_at = (int64_t)time(NULL);
 	sf_err_clear(&err);
-	if (sf_proxy_init(&s->proxy, cfg, &err)) {
+	if (sf_proxy_init(&s->proxy, cfg, NULL, &err)) {
 		sf_err_print(&err, stderr);
 		rc = SF_EXIT_USAGE;
 		goto out;

@@ -9,20 +9,21 @@
  * then send what it produced.  Keeping it apart from I/O lets the unit
  * tests drive every branch with real messages and real tables.
  *
- *  - Requests: strict scan, top Via checked, loop check (our own Via
- *    already in the list -> 482), Max-Forwards (0 -> 483; decremented,
- *    added as 70 when absent, RFC 3261 §16.6), the ACK of our own
- *    rejection absorbed, OPTIONS to the proxy answered 200.  Initial
- *    INVITEs (no To-tag) are judged by the engine: reject -> stateless
- *    response with a Reason header; allow/tag/withhold -> forwarded with
- *    edits.  Forwarding adds our Via with a branch derived from the
- *    incoming one (§16.11), received/rport on the previous top Via
- *    (§18.2.1, RFC 3581; rport is always filled for TCP so that the reply
- *    finds the connection), and routes: a Route header (ours popped) wins,
- *    then the source trunk's next hop; from an internal trunk, the
- *    Request-URI.
- *  - Responses: our Via must be on top; it is removed and the response
- *    goes to the next Via (received/rport honoured).
+ *  - Requests: admission (engine/sf_admit.h, shared with replay and
+ *    judge) decides; this file carries the decision out.  Answers are
+ *    stateless responses (RFC 3261 §8.2.6) sent per the top Via, with a
+ *    keyed To-tag so the ACK is recognised.  Forwarding (§16.6) edits the
+ *    message in place: foreign Routes removed (out of dialog) or our own
+ *    popped (in dialog, §16.4), received/rport set from the real source
+ *    (§18.2.1, RFC 3581), our Via on top with a keyed branch (§16.11,
+ *    loop hash §16.3), Record-Route with a token on dialog-forming
+ *    requests (§16.6 item 4; twice when the request changes interface or
+ *    transport), Max-Forwards decremented, the verdict's edits.  Out of
+ *    dialog the destination is the trunk's next hop; in dialog the target
+ *    admission checked against the config.
+ *  - Responses: only from addresses the config names, only when our Via
+ *    is on top and its branch verifies; it is removed and the response
+ *    goes to the next Via (received/rport honoured, §18.2.2).
  *  - Bad input: counted; dropped unless a response can be routed to a
  *    known trunk (400); never a reply larger than the request to an
  *    unknown UDP source.
@@ -38,6 +39,7 @@
 
 #include "../config/sf_config.h"
 #include "../tables/sf_tables.h"
+#include "engine/sf_admit.h"
 #include "proxy_edit.h"
 #include "proxy_stats.h"
 #include "sf_engine.h"
@@ -69,11 +71,14 @@ typedef void (*sf_plog_fn)(void *arg, int level, const char *line);
 /* Server-wide, read-only after sf_proxy_init. */
 typedef struct sf_proxy {
 	const sf_cfg_t *cfg;
+	sf_edge_t edge;               /* admission: who we are, the key */
 	sf_plisten_t listeners[SF_CFG_MAX_LISTENERS];
 	unsigned n_listeners;
 	int udp4, udp6;               /* first UDP listener per family, -1 */
+	int tcp4, tcp6;               /* first TCP listener per family, -1 */
 	sf_phop_t hops[SF_CFG_MAX_TRUNKS];
-	int default_trunk;            /* next hop for unknown sources, -1 */
+	/* "INVITE, ACK, CANCEL, OPTIONS" per trunk, for 405's Allow */
+	char allow[SF_CFG_MAX_TRUNKS][256];
 	sf_sip_limits_t lim_udp, lim_tcp;
 	sf_plog_fn log;
 	void *log_arg;
@@ -85,7 +90,7 @@ typedef struct sf_pctx {
 	sf_wstats_t *st;
 	sf_sipmsg_t msg;
 	sf_call_t call;
-	sf_verdict_t v;
+	sf_admission_t adm;           /* the last request's admission */
 	sf_edit_t edit;
 } sf_pctx_t;
 
@@ -110,11 +115,14 @@ typedef struct sf_pout {
 
 /*
  * Resolves listeners and next hops of cfg into *p (literal IPs only: the
- * proxy never does DNS on its hot path).  Returns 0, or SF_EINVAL with err
+ * proxy never does DNS on its hot path).  key: the key of branches,
+ * To-tags and Record-Route tokens; NULL = the config's serve.secret, or a
+ * random one when the config has none.  Returns 0, or SF_EINVAL with err
  * saying which listener/next hop is unusable (e.g. a TCP next hop, not
- * supported yet).
+ * supported yet), or SF_EIO when no random key could be made.
  */
-int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, sf_err_t *err);
+int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
+		  sf_err_t *err);
 
 /*
  * Handles one message.  tables is the snapshot the caller entered (NULL =
@@ -125,8 +133,14 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, sf_err_t *err);
 int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 		    const sf_pin_t *in, sf_pout_t *out);
 
-/* Formats the log line for a verdict (shared with tests). */
+/* Formats the log line for a verdict (proxy_log.c; shared with tests). */
 void sf_proxy_log_line(const sf_cfg_t *cfg, const sf_verdict_t *v,
 		       const sf_call_t *call, char *buf, size_t size);
+
+/* The verdict's edits on a forwarded INVITE (proxy_mark.c): the tag
+ * header and verstat (tag), an anonymous From and Privacy: id
+ * (withhold), and the removal of a forged tag header.  degraded: tables
+ * were unusable, the tag says "unverified". */
+void sf_proxy_mark(sf_pctx_t *c, sf_outcome_t o, bool degraded);
 
 #endif

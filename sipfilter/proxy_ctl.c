@@ -257,6 +257,10 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)
 		sf_jw_uint(w, sf_sip_error_name(i), sum->parse_err[i]);
 	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "admission");
+	for (unsigned i = 0; i < SF_WHY_COUNT; i++)
+		sf_jw_uint(w, sf_why_name((sf_why_t)i), sum->why[i]);
+	sf_jw_obj_close(w);
 	sf_jw_obj_open_key(w, "rules");
 	for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++) {
 		uint64_t en = 0, mo = 0;
@@ -531,6 +535,12 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	for (unsigned i = 0; i < SF_DROP_COUNT; i++)
 		mput(&b, "sipfilter_dropped_total{reason=\"%s\"} %llu\n",
 		     sf_st_drop_name(i), (unsigned long long)sum->drop[i]);
+	mput(&b, "# HELP sipfilter_admission_total Requests by what "
+		 "admission decided (reason).\n"
+		 "# TYPE sipfilter_admission_total counter\n");
+	for (unsigned i = 0; i < SF_WHY_COUNT; i++)
+		mput(&b, "sipfilter_admission_total{reason=\"%s\"} %llu\n",
+		     sf_why_name((sf_why_t)i), (unsigned long long)sum->why[i]);
 	mput(&b, "# TYPE sipfilter_responses_sent_total counter\n");
 	for (unsigned i = 0; i < SF_SENT_COUNT; i++)
 		mput(&b, "sipfilter_responses_sent_total{kind=\"%s\"} %llu\n",

@@ -26,36 +26,10 @@
 #include <stdint.h>
 
 #include "../base/sf_str.h"
+#include "engine/sf_token.h"
+#include "engine/sf_via.h"
+#include "proxy_edit.h"
 #include "sf_sip.h"
-
-/* Our To-tags: "sf" + 16 hex digits. */
-#define SF_TAG_LEN 18
-/* Our branches: "z9hG4bKsf" + 16 hex digits (RFC 3261 §8.1.1.7 cookie). */
-#define SF_BRANCH_PREFIX "z9hG4bKsf"
-#define SF_BRANCH_LEN (9 + 16)
-
-/* 64-bit FNV-1a over len bytes, continuing from h (start: SF_HASH_INIT). */
-#define SF_HASH_INIT 0xcbf29ce484222325ULL
-static inline uint64_t sf_hash_bytes(uint64_t h, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	/* Separator, so ("ab","c") and ("a","bc") differ. */
-	h ^= 0xff;
-	h *= 0x100000001b3ULL;
-	return h;
-}
-
-/* Writes 16 lower-case hex digits of h into out (no NUL). */
-void sf_hex16(uint64_t h, char out[16]);
-
-/*
- * Computes our To-tag for request m into tag[SF_TAG_LEN] (no NUL).
- * Returns false when m lacks the fields (no Call-ID).
- */
-bool sf_resp_tag(const sf_sipmsg_t *m, char tag[SF_TAG_LEN]);
 
 typedef struct sf_resp_opts {
 	uint16_t code;            /* 100..699 */
@@ -69,6 +43,10 @@ typedef struct sf_resp_opts {
 				   * §20.43) or NULL; escaped like reason */
 	const char *warn_agent;   /* hostport for the Warning, e.g. our
 				   * listener's sent-by */
+	const char *to_tag;       /* SF_TAG_LEN bytes: the To-tag to add
+				   * when the request has none (an empty or
+				   * valueless tag is replaced); NULL = none */
+	const char *allow;        /* Allow header value (405) or NULL */
 } sf_resp_opts_t;
 
 /*
@@ -81,20 +59,17 @@ long sf_resp_build(const sf_sipmsg_t *m, const sf_resp_opts_t *o, char *out,
 		   size_t cap);
 
 /*
- * Salvage of a request the strict scanner refused, just enough to answer
- * it 400 (RFC 3261 §8.2.6, §16.3): reads buf[0..len) line by line (CRLF
- * only, at most SF_SIP_MAX_HEADERS lines, never past len, never past the
- * first blank line) and fills the request line and the Via, From, To,
- * Call-ID and CSeq lines of *m (the other fields are left zero).  Returns
- * 0 when the start line is a well-formed SIP/2.0 request line and each of
- * those five headers is present with a clean value (printable bytes or
- * tabs, not folded; From/To/Call-ID/CSeq once each) and the top Via
- * parses; SF_EPARSE otherwise (then no response must be built).  The
- * views point into buf.  O(len), allocation-free.
+ * Records in e the edits that set received and rport on the Via v from
+ * the real source (RFC 3261 §18.2.1, RFC 3581 §4), overwriting whatever
+ * the sender wrote: received=rcv replaces a received parameter, or is
+ * added when the sent-by host is not the source (host_is_src false);
+ * rport=sport replaces an rport parameter (with or without a value), or
+ * is added when add_rport (TCP: the answer must find the connection).
+ * Offsets are taken relative to origin, the start of what e edits.
  */
-int sf_resp_salvage(const char *buf, size_t len, sf_sipmsg_t *m);
+void sf_resp_via_source(sf_edit_t *e, const char *origin, const sf_via_t *v,
+			const char *rcv, bool host_is_src, uint16_t sport,
+			bool add_rport);
 
-/* Default reason phrase for a code ("Bad Request", ...), never NULL. */
-const char *sf_resp_phrase(uint16_t code);
 
 #endif

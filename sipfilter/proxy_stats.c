@@ -59,7 +59,8 @@ const char *sf_st_drop_name(sf_st_drop_t k)
 const char *sf_st_sent_name(sf_st_sent_t k)
 {
 	static const char *const n[SF_SENT_COUNT] = {
-		"reject", "options_200", "400", "403", "482", "483",
+		"reject", "options_200", "400", "403", "482", "483", "404",
+		"405",
 	};
 	return (unsigned)k < SF_SENT_COUNT ? n[k] : "?";
 }

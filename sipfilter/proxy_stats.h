@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../config/sf_config.h"
+#include "engine/sf_admit.h"
 #include "sf_sip.h"
 
 /* Rule slots: config rules 0..SF_ST_MAX_RULES-1, then these. */
@@ -59,7 +60,7 @@ typedef enum sf_st_drop {
 /* Responses we generated. */
 typedef enum sf_st_sent {
 	SF_SENT_REJECT = 0, SF_SENT_OPTIONS_200, SF_SENT_400, SF_SENT_403,
-	SF_SENT_482, SF_SENT_483, SF_SENT_COUNT
+	SF_SENT_482, SF_SENT_483, SF_SENT_404, SF_SENT_405, SF_SENT_COUNT
 } sf_st_sent_t;
 
 /* Processing-time histogram bounds, microseconds (+Inf last). */
@@ -72,6 +73,7 @@ typedef struct sf_wstats {
 	uint64_t parse_err[SF_SIP_E_COUNT];
 	uint64_t drop[SF_DROP_COUNT];
 	uint64_t sent[SF_SENT_COUNT];
+	uint64_t why[SF_WHY_COUNT];  /* admissions of requests, by reason */
 	uint64_t fwd_requests;
 	uint64_t fwd_responses;
 	uint64_t acks_absorbed;

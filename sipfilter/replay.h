@@ -31,6 +31,7 @@
 
 #include "../capture/sf_capdec.h"
 #include "../capture/sf_pcapw.h"
+#include "engine/sf_report.h"
 #include "sf_engine.h"
 
 typedef enum sf_replay_format {
@@ -52,12 +53,16 @@ typedef struct sf_replay_opts {
 	const sf_tables_t *tables;
 	const sf_cfg_t *cfg2;       /* --diff: the other config, or NULL */
 	const sf_tables_t *tables2;
+	/* The ingress trunk of every INVITE when the capture was taken
+	 * elsewhere than at the proxy (--assume-trunk): an index in cfg
+	 * (and cfg2), or SF_TRUNK_BY_SOURCE to match sources as serve does. */
+	int assume_trunk, assume_trunk2;
 	sf_replay_format_t format;
 	FILE *out;                  /* records */
 	uint64_t bucket_us;         /* summary time buckets; 0 = none */
 	uint64_t hold_us;           /* retransmission window (32 s) */
 	sf_replay_select_t select;
-	sf_action_t select_action;
+	sf_word_t select_action;    /* an applied word: allow..drop */
 	char select_rule[SF_CFG_NAME_MAX];
 	sf_pcapw_t *pcap;           /* --write-pcap writer, raw IP, or NULL */
 	unsigned top;               /* top numbers per rule to print (5) */

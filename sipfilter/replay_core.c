@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #ifdef __SSE2__
@@ -674,7 +675,7 @@ typedef struct rec {
 	size_t number_len, called_len;   /* strlen of number, called */
 	const char *trunk, *cls;
 	bool roaming;
-	const sf_verdict_t *v, *v2;
+	const sf_report_t *v, *v2;
 	const char *trunk2;
 } rec_t;
 
@@ -717,16 +718,16 @@ static void jstr(sf_jw_t *w, const char *s, size_t n)
 }
 
 /* rule, action, applied, code, mode, reason with a key prefix. */
-static void jverdict(sf_jw_t *w, const sf_verdict_t *v, const char *pfx)
+static void jverdict(sf_jw_t *w, const sf_report_t *v, const char *pfx)
 {
 	static const char *const keys[] = {"rule", "action", "applied",
 					   "mode", "reason"};
 	const char *vals[5];
 	char num[16];
 
-	vals[0] = v->rule_name;
-	vals[1] = sf_action_name(v->action);
-	vals[2] = sf_action_name(v->applied);
+	vals[0] = v->rule;
+	vals[1] = sf_word_name(v->action);
+	vals[2] = sf_word_name(v->applied);
 	vals[3] = sf_mode_name(v->mode);
 	vals[4] = v->reason;
 	for (int i = 0; i < 5; i++) {
@@ -781,7 +782,7 @@ static const jcache_t *jc_string(sf_replay_t *r, const char *s)
 
 /* jverdict()'s text for v, by the verdict fields it reads (rule name and
  * reason are immutable strings of the config or the engine). */
-static const jcache_t *jc_verdict(sf_replay_t *r, const sf_verdict_t *v,
+static const jcache_t *jc_verdict(sf_replay_t *r, const sf_report_t *v,
 				  bool other)
 {
 	uint32_t kind = other ? JC_VERDICT_OTHER : JC_VERDICT;
@@ -789,10 +790,10 @@ static const jcache_t *jc_verdict(sf_replay_t *r, const sf_verdict_t *v,
 		      (uint64_t)(v->applied & 0xffff) << 16 |
 		      (uint64_t)(v->mode & 0xffff) << 32 |
 		      (uint64_t)v->code << 48;
-	jcache_t *c = &r->jc[jc_slot(v->rule_name, v->reason, k3, kind)];
+	jcache_t *c = &r->jc[jc_slot(v->rule, v->reason, k3, kind)];
 	sf_jw_t w;
 
-	if (c->kind == kind && c->k1 == v->rule_name && c->k2 == v->reason &&
+	if (c->kind == kind && c->k1 == v->rule && c->k2 == v->reason &&
 	    c->k3 == k3)
 		return c;
 	if ((unsigned)v->action > 0xffff || (unsigned)v->applied > 0xffff ||
@@ -805,7 +806,7 @@ static const jcache_t *jc_verdict(sf_replay_t *r, const sf_verdict_t *v,
 		return NULL;
 	}
 	c->kind = kind;
-	c->k1 = v->rule_name;
+	c->k1 = v->rule;
 	c->k2 = v->reason;
 	c->k3 = k3;
 	c->len = (uint32_t)w.len;
@@ -921,7 +922,7 @@ static char *ocache(char *o, const jcache_t *c)
  */
 static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 {
-	const sf_verdict_t *v = x->v;
+	const sf_report_t *v = x->v;
 	bool overflow = false;
 	size_t bound;
 	char *o;
@@ -991,7 +992,7 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 
 static size_t format_record(sf_replay_t *r, const rec_t *x)
 {
-	const sf_verdict_t *v = x->v;
+	const sf_report_t *v = x->v;
 	char code[16];
 	size_t len = 0;
 
@@ -1051,23 +1052,23 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 				 "%s %s -> %s %s %-16s %-14s %s%s%s",
 				 x->ts, x->src, x->dst, x->transport,
 				 x->number[0] ? x->number : "-", x->trunk,
-				 sf_action_name(v->applied),
-				 v->rule_name[0] ? " by " : "", v->rule_name);
+				 sf_word_name(v->applied),
+				 v->rule[0] ? " by " : "", v->rule);
 
 		len = n > 0 ? (size_t)n : 0;
-		if (v->mode == SF_MODE_MONITOR && v->action != SF_ACT_ALLOW &&
+		if (v->mode == SF_MODE_MONITOR && v->action != SF_W_ALLOW &&
 		    len < LINE_MAX_BYTES) {
 			n = snprintf(r->line + len, LINE_MAX_BYTES - len,
 				     " [monitor: would %s]",
-				     sf_action_name(v->action));
+				     sf_word_name(v->action));
 			len += n > 0 ? (size_t)n : 0;
 		}
 		if (x->v2 && len < LINE_MAX_BYTES) {
 			n = snprintf(r->line + len, LINE_MAX_BYTES - len,
 				     " => %s%s%s",
-				     sf_action_name(x->v2->applied),
-				     x->v2->rule_name[0] ? " by " : "",
-				     x->v2->rule_name);
+				     sf_word_name(x->v2->applied),
+				     x->v2->rule[0] ? " by " : "",
+				     x->v2->rule);
 			len += n > 0 ? (size_t)n : 0;
 		}
 		return len < LINE_MAX_BYTES ? len : LINE_MAX_BYTES - 1;
@@ -1086,9 +1087,9 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 	csv_c(r, &len, x->trunk);
 	csv_c(r, &len, x->cls);
 	csv_c(r, &len, x->roaming ? "true" : "false");
-	csv_c(r, &len, v->rule_name);
-	csv_c(r, &len, sf_action_name(v->action));
-	csv_c(r, &len, sf_action_name(v->applied));
+	csv_c(r, &len, v->rule);
+	csv_c(r, &len, sf_word_name(v->action));
+	csv_c(r, &len, sf_word_name(v->applied));
 	snprintf(code, sizeof(code), "%u", v->code);
 	csv_c(r, &len, v->code ? code : "");
 	csv_c(r, &len, sf_mode_name(v->mode));
@@ -1098,9 +1099,9 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 			       ? sf_sip_error_name(v->sip_error) : "");
 	if (x->v2) {
 		csv_c(r, &len, x->trunk2);
-		csv_c(r, &len, x->v2->rule_name);
-		csv_c(r, &len, sf_action_name(x->v2->action));
-		csv_c(r, &len, sf_action_name(x->v2->applied));
+		csv_c(r, &len, x->v2->rule);
+		csv_c(r, &len, sf_word_name(x->v2->action));
+		csv_c(r, &len, sf_word_name(x->v2->applied));
 		snprintf(code, sizeof(code), "%u", x->v2->code);
 		csv_c(r, &len, x->v2->code ? code : "");
 		csv_c(r, &len, sf_mode_name(x->v2->mode));
@@ -1208,11 +1209,11 @@ static void write_pkt(sf_replay_t *r, const sf_cap_msg_t *m)
 	r->c.pcap_written++;
 }
 
-static bool selected(const sf_replay_t *r, const sf_verdict_t *v)
+static bool selected(const sf_replay_t *r, const sf_report_t *v)
 {
 	switch (r->o.select) {
 	case SF_SEL_ACTION: return v->applied == r->o.select_action;
-	case SF_SEL_RULE: return !strcmp(v->rule_name, r->o.select_rule);
+	case SF_SEL_RULE: return !strcmp(v->rule, r->o.select_rule);
 	case SF_SEL_ALL: return true;
 	default: return false;
 	}
@@ -1241,28 +1242,39 @@ static int trunk_of(sf_replay_t *r, const sf_cfg_t *cfg, const sf_ip_t *ip)
 	return w[k].trunk;
 }
 
-static void judge(sf_replay_t *r, const sf_cfg_t *cfg,
-		  const sf_tables_t *tables, const sf_cap_msg_t *m,
-		  const sf_sip_limits_t *lim, bool scanned, sf_call_t *call,
-		  sf_verdict_t *v)
+/*
+ * Admission of one captured INVITE, exactly as serve would admit the same
+ * bytes from the same source (sf_admit.h): the trunk by source address
+ * (memoised) unless the capture's trunk is assumed.  scanned: r->msg
+ * already holds the accepted scan.
+ */
+static void admit(sf_replay_t *r, bool second, const sf_cap_msg_t *m,
+		  bool scanned, sf_call_t *call)
 {
-	int trunk = trunk_of(r, cfg, &m->src);
+	const sf_cfg_t *cfg = second ? r->o.cfg2 : r->o.cfg;
+	const sf_tables_t *tables = second ? r->o.tables2 : r->o.tables;
+	const sf_edge_t *e = second ? r->edge2 : r->edge;
+	sf_admission_t *a = second ? r->adm2 : r->adm;
+	int assume = second ? r->o.assume_trunk2 : r->o.assume_trunk;
+	sf_admit_in_t in = {(const char *)m->data, m->len,
+			    m->proto == SF_CAP_TCP ? SF_TP_TCP : SF_TP_UDP,
+			    m->src, m->sport,
+			    assume != SF_TRUNK_BY_SOURCE
+				    ? assume
+				    : trunk_of(r, cfg, &m->src)};
 
-	if (scanned) {
-		/* sf_call_extract() clears *call itself */
-		sf_call_extract(cfg, r->msg, call);
-		sf_engine_judge(cfg, tables, call, trunk, v);
-	} else {
-		sf_engine_judge_raw(cfg, tables, (const char *)m->data, m->len,
-				    lim, trunk, r->msg, call, v);
-	}
+	if (scanned)
+		sf_admit_scanned(e, tables, &in, r->msg, call, a);
+	else
+		sf_admit(e, tables, &in, r->msg, call, a);
+	sf_report_of(a, second ? &r->rep2 : &r->rep);
 }
 
-static bool verdict_changed(const sf_verdict_t *a, const sf_verdict_t *b)
+static bool verdict_changed(const sf_report_t *a, const sf_report_t *b)
 {
 	return a->applied != b->applied || a->action != b->action ||
 	       a->mode != b->mode || a->code != b->code ||
-	       strcmp(a->rule_name, b->rule_name) != 0;
+	       strcmp(a->rule, b->rule) != 0;
 }
 
 static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
@@ -1276,8 +1288,10 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	rec_t x;
 	size_t len;
 	bool changed = false, sel;
+	sf_facts_t no_facts;
+	const sf_facts_t *facts;
 
-	if (ok && !(r->msg->is_request && sf_sip_is_invite(r->msg)))
+	if (ok && !r->msg->is_request)
 		ok = false;
 	if (ok) {
 		const sf_sip_hdr_t *h = sf_sip_hdr_nth(r->msg,
@@ -1306,23 +1320,30 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 		}
 	}
 	r->c.invites++;
-	judge(r, r->o.cfg, r->o.tables, m, &lim, ok, r->call, r->v);
+	admit(r, false, m, ok, r->call);
 	if (r->o.cfg2) {
-		judge(r, r->o.cfg2, r->o.tables2, m, &lim, ok, r->call2, r->v2);
-		changed = verdict_changed(r->v, r->v2);
-		sf_replay_count_diff(r, r->v, r->v2, changed);
+		admit(r, true, m, ok, r->call2);
+		changed = verdict_changed(&r->rep, &r->rep2);
+		sf_replay_count_diff(r, &r->rep, &r->rep2, changed);
 	}
 	if (!ok) {
 		r->c.malformed_invites++;
-		if (r->v->malformed && r->v->sip_error < SF_SIP_E_COUNT)
-			r->c.sip_errors[r->v->sip_error]++;
+		if (r->adm->sip_error != SF_SIP_OK &&
+		    r->adm->sip_error < SF_SIP_E_COUNT)
+			r->c.sip_errors[r->adm->sip_error]++;
 		cid = find_call_id(m->data, m->len);
 	} else {
 		cid = r->call->call_id.len ? r->call->call_id : cid;
 	}
-	sf_replay_count(r, m, r->v, r->call);
+	facts = &r->adm->v.facts;
+	if (!r->adm->judged) {
+		memset(&no_facts, 0, sizeof(no_facts));
+		no_facts.trunk = r->adm->trunk;
+		facts = &no_facts;
+	}
+	sf_replay_count(r, m, &r->rep, facts);
 
-	sel = selected(r, r->v);
+	sel = selected(r, &r->rep);
 	len = 0;
 	if (r->o.format == SF_REPLAY_NONE || (r->o.cfg2 && !changed))
 		goto push;
@@ -1337,29 +1358,28 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	x.dst_len = fmt_addr(r, &m->dst, m->dport, x.dst, sizeof(x.dst));
 	x.transport = tp_name(m->proto, &x.transport_len);
 	x.call_id = cut(cid);
-	if (ok) {
+	if (r->adm->judged) {
 		x.from = cut(r->call->from.uri);
 		if (r->call->n_pai)
 			x.pai = cut(r->call->pai[0].uri);
 	}
-	if (r->v->facts.number.kind != SF_NUM_NONE) {
-		x.number_len = replay_num_len(&r->v->facts.number, x.number,
+	if (facts->number.kind != SF_NUM_NONE) {
+		x.number_len = replay_num_len(&facts->number, x.number,
 					      sizeof(x.number));
-		x.cls = sf_class_name(r->v->facts.cls);
+		x.cls = sf_class_name(facts->cls);
 	} else {
 		x.cls = "";
 	}
-	if (r->v->facts.called.kind != SF_NUM_NONE)
-		x.called_len = replay_num_len(&r->v->facts.called, x.called,
+	if (facts->called.kind != SF_NUM_NONE)
+		x.called_len = replay_num_len(&facts->called, x.called,
 					      sizeof(x.called));
-	x.trunk = r->v->facts.trunk >= 0
-			  ? r->o.cfg->trunks[r->v->facts.trunk].name : "";
-	x.roaming = r->v->facts.roaming;
-	x.v = r->v;
+	x.trunk = facts->trunk >= 0 ? r->o.cfg->trunks[facts->trunk].name : "";
+	x.roaming = facts->roaming;
+	x.v = &r->rep;
 	if (r->o.cfg2) {
-		x.v2 = r->v2;
-		x.trunk2 = r->v2->facts.trunk >= 0
-				   ? r->o.cfg2->trunks[r->v2->facts.trunk].name
+		x.v2 = &r->rep2;
+		x.trunk2 = r->adm2->trunk >= 0
+				   ? r->o.cfg2->trunks[r->adm2->trunk].name
 				   : "";
 	}
 	r->line = ring_scratch(r);
@@ -1407,7 +1427,10 @@ void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 	r->c.sip++;
 	if (p[0] == 'S')
 		r->c.responses++;
-	if (n > 7 && !memcmp(p, "INVITE ", 7)) {
+	/* any case: "invite" must not hide from the records (admission
+	 * refuses it, and replay says so) */
+	if (n > 7 && (!memcmp(p, "INVITE ", 7) ||
+		      (p[6] == ' ' && !strncasecmp((const char *)p, "INVITE", 6)))) {
 		sf_cap_msg_t mm = *m;
 
 		mm.data = p;
@@ -1442,8 +1465,10 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	r->msg = malloc(sizeof(*r->msg));
 	r->call = malloc(sizeof(*r->call));
 	r->call2 = malloc(sizeof(*r->call2));
-	r->v = malloc(sizeof(*r->v));
-	r->v2 = malloc(sizeof(*r->v2));
+	r->edge = malloc(sizeof(*r->edge));
+	r->edge2 = malloc(sizeof(*r->edge2));
+	r->adm = malloc(sizeof(*r->adm));
+	r->adm2 = malloc(sizeof(*r->adm2));
 	r->ring_slots = RING_SLOTS;
 	if (o->ring_slots && o->ring_slots < RING_SLOTS)
 		while (r->ring_slots > o->ring_slots)
@@ -1459,7 +1484,10 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	r->line = r->line_buf;
 	r->obuf = malloc(OBUF_BYTES);
 	r->jc = calloc(JC_SLOTS, sizeof(jcache_t));
-	if (!r->msg || !r->call || !r->call2 || !r->v || !r->v2 ||
+	if (!r->msg || !r->call || !r->call2 || !r->edge || !r->edge2 ||
+	    !r->adm || !r->adm2 ||
+	    sf_edge_init(r->edge, o->cfg, NULL, NULL) < 0 ||
+	    (o->cfg2 && sf_edge_init(r->edge2, o->cfg2, NULL, NULL) < 0) ||
 	    !r->slots || !r->bytes || !r->line_buf || !r->obuf || !r->jc ||
 	    rset_init(&r->txn, TXN_SET) < 0 || rset_init(&r->sel, SEL_SET) < 0 ||
 	    sf_replay_stats_init(r) < 0) {
@@ -1485,8 +1513,10 @@ void sf_replay_free(sf_replay_t *r)
 	free(r->msg);
 	free(r->call);
 	free(r->call2);
-	free(r->v);
-	free(r->v2);
+	free(r->edge);
+	free(r->edge2);
+	free(r->adm);
+	free(r->adm2);
 	free(r->slots);
 	free(r->bytes);
 	free(r->line_buf);

@@ -101,7 +101,7 @@ typedef struct jcache {
 typedef struct rule_stat {
 	char name[SF_CFG_NAME_MAX];
 	uint64_t count;
-	uint64_t by_action[SF_ACT_COUNT]; /* the rule's action (would-be) */
+	uint64_t by_action[SF_W_COUNT];   /* the rule's action (would-be) */
 	uint64_t monitor;
 	topk_t top[TOPK];
 	uint64_t top_hash[TOPK];          /* digest of top[i].num */
@@ -114,7 +114,7 @@ typedef struct rule_stat {
 
 typedef struct bucket {
 	uint64_t key;       /* bucket index + 1; 0 = empty */
-	uint64_t by_action[SF_ACT_COUNT];
+	uint64_t by_action[SF_W_COUNT];
 } bucket_t;
 
 typedef struct counters {
@@ -123,10 +123,10 @@ typedef struct counters {
 	uint64_t sip_errors[SF_SIP_E_COUNT];
 	uint64_t records_out, early, record_overflow;
 	uint64_t selected, pcap_written, pcap_skipped;
-	uint64_t applied[SF_ACT_COUNT];
-	uint64_t would[SF_ACT_COUNT];   /* monitor-mode would-be actions */
+	uint64_t applied[SF_W_COUNT];
+	uint64_t would[SF_W_COUNT];     /* monitor-mode would-be actions */
 	uint64_t diff_changed;
-	uint64_t diff_matrix[SF_ACT_COUNT][SF_ACT_COUNT];
+	uint64_t diff_matrix[SF_W_COUNT][SF_W_COUNT];
 	uint64_t diff_rule_only;        /* same applied action, other rule */
 	uint64_t buckets_dropped;
 	uint64_t first_ts, last_ts;
@@ -139,7 +139,9 @@ struct sf_replay {
 	/* scratch for one message */
 	sf_sipmsg_t *msg;
 	sf_call_t *call, *call2;
-	sf_verdict_t *v, *v2;
+	sf_edge_t *edge, *edge2;     /* admission, per config */
+	sf_admission_t *adm, *adm2;
+	sf_report_t rep, rep2;       /* what was done, in verdict words */
 	char *line;             /* where the record is formatted: line_buf,
 				   or free ring space (ring_scratch) */
 	char *line_buf;         /* LINE_MAX_BYTES + 64 */
@@ -178,9 +180,9 @@ struct sf_replay {
 int sf_replay_stats_init(sf_replay_t *r);
 void sf_replay_stats_fini(sf_replay_t *r);
 void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-		     const sf_verdict_t *v, const sf_call_t *call);
+		     const sf_report_t *rep, const sf_facts_t *facts);
 char *sf_replay_num(const sf_num_t *n, char *buf, size_t cap);
-void sf_replay_count_diff(sf_replay_t *r, const sf_verdict_t *a,
-			  const sf_verdict_t *b, bool changed);
+void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
+			  const sf_report_t *b, bool changed);
 
 #endif

@@ -35,14 +35,14 @@ void sf_replay_stats_fini(sf_replay_t *r)
 	free(r->buckets);
 }
 
-static rule_stat_t *rule_slot(sf_replay_t *r, const sf_verdict_t *v)
+static rule_stat_t *rule_slot(sf_replay_t *r, const sf_report_t *v)
 {
-	const char *name = v->rule_name[0] ? v->rule_name : "(no rule)";
+	const char *name = v->rule[0] ? v->rule : "(no rule)";
 	size_t n = r->o.cfg->n_rules;
 
-	if (v->rule >= 0 && (size_t)v->rule < n)
-		return &r->rules[v->rule];
-	if (r->last_extra && r->last_extra_name == v->rule_name)
+	if (v->rule_index >= 0 && (size_t)v->rule_index < n)
+		return &r->rules[v->rule_index];
+	if (r->last_extra && r->last_extra_name == v->rule)
 		return r->last_extra; /* the engine's names are static */
 	for (size_t i = n; i < r->n_rules; i++) {
 		if (!r->rules[i].name[0])
@@ -50,7 +50,7 @@ static rule_stat_t *rule_slot(sf_replay_t *r, const sf_verdict_t *v)
 				 "%s", i + 1 == r->n_rules ? "(other)" : name);
 		if (!strcmp(r->rules[i].name, name) || i + 1 == r->n_rules) {
 			r->last_extra = &r->rules[i];
-			r->last_extra_name = v->rule_name;
+			r->last_extra_name = v->rule;
 			return &r->rules[i];
 		}
 	}
@@ -154,7 +154,7 @@ static void top_add(rule_stat_t *rs, const char num[SF_NUM_MAX + 2])
 	rs->top[i].count++;
 }
 
-static void bucket_add(sf_replay_t *r, uint64_t ts, sf_action_t a)
+static void bucket_add(sf_replay_t *r, uint64_t ts, sf_word_t a)
 {
 	uint64_t key = ts / r->o.bucket_us + 1;
 	uint32_t i = (uint32_t)(key * 0x9E3779B97F4A7C15ull >> 40) &
@@ -181,14 +181,13 @@ static void bucket_add(sf_replay_t *r, uint64_t ts, sf_action_t a)
 }
 
 void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-		     const sf_verdict_t *v, const sf_call_t *call)
+		     const sf_report_t *v, const sf_facts_t *facts)
 {
 	rule_stat_t *rs = rule_slot(r, v);
-	int t = v->facts.trunk;
-	sf_action_t ap = v->applied < SF_ACT_COUNT ? v->applied : SF_ACT_ALLOW;
-	sf_action_t ac = v->action < SF_ACT_COUNT ? v->action : SF_ACT_ALLOW;
+	int t = facts->trunk;
+	sf_word_t ap = v->applied < SF_W_COUNT ? v->applied : SF_W_ALLOW;
+	sf_word_t ac = v->action < SF_W_COUNT ? v->action : SF_W_ALLOW;
 
-	(void)call;
 	if (!r->c.first_ts || m->ts_us < r->c.first_ts)
 		r->c.first_ts = m->ts_us;
 	if (m->ts_us > r->c.last_ts)
@@ -200,10 +199,10 @@ void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 	rs->by_action[ac]++;
 	if (v->mode == SF_MODE_MONITOR)
 		rs->monitor++;
-	if (v->facts.number.kind != SF_NUM_NONE) {
+	if (facts->number.kind != SF_NUM_NONE) {
 		char num[SF_NUM_MAX + 2] = "";
 
-		top_add(rs, sf_replay_num(&v->facts.number, num, sizeof(num)));
+		top_add(rs, sf_replay_num(&facts->number, num, sizeof(num)));
 	}
 	if (t >= 0 && (size_t)t < r->o.cfg->n_trunks)
 		r->trunks[t]++;
@@ -213,10 +212,10 @@ void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 		bucket_add(r, m->ts_us, ap);
 }
 
-void sf_replay_count_diff(sf_replay_t *r, const sf_verdict_t *a,
-			  const sf_verdict_t *b, bool changed)
+void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
+			  const sf_report_t *b, bool changed)
 {
-	if (a->applied < SF_ACT_COUNT && b->applied < SF_ACT_COUNT)
+	if (a->applied < SF_W_COUNT && b->applied < SF_W_COUNT)
 		r->c.diff_matrix[a->applied][b->applied]++;
 	if (changed) {
 		r->c.diff_changed++;
@@ -323,12 +322,26 @@ static int cmp_bucket(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* The words worth a column: the four actions always, the admission
+ * outcomes (refuse, drop, answer) when any call had one. */
+static int n_words(const uint64_t *a)
+{
+	int n = SF_ACT_COUNT;
+
+	for (int i = SF_ACT_COUNT; i < SF_W_COUNT; i++)
+		if (a[i])
+			n = i + 1;
+	return n;
+}
+
 static void print_actions(FILE *fp, const char *label, const uint64_t *a)
 {
+	int n = n_words(a);
+
 	fprintf(fp, "  %-22s", label);
-	for (int i = 0; i < SF_ACT_COUNT; i++)
-		fprintf(fp, " %s %llu%s", sf_action_name((sf_action_t)i),
-			(unsigned long long)a[i], i + 1 < SF_ACT_COUNT ? "," : "");
+	for (int i = 0; i < n; i++)
+		fprintf(fp, " %s %llu%s", sf_word_name((sf_word_t)i),
+			(unsigned long long)a[i], i + 1 < n ? "," : "");
 	fputc('\n', fp);
 }
 
@@ -463,9 +476,9 @@ void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 				fmt_time((b[i].key - 1) * r->o.bucket_us, t1,
 					 sizeof(t1), r->o.bucket_us % 60000000);
 				fprintf(fp, "    %s", t1);
-				for (int a = 0; a < SF_ACT_COUNT; a++)
+				for (int a = 0; a < n_words(c->applied); a++)
 					fprintf(fp, " %s=%llu",
-						sf_action_name((sf_action_t)a),
+						sf_word_name((sf_word_t)a),
 						(unsigned long long)
 							b[i].by_action[a]);
 				fputc('\n', fp);
@@ -484,23 +497,34 @@ void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 			r->o.cfg2->path, (unsigned long long)c->diff_changed,
 			(unsigned long long)c->invites,
 			(unsigned long long)c->diff_rule_only);
-		fprintf(fp, "    applied %-10s", "this\\other");
-		for (int b = 0; b < SF_ACT_COUNT; b++)
-			fprintf(fp, " %10s", sf_action_name((sf_action_t)b));
-		fputc('\n', fp);
-		for (int a = 0; a < SF_ACT_COUNT; a++) {
-			fprintf(fp, "    %-18s", sf_action_name((sf_action_t)a));
-			for (int b = 0; b < SF_ACT_COUNT; b++)
-				fprintf(fp, " %10llu", (unsigned long long)
-					c->diff_matrix[a][b]);
+		{
+			int nw = SF_ACT_COUNT;
+
+			for (int a = 0; a < SF_W_COUNT; a++)
+				for (int b = 0; b < SF_W_COUNT; b++)
+					if (c->diff_matrix[a][b] &&
+					    (a >= nw || b >= nw))
+						nw = (a > b ? a : b) + 1;
+			fprintf(fp, "    applied %-10s", "this\\other");
+			for (int b = 0; b < nw; b++)
+				fprintf(fp, " %10s", sf_word_name((sf_word_t)b));
 			fputc('\n', fp);
+			for (int a = 0; a < nw; a++) {
+				fprintf(fp, "    %-18s",
+					sf_word_name((sf_word_t)a));
+				for (int b = 0; b < nw; b++)
+					fprintf(fp, " %10llu",
+						(unsigned long long)
+							c->diff_matrix[a][b]);
+				fputc('\n', fp);
+			}
 		}
-		for (int a = 0; a < SF_ACT_COUNT; a++)
-			for (int b = 0; b < SF_ACT_COUNT; b++)
+		for (int a = 0; a < SF_W_COUNT; a++)
+			for (int b = 0; b < SF_W_COUNT; b++)
 				if (a != b && c->diff_matrix[a][b])
 					fprintf(fp, "    %s -> %s: %llu\n",
-						sf_action_name((sf_action_t)a),
-						sf_action_name((sf_action_t)b),
+						sf_word_name((sf_word_t)a),
+						sf_word_name((sf_word_t)b),
 						(unsigned long long)
 							c->diff_matrix[a][b]);
 	}

@@ -4,6 +4,8 @@
  */
 #include "sf_explain.h"
 
+#include "../base/sf_phrase.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -139,11 +141,10 @@ static void uri_field(sf_jw_t *w, const char *key, const sf_ident_t *id)
 		sf_jw_strn(w, key, id->uri.s, id->uri.len);
 }
 
-void sf_verdict_json(const sf_cfg_t *cfg, const sf_verdict_t *v,
-		     const sf_call_t *call, sf_jw_t *w)
+/* The facts part shared by sf_verdict_json and sf_admission_json. */
+static void facts_json(const sf_cfg_t *cfg, const sf_facts_t *f,
+		       const sf_call_t *call, sf_jw_t *w)
 {
-	const sf_facts_t *f = &v->facts;
-
 	if (call) {
 		sf_jw_strn(w, "call_id", call->call_id.s, call->call_id.len);
 		uri_field(w, "from", &call->from);
@@ -168,6 +169,12 @@ void sf_verdict_json(const sf_cfg_t *cfg, const sf_verdict_t *v,
 	sf_jw_bool(w, "emergency", f->emergency);
 	sf_jw_str(w, "trunk", sf_trunk_label(cfg, f->trunk));
 	sf_jw_str(w, "trunk_kind", sf_trunk_kind_name(f->trunk_kind));
+}
+
+void sf_verdict_json(const sf_cfg_t *cfg, const sf_verdict_t *v,
+		     const sf_call_t *call, sf_jw_t *w)
+{
+	facts_json(cfg, &v->facts, call, w);
 	if (v->rule_name[0])
 		sf_jw_str(w, "rule", v->rule_name);
 	else
@@ -182,4 +189,41 @@ void sf_verdict_json(const sf_cfg_t *cfg, const sf_verdict_t *v,
 	sf_jw_str(w, "mode", sf_mode_name(v->mode));
 	sf_jw_str(w, "reason", v->reason);
 	sf_jw_bool(w, "malformed", v->malformed);
+}
+
+void sf_admission_json(const sf_cfg_t *cfg, const sf_admission_t *a,
+		       const sf_call_t *call, sf_jw_t *w)
+{
+	sf_report_t r;
+
+	sf_report_of(a, &r);
+	if (a->judged) {
+		facts_json(cfg, &a->v.facts, call, w);
+	} else {
+		sf_jw_str(w, "trunk", sf_trunk_label(cfg, a->trunk));
+		sf_jw_str(w, "trunk_kind",
+			  a->trunk >= 0
+				  ? sf_trunk_kind_name(cfg->trunks[a->trunk].kind)
+				  : "unknown");
+	}
+	if (r.rule[0])
+		sf_jw_str(w, "rule", r.rule);
+	else
+		sf_jw_null(w, "rule");
+	sf_jw_str(w, "action", sf_word_name(r.action));
+	sf_jw_str(w, "applied", sf_word_name(r.applied));
+	if (r.code)
+		sf_jw_int(w, "code", r.code);
+	else
+		sf_jw_null(w, "code");
+	sf_jw_str(w, "phrase", r.code ? (a->phrase && a->phrase[0]
+						 ? a->phrase
+						 : sf_status_phrase(r.code))
+				      : "");
+	sf_jw_str(w, "mode", sf_mode_name(r.mode));
+	sf_jw_str(w, "reason", r.reason);
+	sf_jw_str(w, "admission", sf_why_name(a->why));
+	sf_jw_bool(w, "malformed", r.malformed);
+	if (r.sip_error != SF_SIP_OK)
+		sf_jw_str(w, "sip_error", sf_sip_error_name(r.sip_error));
 }

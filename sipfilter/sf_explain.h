@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../base/sf_json.h"
+#include "engine/sf_report.h"
 #include "sf_engine.h"
 
 /* One condition of a rule as it held for these facts, e.g.
@@ -33,6 +34,15 @@ char *sf_explain_action(const sf_verdict_t *v, char *buf, size_t size);
  */
 void sf_verdict_json(const sf_cfg_t *cfg, const sf_verdict_t *v,
 		     const sf_call_t *call, sf_jw_t *w);
+
+/*
+ * The same for what the edge does with a request (sf_admit.h): the facts
+ * when it was judged, the trunk otherwise, then rule, action, applied
+ * (allow/tag/withhold/reject/refuse/drop/answer), code, phrase, mode,
+ * reason, admission (the reason's name), malformed and sip_error.
+ */
+void sf_admission_json(const sf_cfg_t *cfg, const sf_admission_t *a,
+		       const sf_call_t *call, sf_jw_t *w);
 
 /* Trunk name for printing ("(unknown)" for -1). */
 const char *sf_trunk_label(const sf_cfg_t *cfg, int trunk);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_via.c - Via and header-parameter parsing for the proxy.
+ * sf_via.c - Via and header-parameter parsing for the proxy.
  *
  * Grammar (RFC 3261 §20.42 and §25.1, RFC 3581):
  *   via-parm = sent-protocol LWS sent-by *( SEMI via-params )
@@ -11,9 +11,9 @@
  * reference (received=[..] is seen in the wild); quoted strings are
  * refused: no proxy parameter we read is ever quoted.
  */
-#include "proxy_via.h"
+#include "sf_via.h"
 
-#include "../base/sf_err.h"
+#include "../../base/sf_err.h"
 
 /* Character classes, one table lookup per byte: Via values are parsed
  * for every message the proxy handles. */
@@ -313,7 +313,10 @@ bool sf_hdr_uri(sf_str_t value, sf_str_t *uri, bool *angle)
 	return uri->len > 0;
 }
 
-bool sf_hdr_param(sf_str_t value, const char *name, sf_str_t *val)
+/* sf_hdr_param and sf_hdr_param_span: val is the value, span the whole
+ * ";name[=value]" from the ';' on. */
+static bool find_param(sf_str_t value, const char *name, sf_str_t *val,
+		       sf_str_t *span)
 {
 	sf_str_t uri;
 	bool angle;
@@ -325,10 +328,12 @@ bool sf_hdr_param(sf_str_t value, const char *name, sf_str_t *val)
 	c.e = value.s + value.len;
 	while (c.p < c.e) {
 		sf_str_t n, v = SF_STR_NULL;
+		const char *semi;
 
 		skip_lws(&c);
 		if (c.p >= c.e || *c.p != ';')
 			return false;
+		semi = c.p;
 		c.p++;
 		skip_lws(&c);
 		n = take_token(&c);
@@ -351,8 +356,25 @@ bool sf_hdr_param(sf_str_t value, const char *name, sf_str_t *val)
 			return false;
 		if (sf_str_ieq_c(n, name)) {
 			*val = v;
+			*span = sf_str(semi, (size_t)((v.s ? v.s + v.len
+							 : n.s + n.len) -
+						       semi));
 			return true;
 		}
 	}
 	return false;
+}
+
+bool sf_hdr_param(sf_str_t value, const char *name, sf_str_t *val)
+{
+	sf_str_t span;
+
+	return find_param(value, name, val, &span);
+}
+
+bool sf_hdr_param_span(sf_str_t value, const char *name, sf_str_t *span)
+{
+	sf_str_t val;
+
+	return find_param(value, name, &val, span);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_via.h - a small strict parser for Via header values (RFC 3261
+ * sf_via.h - a small strict parser for Via header values (RFC 3261
  * §20.42, §18.2, RFC 3581), and header-parameter helpers for From/To.
  *
  * The proxy needs exactly these facts from a Via: transport, sent-by host
@@ -13,14 +13,14 @@
  * Views point into the caller's buffer.  Pure, allocation-free,
  * thread-safe.
  */
-#ifndef PROXY_VIA_H
-#define PROXY_VIA_H
+#ifndef SF_VIA_H
+#define SF_VIA_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../base/sf_str.h"
-#include "sf_sip.h"
+#include "../../base/sf_str.h"
+#include "../sf_sip.h"
 
 typedef struct sf_via {
 	sf_str_t transport;  /* "UDP", "TCP", ... as written */
@@ -64,6 +64,10 @@ bool sf_via_is_tcp(const sf_via_t *v);
  * view (possibly empty).  Quoted display names and <> are skipped.
  */
 bool sf_hdr_param(sf_str_t value, const char *name, sf_str_t *val);
+
+/* The same parameter's whole text, from its ';' to the end of its value
+ * (";tag=abc", ";tag=", ";tag"), for replacing it. */
+bool sf_hdr_param_span(sf_str_t value, const char *name, sf_str_t *span);
 
 /*
  * The URI of a name-addr or addr-spec value: the text between < and >,

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sipfilter/proxy_core.h"
+#include "sipfilter/engine/sf_salvage.h"
 #include "sipfilter/proxy_resp.h"
 #include "sipfilter/sf_load.h"
 
@@ -61,7 +62,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	sf_identity_global_init();
 	sf_err_clear(&err);
-	if (sf_proxy_init(&proxy, cfg, &err)) {
+	if (sf_proxy_init(&proxy, cfg, NULL, &err)) {
 		sf_err_print(&err, stderr);
 		exit(1);
 	}
@@ -108,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	one(buf, size, "127.0.0.9", SF_TP_UDP, tables);
 	one(buf, size, "127.0.0.2", SF_TP_TCP, tables);
 	one(buf, size, "127.0.0.2", SF_TP_UDP, NULL);
-	if (sf_resp_salvage(buf, size, &salv) == 0) {
+	if (sf_salvage(buf, size, &salv) == 0) {
 		for (unsigned i = 0; i < salv.n_hdrs; i++) {
 			const sf_sip_hdr_t *h = &salv.hdrs[i];
 

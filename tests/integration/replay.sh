@@ -119,7 +119,8 @@ expect_match "unsupported link type named" "$out" "unsupported link type 105 \(I
 expect_rc 2 "no file" rp
 expect_rc 2 "bad format" rp -F xml "$C/calls.pcap"
 expect_rc 2 "bad bucket" rp --bucket 5x "$C/calls.pcap"
-expect_rc 2 "bad select" rp -w "$T/x.pcap" --select action=drop "$C/calls.pcap"
+expect_rc 2 "bad select" rp -w "$T/x.pcap" --select action=dropp "$C/calls.pcap"
+expect_rc 2 "unknown --assume-trunk" rp --assume-trunk nope "$C/calls.pcap"
 expect_rc 2 "select without write-pcap" rp --select all "$C/calls.pcap"
 expect_rc 2 "bad BPF" rp -f 'udp prot 5060' "$C/calls.pcap"
 expect_rc 2 "missing config" "$SF" replay -c "$T/none.yaml" "$C/calls.pcap"

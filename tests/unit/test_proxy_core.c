@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_proxy_core.c - sf_proxy_handle() with the real example config and
- * tables, no sockets: forwarding edits (byte-for-byte elsewhere),
+ * test_proxy_core.c - sf_proxy_handle() with the edge fixture config
+ * (tests/fixtures/edge: the example's trunks and rules, real tables, a
+ * fixed secret), no sockets: forwarding edits (byte-for-byte elsewhere),
+ * Record-Route and Route handling, received/rport from the real source,
  * rejections, ACK absorption, responses, tagging, bad input; and the
  * snapshot publisher under concurrent readers.
  */
@@ -11,6 +13,7 @@
 #include <stdatomic.h>
 
 #include "../../sipfilter/proxy_core.h"
+#include "../../sipfilter/engine/sf_salvage.h"
 #include "../../sipfilter/proxy_resp.h"
 #include "../../sipfilter/sf_load.h"
 #include "../../sipfilter/snapshot.h"
@@ -205,12 +208,111 @@ static void test_tag_verstat(void)
 		 "Content-Length: 0\r\n\r\n");
 	T_EQ_INT(handle(msg, "127.0.0.5", 5061, &o), 1);
 	s = out_str(&o);
-	T_TRUE(strstr(s, "X-Sipfilter: suspect;rule=identity-mismatch\r\n\r\n")
+	T_TRUE(strstr(s, "X-Sipfilter: suspect;rule=identity-mismatch\r\n")
 	       != NULL);
 	/* an upstream "Passed" claim is replaced, not kept */
 	T_TRUE(strstr(s, "P-Asserted-Identity: <sip:77013334444@127.0.0.5;"
 			 "user=phone;verstat=TN-Validation-Failed>\r\n") != NULL);
 	T_TRUE(strstr(s, "Passed") == NULL);
+}
+
+/* Record-Route on dialog-forming requests (twice when the transport or
+ * interface changes), every foreign Route removed out of dialog, the
+ * sender's received/rport overwritten, in-dialog requests to a TCP peer
+ * leave over TCP. */
+static void test_route_edits(void)
+{
+	char msg[2048], *s, *rr;
+	sf_pout_t o;
+
+	invite(msg, sizeof(msg), "rr1", "77011234567"); /* allowed */
+	{
+		char *v = strstr(msg, "Max-Forwards");
+		char tmp[2048];
+
+		snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(v - msg), msg,
+			 "Route: <sip:192.0.2.66;lr>\r\n"
+			 "Record-Route: <sip:10.9.9.9;lr>\r\n", v);
+		snprintf(msg, sizeof(msg), "%s", tmp);
+	}
+	/* the sender claims received/rport of its choosing */
+	s = strstr(msg, "branch=z9hG4bK-rr1;rport\r\n");
+	T_TRUE(s != NULL);
+	if (!s)
+		return;
+	{
+		char tmp[2048];
+
+		snprintf(tmp, sizeof(tmp), "%.*s=1;received=6.6.6.6%s",
+			 (int)(s + 24 - msg), msg, s + 24);
+		snprintf(msg, sizeof(msg), "%s", tmp);
+	}
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 1);
+	s = out_str(&o);
+	T_TRUE(strstr(s, "192.0.2.66") == NULL);
+	T_TRUE(strstr(s, "6.6.6.6") == NULL);
+	T_TRUE(strstr(s, "branch=z9hG4bK-rr1;rport=5061;received=127.0.0.2")
+	       != NULL);
+	rr = strstr(s, "Record-Route: <sip:127.0.0.1:5060;lr;sfk=");
+	T_TRUE(rr != NULL);
+	T_TRUE(rr && !strncmp(rr + 41 + 16, ">\r\nRecord-Route: <sip:10.9.9.9;"
+				       "lr>\r\n", 34));
+	/* the same over TCP: ours twice, the sender's side says tcp */
+	{
+		struct sockaddr_in sa = src4("127.0.0.2", 5061);
+		sf_pin_t in = {msg, strlen(msg), SF_TP_TCP,
+			       (struct sockaddr *)&sa, 1};
+
+		o.buf = obuf;
+		o.cap = sizeof(obuf);
+		T_EQ_INT(sf_proxy_handle(&ctx, tables, &in, &o), 1);
+		s = out_str(&o);
+		T_TRUE(strstr(s, "Record-Route: <sip:127.0.0.1:5060;lr;sfk=")
+		       != NULL);
+		T_TRUE(strstr(s, "Record-Route: <sip:127.0.0.1:5060;"
+				 "transport=tcp;lr;sfk=") != NULL);
+		T_EQ_INT(o.tp, SF_TP_UDP); /* next hop: UDP */
+	}
+	/* core -> trunk in dialog, the trunk's Contact is TCP */
+	{
+		char tok[SF_RR_TOKEN_LEN];
+
+		sf_token_rr(&proxy.edge.key, sf_str_c("d1"), sf_str_c("ft"),
+			    tok);
+		snprintf(msg, sizeof(msg),
+			 "BYE sip:uac@127.0.0.2:16004;transport=tcp SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-d1\r\n"
+			 "Route: <sip:127.0.0.1:5060;lr;sfk=%.*s>, "
+			 "<sip:127.0.0.1:5060;transport=tcp;lr;sfk=%.*s>\r\n"
+			 "From: <sip:b@127.0.0.1>;tag=tt\r\n"
+			 "To: <sip:a@127.0.0.2>;tag=ft\r\nCall-ID: d1\r\n"
+			 "CSeq: 2 BYE\r\nMax-Forwards: 70\r\n"
+			 "Content-Length: 0\r\n\r\n",
+			 SF_RR_TOKEN_LEN, tok, SF_RR_TOKEN_LEN, tok);
+		T_EQ_INT(handle(msg, "127.0.0.1", 5070, &o), 1);
+		s = out_str(&o);
+		T_EQ_INT(o.tp, SF_TP_TCP);
+		T_EQ_INT(out_port(&o), 16004);
+		T_TRUE(strstr(s, "Route:") == NULL);
+		T_TRUE(strstr(s, "Via: SIP/2.0/TCP 127.0.0.1:5060;branch="
+				 "z9hG4bKsf") != NULL);
+	}
+	/* a response that did not come through us: dropped */
+	{
+		uint64_t before = st.drop[SF_DROP_NOT_OURS];
+		static const char forged[] =
+			"SIP/2.0 200 OK\r\n"
+			"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKsf"
+			"0123456789abcdef01234567\r\n"
+			"Via: SIP/2.0/UDP 192.0.2.66:5060;branch=z9hG4bK-v\r\n"
+			"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\n"
+			"Call-ID: x\r\nCSeq: 1 INVITE\r\n"
+			"Content-Length: 0\r\n\r\n";
+
+		T_EQ_INT(handle(forged, "127.0.0.1", 5070, &o), 0);
+		T_EQ_INT(handle(forged, "192.0.2.66", 5060, &o), 0);
+		T_EQ_INT(st.drop[SF_DROP_NOT_OURS], before + 2);
+	}
 }
 
 /* The per-message edits written without printf: received (sent-by is not
@@ -233,32 +335,37 @@ static void test_edits_and_log(void)
 	sf_pout_t o;
 	char *s, *ours;
 
-	/* sent-by 127.0.0.2:5061, source 127.0.0.3:40000, bare rport, no
-	 * Max-Forwards */
+	/* sent-by 127.0.0.2:5061, source 127.0.0.4:40000 (roaming-hub lists
+	 * MESSAGE), bare rport, no Max-Forwards */
 	snprintf(msg, sizeof(msg),
-		 "OPTIONS sip:77012220001@127.0.0.1 SIP/2.0\r\n"
+		 "MESSAGE sip:77012220001@127.0.0.1 SIP/2.0\r\n"
 		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-e1;rport, "
 		 "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-e0\r\n"
 		 "From: <sip:a@127.0.0.2>;tag=fe1\r\nTo: <sip:b@127.0.0.1>\r\n"
-		 "Call-ID: e1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
-	T_EQ_INT(handle(msg, "127.0.0.3", 40000, &o), 1);
+		 "Call-ID: e1\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.4", 40000, &o), 1);
 	s = out_str(&o);
 	T_TRUE(strstr(s, "SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch="
 			 "z9hG4bKsf") != NULL);
-	T_TRUE(strstr(s, "\r\nMax-Forwards: 70\r\nVia: SIP/2.0/UDP "
-			 "127.0.0.2:5061;") != NULL);
+	/* Max-Forwards added at the end: the Via lines stay together */
+	T_TRUE(strstr(s, "\r\nMax-Forwards: 70\r\n\r\n") != NULL);
+	T_TRUE(strstr(s, "z9hG4bKsf") && strstr(strstr(s, "z9hG4bKsf"),
+						"\r\nVia: SIP/2.0/UDP "
+						"127.0.0.2:5061;"));
 	T_TRUE(strstr(s, "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-e1;"
-			 "rport=40000;received=127.0.0.3, SIP/2.0/UDP "
+			 "rport=40000;received=127.0.0.4, SIP/2.0/UDP "
 			 "192.0.2.9;branch=z9hG4bK-e0\r\n") != NULL);
-	/* our branch: the prefix and 16 lower-case hex digits */
+	/* not dialog-forming: no Record-Route */
+	T_TRUE(strstr(s, "Record-Route") == NULL);
+	/* our branch: the prefix, 16 + 8 lower-case hex digits */
 	ours = strstr(s, "branch=z9hG4bKsf");
 	T_TRUE(ours != NULL);
 	if (!ours)
 		return;
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < 24; i++)
 		if (!strchr("0123456789abcdef", ours[16 + i]))
 			T_FAIL_AT("branch digit %d is '%c'", i, ours[16 + i]);
-	T_TRUE(!strncmp(ours + 32, "\r\n", 2));
+	T_TRUE(!strncmp(ours + 40, "\r\n", 2));
 
 	/* The response carries "ours, theirs" in one line: ours goes, the
 	 * rest of the line stays, and it is sent by received/rport. */
@@ -282,9 +389,9 @@ static void test_edits_and_log(void)
 	s = out_str(&o);
 	T_EQ_INT(out_port(&o), 40000);
 	T_EQ_INT(ntohl(((struct sockaddr_in *)&o.dst)->sin_addr.s_addr),
-		 0x7f000003);
+		 0x7f000004);
 	T_TRUE(!strncmp(s, "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.2:5061;"
-			   "branch=z9hG4bK-e1;rport=40000;received=127.0.0.3, "
+			   "branch=z9hG4bK-e1;rport=40000;received=127.0.0.4, "
 			   "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-e0\r\nFrom: ",
 			88 + 6));
 
@@ -293,13 +400,19 @@ static void test_edits_and_log(void)
 		struct sockaddr_in sa = src4("127.0.0.2", 5099);
 		sf_pin_t in;
 
+		char tok[SF_RR_TOKEN_LEN];
+
+		sf_token_rr(&proxy.edge.key, sf_str_c("e2"), sf_str_c("fe2"),
+			    tok);
 		snprintf(msg, sizeof(msg),
-			 "BYE sip:b@127.0.0.1 SIP/2.0\r\n"
+			 "BYE sip:b@127.0.0.1:5070 SIP/2.0\r\n"
 			 "Via: SIP/2.0/TCP 127.0.0.2:5061;branch=z9hG4bK-e2\r\n"
+			 "Route: <sip:127.0.0.1:5060;transport=tcp;lr;sfk=%.*s>\r\n"
 			 "Max-Forwards: 1\r\n"
 			 "From: <sip:a@127.0.0.2>;tag=fe2\r\n"
 			 "To: <sip:b@127.0.0.1>;tag=x\r\nCall-ID: e2\r\n"
-			 "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n");
+			 "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+			 SF_RR_TOKEN_LEN, tok);
 		in = (sf_pin_t){msg, strlen(msg), SF_TP_TCP,
 				(struct sockaddr *)&sa, 0};
 		o.buf = obuf;
@@ -308,6 +421,10 @@ static void test_edits_and_log(void)
 		s = out_str(&o);
 		T_TRUE(strstr(s, "\r\nMax-Forwards: 0\r\n") != NULL);
 		T_TRUE(strstr(s, "branch=z9hG4bK-e2;rport=5099\r\n") != NULL);
+		/* our Route popped, to the Contact, over UDP */
+		T_TRUE(strstr(s, "Route") == NULL);
+		T_EQ_INT(out_port(&o), 5070);
+		T_EQ_INT(o.tp, SF_TP_UDP);
 	}
 
 	/* The verdict line of a rejection, and escaping in it. */
@@ -324,10 +441,10 @@ static void test_edits_and_log(void)
 		 "trunk=ipx-carrier-a rule=home-mobile-not-roaming "
 		 "action=reject mode=enforce applied=reject code=603");
 	/* bounded: cut, NUL-terminated, never an escape split */
-	sf_proxy_log_line(cfg, &ctx.v, &ctx.call, line, sizeof(line));
+	sf_proxy_log_line(cfg, &ctx.adm.v, &ctx.call, line, sizeof(line));
 	T_EQ_INT((int)strlen(line), 63);
 	T_TRUE(!strncmp(line, logged, 63) || strstr(line, "\\x") != NULL);
-	sf_proxy_log_line(cfg, &ctx.v, &ctx.call, line, 22);
+	sf_proxy_log_line(cfg, &ctx.adm.v, &ctx.call, line, 22);
 	T_EQ_STR(line, "verdict call-id=\"l\" p");
 }
 
@@ -414,7 +531,7 @@ static void test_bad_request_400(void)
 		char *cut = malloc(n ? n : 1);
 
 		memcpy(cut, msg, n);
-		if (sf_resp_salvage(cut, n, m) == 0 && n < strlen(msg) - 2)
+		if (sf_salvage(cut, n, m) == 0 && n < strlen(msg) - 2)
 			T_FAIL_AT("salvaged a message cut at %zu", n);
 		free(cut);
 		free(m);
@@ -490,13 +607,14 @@ int main(void)
 	char path[1024];
 	sf_err_t err;
 
-	snprintf(path, sizeof(path), "%s/config/sipfilter.yaml", t_root());
+	snprintf(path, sizeof(path), "%s/tests/fixtures/edge/edge.yaml",
+		 t_root());
 	if (sf_load_all(path, &cfg, &tables)) {
 		printf("cannot load %s\n0 passed, 1 failed\n", path);
 		return 1;
 	}
 	sf_identity_global_init();
-	if (sf_proxy_init(&proxy, cfg, &err)) {
+	if (sf_proxy_init(&proxy, cfg, NULL, &err)) {
 		sf_err_print(&err, stdout);
 		printf("0 passed, 1 failed\n");
 		return 1;
@@ -507,6 +625,7 @@ int main(void)
 	T_RUN(test_reject_and_ack);
 	T_RUN(test_response_routing);
 	T_RUN(test_tag_verstat);
+	T_RUN(test_route_edits);
 	T_RUN(test_edits_and_log);
 	T_RUN(test_bad_input);
 	T_RUN(test_bad_request_400);

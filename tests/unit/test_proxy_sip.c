@@ -5,7 +5,7 @@
  */
 #include "../../sipfilter/proxy_edit.h"
 #include "../../sipfilter/proxy_resp.h"
-#include "../../sipfilter/proxy_via.h"
+#include "../../sipfilter/engine/sf_via.h"
 #include "t.h"
 
 static sf_via_t via(const char *s, int *rc)
@@ -137,16 +137,16 @@ static const char invite[] =
 static void test_response(void)
 {
 	sf_sipmsg_t m;
-	sf_resp_opts_t o = {603, "Network Blocked", "known-substitution",
-			    "192.0.2.7", 40000, NULL, NULL};
-	char out[2048], tag[SF_TAG_LEN];
+	const char *tag = "sf0123456789abcdef";
+	sf_resp_opts_t o = {603,  "Network Blocked", "known-substitution",
+			    "192.0.2.7", 40000, NULL, NULL, tag, NULL};
+	char out[2048];
 	long n;
 
 	T_EQ_INT(sf_sip_scan(invite, sizeof(invite) - 1, NULL, &m), 0);
 	n = sf_resp_build(&m, &o, out, sizeof(out));
 	T_TRUE(n > 0);
 	out[n > 0 ? n : 0] = '\0';
-	T_TRUE(sf_resp_tag(&m, tag));
 	{
 		char want[1024];
 
@@ -181,25 +181,44 @@ static void test_response(void)
 	T_TRUE(strstr(out, "text=\"a\\\"b\\\\c\"\r\n") != NULL);
 }
 
-static void test_tag_stable(void)
+/* An empty or valueless To-tag is no tag: ours replaces it; a sender's
+ * received/rport never survive (RFC 3261 §18.2.1, RFC 3581 §4). */
+static void test_response_tag_and_source(void)
 {
-	sf_sipmsg_t a, b;
-	char ta[SF_TAG_LEN], tb[SF_TAG_LEN];
-	/* The ACK for the non-2xx: same Call-ID, From-tag, branch. */
-	static const char ack[] =
-		"ACK sip:77012220001@127.0.0.1 SIP/2.0\r\n"
-		"Via: SIP/2.0/UDP 10.1.1.1:5061;branch=z9hG4bK-abc;rport\r\n"
-		"From: <sip:77011234567@10.1.1.1>;tag=ft1\r\n"
-		"To: <sip:77012220001@127.0.0.1>;tag=whatever\r\n"
-		"Call-ID: cid-1@10.1.1.1\r\n"
-		"CSeq: 7 ACK\r\n"
-		"Content-Length: 0\r\n\r\n";
+	static const char *const tos[][2] = {
+		{"To: <sip:1@h>;tag=\r\n", "To: <sip:1@h>;tag=sf0123456789abcdef\r\n"},
+		{"To: <sip:1@h>;tag;x=1\r\n",
+		 "To: <sip:1@h>;tag=sf0123456789abcdef;x=1\r\n"},
+		{"To: <sip:1@h>\r\n", "To: <sip:1@h>;tag=sf0123456789abcdef\r\n"},
+		{"To: <sip:1@h>;tag=theirs\r\n", "To: <sip:1@h>;tag=theirs\r\n"},
+	};
+	sf_resp_opts_t o = {603, NULL, NULL, "192.0.2.7", 40000, NULL, NULL,
+			    "sf0123456789abcdef", "INVITE, ACK"};
 
-	T_EQ_INT(sf_sip_scan(invite, sizeof(invite) - 1, NULL, &a), 0);
-	T_EQ_INT(sf_sip_scan(ack, sizeof(ack) - 1, NULL, &b), 0);
-	T_TRUE(sf_resp_tag(&a, ta) && sf_resp_tag(&b, tb));
-	T_TRUE(memcmp(ta, tb, SF_TAG_LEN) == 0);
-	T_TRUE(ta[0] == 's' && ta[1] == 'f');
+	for (size_t i = 0; i < sizeof(tos) / sizeof(tos[0]); i++) {
+		char req[1024], out[2048];
+		sf_sipmsg_t m;
+		long n;
+
+		snprintf(req, sizeof(req),
+			 "INVITE sip:1@h SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bK-a;"
+			 "received=6.6.6.6;rport=9\r\n"
+			 "From: <sip:2@h>;tag=f\r\n%s"
+			 "Call-ID: c\r\nCSeq: 1 INVITE\r\n"
+			 "Content-Length: 0\r\n\r\n", tos[i][0]);
+		T_EQ_INT(sf_sip_scan(req, strlen(req), NULL, &m), 0);
+		n = sf_resp_build(&m, &o, out, sizeof(out));
+		T_TRUE(n > 0);
+		out[n > 0 ? n : 0] = '\0';
+		T_TRUE(strstr(out, tos[i][1]) != NULL);
+		T_TRUE(strstr(out, "received=192.0.2.7;rport=40000\r\n") !=
+		       NULL);
+		T_TRUE(strstr(out, "6.6.6.6") == NULL);
+		T_TRUE(strstr(out, "Allow: INVITE, ACK\r\n") != NULL);
+		if (!strstr(out, tos[i][1]))
+			fprintf(stderr, "    got: %s\n", out);
+	}
 }
 
 int main(void)
@@ -210,6 +229,6 @@ int main(void)
 	T_RUN(test_hdr_param);
 	T_RUN(test_edit);
 	T_RUN(test_response);
-	T_RUN(test_tag_stable);
+	T_RUN(test_response_tag_and_source);
 	return T_DONE();
 }
