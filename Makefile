@@ -10,6 +10,7 @@
 #                                                -> libsipfilter.a
 #   sipfilter/main*.c, sipfilter/cmd_*.c        -> the sipfilter binary
 #   tests/unit/test_*.c                          -> one test program each
+#   tests/tools/*.c                              -> helpers integration tests run
 #   perf/bench_*.c                               -> one benchmark each
 #   tests/fuzz/fuzz_*.c                          -> fuzz targets
 
@@ -46,6 +47,8 @@ MAIN_SRCS := $(wildcard sipfilter/main.c sipfilter/cmd_*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 BENCH_SRCS:= $(wildcard perf/bench_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_TIME ?= 60
@@ -98,6 +101,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# Helpers the integration tests run (e.g. the proxy side of the
+# replay-vs-serve differential).
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 # The scanner's portable fallbacks (no SSE2; plain bytes) run the same tests.
 SIP_VARIANT_BINS := $(BUILD)/tests/test_sip_nosse2 $(BUILD)/tests/test_sip_scalar
 $(BUILD)/tests/test_sip_nosse2: tests/unit/test_sip.c sipfilter/sf_sip.c $(LIB)
@@ -145,7 +154,7 @@ soak: deps-test $(BIN)
 unit: deps $(BIN) $(TEST_BINS)
 
 # The whole suite: unit programs, golden files, integration scripts.
-test: deps-test $(BIN) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) check-deps
+test: deps-test $(BIN) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
 	BUILD=$(BUILD) tests/run.sh
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -137,7 +137,8 @@ static int sip_start(const uint8_t *p, size_t n)
 
 	if (n == 0)
 		return 0;
-	if (p[0] < 'A' || p[0] > 'Z')
+	/* a method is any token: "invite" must reach admission too */
+	if (!((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')))
 		return -1;
 	if (p[0] == 'S' && n >= 8 && !memcmp(p, "SIP/2.0 ", 8))
 		return 1;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# replay_serve.sh - replay predicts serve.  Every capture the tests use
+# (the generated ones of replay.sh) and every capture in
+# $SF_SHARED/corpus/pcaps goes through `sipfilter replay` and through the
+# proxy's own message handler (build/tools/serve_outcomes: the same
+# decoder, then sf_proxy_handle() on the same bytes from the same source);
+# for every INVITE transaction the outcome (applied, rule, code) must be
+# the same.  The generated captures include every shape of INVITE the
+# edge decides on (To-tags, method case, Routes, Max-Forwards, malformed,
+# emergency, anonymous, from every kind of trunk and an unknown source)
+# and 3000 ordinary calls.  Three configs:
+#   - the bundled example (captured sources mostly match no trunk:
+#     unknown_source decides);
+#   - the edge fixture (a secret, so Record-Route tokens verify alike);
+#   - the example with ipx-carrier-a matching every address, so the
+#     rules themselves decide for the public captures; and replay
+#     --assume-trunk ipx-carrier-a on the plain example must say the same.
+set -u
+cd "$SF_ROOT"
+. tests/integration/lib.sh
+
+SF=$SIPFILTER
+TOOL=$SF_ROOT/$BUILD/tools/serve_outcomes
+FIX=tests/fixtures/replay
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+[ -x "$TOOL" ] || { not_ok "serve_outcomes built" "$TOOL"; finish; exit 1; }
+${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O1 -o "$T/gen_capture" \
+	"$FIX/gen_capture.c" capture/sf_pcapw.c capture/sf_hep.c \
+	base/sf_addr.c base/sf_err.c -lz || { not_ok "build gen_capture"; finish; exit 1; }
+mkdir -p "$T/cap"
+"$T/gen_capture" scenarios "$T/cap"
+"$T/gen_capture" admission "$T/cap/admission.pcap"   # every INVITE shape
+"$T/gen_capture" invites 3000 "$T/cap/invites.pcap"  # volume, every trunk
+
+EXAMPLE=config/sipfilter.yaml
+EDGE=tests/fixtures/edge/edge.yaml
+ANY=$T/any.yaml
+sed -e "s|tables/|$SF_ROOT/config/tables/|" \
+	-e 's|sources: \["127.0.0.2", "::2/128"\]|sources: ["0.0.0.0/0", "::/0"]|' \
+	"$EXAMPLE" >"$ANY"
+grep -q '0.0.0.0/0' "$ANY" || not_ok "any-source config written"
+
+# compare NAME REPLAY_JSONL TOOL_TSV: equal multisets of
+# (src, applied, rule, code); prints the INVITE count on success.
+compare() {
+	python3 - "$@" <<'PY'
+import collections, json, sys
+name, rj, st = sys.argv[1:4]
+a = collections.Counter()
+for line in open(rj):
+    if line.strip():
+        d = json.loads(line)
+        code = 'null' if d['code'] is None else str(d['code'])
+        a[(d['src'], d['applied'], d['rule'], code)] += 1
+b = collections.Counter(tuple(l.rstrip('\n').split('\t'))
+                        for l in open(st) if l.strip())
+if a == b:
+    print('ok %d' % sum(a.values()))
+else:
+    only_r = list((a - b).items())[:3]
+    only_s = list((b - a).items())[:3]
+    print('FAIL replay-only %s serve-only %s' % (only_r, only_s))
+PY
+}
+
+caps=("$T"/cap/*.pcap "$T"/cap/*.pcapng "$SF_SHARED"/corpus/pcaps/*)
+total=0
+for cfg in "$EXAMPLE" "$EDGE" "$ANY"; do
+	label=$(basename "$cfg" .yaml)
+	for f in "${caps[@]}"; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f")
+		"$SF" replay -c "$cfg" --no-progress "$f" >"$T/r.jsonl" 2>/dev/null
+		"$TOOL" "$cfg" "$f" >"$T/s.tsv" 2>/dev/null
+		res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
+		case $res in
+		ok*) ok "$label: $b: replay = serve (${res#ok } INVITEs)"
+		     total=$((total + ${res#ok })) ;;
+		*) not_ok "$label: $b: replay = serve" "$res" ;;
+		esac
+	done
+done
+expect_eq "INVITE transactions compared (over 500)" "$((total > 500))" 1
+
+# --assume-trunk on the plain example says what serve says when the trunk
+# matches every source
+for f in "$SF_SHARED"/corpus/pcaps/*; do
+	b=$(basename "$f")
+	"$SF" replay -c "$EXAMPLE" --assume-trunk ipx-carrier-a --no-progress \
+		"$f" >"$T/r.jsonl" 2>/dev/null
+	"$TOOL" "$ANY" "$f" >"$T/s.tsv" 2>/dev/null
+	res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
+	case $res in
+	ok*) ok "--assume-trunk: $b: replay = serve" ;;
+	*) not_ok "--assume-trunk: $b: replay = serve" "$res" ;;
+	esac
+done
+finish
