@@ -174,12 +174,14 @@ install: all
 	BIN=$(CURDIR)/$(BIN) dist/install.sh
 
 # tables/, config/, capture/ must not include sipfilter/ or each other;
-# base/ includes nothing of ours but base/.
+# base/ includes nothing of ours but base/; the engine (sipfilter/engine)
+# never includes a driver (proxy, replay, commands).
 check-deps:
 	@bad=$$(grep -nE '#include "\.\./(sipfilter|config|capture)/' tables/*.[ch] 2>/dev/null; \
 	  grep -nE '#include "\.\./(sipfilter|tables|capture)/' config/*.[ch] 2>/dev/null; \
 	  grep -nE '#include "\.\./(sipfilter|tables|config)/' capture/*.[ch] 2>/dev/null; \
-	  grep -nE '#include "\.\./' base/*.[ch] 2>/dev/null); \
+	  grep -nE '#include "\.\./' base/*.[ch] 2>/dev/null; \
+	  grep -nE '#include "(\.\./)?(proxy_|replay|cmd_|sf_cmds)' sipfilter/engine/*.[ch] 2>/dev/null); \
 	if [ -n "$$bad" ]; then echo "layering violation:"; echo "$$bad"; exit 1; fi
 
 format-check:

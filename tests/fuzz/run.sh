@@ -4,7 +4,8 @@
 # tests/fuzz/run.sh - runs every libFuzzer target in build/fuzz for
 # FUZZ_TIME seconds each (default 60), starting from a scratch copy of its
 # committed corpus (so the repository is not flooded with generated
-# inputs).  Crashes are written to build/fuzz/crashes/NAME/; commit the
+# inputs), with tests/fuzz/NAME.dict as its dictionary when there is one.
+# Crashes are written to build/fuzz/crashes/NAME/; commit the
 # minimised ones to tests/fuzz/corpus/NAME as regression inputs.
 # Prints executions per target and "N passed, N failed".
 set -u
@@ -20,8 +21,11 @@ for bin in build/fuzz/fuzz_*; do
 	rm -rf "$work"; mkdir -p "$work" "$crashes"
 	for d in $(corpus_dirs "$name"); do cp -r "$d"/. "$work"/ 2>/dev/null; done
 	log=build/fuzz/$name.log
+	dict=()
+	[ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
 	"$bin" -max_total_time="$FUZZ_TIME" -max_len=65536 -timeout=10 \
-		-rss_limit_mb=2048 -artifact_prefix="$crashes/" "$work" >"$log" 2>&1
+		-rss_limit_mb=2048 -artifact_prefix="$crashes/" "${dict[@]}" \
+		"$work" >"$log" 2>&1
 	rc=$?
 	execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
 	[ -n "$execs" ] || execs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
