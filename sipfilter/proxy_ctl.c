@@ -219,6 +219,7 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	uint64_t act[SF_ACT_COUNT] = {0}, applied[SF_ACT_COUNT] = {0};
 	uint64_t monitor = 0;
+	unsigned conns, unknown;
 
 	if (!sum) {
 		sf_jw_bool(w, "ok", false);
@@ -302,8 +303,10 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 		sf_jw_obj_close(w);
 	}
 	sf_jw_obj_close(w);
+	sf_tcp_counts(s, &conns, &unknown);
 	sf_jw_obj_open_key(w, "tcp");
-	sf_jw_uint(w, "connections", s->n_conns);
+	sf_jw_uint(w, "connections", conns);
+	sf_jw_uint(w, "unknown_connections", unknown);
 	sf_jw_uint(w, "accepted", sum->tcp_accepted);
 	sf_jw_uint(w, "closed", sum->tcp_closed);
 	sf_jw_obj_close(w);
@@ -494,6 +497,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	mb_t b = {buf, 0, size};
 	uint64_t cum = 0;
+	unsigned conns, unknown;
 
 	if (!sum || !size)
 		return 0;
@@ -578,11 +582,16 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		     ts.allow_rows, ts.plan_bytes, ts.roaming_bytes,
 		     ts.subst_bytes, ts.allow_bytes);
 	}
+	sf_tcp_counts(s, &conns, &unknown);
 	mput(&b, "# TYPE sipfilter_tcp_connections gauge\n"
 		 "sipfilter_tcp_connections %u\n"
+		 "# HELP sipfilter_tcp_unknown_connections TCP connections "
+		 "from sources no trunk matches.\n"
+		 "# TYPE sipfilter_tcp_unknown_connections gauge\n"
+		 "sipfilter_tcp_unknown_connections %u\n"
 		 "# TYPE sipfilter_uptime_seconds gauge\n"
 		 "sipfilter_uptime_seconds %lld\n",
-	     s->n_conns, (long long)(time(NULL) - s->started_at));
+	     conns, unknown, (long long)(time(NULL) - s->started_at));
 	mput(&b, "# HELP sipfilter_invite_processing_seconds Time from "
 		 "receipt to verdict and forward, per INVITE.\n"
 		 "# TYPE sipfilter_invite_processing_seconds histogram\n");

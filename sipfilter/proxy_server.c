@@ -162,6 +162,8 @@ void sf_server_stop(sf_server_t *s)
 		free(s->conns);
 		s->conns = NULL;
 	}
+	free(s->conn_info);
+	s->conn_info = NULL;
 	if (s->tcp_epfd >= 0)
 		close(s->tcp_epfd);
 }

@@ -22,6 +22,7 @@
 
 #include "../config/sf_config.h"
 #include "../tables/sf_tables.h"
+#include "proxy_admit.h"
 #include "proxy_core.h"
 #include "proxy_stats.h"
 #include "snapshot.h"
@@ -41,6 +42,8 @@ typedef struct sf_thread {
 	sf_pctx_t *ctx;
 } sf_thread_t;
 
+/* One TCP connection; its timing and source facts are in the parallel
+ * conn_info[] slot (proxy_admit.h), which the admission policy reads. */
 typedef struct sf_tcp_conn {
 	int fd;               /* -1 = free slot */
 	unsigned listener;
@@ -48,8 +51,6 @@ typedef struct sf_tcp_conn {
 	socklen_t peerlen;
 	char *buf;
 	size_t used;
-	uint64_t last_ms;     /* last byte received */
-	uint64_t partial_ms;  /* first byte of the incomplete message; 0 */
 } sf_tcp_conn_t;
 
 struct sf_server {
@@ -65,8 +66,13 @@ struct sf_server {
 	int tcp_epfd;
 	pthread_mutex_t tcp_lock;
 	sf_tcp_conn_t *conns;
+	sf_conn_info_t *conn_info; /* n_conns_max, slot i describes conns[i] */
+	sf_admit_limits_t admit;
 	unsigned n_conns_max;
+	/* Written under tcp_lock with atomic stores, read by the control and
+	 * metrics threads with atomic loads (sf_tcp_counts). */
 	unsigned n_conns;
+	unsigned n_conns_unknown; /* of them, from sources no trunk matches */
 	/* threads; stats[i] belongs to threads[i] */
 	sf_thread_t threads[SF_MAX_THREADS];
 	unsigned n_threads;
@@ -106,6 +112,10 @@ int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
  * TCP via sf_tcp_send).  Used by the TCP thread and for single sends. */
 void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
 			const sf_pout_t *out);
+
+/* The number of open TCP connections and how many of them come from
+ * sources no trunk matches (any thread). */
+void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown);
 
 /* Creates the TCP epoll set and connection table (after bind).  0/-1. */
 int sf_tcp_setup(sf_server_t *s);
