@@ -108,14 +108,27 @@ void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown)
 	*unknown = __atomic_load_n(&s->n_conns_unknown, __ATOMIC_RELAXED);
 }
 
-/* Closes slot i; the caller holds tcp_lock. */
-static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i)
+/* A connection we refuse or cut off gets a reset rather than a FIN, so
+ * that a flood of them leaves no TIME_WAIT behind on our side. */
+static void abort_fd(int fd)
+{
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){1, 0},
+		   sizeof(struct linger));
+	close(fd);
+}
+
+/* Closes slot i (with a reset if abort); the caller holds tcp_lock. */
+static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i,
+			      bool abort)
 {
 	sf_tcp_conn_t *c = &s->conns[i];
 	sf_conn_info_t *ci = &s->conn_info[i];
 
 	epoll_ctl(s->tcp_epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	if (abort)
+		abort_fd(c->fd);
+	else
+		close(c->fd);
 	c->fd = -1;
 	c->used = 0;
 	count_conns(s, ci, -1);
@@ -123,10 +136,11 @@ static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i)
 	SF_ST_INC(st->tcp_closed);
 }
 
-static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c)
+static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c,
+		       bool abort)
 {
 	pthread_mutex_lock(&s->tcp_lock);
-	conn_close_locked(s, st, (unsigned)(c - s->conns));
+	conn_close_locked(s, st, (unsigned)(c - s->conns), abort);
 	pthread_mutex_unlock(&s->tcp_lock);
 }
 
@@ -155,7 +169,7 @@ static int admit_locked(sf_server_t *s, sf_wstats_t *st,
 		return -1;
 	case SF_ADMIT_EVICT:
 		SF_ST_INC(st->drop[SF_DROP_TCP_EVICTED]);
-		conn_close_locked(s, st, a.slot);
+		conn_close_locked(s, st, a.slot, true);
 		break;
 	case SF_ADMIT_OK:
 		break;
@@ -191,7 +205,7 @@ static void do_accept(sf_server_t *s, sf_wstats_t *st, unsigned li)
 		slot = admit_locked(s, st, &peer);
 		if (slot < 0) {
 			pthread_mutex_unlock(&s->tcp_lock);
-			close(fd);
+			abort_fd(fd);
 			continue;
 		}
 		c = &s->conns[slot];
@@ -225,12 +239,12 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 
 		if (c->used >= cap) {
 			SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
-			conn_close(s, st, c);
+			conn_close(s, st, c, false);
 			return;
 		}
 		r = recv(c->fd, c->buf + c->used, cap - c->used, MSG_DONTWAIT);
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-			conn_close(s, st, c);
+			conn_close(s, st, c, false);
 			return;
 		}
 		if (r < 0)
@@ -247,7 +261,7 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 
 			if (fl < 0) {
 				SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
-				conn_close(s, st, c);
+				conn_close(s, st, c, false);
 				return;
 			}
 			if (fl == 0)
@@ -279,7 +293,7 @@ static void sweep(sf_server_t *s, sf_wstats_t *st)
 			    SF_EXPIRE_NONE)
 			continue;
 		SF_ST_INC(st->drop[SF_DROP_TCP_TIMEOUT]);
-		conn_close(s, st, &s->conns[i]);
+		conn_close(s, st, &s->conns[i], false);
 	}
 }
 

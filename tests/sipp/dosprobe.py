@@ -53,7 +53,11 @@ def cmd_hold(src, host, port, n, seconds):
 
 
 def cmd_closed(src, host, port, seconds, request=None):
-    s = tcp_from(src, host, port)
+    try:
+        s = tcp_from(src, host, port)
+    except ConnectionResetError:  # refused before connect() returned
+        print('closed 0.00')
+        return
     if request:
         data = open(request, 'rb').read()
         s.sendall(data.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n'))
@@ -105,7 +109,7 @@ def cmd_slow(kind, target, n, seconds, ready):
 
     def connect():
         if kind == 'http':
-            s = socket.create_connection((host, int(port)), timeout=1)
+            s = socket.create_connection((host, int(port)), timeout=3)
         else:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.settimeout(1)
