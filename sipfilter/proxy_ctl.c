@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_ctl.c - reload, roaming updates, control socket, metrics, signals.
+ * proxy_ctl.c - reloads, roaming updates, the control socket and signals
+ * (the control thread), and the metrics rendering the metrics thread
+ * (proxy_http.c) calls.  The control thread is the only writer of
+ * s->status; it takes status_lock to write, so the metrics thread reads a
+ * consistent copy.
  */
 #include "proxy_ctl.h"
 
