@@ -149,7 +149,8 @@ void sf_ctl_status_refresh(sf_server_t *s)
 	sf_tables_stats_t ts;
 
 	sf_tables_stats(t, &ts);
-	STATUS_WRITE(s, (s->status.tables = ts, s->status.have_tables = t != NULL));
+	STATUS_WRITE(s, (s->status.tables = ts,
+			 s->status.have_tables = t != NULL));
 }
 
 bool sf_ctl_degraded(sf_server_t *s)

@@ -154,9 +154,8 @@ static int admit_locked(sf_server_t *s, sf_wstats_t *st,
 	bool trunk;
 	sf_admit_t a;
 
-	memset(&ip, 0, sizeof(ip));
 	if (sf_ip_from_sockaddr((const struct sockaddr *)peer, &ip, NULL))
-		memset(&ip, 0, sizeof(ip));
+		memset(&ip, 0, sizeof(ip)); /* not IP: matches no trunk */
 	trunk = sf_cfg_trunk_match(s->cfg, &ip) >= 0;
 	a = sf_admit_decide(s->conn_info, s->n_conns_max, &s->admit, &ip,
 			    trunk);

@@ -87,7 +87,8 @@ static void test_per_source(void)
 static void test_ipv6_per_64(void)
 {
 	sf_conn_info_t tab[N] = {0};
-	sf_ip_t same64 = ip("2001:db8:1:2::ffff"), other64 = ip("2001:db8:1:3::1");
+	sf_ip_t same64 = ip("2001:db8:1:2::ffff");
+	sf_ip_t other64 = ip("2001:db8:1:3::1");
 	sf_admit_t r;
 
 	put(tab, 0, "2001:db8:1:2::1", false, 1);
