@@ -3,7 +3,7 @@
 #
 # serve_dos.sh - denial of service against `sipfilter serve` (item 7 of the
 # edge-security issue), real processes on loopback:
-#  a. idle TCP connections from unknown sources (127.0.0.9-13) beyond the
+#  a. idle TCP connections from unknown sources (127.0.0.9-14) beyond the
 #     global cap: each unknown source is held to serve.tcp.max_per_source,
 #     the table fills, and still a trunk (127.0.0.2 = ipx-carrier-a) gets
 #     its INVITEs over TCP answered (it takes an unknown source's slot), as
@@ -32,7 +32,8 @@ ms() { date +%s%3N; }
 # wait_stat EXPR: waits (<= 10 s) until a Python expression over the
 # `ctl stats` JSON (d) holds; returns 1 if it never does.
 wait_stat() {
-	for _ in $(seq 200); do
+	local end=$(($(ms) + 10000))
+	while [ "$(ms)" -lt "$end" ]; do
 		[ "$(stat "$1")" = True ] && return 0
 		sleep 0.05
 	done
