@@ -34,12 +34,16 @@ static const char *const serve_keys[K_COUNT] = {
 	[K_SECRET_FILE] = "secret_file",
 };
 
-enum { T_MAX_CONN, T_IDLE, T_PARTIAL, T_COUNT };
+enum {
+	T_MAX_CONN, T_IDLE, T_PARTIAL, T_PER_SOURCE, T_UNKNOWN_IDLE, T_COUNT
+};
 
 static const char *const tcp_keys[T_COUNT] = {
 	[T_MAX_CONN] = "max_connections",
 	[T_IDLE] = "idle_timeout_ms",
 	[T_PARTIAL] = "partial_timeout_ms",
+	[T_PER_SOURCE] = "max_per_source",
+	[T_UNKNOWN_IDLE] = "unknown_idle_timeout_ms",
 };
 
 static const char *const unknown_names[] = {"reject", "international"};
@@ -66,6 +70,8 @@ void cfg_serve_defaults(sf_serve_cfg_t *s)
 	s->tcp_max_connections = 1024;
 	s->tcp_idle_timeout_ms = 60000;
 	s->tcp_partial_timeout_ms = 5000;
+	s->tcp_max_per_source = 32;
+	s->tcp_unknown_idle_timeout_ms = 5000;
 	snprintf(s->log_target, sizeof(s->log_target), "stderr");
 }
 
@@ -133,6 +139,13 @@ static void load_tcp(cfg_ctx_t *c, const cfg_node_t *tcp, sf_serve_cfg_t *s)
 	    cfg_get_uint(c, v[T_PARTIAL], "partial_timeout_ms", 100, 600000,
 			 &u))
 		s->tcp_partial_timeout_ms = (unsigned)u;
+	if (v[T_PER_SOURCE] &&
+	    cfg_get_uint(c, v[T_PER_SOURCE], "max_per_source", 1, 1000000, &u))
+		s->tcp_max_per_source = (unsigned)u;
+	if (v[T_UNKNOWN_IDLE] &&
+	    cfg_get_uint(c, v[T_UNKNOWN_IDLE], "unknown_idle_timeout_ms", 100,
+			 86400000, &u))
+		s->tcp_unknown_idle_timeout_ms = (unsigned)u;
 }
 
 /* The secret's bytes: at least SF_CFG_SECRET_MIN, no control bytes. */

@@ -194,6 +194,11 @@ typedef struct sf_serve_cfg {
 	unsigned tcp_max_connections; /* 1..1000000, default 1024 */
 	unsigned tcp_idle_timeout_ms; /* 1000..86400000, default 60000 */
 	unsigned tcp_partial_timeout_ms; /* 100..600000, default 5000 */
+	/* Connections from sources no trunk matches: at most this many per
+	 * address (an IPv6 source counts per /64), and closed when no
+	 * complete message came within unknown_idle of connecting. */
+	unsigned tcp_max_per_source;  /* 1..1000000, default 32 */
+	unsigned tcp_unknown_idle_timeout_ms; /* 100..86400000, default 5000 */
 	char log_target[16];          /* "stderr" (default) | "syslog" */
 	/* The key of branches, To-tags and Record-Route tokens comes from
 	 * this secret (serve.secret, or the first line of serve.secret_file);

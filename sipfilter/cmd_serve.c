@@ -206,12 +206,12 @@ int sf_cmd_serve(int argc, char **argv)
 		sf_server_log(s, LOG_WARNING, "no usable tables, running "
 					      "DEGRADED (calls pass unverified)");
 		sf_server_log(s, LOG_WARNING, line);
-		s->reloads_failed = 1;
+		s->status.reloads_failed = 1;
 	} else {
-		s->generation = 1;
+		s->status.generation = 1;
 		sf_tables_set_generation(tables, 1);
-		s->last_reload_ok = true;
-		s->loaded_at = (int64_t)time(NULL);
+		s->status.last_reload_ok = true;
+		s->status.loaded_at = (int64_t)time(NULL);
 	}
 	s->workers = workers > 0 ? (unsigned)workers
 		     : cfg->serve.workers ? cfg->serve.workers
@@ -222,7 +222,10 @@ int sf_cmd_serve(int argc, char **argv)
 		n_udp += s->proxy.listeners[i].tp == SF_TP_UDP;
 	if (n_udp * s->workers + 1 > SF_MAX_THREADS)
 		s->workers = (SF_MAX_THREADS - 1) / (n_udp ? n_udp : 1);
-	s->stats = calloc(n_udp * s->workers + 1, sizeof(*s->stats));
+	/* the threads' blocks (UDP workers, TCP), then the control and the
+	 * metrics thread's */
+	s->n_stats = n_udp * s->workers + 1 + 2;
+	s->stats = calloc(s->n_stats, sizeof(*s->stats));
 	if (!s->stats) {
 		fprintf(stderr, "sipfilter serve: out of memory\n");
 		goto out;
@@ -230,6 +233,8 @@ int sf_cmd_serve(int argc, char **argv)
 	sf_snap_init(&s->snap, n_udp * s->workers + 1, tables, retire_tables);
 	tables = NULL; /* owned by the snapshot now */
 	pthread_mutex_init(&s->tcp_lock, NULL);
+	pthread_mutex_init(&s->status_lock, NULL);
+	sf_ctl_status_refresh(s);
 
 	/* Signals go to the control loop only. */
 	sigemptyset(&sigs);
@@ -247,7 +252,7 @@ int sf_cmd_serve(int argc, char **argv)
 		fprintf(stderr, "sipfilter serve: %s\n", line);
 		goto stop;
 	}
-	if (sf_server_start(s, &err)) {
+	if (sf_server_start(s, &err) || sf_http_start(s, metrics_fd, &err)) {
 		sf_err_format(&err, line, sizeof(line));
 		fprintf(stderr, "sipfilter serve: %s\n", line);
 		goto stop;
@@ -255,13 +260,13 @@ int sf_cmd_serve(int argc, char **argv)
 	snprintf(line, sizeof(line),
 		 "ready: %u listeners, %u threads, table generation %llu, "
 		 "control %s, metrics %s", s->proxy.n_listeners, s->n_threads,
-		 (unsigned long long)s->generation,
+		 (unsigned long long)s->status.generation,
 		 cfg->serve.control_socket[0] ? cfg->serve.control_socket
 					      : "off",
 		 cfg->serve.metrics_addr[0] ? cfg->serve.metrics_addr : "off");
 	sf_server_log(s, LOG_NOTICE, line);
 	sf_sd_notify("READY=1\nSTATUS=serving");
-	sf_ctl_loop(s, ctl_fd, metrics_fd, sig_fd);
+	sf_ctl_loop(s, ctl_fd, sig_fd);
 	sf_sd_notify("STOPPING=1");
 	sf_server_log(s, LOG_NOTICE, "stopping");
 	rc = SF_EXIT_OK;
@@ -277,6 +282,7 @@ stop:
 	if (sig_fd >= 0)
 		close(sig_fd);
 	pthread_mutex_destroy(&s->tcp_lock);
+	pthread_mutex_destroy(&s->status_lock);
 out:
 	sf_tables_free(tables);
 	if (s) {

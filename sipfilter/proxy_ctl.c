@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_ctl.c - reload, roaming updates, control socket, metrics, signals.
+ * proxy_ctl.c - reloads, roaming updates, the control socket and signals
+ * (the control thread), and the metrics rendering the metrics thread
+ * (proxy_http.c) calls.  The control thread is the only writer of
+ * s->status; it takes status_lock to write, so the metrics thread reads a
+ * consistent copy.
  */
 #include "proxy_ctl.h"
 
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "../base/sf_json.h"
+#include "proxy_mux.h"
 #include "sf_explain.h"
 #include "sf_load.h"
 #include "sf_normalize.h"
@@ -129,9 +134,39 @@ int sf_ctl_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
 	return sf_load_tables(cfg, previous, out, err);
 }
 
+/* Runs stmt under status_lock: how the control thread writes s->status
+ * (its own reads need no lock: it is the only writer). */
+#define STATUS_WRITE(s, stmt)                                                \
+	do {                                                                 \
+		pthread_mutex_lock(&(s)->status_lock);                       \
+		stmt;                                                        \
+		pthread_mutex_unlock(&(s)->status_lock);                     \
+	} while (0)
+
+void sf_ctl_status_refresh(sf_server_t *s)
+{
+	const sf_tables_t *t = sf_snap_current(&s->snap);
+	sf_tables_stats_t ts;
+
+	sf_tables_stats(t, &ts);
+	STATUS_WRITE(s, (s->status.tables = ts,
+			 s->status.have_tables = t != NULL));
+}
+
+bool sf_ctl_degraded(sf_server_t *s)
+{
+	bool have;
+
+	pthread_mutex_lock(&s->status_lock);
+	have = s->status.have_tables;
+	pthread_mutex_unlock(&s->status_lock);
+	return !have;
+}
+
 int sf_ctl_reload(sf_server_t *s)
 {
 	const sf_tables_t *cur = sf_snap_current(&s->snap);
+	sf_reload_status_t st = s->status;
 	sf_tables_t *nt = NULL;
 	sf_err_t err;
 	double t0 = mono_s();
@@ -139,24 +174,28 @@ int sf_ctl_reload(sf_server_t *s)
 
 	sf_err_clear(&err);
 	rc = sf_ctl_load_tables(s->cfg, cur, &nt, &err);
-	s->last_reload_seconds = mono_s() - t0;
+	st.last_reload_seconds = mono_s() - t0;
 	if (rc) {
-		s->reloads_failed++;
-		s->last_reload_ok = false;
+		st.reloads_failed++;
+		st.last_reload_ok = false;
+		STATUS_WRITE(s, s->status = st);
 		sf_err_format(&err, s->last_reload_error,
 			      sizeof(s->last_reload_error));
 		logf_(s, LOG_ERR, "reload failed, keeping table generation %llu: %s",
-		      (unsigned long long)s->generation, s->last_reload_error);
+		      (unsigned long long)st.generation, s->last_reload_error);
 		return rc;
 	}
-	sf_tables_set_generation(nt, ++s->generation);
+	sf_tables_set_generation(nt, ++st.generation);
 	sf_snap_publish(&s->snap, nt);
-	s->reloads_ok++;
-	s->last_reload_ok = true;
+	st.reloads_ok++;
+	st.last_reload_ok = true;
+	st.loaded_at = (int64_t)time(NULL);
+	st.have_tables = true;
+	sf_tables_stats(nt, &st.tables);
+	STATUS_WRITE(s, s->status = st);
 	s->last_reload_error[0] = '\0';
-	s->loaded_at = (int64_t)time(NULL);
 	logf_(s, LOG_NOTICE, "reload ok: table generation %llu in %.3f s",
-	      (unsigned long long)s->generation, s->last_reload_seconds);
+	      (unsigned long long)st.generation, st.last_reload_seconds);
 	return 0;
 }
 
@@ -181,7 +220,7 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 	} else {
 		sf_jw_bool(w, "degraded", true);
 	}
-	sf_jw_int(w, "loaded_at", s->loaded_at);
+	sf_jw_int(w, "loaded_at", s->status.loaded_at);
 	sf_jw_obj_close(w);
 }
 
@@ -219,24 +258,25 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	uint64_t act[SF_ACT_COUNT] = {0}, applied[SF_ACT_COUNT] = {0};
 	uint64_t monitor = 0;
+	unsigned conns, unknown;
 
 	if (!sum) {
 		sf_jw_bool(w, "ok", false);
 		sf_jw_str(w, "error", "out of memory");
 		return;
 	}
-	sf_st_sum(s->stats, s->n_threads, sum);
+	sf_st_sum(s->stats, s->n_stats, sum);
 	sf_jw_bool(w, "ok", true);
 	sf_jw_int(w, "uptime", (long long)(time(NULL) - s->started_at));
 	sf_jw_uint(w, "workers", s->workers);
 	sf_jw_uint(w, "threads", s->n_threads);
 	tables_json(s, w);
 	sf_jw_obj_open_key(w, "reloads");
-	sf_jw_uint(w, "ok", s->reloads_ok);
-	sf_jw_uint(w, "failed", s->reloads_failed);
-	sf_jw_bool(w, "last_ok", s->last_reload_ok);
+	sf_jw_uint(w, "ok", s->status.reloads_ok);
+	sf_jw_uint(w, "failed", s->status.reloads_failed);
+	sf_jw_bool(w, "last_ok", s->status.last_reload_ok);
 	sf_jw_str(w, "last_error", s->last_reload_error);
-	sf_jw_uint(w, "roaming_updates", s->roaming_updates);
+	sf_jw_uint(w, "roaming_updates", s->status.roaming_updates);
 	sf_jw_obj_close(w);
 	sf_jw_obj_open_key(w, "received");
 	for (unsigned i = 0; i < SF_RX_COUNT; i++)
@@ -306,8 +346,10 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 		sf_jw_obj_close(w);
 	}
 	sf_jw_obj_close(w);
+	sf_tcp_counts(s, &conns, &unknown);
 	sf_jw_obj_open_key(w, "tcp");
-	sf_jw_uint(w, "connections", s->n_conns);
+	sf_jw_uint(w, "connections", conns);
+	sf_jw_uint(w, "unknown_connections", unknown);
 	sf_jw_uint(w, "accepted", sum->tcp_accepted);
 	sf_jw_uint(w, "closed", sum->tcp_closed);
 	sf_jw_obj_close(w);
@@ -382,6 +424,7 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	const sf_tables_t *cur = sf_snap_current(&s->snap);
 	const char *visited = opt(words, n, "visited");
 	sf_tables_t *nt = NULL;
+	sf_tables_stats_t ts;
 	sf_num_t num;
 	sf_err_t err;
 	bool add;
@@ -403,18 +446,14 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		sf_err_format(&err, msg, sizeof(msg));
 		return fail(w, "roaming update failed: %s", msg);
 	}
-	sf_tables_set_generation(nt, s->generation);
+	sf_tables_set_generation(nt, s->status.generation);
 	sf_snap_publish(&s->snap, nt);
-	s->roaming_updates++;
+	sf_tables_stats(nt, &ts);
+	STATUS_WRITE(s, (s->status.roaming_updates++, s->status.tables = ts));
 	sf_jw_bool(w, "ok", true);
 	sf_jw_str(w, "number", sf_num_format(&num, buf, sizeof(buf)));
 	sf_jw_bool(w, "roaming", add);
-	{
-		sf_tables_stats_t ts;
-
-		sf_tables_stats(nt, &ts);
-		sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
-	}
+	sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
 	return 0;
 }
 
@@ -437,12 +476,13 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 		sf_sd_reloading();
 		if (sf_ctl_reload(s) == 0) {
 			sf_jw_bool(&w, "ok", true);
-			sf_jw_uint(&w, "generation", s->generation);
-			sf_jw_double(&w, "seconds", s->last_reload_seconds);
+			sf_jw_uint(&w, "generation", s->status.generation);
+			sf_jw_double(&w, "seconds",
+				     s->status.last_reload_seconds);
 			tables_json(s, &w);
 		} else {
 			rc = fail(&w, "%s", s->last_reload_error);
-			sf_jw_uint(&w, "generation", s->generation);
+			sf_jw_uint(&w, "generation", s->status.generation);
 		}
 		sf_sd_notify("READY=1");
 	} else if (!strcmp(words[0], "stats")) {
@@ -494,14 +534,20 @@ static void mput(mb_t *b, const char *fmt, ...)
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
 	const sf_cfg_t *cfg = s->cfg;
-	const sf_tables_t *t = sf_snap_current(&s->snap);
 	sf_wstats_t *sum = malloc(sizeof(*sum));
+	sf_reload_status_t st;
 	mb_t b = {buf, 0, size};
 	uint64_t cum = 0;
+	unsigned conns, unknown;
 
-	if (!sum || !size)
+	if (!sum || !size) {
+		free(sum);
 		return 0;
-	sf_st_sum(s->stats, s->n_threads, sum);
+	}
+	pthread_mutex_lock(&s->status_lock);
+	st = s->status;
+	pthread_mutex_unlock(&s->status_lock);
+	sf_st_sum(s->stats, s->n_stats, sum);
 	mput(&b, "# HELP sipfilter_messages_received_total SIP messages "
 		 "received, by kind.\n# TYPE sipfilter_messages_received_total "
 		 "counter\n");
@@ -565,15 +611,14 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		 "# TYPE sipfilter_table_loaded_timestamp_seconds gauge\n"
 		 "sipfilter_table_loaded_timestamp_seconds %lld\n"
 		 "# TYPE sipfilter_degraded gauge\nsipfilter_degraded %d\n",
-	     (unsigned long long)s->reloads_ok,
-	     (unsigned long long)s->reloads_failed,
-	     (unsigned long long)s->roaming_updates, s->last_reload_ok ? 1 : 0,
-	     (unsigned long long)s->generation, (long long)s->loaded_at,
-	     t ? 0 : 1);
-	if (t) {
-		sf_tables_stats_t ts;
+	     (unsigned long long)st.reloads_ok,
+	     (unsigned long long)st.reloads_failed,
+	     (unsigned long long)st.roaming_updates, st.last_reload_ok ? 1 : 0,
+	     (unsigned long long)st.generation, (long long)st.loaded_at,
+	     st.have_tables ? 0 : 1);
+	if (st.have_tables) {
+		const sf_tables_stats_t ts = st.tables;
 
-		sf_tables_stats(t, &ts);
 		mput(&b, "# TYPE sipfilter_table_rows gauge\n"
 			 "sipfilter_table_rows{table=\"numbering_plan\"} %zu\n"
 			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
@@ -588,11 +633,16 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		     ts.allow_rows, ts.plan_bytes, ts.roaming_bytes,
 		     ts.subst_bytes, ts.allow_bytes);
 	}
+	sf_tcp_counts(s, &conns, &unknown);
 	mput(&b, "# TYPE sipfilter_tcp_connections gauge\n"
 		 "sipfilter_tcp_connections %u\n"
+		 "# HELP sipfilter_tcp_unknown_connections TCP connections "
+		 "from sources no trunk matches.\n"
+		 "# TYPE sipfilter_tcp_unknown_connections gauge\n"
+		 "sipfilter_tcp_unknown_connections %u\n"
 		 "# TYPE sipfilter_uptime_seconds gauge\n"
 		 "sipfilter_uptime_seconds %lld\n",
-	     s->n_conns, (long long)(time(NULL) - s->started_at));
+	     conns, unknown, (long long)(time(NULL) - s->started_at));
 	mput(&b, "# HELP sipfilter_invite_processing_seconds Time from "
 		 "receipt to verdict and forward, per INVITE.\n"
 		 "# TYPE sipfilter_invite_processing_seconds histogram\n");
@@ -615,128 +665,62 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 /* ------------------------------------------------------------------ */
 /* loop */
 
-/* Reads up to size-1 bytes until stop_at appears or 1 s passes. */
-static size_t read_req(int fd, char *buf, size_t size, const char *stop_at)
+static size_t ctl_answer(void *arg, char *req, size_t len, char *out,
+			 size_t cap)
 {
-	size_t n = 0;
+	size_t n;
 
-	while (n + 1 < size) {
-		struct pollfd p = {fd, POLLIN, 0};
-		ssize_t r;
-
-		if (poll(&p, 1, 1000) <= 0)
-			break;
-		r = recv(fd, buf + n, size - 1 - n, 0);
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		buf[n] = '\0';
-		if (strstr(buf, stop_at))
-			break;
-	}
-	buf[n] = '\0';
+	(void)len;
+	sf_ctl_exec(arg, req, out, cap - 1);
+	n = strlen(out);
+	out[n++] = '\n';
 	return n;
 }
 
-static void send_all(int fd, const char *p, size_t n)
+static void on_signal(sf_server_t *s, int sig_fd, bool *stop)
 {
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+	struct signalfd_siginfo si;
 
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void serve_ctl(sf_server_t *s, int fd, char *out, size_t outsz)
-{
-	char req[1024];
-
-	read_req(fd, req, sizeof(req), "\n");
-	sf_ctl_exec(s, req, out, outsz - 1);
-	strcat(out, "\n");
-	send_all(fd, out, strlen(out));
-}
-
-static void serve_http(sf_server_t *s, int fd, char *out, size_t outsz)
-{
-	char req[2048], hdr[256];
-	size_t n;
-	int hl;
-	const char *t = sf_snap_current(&s->snap) ? "ok\n" : "degraded\n";
-
-	read_req(fd, req, sizeof(req), "\r\n\r\n");
-	if (!strncmp(req, "GET /metrics", 12) || !strncmp(req, "GET / ", 6)) {
-		n = sf_metrics_render(s, out, outsz);
-		hl = snprintf(hdr, sizeof(hdr),
-			      "HTTP/1.0 200 OK\r\nContent-Type: text/plain; "
-			      "version=0.0.4\r\nContent-Length: %zu\r\n"
-			      "Connection: close\r\n\r\n", n);
-	} else if (!strncmp(req, "GET /health", 11)) {
-		n = strlen(t);
-		memcpy(out, t, n);
-		hl = snprintf(hdr, sizeof(hdr),
-			      "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n"
-			      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-			      t[0] == 'o' ? "200 OK" : "503 Degraded", n);
-	} else {
-		n = 0;
-		hl = snprintf(hdr, sizeof(hdr),
-			      "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n"
-			      "Connection: close\r\n\r\n");
-	}
-	send_all(fd, hdr, (size_t)hl);
-	send_all(fd, out, n);
-}
-
-void sf_ctl_loop(sf_server_t *s, int ctl_fd, int metrics_fd, int sig_fd)
-{
-	size_t outsz = 1 << 20;
-	char *out = malloc(outsz);
-
-	if (!out)
+	if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	while (!atomic_load(&s->stop)) {
-		struct pollfd p[3] = {
-			{sig_fd, POLLIN, 0},
-			{ctl_fd, POLLIN, 0},
-			{metrics_fd, POLLIN, 0},
-		};
-		int r = poll(p, 3, 1000);
+	if (si.ssi_signo != SIGHUP) {
+		*stop = true;
+		return;
+	}
+	sf_sd_reloading();
+	sf_ctl_reload(s);
+	sf_sd_notify("READY=1");
+}
 
+void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
+{
+	sf_mux_t m;
+	struct pollfd *p;
+	bool stop = false;
+
+	if (sf_mux_init(&m, ctl_fd, SF_CTL_MAX_CLIENTS, SF_CTL_MAX_REQUEST,
+			SF_CTL_DEADLINE_MS, "\n", 1 << 20))
+		return;
+	m.handler = ctl_answer;
+	m.arg = s;
+	m.st = sf_server_ctl_stats(s);
+	m.drop = SF_DROP_CTL_CLIENT;
+	p = calloc(sf_mux_max_fds(&m) + 1, sizeof(*p));
+	while (p && !stop && !atomic_load(&s->stop)) {
+		int timeout = 1000, r;
+		unsigned n;
+
+		p[0] = (struct pollfd){sig_fd, POLLIN, 0};
+		n = sf_mux_poll_set(&m, p + 1, &timeout);
+		r = poll(p, n + 1, timeout);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r <= 0)
-			continue;
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					sf_sd_reloading();
-					sf_ctl_reload(s);
-					sf_sd_notify("READY=1");
-				} else {
-					break;
-				}
-			}
-		}
-		for (int i = 1; i < 3; i++) {
-			int c;
-
-			if (!(p[i].revents & POLLIN))
-				continue;
-			c = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (c < 0)
-				continue;
-			if (i == 1)
-				serve_ctl(s, c, out, outsz);
-			else
-				serve_http(s, c, out, outsz);
-			close(c);
-		}
+		if (r > 0 && (p[0].revents & POLLIN))
+			on_signal(s, sig_fd, &stop);
+		if (r < 0)
+			memset(p, 0, (n + 1) * sizeof(*p));
+		sf_mux_dispatch(&m, p + 1);
 	}
-	free(out);
+	free(p);
+	sf_mux_fini(&m);
 }

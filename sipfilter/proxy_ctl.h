@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * proxy_ctl.h - the control side of `serve`: reloads, live roaming
- * updates, the Unix control socket (`sipfilter ctl`), the Prometheus
- * endpoint and signals.  Everything here runs on one thread, so table
- * rebuilds are serialised by construction (no concurrent-reload class of
- * bugs).
+ * updates, the Unix control socket (`sipfilter ctl`), signals, and the
+ * Prometheus endpoint.  Reloads and roaming updates run on the control
+ * thread only, so table rebuilds are serialised by construction (no
+ * concurrent-reload class of bugs); the metrics endpoint has a thread of
+ * its own (proxy_http.c) that only reads.  Both serve their clients
+ * through proxy_mux.h, so no client can delay another, a command, a
+ * reload or SIGTERM.
  *
  * Control protocol: one request line per connection, words separated by
  * spaces, options as key=value; one JSON object back, then close:
@@ -50,14 +53,35 @@ int sf_ctl_reload(sf_server_t *s);
  * buf[0..size) (NUL-terminated).  Returns 0 when the answer is ok. */
 int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size);
 
-/* Renders the Prometheus text exposition into buf; returns its length. */
+/* Renders the Prometheus text exposition into buf; returns its length.
+ * Any thread (reads counters and s->status under status_lock). */
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size);
+
+/* True when no tables are loaded (degraded mode).  Any thread. */
+bool sf_ctl_degraded(sf_server_t *s);
+
+/* Records the current snapshot's sizes in s->status (after the first
+ * tables are published, before the metrics thread starts; reloads and
+ * roaming updates do it themselves).  Control thread. */
+void sf_ctl_status_refresh(sf_server_t *s);
+
+/* Control-socket client bounds (proxy_mux.h). */
+#define SF_CTL_MAX_CLIENTS 32
+#define SF_CTL_MAX_REQUEST 1024
+#define SF_CTL_DEADLINE_MS 2000
 
 /*
  * Runs the control loop until SIGTERM/SIGINT (or s->stop): serves the
- * control socket ctl_fd and the metrics listener metrics_fd (either may be
- * -1), reloads on SIGHUP.  sig_fd is a signalfd for HUP/TERM/INT.
+ * control socket ctl_fd (may be -1) and reloads on SIGHUP.  sig_fd is a
+ * signalfd for HUP/TERM/INT.
  */
-void sf_ctl_loop(sf_server_t *s, int ctl_fd, int metrics_fd, int sig_fd);
+void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd);
+
+/*
+ * Starts the metrics thread on the listening socket fd (nothing if fd is
+ * -1); sf_server_stop joins it.  The thread owns fd's clients, not fd.
+ * Returns 0, SF_ENOMEM or SF_EIO with err.
+ */
+int sf_http_start(sf_server_t *s, int fd, sf_err_t *err);
 
 #endif

@@ -140,6 +140,10 @@ int sf_server_start(sf_server_t *s, sf_err_t *err)
 void sf_server_stop(sf_server_t *s)
 {
 	atomic_store(&s->stop, true);
+	if (s->http_started) {
+		pthread_join(s->http_th, NULL);
+		s->http_started = false;
+	}
 	for (unsigned i = 0; i < s->n_threads; i++) {
 		if (s->threads[i].started)
 			pthread_join(s->threads[i].th, NULL);
@@ -162,6 +166,8 @@ void sf_server_stop(sf_server_t *s)
 		free(s->conns);
 		s->conns = NULL;
 	}
+	free(s->conn_info);
+	s->conn_info = NULL;
 	if (s->tcp_epfd >= 0)
 		close(s->tcp_epfd);
 }

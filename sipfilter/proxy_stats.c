@@ -51,7 +51,8 @@ const char *sf_st_drop_name(sf_st_drop_t k)
 		"parse", "bad_via", "not_ours", "unroutable", "loop",
 		"max_forwards", "amplification", "too_big", "send",
 		"tcp_limit", "tcp_timeout", "tcp_framing", "tcp_no_conn",
-		"unsupported", "unreachable",
+		"unsupported", "unreachable", "tcp_source_limit",
+		"tcp_evicted", "ctl_client", "http_client",
 	};
 	return (unsigned)k < SF_DROP_COUNT ? n[k] : "?";
 }

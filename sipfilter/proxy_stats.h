@@ -54,6 +54,13 @@ typedef enum sf_st_drop {
 	SF_DROP_UNSUPPORTED,    /* transport we cannot send on */
 	SF_DROP_UNREACHABLE,    /* ICMP error for something we sent (next
 				 * hop down: port/host unreachable) */
+	SF_DROP_TCP_SOURCE_LIMIT, /* connection refused: its unknown source
+				   * is over serve.tcp.max_per_source */
+	SF_DROP_TCP_EVICTED,    /* unknown-source connection closed to make
+				 * room for a trunk source */
+	SF_DROP_CTL_CLIENT,     /* control client closed unanswered: too
+				 * slow, too large, or crowded out */
+	SF_DROP_HTTP_CLIENT,    /* metrics client, the same */
 	SF_DROP_COUNT
 } sf_st_drop_t;
 

@@ -3,11 +3,15 @@
  * proxy_tcp.c - SIP over TCP: one epoll thread for every TCP listener and
  * connection, with the caps that keep slow or hostile peers from pinning
  * resources (RFC 3261 §18.3 framing by Content-Length only):
- *  - a connection limit (serve.tcp.max_connections; over it, accept and
- *    close at once, counted);
+ *  - a connection limit (serve.tcp.max_connections) and a per-source
+ *    limit for sources no trunk matches (serve.tcp.max_per_source); a
+ *    trunk source over the limit takes the slot of the longest-quiet
+ *    unknown-source connection; refused connections are accepted and
+ *    closed at once; all counted (policy: proxy_admit.h);
  *  - a per-connection buffer of max_message bytes; a stream that cannot
  *    frame within it is closed;
- *  - an idle timeout and a partial-message deadline (slowloris).
+ *  - an idle timeout, a partial-message deadline (slowloris) and, for
+ *    unknown sources, a deadline for the first complete message.
  * Replies that UDP threads must send over TCP find the connection by peer
  * address under tcp_lock (the connection table's only lock).
  * On shutdown (SIGTERM) the thread stops accepting, then handles every
@@ -88,17 +92,99 @@ int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
 	return rc;
 }
 
-static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c)
+static void count_conns(sf_server_t *s, const sf_conn_info_t *ci, int d)
 {
-	pthread_mutex_lock(&s->tcp_lock);
+	__atomic_store_n(&s->n_conns, s->n_conns + (unsigned)d,
+			 __ATOMIC_RELAXED);
+	if (!ci->trunk)
+		__atomic_store_n(&s->n_conns_unknown,
+				 s->n_conns_unknown + (unsigned)d,
+				 __ATOMIC_RELAXED);
+}
+
+void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown)
+{
+	*all = __atomic_load_n(&s->n_conns, __ATOMIC_RELAXED);
+	*unknown = __atomic_load_n(&s->n_conns_unknown, __ATOMIC_RELAXED);
+}
+
+/* A connection we refuse or cut off gets a reset rather than a FIN, so
+ * that a flood of them leaves no TIME_WAIT behind on our side. */
+static void abort_fd(int fd)
+{
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){1, 0},
+		   sizeof(struct linger));
+	close(fd);
+}
+
+/* Closes slot i (with a reset if abort); the caller holds tcp_lock. */
+static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i,
+			      bool abort)
+{
+	sf_tcp_conn_t *c = &s->conns[i];
+	sf_conn_info_t *ci = &s->conn_info[i];
+
 	epoll_ctl(s->tcp_epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	if (abort)
+		abort_fd(c->fd);
+	else
+		close(c->fd);
 	c->fd = -1;
 	c->used = 0;
-	c->partial_ms = 0;
-	s->n_conns--;
-	pthread_mutex_unlock(&s->tcp_lock);
+	count_conns(s, ci, -1);
+	memset(ci, 0, sizeof(*ci));
 	SF_ST_INC(st->tcp_closed);
+}
+
+static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c,
+		       bool abort)
+{
+	pthread_mutex_lock(&s->tcp_lock);
+	conn_close_locked(s, st, (unsigned)(c - s->conns), abort);
+	pthread_mutex_unlock(&s->tcp_lock);
+}
+
+/* Finds a slot for a new connection from peer, closing an unknown-source
+ * connection if a trunk source needs its slot, or refuses it (counted).
+ * Returns the slot, filled in but for fd, or -1; holds tcp_lock. */
+static int admit_locked(sf_server_t *s, sf_wstats_t *st,
+			const struct sockaddr_storage *peer)
+{
+	sf_ip_t ip;
+	bool trunk;
+	sf_admit_t a;
+
+	if (sf_ip_from_sockaddr((const struct sockaddr *)peer, &ip, NULL))
+		memset(&ip, 0, sizeof(ip)); /* not IP: matches no trunk */
+	trunk = sf_cfg_trunk_match(s->cfg, &ip) >= 0;
+	a = sf_admit_decide(s->conn_info, s->n_conns_max, &s->admit, &ip,
+			    trunk);
+	switch (a.verdict) {
+	case SF_ADMIT_SOURCE_LIMIT:
+		SF_ST_INC(st->drop[SF_DROP_TCP_SOURCE_LIMIT]);
+		return -1;
+	case SF_ADMIT_FULL:
+		SF_ST_INC(st->drop[SF_DROP_TCP_LIMIT]);
+		return -1;
+	case SF_ADMIT_EVICT:
+		SF_ST_INC(st->drop[SF_DROP_TCP_EVICTED]);
+		conn_close_locked(s, st, a.slot, true);
+		break;
+	case SF_ADMIT_OK:
+		break;
+	}
+	if (!s->conns[a.slot].buf)
+		s->conns[a.slot].buf = malloc(s->proxy.lim_tcp.max_message);
+	if (!s->conns[a.slot].buf) {
+		SF_ST_INC(st->drop[SF_DROP_TCP_LIMIT]);
+		return -1;
+	}
+	s->conn_info[a.slot] = (sf_conn_info_t){
+		.ip = ip, .in_use = true, .trunk = trunk,
+		.accepted_ms = sf_now_ms(),
+	};
+	s->conn_info[a.slot].last_ms = s->conn_info[a.slot].accepted_ms;
+	return (int)a.slot;
 }
 
 static void do_accept(sf_server_t *s, sf_wstats_t *st, unsigned li)
@@ -108,37 +194,28 @@ static void do_accept(sf_server_t *s, sf_wstats_t *st, unsigned li)
 		socklen_t pl = sizeof(peer);
 		int fd = accept4(s->tcp_listen_fd[li], (struct sockaddr *)&peer,
 				 &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		sf_tcp_conn_t *c = NULL;
 		struct epoll_event ev;
+		sf_tcp_conn_t *c;
+		int slot;
 
 		if (fd < 0)
 			return;
 		pthread_mutex_lock(&s->tcp_lock);
-		if (s->n_conns < s->n_conns_max) {
-			for (unsigned i = 0; i < s->n_conns_max; i++)
-				if (s->conns[i].fd < 0) {
-					c = &s->conns[i];
-					break;
-				}
-		}
-		if (c && !c->buf)
-			c->buf = malloc(s->proxy.lim_tcp.max_message);
-		if (!c || !c->buf) {
+		slot = admit_locked(s, st, &peer);
+		if (slot < 0) {
 			pthread_mutex_unlock(&s->tcp_lock);
-			close(fd);
-			SF_ST_INC(st->drop[SF_DROP_TCP_LIMIT]);
+			abort_fd(fd);
 			continue;
 		}
+		c = &s->conns[slot];
 		c->fd = fd;
 		c->listener = li;
 		c->peer = peer;
 		c->peerlen = pl;
 		c->used = 0;
-		c->last_ms = sf_now_ms();
-		c->partial_ms = 0;
-		s->n_conns++;
+		count_conns(s, &s->conn_info[slot], 1);
 		ev.events = EPOLLIN;
-		ev.data.u64 = (uint64_t)(c - s->conns);
+		ev.data.u64 = (uint64_t)slot;
 		epoll_ctl(s->tcp_epfd, EPOLL_CTL_ADD, fd, &ev);
 		pthread_mutex_unlock(&s->tcp_lock);
 		SF_ST_INC(st->tcp_accepted);
@@ -151,6 +228,7 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 {
 	size_t cap = s->proxy.lim_tcp.max_message;
 	size_t budget = 1u << 20; /* fairness: level-triggered epoll */
+	sf_conn_info_t *ci = &s->conn_info[c - s->conns];
 
 	for (;;) {
 		ssize_t r;
@@ -160,21 +238,21 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 
 		if (c->used >= cap) {
 			SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
-			conn_close(s, st, c);
+			conn_close(s, st, c, false);
 			return;
 		}
 		r = recv(c->fd, c->buf + c->used, cap - c->used, MSG_DONTWAIT);
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-			conn_close(s, st, c);
+			conn_close(s, st, c, false);
 			return;
 		}
 		if (r < 0)
 			break;
 		budget = (size_t)r < budget ? budget - (size_t)r : 0;
 		c->used += (size_t)r;
-		c->last_ms = sf_now_ms();
-		if (!c->partial_ms)
-			c->partial_ms = c->last_ms;
+		ci->last_ms = sf_now_ms();
+		if (!ci->partial_ms)
+			ci->partial_ms = ci->last_ms;
 		for (;;) {
 			long fl = sf_sip_frame(c->buf, c->used, (uint32_t)cap);
 			sf_pin_t in;
@@ -182,7 +260,7 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 
 			if (fl < 0) {
 				SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
-				conn_close(s, st, c);
+				conn_close(s, st, c, false);
 				return;
 			}
 			if (fl == 0)
@@ -198,7 +276,8 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 			sf_snap_leave(&s->snap, t->idx);
 			memmove(c->buf, c->buf + fl, c->used - (size_t)fl);
 			c->used -= (size_t)fl;
-			c->partial_ms = c->used ? c->last_ms : 0;
+			ci->partial_ms = c->used ? ci->last_ms : 0;
+			ci->proven = true;
 		}
 	}
 }
@@ -206,20 +285,14 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 static void sweep(sf_server_t *s, sf_wstats_t *st)
 {
 	uint64_t now = sf_now_ms();
-	const sf_serve_cfg_t *sc = &s->cfg->serve;
 
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
-		sf_tcp_conn_t *c = &s->conns[i];
-
-		if (c->fd < 0)
+		if (s->conns[i].fd < 0 ||
+		    sf_admit_expired(&s->conn_info[i], &s->admit, now) ==
+			    SF_EXPIRE_NONE)
 			continue;
-		if ((c->used && sc->tcp_partial_timeout_ms &&
-		     now - c->partial_ms > sc->tcp_partial_timeout_ms) ||
-		    (sc->tcp_idle_timeout_ms &&
-		     now - c->last_ms > sc->tcp_idle_timeout_ms)) {
-			SF_ST_INC(st->drop[SF_DROP_TCP_TIMEOUT]);
-			conn_close(s, st, c);
-		}
+		SF_ST_INC(st->drop[SF_DROP_TCP_TIMEOUT]);
+		conn_close(s, st, &s->conns[i], false);
 	}
 }
 
@@ -303,8 +376,13 @@ int sf_tcp_setup(sf_server_t *s)
 	s->n_conns_max = s->cfg->serve.tcp_max_connections
 				 ? s->cfg->serve.tcp_max_connections : 1024;
 	s->conns = calloc(s->n_conns_max, sizeof(*s->conns));
-	if (!s->conns)
+	s->conn_info = calloc(s->n_conns_max, sizeof(*s->conn_info));
+	if (!s->conns || !s->conn_info)
 		return -1;
+	s->admit.max_per_source = s->cfg->serve.tcp_max_per_source;
+	s->admit.idle_ms = s->cfg->serve.tcp_idle_timeout_ms;
+	s->admit.partial_ms = s->cfg->serve.tcp_partial_timeout_ms;
+	s->admit.unknown_idle_ms = s->cfg->serve.tcp_unknown_idle_timeout_ms;
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
 		s->conns[i].fd = -1;
 		s->conns[i].buf = NULL;

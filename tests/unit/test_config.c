@@ -230,6 +230,8 @@ static void test_example(void)
 	T_EQ_INT(cfg->serve.tcp_max_connections, 1024);
 	T_EQ_INT(cfg->serve.tcp_idle_timeout_ms, 60000);
 	T_EQ_INT(cfg->serve.tcp_partial_timeout_ms, 5000);
+	T_EQ_INT(cfg->serve.tcp_max_per_source, 32);
+	T_EQ_INT(cfg->serve.tcp_unknown_idle_timeout_ms, 5000);
 	T_EQ_STR(cfg->serve.log_target, "stderr");
 	sf_cfg_free(cfg);
 }
@@ -268,6 +270,8 @@ static void test_defaults(void)
 	T_TRUE(cfg->serve.max_shrink == 0.5);
 	T_EQ_INT(cfg->serve.max_message, 16384);
 	T_EQ_INT(cfg->serve.tcp_max_connections, 1024);
+	T_EQ_INT(cfg->serve.tcp_max_per_source, 32);
+	T_EQ_INT(cfg->serve.tcp_unknown_idle_timeout_ms, 5000);
 	T_EQ_STR(cfg->serve.log_target, "stderr");
 	sf_cfg_free(cfg);
 
@@ -296,7 +300,8 @@ static void test_values(void)
 		"  max_shrink: 0.25\n"
 		"  max_message: 65535\n"
 		"  tcp: {max_connections: 10, idle_timeout_ms: 1000,"
-		" partial_timeout_ms: 100}\n"
+		" partial_timeout_ms: 100, max_per_source: 3,"
+		" unknown_idle_timeout_ms: 250}\n"
 		"  log: syslog\n");
 
 	if (!cfg)
@@ -320,6 +325,8 @@ static void test_values(void)
 	T_EQ_INT(cfg->serve.tcp_max_connections, 10);
 	T_EQ_INT(cfg->serve.tcp_idle_timeout_ms, 1000);
 	T_EQ_INT(cfg->serve.tcp_partial_timeout_ms, 100);
+	T_EQ_INT(cfg->serve.tcp_max_per_source, 3);
+	T_EQ_INT(cfg->serve.tcp_unknown_idle_timeout_ms, 250);
 	T_EQ_STR(cfg->serve.log_target, "syslog");
 	sf_cfg_free(cfg);
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_http.c - the metrics endpoint (serve.metrics): GET /metrics
+ * (Prometheus text exposition) and GET /health, HTTP/1.0, one request per
+ * connection, on a thread of its own.
+ *
+ * Why a thread of its own: the endpoint used to share the control
+ * thread, so one scraper sending a byte every half second delayed
+ * `ctl roaming add`, reloads and SIGTERM by tens of seconds.  Here it
+ * only reads (counters, and the reload status under status_lock), so it
+ * cannot delay the control thread, and its clients are multiplexed
+ * (proxy_mux.h: bounded clients, 2 s to send a request of at most 4 KiB)
+ * so one scraper cannot delay another.
+ */
+#include "proxy_ctl.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy_mux.h"
+
+#define HTTP_MAX_CLIENTS 32
+#define HTTP_MAX_REQUEST 4096
+#define HTTP_DEADLINE_MS 2000
+#define HTTP_MAX_ANSWER (1u << 20)
+#define HTTP_HDR_ROOM 256 /* the body is rendered after room for headers */
+
+static size_t http_answer(void *arg, char *req, size_t len, char *out,
+			  size_t cap)
+{
+	sf_server_t *s = arg;
+	const char *health;
+	char hdr[HTTP_HDR_ROOM];
+	size_t n = 0;
+	int hl;
+
+	(void)len;
+	if (!strncmp(req, "GET /metrics", 12) || !strncmp(req, "GET / ", 6)) {
+		n = sf_metrics_render(s, out + HTTP_HDR_ROOM,
+				      cap - HTTP_HDR_ROOM);
+		hl = snprintf(hdr, sizeof(hdr),
+			      "HTTP/1.0 200 OK\r\nContent-Type: text/plain; "
+			      "version=0.0.4\r\nContent-Length: %zu\r\n"
+			      "Connection: close\r\n\r\n", n);
+	} else if (!strncmp(req, "GET /health", 11)) {
+		health = sf_ctl_degraded(s) ? "degraded\n" : "ok\n";
+		n = strlen(health);
+		memcpy(out + HTTP_HDR_ROOM, health, n);
+		hl = snprintf(hdr, sizeof(hdr),
+			      "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n"
+			      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			      health[0] == 'o' ? "200 OK" : "503 Degraded", n);
+	} else {
+		hl = snprintf(hdr, sizeof(hdr),
+			      "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n"
+			      "Connection: close\r\n\r\n");
+	}
+	memmove(out + hl, out + HTTP_HDR_ROOM, n);
+	memcpy(out, hdr, (size_t)hl);
+	return (size_t)hl + n;
+}
+
+static void *http_thread(void *arg)
+{
+	sf_mux_t *m = arg;
+	sf_server_t *s = m->arg;
+	struct pollfd *p = calloc(sf_mux_max_fds(m), sizeof(*p));
+
+	while (p && !atomic_load(&s->stop)) {
+		/* wakes at least every 100 ms to notice shutdown, as the
+		 * TCP thread does */
+		int timeout = 100;
+		unsigned n = sf_mux_poll_set(m, p, &timeout);
+
+		if (poll(p, n, timeout) < 0)
+			for (unsigned i = 0; i < n; i++)
+				p[i].revents = 0;
+		sf_mux_dispatch(m, p);
+	}
+	free(p);
+	sf_mux_fini(m);
+	free(m);
+	return NULL;
+}
+
+int sf_http_start(sf_server_t *s, int fd, sf_err_t *err)
+{
+	sf_mux_t *m;
+	int rc;
+
+	if (fd < 0)
+		return 0;
+	m = malloc(sizeof(*m));
+	if (!m || sf_mux_init(m, fd, HTTP_MAX_CLIENTS, HTTP_MAX_REQUEST,
+			      HTTP_DEADLINE_MS, "\r\n\r\n", HTTP_MAX_ANSWER)) {
+		free(m);
+		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0,
+				  "metrics: out of memory");
+	}
+	m->handler = http_answer;
+	m->arg = s;
+	m->st = sf_server_http_stats(s);
+	m->drop = SF_DROP_HTTP_CLIENT;
+	rc = pthread_create(&s->http_th, NULL, http_thread, m);
+	if (rc) {
+		sf_mux_fini(m);
+		free(m);
+		return sf_err_set(err, SF_EIO, NULL, 0, 0,
+				  "metrics thread: %s", strerror(rc));
+	}
+	s->http_started = true;
+	return 0;
+}
