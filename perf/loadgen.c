@@ -344,6 +344,9 @@ struct parsed {
 	const char *via[16];
 	size_t via_l[16];
 	unsigned nvia;
+	const char *rr[4];   /* Record-Route lines, in order */
+	size_t rr_l[4];
+	unsigned nrr;
 };
 
 static bool parse_msg(const char *b, size_t n, struct parsed *m)
@@ -389,6 +392,11 @@ static bool parse_msg(const char *b, size_t n, struct parsed *m)
 		} else if (hdr_is(l, ll, "CSeq", 0, &v, &vl)) {
 			m->cseq = v;
 			m->cseq_l = vl;
+		} else if (hdr_is(l, ll, "Record-Route", 0, &v, &vl)) {
+			if (m->nrr < 4) {
+				m->rr[m->nrr] = v;
+				m->rr_l[m->nrr++] = vl;
+			}
 		}
 	}
 	if (!m->callid || !m->cseq || !m->to || !m->from)
@@ -554,8 +562,19 @@ static void send_ack(struct lg *g, uint32_t i, const struct parsed *m)
 	struct obatch *b = g->ob_src[r->src];
 	char *o = ob_slot(b, &g->target);
 	bool ok2xx = m->code < 300;
-	char ruri[96];
+	char ruri[96], route[600] = "";
+	size_t rl = 0;
 	int n;
+
+	/* RFC 3261 §12.1.2: the 2xx's Record-Route, reversed, as Route */
+	for (unsigned k = m->nrr; ok2xx && k-- > 0;) {
+		int w = snprintf(route + rl, sizeof(route) - rl,
+				 "Route: %.*s\r\n", (int)m->rr_l[k], m->rr[k]);
+
+		if (w < 0 || (size_t)w >= sizeof(route) - rl)
+			break;
+		rl += (size_t)w;
+	}
 
 	if (ok2xx)
 		snprintf(ruri, sizeof(ruri), "sip:uas@%s:%u",
@@ -567,13 +586,14 @@ static void send_ack(struct lg *g, uint32_t i, const struct parsed *m)
 	n = snprintf(o, MSG_CAP,
 		     "ACK %s SIP/2.0\r\n"
 		     "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bKlg%u.%u%s;rport\r\n"
+		     "%s"
 		     "Max-Forwards: 70\r\n"
 		     "From: <sip:+%s@carrier.example;user=phone>;tag=f%u\r\n"
 		     "To: %.*s\r\n"
 		     "Call-ID: lg%u-%u@%s\r\n"
 		     "CSeq: 1 ACK\r\n"
 		     "Content-Length: 0\r\n\r\n",
-		     ruri, s->ip, s->port, g->run, i, ok2xx ? "a" : "",
+		     ruri, s->ip, s->port, g->run, i, ok2xx ? "a" : "", route,
 		     r->calling, i, (int)m->to_l, m->to, g->run, i, s->ip);
 	ob_commit(b, n);
 	ob_room(g, s->fd, b);
@@ -673,6 +693,13 @@ static void uas_rx(struct lg *g, const char *buf, size_t len,
 	for (v = 0; v < m.nvia && n > 0 && n < MSG_CAP; v++) {
 		k = snprintf(o + n, MSG_CAP - (size_t)n, "Via: %.*s\r\n",
 			     (int)m.via_l[v], m.via[v]);
+		n = k < 0 ? -1 : n + k;
+	}
+	/* RFC 3261 §12.1.1: the Record-Route of the request, in order */
+	for (v = 0; v < m.nrr && !reject && n > 0 && n < MSG_CAP; v++) {
+		k = snprintf(o + n, MSG_CAP - (size_t)n,
+			     "Record-Route: %.*s\r\n", (int)m.rr_l[v],
+			     m.rr[v]);
 		n = k < 0 ? -1 : n + k;
 	}
 	if (n > 0 && n < MSG_CAP) {

@@ -159,14 +159,21 @@ static int reply(sf_pctx_t *c, const sf_pin_t *in, const sf_ip_t *src,
 	const sf_via_t *via = &a->top;
 	sf_resp_opts_t o = {0};
 	char rcv[64], tag[SF_TAG_LEN];
-	sf_str_t ftag = SF_STR_NULL;
-	const sf_sip_hdr_t *cid = sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0);
+	sf_str_t ftag = a->from_tag, cid = a->call_id;
 	long n;
 
-	if (sf_str_eq(m->method, SF_STR_LIT("ACK")) || !a->top_ok || !cid)
+	if (sf_str_eq(m->method, SF_STR_LIT("ACK")) || !a->top_ok)
 		return 0; /* never answer an ACK (RFC 3261 §17.2.1) */
-	sf_msg_tag(m, SF_HDR_FROM, &ftag);
-	sf_token_totag(&c->p->edge.key, cid->value, ftag,
+	if (!cid.len) {
+		/* a salvaged request: admission read no tags */
+		const sf_sip_hdr_t *h = sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0);
+
+		if (!h)
+			return 0;
+		cid = h->value;
+		sf_msg_tag(m, SF_HDR_FROM, &ftag);
+	}
+	sf_token_totag(&c->p->edge.key, cid, ftag,
 		       via->has_branch ? via->branch : SF_STR_NULL, tag);
 	sf_ip_format(src, rcv, sizeof(rcv));
 	o.code = a->code;
@@ -230,7 +237,7 @@ static int handle_response(sf_pctx_t *c, const sf_ip_t *src, sf_pout_t *out)
 	sf_why_t why;
 	long n;
 
-	if (!sf_admit_response(&c->p->edge, m, src, &next, &why)) {
+	if (!sf_admit_response(&c->p->edge, m, src, &top, &next, &why)) {
 		SF_ST_INC(c->st->drop[why == SF_WHY_BAD_VIA ? SF_DROP_BAD_VIA
 							     : SF_DROP_NOT_OURS]);
 		return 0;
@@ -239,7 +246,6 @@ static int handle_response(sf_pctx_t *c, const sf_ip_t *src, sf_pout_t *out)
 		SF_ST_INC(c->st->drop[SF_DROP_UNROUTABLE]);
 		return 0;
 	}
-	sf_via_parse(h0->value, &top);
 	sf_edit_init(&c->edit);
 	if (top.next) /* "Via: ours, theirs": drop up to the next value */
 		sf_edit_replace(&c->edit, (uint32_t)(h0->value.s - m->buf),
@@ -357,14 +363,10 @@ static void edit_record_route(sf_pctx_t *c, const sf_pin_t *in,
 	const sf_sipmsg_t *m = &c->msg;
 	const sf_plisten_t *il = &c->p->listeners[in->listener];
 	const sf_sip_hdr_t *rr = sf_sip_hdr_nth(m, SF_HDR_RECORD_ROUTE, 0);
-	const sf_sip_hdr_t *cid = sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0);
-	sf_str_t ftag = SF_STR_NULL;
 	char tok[SF_RR_TOKEN_LEN];
 	uint32_t mk;
 
-	sf_msg_tag(m, SF_HDR_FROM, &ftag);
-	sf_token_rr(&c->p->edge.key, cid ? cid->value : SF_STR_NULL, ftag,
-		    tok);
+	sf_token_rr(&c->p->edge.key, c->adm.call_id, c->adm.from_tag, tok);
 	mk = sf_edit_begin(&c->edit);
 	put_rr(&c->edit, ol, tok);
 	if (il != ol && (il->tp != ol->tp || il->family != ol->family ||
@@ -379,19 +381,11 @@ static void edit_via(sf_pctx_t *c, const sf_plisten_t *ol, sf_transport_t tp)
 	const sf_sipmsg_t *m = &c->msg;
 	const sf_admission_t *a = &c->adm;
 	const sf_sip_hdr_t *via0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0);
-	const sf_sip_hdr_t *cid = sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0);
 	char br[SF_BRANCH_LEN];
-	sf_branch_in_t bi;
 	uint32_t mk;
 
-	memset(&bi, 0, sizeof(bi));
-	bi.branch = a->top.has_branch ? a->top.branch : SF_STR_NULL;
-	bi.host = a->top.host;
-	bi.port = a->top.port;
-	bi.call_id = cid ? cid->value : SF_STR_NULL;
-	sf_msg_tag(m, SF_HDR_FROM, &bi.from_tag);
-	bi.cseq = m->cseq_num;
-	sf_branch_format(sf_branch_k(&c->p->edge.key, &bi), a->loop_hash, br);
+	sf_branch_format(sf_admit_branch_k(&c->p->edge, m, a), a->loop_hash,
+			 br);
 	mk = sf_edit_begin(&c->edit);
 	sf_edit_put(&c->edit,
 		    tp == SF_TP_TCP ? "Via: SIP/2.0/TCP " : "Via: SIP/2.0/UDP ",

@@ -115,6 +115,8 @@ int sf_edge_init(sf_edge_t *e, const sf_cfg_t *cfg, const sf_key_t *key,
 					  "address", hp->host);
 		l->port = hp->port ? hp->port : 5060;
 		l->tp = hp->transport;
+		sf_ip_format(&l->ip, l->text, sizeof(l->text));
+		l->text_len = (uint8_t)strlen(l->text);
 		e->n_ls++;
 	}
 	for (size_t t = 0; t < cfg->n_trunks && t < SF_CFG_MAX_TRUNKS; t++) {
@@ -140,26 +142,32 @@ static bool ip_eq(const sf_ip_t *a, const sf_ip_t *b)
 
 bool sf_edge_is_us(const sf_edge_t *e, sf_str_t host, uint16_t port)
 {
-	sf_ip_t ip;
-
-	if (!sf_host_ip(host, &ip))
-		return false;
 	if (!port)
 		port = 5060;
 	for (unsigned i = 0; i < e->n_ls; i++)
-		if (e->ls[i].port == port && ip_eq(&e->ls[i].ip, &ip))
+		if (e->ls[i].port == port && host.len == e->ls[i].text_len &&
+		    sf_str_ieq_c(host, e->ls[i].text))
+			return true;
+	return false;
+}
+
+bool sf_edge_is_us_ip(const sf_edge_t *e, const sf_ip_t *ip, uint16_t port)
+{
+	if (!port)
+		port = 5060;
+	for (unsigned i = 0; i < e->n_ls; i++)
+		if (e->ls[i].port == port && ip_eq(&e->ls[i].ip, ip))
 			return true;
 	return false;
 }
 
 bool sf_edge_named(const sf_edge_t *e, const sf_ip_t *ip)
 {
-	if (sf_cfg_trunk_match(e->cfg, ip) >= 0)
-		return true;
+	/* next hops first: most responses come from them */
 	for (size_t t = 0; t < e->cfg->n_trunks && t < SF_CFG_MAX_TRUNKS; t++)
 		if (e->hop_ok[t] && ip_eq(&e->hop_ip[t], ip))
 			return true;
-	return false;
+	return sf_cfg_trunk_match(e->cfg, ip) >= 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -243,25 +251,36 @@ static bool dialog_forming(sf_str_t method)
 /* ------------------------------------------------------------------ */
 /* loops (RFC 3261 §16.3 item 4, §16.6 item 8) */
 
-/* Decimal text of v; returns its length. */
+/* Decimal text of v; returns its length (no printf on the hot path). */
 static size_t dec(long v, char buf[24])
 {
-	return (size_t)snprintf(buf, 24, "%ld", v);
+	char t[24];
+	size_t n = 0, i = 0;
+	unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n)
+		buf[i++] = t[--n];
+	return i;
 }
 
 /* L: what decides where this request goes.  No method, so CANCEL and
  * the ACK of a non-2xx share the INVITE's value (§16.11). */
-static uint32_t loop_hash(const sf_sipmsg_t *m, int trunk)
+static uint32_t loop_hash(const sf_sipmsg_t *m, const sf_admission_t *a)
 {
 	const sf_sip_hdr_t *r = sf_sip_hdr_nth(m, SF_HDR_ROUTE, 0);
-	sf_str_t ftag = SF_STR_NULL;
 	char cs[24], tr[24];
 	sf_str_t parts[6];
+	int trunk = a->trunk;
 
-	sf_msg_tag(m, SF_HDR_FROM, &ftag);
 	parts[0] = m->ruri;
-	parts[1] = call_id(m);
-	parts[2] = ftag;
+	parts[1] = a->call_id;
+	parts[2] = a->from_tag;
 	parts[3] = sf_str(cs, dec((long)m->cseq_num, cs));
 	parts[4] = sf_str(tr, dec(trunk, tr));
 	parts[5] = r ? r->value : SF_STR_NULL;
@@ -287,10 +306,13 @@ static bool has_our_prefix(sf_str_t v)
 	return false;
 }
 
-/* True when one of our Vias (at most the first 32 values) carries L. */
-static bool is_loop(const sf_edge_t *e, const sf_sipmsg_t *m, uint32_t l)
+/* True when one of our Vias (at most the first 32 values) carries this
+ * request's L.  L is only computed when such a Via is there at all. */
+static bool is_loop(const sf_edge_t *e, const sf_sipmsg_t *m,
+		    sf_admission_t *a)
 {
 	unsigned seen = 0;
+	bool have_l = false;
 
 	for (unsigned h = 0; seen < 32; h++) {
 		const sf_sip_hdr_t *vh = sf_sip_hdr_nth(m, SF_HDR_VIA, h);
@@ -306,9 +328,14 @@ static bool is_loop(const sf_edge_t *e, const sf_sipmsg_t *m, uint32_t l)
 		rest = vh->value;
 		while (seen++ < 32 && sf_via_parse(rest, &v) == 0) {
 			if (v.has_branch && sf_branch_is_ours(v.branch) &&
-			    sf_branch_get_l(v.branch) == l &&
-			    sf_edge_is_us(e, v.host, v.port))
-				return true;
+			    sf_edge_is_us(e, v.host, v.port)) {
+				if (!have_l) {
+					a->loop_hash = loop_hash(m, a);
+					have_l = true;
+				}
+				if (sf_branch_get_l(v.branch) == a->loop_hash)
+					return true;
+			}
 			if (!v.next)
 				break;
 			rest = sf_str(v.next, (size_t)(rest.s + rest.len -
@@ -324,9 +351,15 @@ static bool is_loop(const sf_edge_t *e, const sf_sipmsg_t *m, uint32_t l)
 /* Is rv one of our Record-Route URIs with a token for this dialog?  The
  * token was made over the dialog-forming request's From-tag, which is
  * this request's From-tag or To-tag, depending on the direction. */
+/* The tokens for this request's From-tag and To-tag, computed when first
+ * needed (the To-tag's only for requests in the callee's direction). */
+typedef struct rr_tokens {
+	char from[SF_RR_TOKEN_LEN], to[SF_RR_TOKEN_LEN];
+	unsigned have; /* bit 0: from, bit 1: to */
+} rr_tokens_t;
+
 static bool route_is_ours(const sf_edge_t *e, const sf_rvalue_t *rv,
-			  const char tok_from[SF_RR_TOKEN_LEN],
-			  const char tok_to[SF_RR_TOKEN_LEN])
+			  const sf_admission_t *a, rr_tokens_t *t)
 {
 	sf_uri_hp_t u;
 	sf_str_t v;
@@ -337,8 +370,17 @@ static bool route_is_ours(const sf_edge_t *e, const sf_rvalue_t *rv,
 	    !sf_uri_param(u.params, SF_RR_TOKEN_PARAM, &v) ||
 	    v.len != SF_RR_TOKEN_LEN)
 		return false;
-	return !memcmp(v.s, tok_from, SF_RR_TOKEN_LEN) ||
-	       (tok_to && !memcmp(v.s, tok_to, SF_RR_TOKEN_LEN));
+	if (!(t->have & 1)) {
+		sf_token_rr(&e->key, a->call_id, a->from_tag, t->from);
+		t->have |= 1;
+	}
+	if (!memcmp(v.s, t->from, SF_RR_TOKEN_LEN))
+		return true;
+	if (!(t->have & 2)) {
+		sf_token_rr(&e->key, a->call_id, a->to_tag, t->to);
+		t->have |= 2;
+	}
+	return !memcmp(v.s, t->to, SF_RR_TOKEN_LEN);
 }
 
 /*
@@ -351,27 +393,22 @@ static bool dialog_route(const sf_edge_t *e, const sf_sipmsg_t *m,
 			 sf_admission_t *a, sf_why_t *why)
 {
 	sf_rvalue_t rv[SF_ROUTE_MAX];
-	unsigned n = sf_route_values(m, SF_HDR_ROUTE, rv, SF_ROUTE_MAX), k;
-	char tf[SF_RR_TOKEN_LEN], tt[SF_RR_TOKEN_LEN];
-	sf_str_t ftag = SF_STR_NULL, ttag = SF_STR_NULL, cid = call_id(m);
+	unsigned n, k;
 	sf_str_t target;
 	sf_uri_hp_t u;
+	rr_tokens_t tok = {{0}, {0}, 0};
 
 	a->pop_routes = 0;
-	if (!n || !e->have_key)
+	if (!sf_sip_hdr_nth(m, SF_HDR_ROUTE, 0) || !e->have_key)
 		return true;
+	n = sf_route_values(m, SF_HDR_ROUTE, rv, SF_ROUTE_MAX);
 	if (n > SF_ROUTE_MAX) {
 		*why = SF_WHY_BAD_ROUTE;
 		return false;
 	}
-	sf_msg_tag(m, SF_HDR_FROM, &ftag);
-	sf_msg_tag(m, SF_HDR_TO, &ttag);
-	sf_token_rr(&e->key, cid, ftag, tf);
-	sf_token_rr(&e->key, cid, ttag, tt);
 	/* ours on top: one value, or two (an interface or transport change
 	 * is recorded twice, as Kamailio's double Record-Route) */
-	for (k = 0; k < n && k < 2 && route_is_ours(e, &rv[k], tf, tt);
-	     k++)
+	for (k = 0; k < n && k < 2 && route_is_ours(e, &rv[k], a, &tok); k++)
 		;
 	if (!k)
 		return true;
@@ -379,7 +416,7 @@ static bool dialog_route(const sf_edge_t *e, const sf_sipmsg_t *m,
 	target = k < n ? rv[k].uri : m->ruri;
 	if (!target.len || !sf_uri_hostport(target, &u) ||
 	    !sf_uri_ip(&u, &a->target) || !sf_edge_named(e, &a->target) ||
-	    sf_edge_is_us(e, u.host, u.port)) {
+	    sf_edge_is_us_ip(e, &a->target, u.port)) {
 		*why = SF_WHY_FORBIDDEN_TARGET;
 		return false;
 	}
@@ -419,6 +456,16 @@ static void set_hop(const sf_edge_t *e, sf_admission_t *a, sf_outcome_t o,
 	a->why = why;
 	a->hop_trunk = t;
 	a->strip_routes = true;
+}
+
+/* What every forwarded request needs for our branch. */
+static void set_forwarded(const sf_sipmsg_t *m, sf_admission_t *a)
+{
+	/* In dialog the route set decides, not us: no retargeting, so no
+	 * spiral to tell from a loop; Max-Forwards ends a looping one. */
+	if ((a->outcome == SF_OUT_FORWARD || a->outcome == SF_OUT_TAG ||
+	     a->outcome == SF_OUT_WITHHOLD) && a->why != SF_WHY_IN_DIALOG)
+		a->loop_hash = loop_hash(m, a);
 }
 
 static void judge(const sf_edge_t *e, const sf_tables_t *tables,
@@ -487,6 +534,7 @@ static void admission_clear(sf_admission_t *a)
 	a->target_tp = SF_TP_UDP;
 	a->loop_hash = 0;
 	a->top_ok = false;
+	a->call_id = a->from_tag = a->to_tag = SF_STR_NULL;
 }
 
 static int ingress_trunk(const sf_edge_t *e, const sf_admit_in_t *in)
@@ -520,13 +568,12 @@ static void route_request(const sf_edge_t *e, const sf_tables_t *tables,
 			  sf_admission_t *a)
 {
 	const sf_trunk_t *t = NULL;
-	sf_str_t ttag;
 	sf_why_t why;
 	int tt = a->trunk >= 0 ? a->trunk : e->default_trunk;
 
 	if (tt >= 0)
 		t = &e->cfg->trunks[tt];
-	if (sf_msg_tag(m, SF_HDR_TO, &ttag)) {
+	if (a->to_tag.len) {
 		if (!dialog_route(e, m, a, &why)) {
 			set_reply(a, SF_OUT_REJECT, why,
 				  why == SF_WHY_BAD_ROUTE ? 400 : 403, NULL);
@@ -596,6 +643,9 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
 		return;
 	}
 	a->top_ok = true;
+	a->call_id = call_id(m);
+	sf_msg_tag(m, SF_HDR_FROM, &a->from_tag);
+	sf_msg_tag(m, SF_HDR_TO, &a->to_tag);
 	if (variant) {
 		if (a->trunk >= 0)
 			set_reply(a, SF_OUT_REFUSE, SF_WHY_METHOD_CASE, 400,
@@ -606,21 +656,18 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
 			 "method names are case-sensitive (RFC 3261 7.1)");
 		return;
 	}
-	a->loop_hash = loop_hash(m, a->trunk);
-	if (is_loop(e, m, a->loop_hash)) {
+	if (is_loop(e, m, a)) {
 		set_reply(a, SF_OUT_REJECT, SF_WHY_LOOP, 482, NULL);
 		return;
 	}
 	if (a->method == SF_M_ACK) {
-		sf_str_t tv, ftag = SF_STR_NULL;
 		char tag[SF_TAG_LEN];
 
-		if (e->have_key && sf_msg_tag(m, SF_HDR_TO, &tv) &&
-		    tv.len == SF_TAG_LEN) {
-			sf_msg_tag(m, SF_HDR_FROM, &ftag);
-			sf_token_totag(&e->key, call_id(m), ftag,
+		if (e->have_key && a->to_tag.len == SF_TAG_LEN &&
+		    a->to_tag.s[0] == 's' && a->to_tag.s[1] == 'f') {
+			sf_token_totag(&e->key, a->call_id, a->from_tag,
 				       a->top.branch, tag);
-			if (!memcmp(tv.s, tag, SF_TAG_LEN)) {
+			if (!memcmp(a->to_tag.s, tag, SF_TAG_LEN)) {
 				set_drop(a, SF_WHY_ACK_ABSORBED);
 				return;
 			}
@@ -658,10 +705,26 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
 		return;
 	}
 	route_request(e, tables, m, call, a);
+	set_forwarded(m, a);
+}
+
+uint64_t sf_admit_branch_k(const sf_edge_t *e, const sf_sipmsg_t *m,
+			   const sf_admission_t *a)
+{
+	sf_branch_in_t bi;
+
+	bi.branch = a->top.has_branch ? a->top.branch : SF_STR_NULL;
+	bi.host = a->top.host;
+	bi.port = a->top.port;
+	bi.call_id = a->call_id;
+	bi.from_tag = a->from_tag;
+	bi.cseq = m->cseq_num;
+	return sf_branch_k(&e->key, &bi);
 }
 
 bool sf_admit_response(const sf_edge_t *e, const sf_sipmsg_t *m,
-		       const sf_ip_t *src, sf_via_t *next, sf_why_t *why)
+		       const sf_ip_t *src, sf_via_t *topv, sf_via_t *next,
+		       sf_why_t *why)
 {
 	const sf_sip_hdr_t *h0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0), *h1;
 	sf_branch_in_t bi;
@@ -708,6 +771,7 @@ bool sf_admit_response(const sf_edge_t *e, const sf_sipmsg_t *m,
 		*why = SF_WHY_FORBIDDEN_TARGET;
 		return false;
 	}
-	*why = SF_WHY_VERDICT;
+	*topv = top;
+	*why = SF_WHY_RESPONSE;
 	return true;
 }

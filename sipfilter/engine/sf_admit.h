@@ -115,6 +115,8 @@ typedef struct sf_edge_listener {
 	sf_ip_t ip;
 	uint16_t port;
 	sf_transport_t tp;
+	char text[48];           /* the address as we write it (no []) */
+	uint8_t text_len;
 } sf_edge_listener_t;
 
 /* Read-only after sf_edge_init; shared by every thread. */
@@ -179,9 +181,11 @@ typedef struct sf_admission {
 	sf_ip_t target;        /* in-dialog destination */
 	uint16_t target_port;
 	sf_transport_t target_tp;
-	uint32_t loop_hash;    /* L of our branch */
+	uint32_t loop_hash;    /* L of our branch (set when forwarded) */
 	sf_via_t top;          /* the top Via (parsed when reached) */
 	bool top_ok;
+	/* read once per request (views into the message; empty if absent) */
+	sf_str_t call_id, from_tag, to_tag;
 } sf_admission_t;
 
 /*
@@ -206,16 +210,28 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
  * names (a trunk source or a next hop), when its top Via is ours (one of
  * our listeners, our branch shape) and the branch's K part verifies
  * against the Via below it (RFC 3261 §16.7: we sent that request).  On
- * true, *next is the Via to send it on to (§18.2.2) and *why is
- * SF_WHY_VERDICT; on false *why says what failed (SF_WHY_BAD_VIA,
- * SF_WHY_UNKNOWN_SOURCE, SF_WHY_FORBIDDEN_TARGET for a branch that does
- * not verify).
+ * true, *top is our Via, *next the Via to send it on to (§18.2.2) and
+ * *why is SF_WHY_RESPONSE; on false *why says what failed
+ * (SF_WHY_BAD_VIA, SF_WHY_UNKNOWN_SOURCE, SF_WHY_FORBIDDEN_TARGET for a
+ * branch that does not verify).
  */
 bool sf_admit_response(const sf_edge_t *e, const sf_sipmsg_t *msg,
-		       const sf_ip_t *src, sf_via_t *next, sf_why_t *why);
+		       const sf_ip_t *src, sf_via_t *top, sf_via_t *next,
+		       sf_why_t *why);
 
-/* Is host:port (port 0 = 5060) one of our listeners? */
+/* The K part of our branch for the request a was admitted from (its top
+ * Via, Call-ID, From-tag and CSeq number). */
+uint64_t sf_admit_branch_k(const sf_edge_t *e, const sf_sipmsg_t *msg,
+			   const sf_admission_t *a);
+
+/* Is host:port (port 0 = 5060) one of our listeners, written as we write
+ * it (our Vias and Record-Routes)?  A host in another spelling is not
+ * recognised as ours, which only ever costs the writer: a response or an
+ * in-dialog request that is then not ours is dropped or judged. */
 bool sf_edge_is_us(const sf_edge_t *e, sf_str_t host, uint16_t port);
+
+/* Is ip:port (port 0 = 5060) one of our listeners, by address? */
+bool sf_edge_is_us_ip(const sf_edge_t *e, const sf_ip_t *ip, uint16_t port);
 
 /* Is ip an address the config names: inside a trunk's sources, or a
  * next hop? */

@@ -260,5 +260,45 @@ if a1:
     check('the ACK of our rejection is absorbed', bool(totag) and
           not has_cid(core.recv(0.5), cid))
 
+# --- 8. the same over TCP --------------------------------------------------
+def tcp_exchange(msg, wait=1.5):
+    """Sends msg from the trunk's address over TCP; returns what comes
+    back on the connection within wait seconds."""
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind((TRUNK_A, 0))
+    c.settimeout(wait)
+    got = b''
+    try:
+        c.connect(PROXY)
+        c.sendall(msg.encode())
+        end = time.monotonic() + wait
+        while time.monotonic() < end and b'\r\n\r\n' not in got:
+            try:
+                d = c.recv(65535)
+            except socket.timeout:
+                break
+            if not d:
+                break
+            got += d
+    finally:
+        c.close()
+    return got.decode(errors='replace')
+
+
+cid = new_cid('tcp-lookalike')
+r = tcp_exchange(request('INVITE', cid, TRUNK_A, 5061, to_params=';tag=abc'))
+check('over TCP: in-dialog look-alike is judged: 603', r.startswith('SIP/2.0 603'),
+      repr(r[:60]))
+check('over TCP: nothing reaches the core', not has_cid(core.recv(0.3), cid))
+cid = new_cid('tcp-case')
+r = tcp_exchange(request('invite', cid, TRUNK_A, 5061))
+check('over TCP: "invite" gets 400', r.startswith('SIP/2.0 400'), repr(r[:60]))
+cid = new_cid('tcp-route')
+tcp_exchange(request('INVITE', cid, TRUNK_A, 5061, frm=FOREIGN,
+                     extra='Route: <sip:127.0.0.66:15099;lr>\r\n'), wait=0.5)
+at_core = core.recv(1.5, until=lambda m: ('Call-ID: %s' % cid) in m)
+check('over TCP: a foreign Route reaches only the next hop',
+      has_cid(at_core, cid) and not victim.recv(0.3))
+
 for line in results:
     print(line)

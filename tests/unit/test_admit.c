@@ -438,7 +438,7 @@ static void test_responses(void)
 	sf_branch_in_t bi = {sf_str_c("z9hG4bK-t1"), sf_str_c("127.0.0.2"),
 			     5061, SF_STR_NULL, SF_STR_NULL, 1};
 	char br[SF_BRANCH_LEN + 1], r[2048];
-	sf_via_t next;
+	sf_via_t top, next;
 	sf_why_t why;
 	sf_ip_t core = ip("127.0.0.1"), stranger = ip("192.0.2.66");
 
@@ -453,15 +453,15 @@ static void test_responses(void)
 		 "Call-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
 		 br);
 	T_EQ_INT(sf_sip_scan(r, strlen(r), NULL, &msg), 0);
-	T_TRUE(sf_admit_response(&edge, &msg, &core, &next, &why));
+	T_TRUE(sf_admit_response(&edge, &msg, &core, &top, &next, &why));
 	T_EQ_INT(next.port, 5061);
 	/* from a stranger: refused */
-	T_TRUE(!sf_admit_response(&edge, &msg, &stranger, &next, &why));
+	T_TRUE(!sf_admit_response(&edge, &msg, &stranger, &top, &next, &why));
 	T_EQ_INT(why, SF_WHY_UNKNOWN_SOURCE);
 	/* the next Via rewritten to steer the response elsewhere */
 	memcpy(strstr(r, "127.0.0.2:5061;branch"), "127.0.0.3", 9);
 	T_EQ_INT(sf_sip_scan(r, strlen(r), NULL, &msg), 0);
-	T_TRUE(!sf_admit_response(&edge, &msg, &core, &next, &why));
+	T_TRUE(!sf_admit_response(&edge, &msg, &core, &top, &next, &why));
 	T_EQ_INT(why, SF_WHY_FORBIDDEN_TARGET);
 }
 
