@@ -29,24 +29,43 @@ const char *const cfg_mode_names[2] = {
 	[SF_MODE_MONITOR] = "monitor",
 };
 
+#define COND_NAME_(e, key, type, level, field, t, f) [SF_COND_##e] = key,
 const char *const cfg_cond_names[SF_COND_COUNT] = {
-	[SF_COND_TRUNK_KIND] = "trunk_kind",
-	[SF_COND_TRUNK] = "trunk",
-	[SF_COND_CLASS] = "class",
-	[SF_COND_CALLED_CLASS] = "called_class",
-	[SF_COND_DIVERSION_CLASS] = "diversion_class",
-	[SF_COND_IDENTITY] = "identity",
-	[SF_COND_UNPARSEABLE] = "unparseable",
-	[SF_COND_LENGTH_VALID] = "length_valid",
-	[SF_COND_ROAMING] = "roaming",
-	[SF_COND_SUBSTITUTION] = "substitution",
-	[SF_COND_ALLOW_LISTED] = "allow_listed",
-	[SF_COND_IDENTITY_MISMATCH] = "identity_mismatch",
-	[SF_COND_CLI_EQUALS_CALLED] = "cli_equals_called",
-	[SF_COND_DIVERTED] = "diverted",
-	[SF_COND_PRIVACY] = "privacy",
-	[SF_COND_TRUSTED_TRUNK] = "trusted_trunk",
+	SF_CONDITIONS(COND_NAME_)
 };
+#undef COND_NAME_
+
+#define COND_TYPE_(e, key, type, level, field, t, f) [SF_COND_##e] = type,
+static const sf_cond_type_t cond_types[SF_COND_COUNT] = {
+	SF_CONDITIONS(COND_TYPE_)
+};
+#undef COND_TYPE_
+
+#define COND_LEVEL_(e, key, type, level, field, t, f) [SF_COND_##e] = level,
+static const sf_cond_level_t cond_levels[SF_COND_COUNT] = {
+	SF_CONDITIONS(COND_LEVEL_)
+};
+#undef COND_LEVEL_
+
+const char *const cfg_scope_names[SF_SCOPE_COUNT] = {
+	[SF_SCOPE_ANY] = "any",
+	[SF_SCOPE_ALL] = "all",
+	[SF_SCOPE_NETWORK] = "network",
+	[SF_SCOPE_PRESENTATION] = "presentation",
+	[SF_SCOPE_DISPLAY] = "display",
+	[SF_SCOPE_FIRST] = "first",
+};
+
+sf_cond_type_t sf_cond_type(sf_cond_kind_t k)
+{
+	return (unsigned)k < SF_COND_COUNT ? cond_types[k] : SF_CT_BOOL;
+}
+
+sf_cond_level_t sf_cond_level(sf_cond_kind_t k)
+{
+	return (unsigned)k < SF_COND_COUNT ? cond_levels[k] : SF_CL_CALL;
+}
+
 
 const char *const cfg_ident_state_names[3] = {
 	[SF_IDENT_PRESENT] = "present",
@@ -98,6 +117,11 @@ const char *sf_mode_name(sf_mode_t m)
 const char *sf_cond_name(sf_cond_kind_t k)
 {
 	return name_of(cfg_cond_names, SF_COND_COUNT, k);
+}
+
+const char *sf_scope_name(sf_scope_t s)
+{
+	return name_of(cfg_scope_names, SF_SCOPE_COUNT, s);
 }
 
 const char *sf_identity_state_name(sf_identity_state_t s)

@@ -49,11 +49,7 @@ static void add_tref(cfg_ctx_t *c, size_t rule, size_t cond,
 	c->trefs[c->n_trefs++] = (cfg_tref_t){rule, cond, node};
 }
 
-static bool is_set_cond(sf_cond_kind_t k)
-{
-	return k <= SF_COND_IDENTITY;
-}
-
+/* One condition of ridx, by the type its row in sf_conds.h gives. */
 static void load_cond(cfg_ctx_t *c, size_t ridx, sf_cond_kind_t kind,
 		      const cfg_node_t *v, const char *label)
 {
@@ -64,32 +60,36 @@ static void load_cond(cfg_ctx_t *c, size_t ridx, sf_cond_kind_t kind,
 	const char *what = NULL;
 	size_t count = 0;
 	bool ok = true;
+	int e;
 
 	cd->kind = kind;
-	if (!is_set_cond(kind)) {
+	switch (sf_cond_type(kind)) {
+	case SF_CT_SCOPE:
+		if (cfg_get_enum(c, v, "identities", cfg_scope_names,
+				 SF_SCOPE_COUNT, &e))
+			r->scope = (sf_scope_t)e;
+		return;
+	case SF_CT_BOOL:
 		if (cfg_get_bool(c, v, cname, &cd->value))
 			r->n_conds++;
 		return;
-	}
-	switch (kind) {
-	case SF_COND_TRUNK_KIND:
+	case SF_CT_KINDS:
 		names = cfg_trunk_kind_names;
 		count = SF_TRUNK_KIND_COUNT;
 		what = "trunk kind";
 		break;
-	case SF_COND_CLASS:
-	case SF_COND_CALLED_CLASS:
-	case SF_COND_DIVERSION_CLASS:
+	case SF_CT_CLASSES:
+	case SF_CT_CLASS_MASK:
 		names = cfg_class_names;
 		count = SF_CLASS_COUNT;
 		what = "class";
 		break;
-	case SF_COND_IDENTITY:
+	case SF_CT_STATES:
 		names = cfg_ident_state_names;
 		count = 3;
 		what = "identity state";
 		break;
-	default: /* SF_COND_TRUNK: names resolved later */
+	case SF_CT_TRUNKS: /* names resolved once the trunks are read */
 		break;
 	}
 	if (!cfg_list_check(c, v, cname, "names"))
@@ -103,7 +103,7 @@ static void load_cond(cfg_ctx_t *c, size_t ridx, sf_cond_kind_t kind,
 	     it = cfg_list_next(v, it)) {
 		int i;
 
-		if (kind == SF_COND_TRUNK) {
+		if (sf_cond_type(kind) == SF_CT_TRUNKS) {
 			add_tref(c, ridx, r->n_conds, it);
 			continue;
 		}
@@ -136,6 +136,13 @@ static void load_when(cfg_ctx_t *c, size_t ridx, const cfg_node_t *when,
 				break;
 			}
 		}
+	}
+	{
+		sf_rule_t *r = &c->cfg->rules[ridx];
+
+		for (size_t i = 0; i < r->n_conds; i++)
+			if (sf_cond_level(r->conds[i].kind) == SF_CL_IDENTITY)
+				r->per_identity = true;
 	}
 }
 

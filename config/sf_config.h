@@ -24,6 +24,7 @@
 #include "../base/sf_addr.h"
 #include "../base/sf_class.h"
 #include "../base/sf_err.h"
+#include "sf_conds.h"
 
 #define SF_CFG_NAME_MAX 64
 #define SF_CFG_PATH_MAX 512
@@ -107,26 +108,28 @@ typedef struct sf_trunk {
 	unsigned line;       /* where it was defined, for messages */
 } sf_trunk_t;
 
-/* One condition of a rule; all conditions of a rule must hold. */
+/* One condition of a rule; all conditions of a rule must hold.  The
+ * kinds, their YAML keys and value types are the rows of sf_conds.h. */
+#define SF_COND_ENUM_(e, key, type, level, field, t, f) SF_COND_##e,
 typedef enum sf_cond_kind {
-	SF_COND_TRUNK_KIND = 0,   /* mask: bit per sf_trunk_kind_t */
-	SF_COND_TRUNK,            /* mask: bit per trunk index */
-	SF_COND_CLASS,            /* mask: bit per sf_class_t of the CLI */
-	SF_COND_CALLED_CLASS,     /* mask: class of the called number */
-	SF_COND_DIVERSION_CLASS,  /* mask: class of any Diversion/H-I number */
-	SF_COND_IDENTITY,         /* mask: bit per sf_identity_state_t */
-	SF_COND_UNPARSEABLE,      /* bool: CLI present but not normalisable */
-	SF_COND_LENGTH_VALID,     /* bool: CLI length fits its plan range */
-	SF_COND_ROAMING,          /* bool: CLI is a roaming home subscriber */
-	SF_COND_SUBSTITUTION,     /* bool: CLI in substitution/DNO table */
-	SF_COND_ALLOW_LISTED,     /* bool: CLI allow-listed for this trunk */
-	SF_COND_IDENTITY_MISMATCH,/* bool: From and PAI numbers differ */
-	SF_COND_CLI_EQUALS_CALLED,/* bool */
-	SF_COND_DIVERTED,         /* bool: Diversion or History-Info present */
-	SF_COND_PRIVACY,          /* bool: Privacy: id (or header) requested */
-	SF_COND_TRUSTED_TRUNK,    /* bool: the trunk is marked trusted */
+	SF_CONDITIONS(SF_COND_ENUM_)
 	SF_COND_COUNT
 } sf_cond_kind_t;
+#undef SF_COND_ENUM_
+
+/* Which of a call's identities a rule's per-identity conditions test
+ * (`when: {identities: ...}`): a spoof must hide behind no header. */
+typedef enum sf_scope {
+	SF_SCOPE_ANY = 0,     /* some identity satisfies them all (default) */
+	SF_SCOPE_ALL,         /* every presented identity does */
+	SF_SCOPE_NETWORK,     /* some network identity: PAI, PPI, RPID */
+	SF_SCOPE_PRESENTATION,/* the presentation identity: From */
+	SF_SCOPE_DISPLAY,     /* some number in a From/PAI display name */
+	SF_SCOPE_FIRST,       /* the first usable in identity_order (the
+				 behaviour before identities were judged
+				 separately) */
+	SF_SCOPE_COUNT
+} sf_scope_t;
 
 /* Values for SF_COND_IDENTITY. */
 typedef enum sf_identity_state {
@@ -146,6 +149,8 @@ typedef struct sf_rule {
 	char description[160];
 	sf_cond_t conds[SF_CFG_MAX_CONDS];
 	size_t n_conds;
+	sf_scope_t scope;       /* identities the conditions look at */
+	bool per_identity;      /* some condition is about an identity */
 	sf_action_t action;
 	uint16_t code;          /* SIP status for reject, 400..699 (default
 				   603); 0 for other actions */
@@ -279,6 +284,9 @@ const char *sf_action_name(sf_action_t a);
 const char *sf_mode_name(sf_mode_t m);
 const char *sf_cond_name(sf_cond_kind_t k);
 const char *sf_identity_state_name(sf_identity_state_t s);
+const char *sf_scope_name(sf_scope_t s);
+sf_cond_type_t sf_cond_type(sf_cond_kind_t k);
+sf_cond_level_t sf_cond_level(sf_cond_kind_t k);
 const char *sf_id_source_name(sf_id_source_t s);
 
 #endif

@@ -92,11 +92,14 @@ static void print_words(const sf_cfg_t *cfg, const char *file,
 		printf(" [monitor: call allowed]");
 	if (a->why != SF_WHY_VERDICT)
 		printf(" [%s: %s]", sf_word_name(r.applied), r.rule);
-	printf("; number %s (%s), trunk %s, call-id %.*s\n",
+	printf("; number %s (%s%s%s), trunk %s, call-id %.*s\n",
 	       v->facts.number.kind != SF_NUM_NONE
 		       ? sf_num_format(&v->facts.number, num, sizeof(num))
 		       : sf_norm_status_name(v->facts.norm_status),
-	       sf_class_name(v->facts.cls), sf_trunk_label(cfg, v->facts.trunk),
+	       sf_class_name(v->facts.cls),
+	       v->facts.decided_by < SF_IDK_COUNT ? ", from " : "",
+	       sf_idkind_name(v->facts.decided_by),
+	       sf_trunk_label(cfg, v->facts.trunk),
 	       (int)call->call_id.len, call->call_id.s ? call->call_id.s : "");
 	if (v->reason[0] && v->rule >= 0)
 		printf("  reason: %s\n", v->reason);

@@ -4,9 +4,11 @@
  * number in plain words (or one JSON object with --json).
  *
  * The number goes through the same normalisation, tables and rules as a
- * live INVITE would; only the SIP parsing is skipped.  Without --trunk the
- * first international trunk is assumed, since that is where spoofed calls
- * arrive, and the output says so.
+ * live INVITE would; only the SIP parsing is skipped.  NUMBER is the
+ * presentation number (From); --network adds a network number
+ * (P-Asserted-Identity), and every identity is judged as for a call.
+ * Without --trunk the first international trunk is assumed, since that is
+ * where spoofed calls arrive, and the output says so.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,29 +22,51 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: sipfilter lookup [-c CONFIG] [--trunk NAME] "
-		"[--called NUMBER] [--json] NUMBER\n"
-		"Explains the verdict for a call presenting NUMBER.\n"
+		"[--called NUMBER] [--network NUMBER] [--json] NUMBER\n"
+		"Explains the verdict for a call presenting NUMBER (as From).\n"
 		"  -c, --config FILE  config (default %s)\n"
 		"  -t, --trunk NAME   ingress trunk (default: the first "
 		"international trunk)\n"
 		"  --called NUMBER    the called number (for emergency, MSRN "
 		"and CLI=called rules)\n"
+		"  --network NUMBER   a network number too (as P-Asserted-"
+		"Identity)\n"
 		"  --json             one JSON object on stdout\n",
 		sf_default_config_path());
 }
 
+/* "TYPED -> +E164" or "TYPED (status)" for one identity. */
+static void print_id(const char *label, const char *typed,
+		     const sf_idfacts_t *x)
+{
+	char num[SF_NUM_MAX + 4];
+
+	printf("%-10s %s", label, typed);
+	if (x && x->number.kind != SF_NUM_NONE)
+		printf(" -> %s", sf_num_format(&x->number, num, sizeof(num)));
+	else if (x)
+		printf(" (%s)", sf_norm_status_name(x->norm_status));
+	printf("\n");
+}
+
 static void print_words(const sf_cfg_t *cfg, const char *typed,
-			const sf_verdict_t *v, bool trunk_default)
+			const char *network, const sf_verdict_t *v,
+			bool trunk_default)
 {
 	const sf_facts_t *f = &v->facts;
 	char num[SF_NUM_MAX + 4], buf[256];
 
-	printf("number     %s", typed);
-	if (f->number.kind != SF_NUM_NONE)
-		printf(" -> %s", sf_num_format(&f->number, num, sizeof(num)));
-	else
-		printf(" (%s)", sf_norm_status_name(f->norm_status));
-	printf("\n");
+	print_id("number", typed, sf_facts_presentation(f));
+	if (network)
+		print_id("network", network, sf_facts_network(f));
+	if (network && f->decided_by < SF_IDK_COUNT)
+		printf("decided by the %s number (%s)%s%s\n",
+		       sf_idkind_role(f->decided_by),
+		       sf_idkind_name(f->decided_by),
+		       f->number.kind != SF_NUM_NONE ? " " : "",
+		       f->number.kind != SF_NUM_NONE
+			       ? sf_num_format(&f->number, num, sizeof(num))
+			       : "");
 	printf("trunk      %s (%s)%s\n", sf_trunk_label(cfg, f->trunk),
 	       sf_trunk_kind_name(f->trunk_kind),
 	       trunk_default ? " [default: first international trunk]" : "");
@@ -102,12 +126,13 @@ int sf_cmd_lookup(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"trunk", required_argument, NULL, 't'},
 		{"called", required_argument, NULL, 'C'},
+		{"network", required_argument, NULL, 'N'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = sf_default_config_path();
-	const char *trunk_name = NULL, *called = NULL;
+	const char *trunk_name = NULL, *called = NULL, *network = NULL;
 	bool json = false;
 	sf_cfg_t *cfg;
 	sf_tables_t *tables;
@@ -121,6 +146,7 @@ int sf_cmd_lookup(int argc, char **argv)
 		case 'c': path = optarg; break;
 		case 't': trunk_name = optarg; break;
 		case 'C': called = optarg; break;
+		case 'N': network = optarg; break;
 		case 'j': json = true; break;
 		case 'h': usage(stdout); return SF_EXIT_OK;
 		default: usage(stderr); return SF_EXIT_USAGE;
@@ -145,7 +171,7 @@ int sf_cmd_lookup(int argc, char **argv)
 		trunk = sf_default_trunk(cfg);
 	}
 	sf_identity_global_init();
-	sf_call_from_numbers(cfg, argv[optind], called, &call);
+	sf_call_from_identities(cfg, argv[optind], network, called, &call);
 	sf_engine_judge(cfg, tables, &call, trunk, &v);
 	if (json) {
 		char buf[4096];
@@ -158,7 +184,7 @@ int sf_cmd_lookup(int argc, char **argv)
 		sf_jw_obj_close(&w);
 		printf("%s\n", buf);
 	} else {
-		print_words(cfg, argv[optind], &v, trunk_name == NULL);
+		print_words(cfg, argv[optind], network, &v, trunk_name == NULL);
 	}
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);

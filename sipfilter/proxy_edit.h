@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SF_EDIT_MAX_OPS 24
+#define SF_EDIT_MAX_OPS 64
 #define SF_EDIT_SCRATCH 2048
 
 typedef struct sf_edit_op {

@@ -70,13 +70,20 @@ void sf_proxy_log_line(const sf_cfg_t *cfg, const sf_verdict_t *v,
 	lb_puts(&b, "verdict call-id=\"");
 	if (call)
 		lb_safe(&b, call->call_id, 128);
+	/* the identity the verdict rests on: its text and its header */
 	lb_puts(&b, "\" presented=\"");
-	if (call && call->presented)
+	if (v->facts.decided >= 0 && v->facts.ids[v->facts.decided].src)
+		lb_safe(&b, v->facts.ids[v->facts.decided].src->uri, 128);
+	else if (call && call->presented)
 		lb_safe(&b, call->presented->uri, 128);
 	lb_puts(&b, "\" number=");
 	lb_puts(&b, v->facts.number.kind ? sf_num_format(&v->facts.number,
 							 num, sizeof(num))
 					 : "-");
+	lb_puts(&b, " identity=");
+	lb_puts(&b, v->facts.decided_by < SF_IDK_COUNT
+			    ? sf_idkind_name(v->facts.decided_by)
+			    : "-");
 	lb_puts(&b, " trunk=");
 	lb_puts(&b, trunk);
 	lb_puts(&b, " rule=");

@@ -676,6 +676,11 @@ typedef struct rec {
 	size_t number_len, called_len;   /* strlen of number, called */
 	const char *trunk, *cls;
 	bool roaming;
+	/* every identity judged: network and presentation numbers, the one
+	 * that decided */
+	char net[SF_NUM_MAX + 2], pres[SF_NUM_MAX + 2];
+	size_t net_len, pres_len;
+	const char *net_cls, *pres_cls, *decided;
 	const sf_report_t *v, *v2;
 	const char *trunk2;
 } rec_t;
@@ -929,10 +934,10 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 	char *o;
 
 	/* at most 6 cached pieces of < JC_TEXT bytes */
-	bound = 512 + 6 * JC_TEXT + x->ts_len + x->src_len + x->dst_len +
+	bound = 512 + 9 * JC_TEXT + x->ts_len + x->src_len + x->dst_len +
 		x->transport_len +
 		6 * (x->call_id.len + x->from.len + x->pai.len) +
-		2 * (SF_NUM_MAX + 2);
+		4 * (SF_NUM_MAX + 2);
 	if (bound > LINE_MAX_BYTES)
 		return 0;
 	o = r->line;
@@ -966,6 +971,22 @@ static size_t jsonl_fast(sf_replay_t *r, const rec_t *x)
 		o = OLIT(o, ",\"roaming\":true");
 	else
 		o = OLIT(o, ",\"roaming\":false");
+	o = OLIT(o, ",\"decided_by\":");
+	o = ocache(o, jc_string(r, x->decided));
+	if (!o)
+		return 0;
+	o = OLIT(o, ",\"network\":");
+	o = oplain(o, x->net, x->net_len);
+	o = OLIT(o, ",\"network_class\":");
+	o = ocache(o, jc_string(r, x->net_cls));
+	if (!o)
+		return 0;
+	o = OLIT(o, ",\"presentation\":");
+	o = oplain(o, x->pres, x->pres_len);
+	o = OLIT(o, ",\"presentation_class\":");
+	o = ocache(o, jc_string(r, x->pres_cls));
+	if (!o)
+		return 0;
 	o = ocache(o, jc_verdict(r, v, false));
 	if (!o)
 		return 0;
@@ -1029,6 +1050,16 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 		JLIT(&w, ",\"class\":");
 		jstr(&w, x->cls, strlen(x->cls));
 		jraw(&w, x->roaming ? ",\"roaming\":true" : ",\"roaming\":false");
+		JLIT(&w, ",\"decided_by\":");
+		jstr(&w, x->decided, strlen(x->decided));
+		JLIT(&w, ",\"network\":");
+		jstr(&w, x->net, x->net_len);
+		JLIT(&w, ",\"network_class\":");
+		jstr(&w, x->net_cls, strlen(x->net_cls));
+		JLIT(&w, ",\"presentation\":");
+		jstr(&w, x->pres, x->pres_len);
+		JLIT(&w, ",\"presentation_class\":");
+		jstr(&w, x->pres_cls, strlen(x->pres_cls));
 		jverdict(&w, v, "");
 		jraw(&w, v->malformed ? ",\"malformed\":true"
 				      : ",\"malformed\":false");
@@ -1098,6 +1129,11 @@ static size_t format_record(sf_replay_t *r, const rec_t *x)
 	csv_c(r, &len, v->malformed ? "true" : "false");
 	csv_c(r, &len, v->malformed && v->sip_error != SF_SIP_OK
 			       ? sf_sip_error_name(v->sip_error) : "");
+	csv_c(r, &len, x->decided);
+	csv_str(r, &len, x->net, x->net_len);
+	csv_c(r, &len, x->net_cls);
+	csv_str(r, &len, x->pres, x->pres_len);
+	csv_c(r, &len, x->pres_cls);
 	if (x->v2) {
 		csv_c(r, &len, x->trunk2);
 		csv_c(r, &len, x->v2->rule);
@@ -1278,6 +1314,21 @@ static bool verdict_changed(const sf_report_t *a, const sf_report_t *b)
 	       strcmp(a->rule, b->rule) != 0;
 }
 
+/* An identity's number (text) and class name for a record; "" when
+ * there is none. */
+static void id_text(const sf_idfacts_t *x, char buf[SF_NUM_MAX + 2],
+		    size_t *len, const char **cls)
+{
+	*len = 0;
+	buf[0] = '\0';
+	*cls = "";
+	if (!x || x->number.kind == SF_NUM_NONE)
+		return;
+	*len = replay_num_len(&x->number, buf, SF_NUM_MAX + 2);
+	if (x->cls >= 0)
+		*cls = sf_class_name((sf_class_t)x->cls);
+}
+
 static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 {
 	sf_sip_limits_t lim = {.max_message = r->max_message,
@@ -1340,6 +1391,8 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	if (!r->adm->judged) {
 		memset(&no_facts, 0, sizeof(no_facts));
 		no_facts.trunk = r->adm->trunk;
+		no_facts.primary = no_facts.decided = -1;
+		no_facts.decided_by = SF_IDK_NONE;
 		facts = &no_facts;
 	}
 	sf_replay_count(r, m, &r->rep, facts);
@@ -1375,6 +1428,10 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 		x.called_len = replay_num_len(&facts->called, x.called,
 					      sizeof(x.called));
 	x.trunk = facts->trunk >= 0 ? r->o.cfg->trunks[facts->trunk].name : "";
+	x.decided = sf_idkind_name(facts->decided_by);
+	id_text(sf_facts_network(facts), x.net, &x.net_len, &x.net_cls);
+	id_text(sf_facts_presentation(facts), x.pres, &x.pres_len,
+		&x.pres_cls);
 	x.roaming = facts->roaming;
 	x.v = &r->rep;
 	if (r->o.cfg2) {
@@ -1498,7 +1555,8 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	if (o->format == SF_REPLAY_CSV) {
 		fputs("ts,src,dst,transport,call_id,from,pai,number,called,"
 		      "trunk,class,roaming,rule,action,applied,code,mode,"
-		      "reason,malformed,sip_error", o->out);
+		      "reason,malformed,sip_error,decided_by,network,"
+		      "network_class,presentation,presentation_class", o->out);
 		if (o->cfg2)
 			fputs(",other_trunk,other_rule,other_action,"
 			      "other_applied,other_code,other_mode", o->out);

@@ -4,11 +4,88 @@
  *
  * Everything here is a pure function of its arguments: the same config,
  * snapshot and message always give the same verdict, which is what lets
- * `replay` predict `serve`.
+ * `replay` predict `serve`.  Conditions are read through the one table of
+ * config/sf_conds.h: each row's fact sits at an offset of sf_facts_t (a
+ * call condition) or sf_idfacts_t (an identity condition).
  */
 #include "sf_engine.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* the condition table, engine side */
+
+typedef struct cond_row {
+	uint8_t type;   /* sf_cond_type_t */
+	uint8_t level;  /* sf_cond_level_t */
+	uint16_t off;   /* of the fact in sf_facts_t / sf_idfacts_t */
+} cond_row_t;
+
+#define OFF_SF_CL_CALL(field) offsetof(sf_facts_t, field)
+#define OFF_SF_CL_IDENTITY(field) offsetof(sf_idfacts_t, field)
+#define COND_ROW_(e, key, type, level, field, t, f)                        \
+	[SF_COND_##e] = {type, level, (uint16_t)OFF_##level(field)},
+static const cond_row_t cond_rows[SF_COND_COUNT] = {
+	SF_CONDITIONS(COND_ROW_)
+};
+#undef COND_ROW_
+
+static const char *const idkind_names[SF_IDK_COUNT] = {
+	[SF_IDK_PAI] = "pai", [SF_IDK_PAI2] = "pai2", [SF_IDK_PPI] = "ppi",
+	[SF_IDK_RPID] = "rpid", [SF_IDK_FROM] = "from",
+	[SF_IDK_FROM_DISPLAY] = "from-display",
+	[SF_IDK_PAI_DISPLAY] = "pai-display",
+};
+
+const char *sf_idkind_name(sf_idkind_t k)
+{
+	return (unsigned)k < SF_IDK_COUNT ? idkind_names[k] : "";
+}
+
+static unsigned idkind_scope_bit(sf_idkind_t k)
+{
+	if (k <= SF_IDK_RPID)
+		return 1u << SF_SCOPE_NETWORK;
+	if (k == SF_IDK_FROM)
+		return 1u << SF_SCOPE_PRESENTATION;
+	return 1u << SF_SCOPE_DISPLAY;
+}
+
+const char *sf_idkind_role(sf_idkind_t k)
+{
+	if ((unsigned)k >= SF_IDK_COUNT)
+		return "";
+	if (k <= SF_IDK_RPID)
+		return "network";
+	return k == SF_IDK_FROM ? "presentation" : "display";
+}
+
+const sf_idfacts_t *sf_facts_network(const sf_facts_t *f)
+{
+	const sf_idfacts_t *first = NULL;
+
+	for (unsigned i = 0; i < f->n_ids; i++) {
+		if (f->ids[i].kind > SF_IDK_RPID)
+			break;
+		if (f->ids[i].number.kind != SF_NUM_NONE)
+			return &f->ids[i];
+		if (!first)
+			first = &f->ids[i];
+	}
+	return first;
+}
+
+const sf_idfacts_t *sf_facts_presentation(const sf_facts_t *f)
+{
+	for (unsigned i = 0; i < f->n_ids; i++)
+		if (f->ids[i].kind == SF_IDK_FROM)
+			return &f->ids[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* facts */
 
 /* Visible digits of a key-form number (short codes carry a leading '0'). */
 static unsigned visible_len(const sf_num_t *n)
@@ -17,9 +94,10 @@ static unsigned visible_len(const sf_num_t *n)
 }
 
 /*
- * Emergency / never-block: the called number, as dialled short code or as
- * the same digits behind our country code, is on the list.  An emergency
- * URN (urn:service:sos) is flagged by identity extraction.
+ * Emergency / never-block: the called number (the Request-URI's), as a
+ * dialled short code or as the same digits behind our country code, is on
+ * the list.  An emergency URN (urn:service:sos) is flagged by identity
+ * extraction.
  */
 static bool is_emergency(const sf_cfg_t *cfg, const sf_call_t *call)
 {
@@ -59,12 +137,12 @@ static void copy_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static sf_class_t class_of(const sf_tables_t *tables, const sf_num_t *n)
+static int class_of(const sf_tables_t *tables, const sf_num_t *n)
 {
 	sf_plan_entry_t pe;
 
 	if (tables && sf_tables_plan_lookup(tables, n, &pe))
-		return pe.cls;
+		return (int)pe.cls;
 	return SF_CLASS_UNLISTED;
 }
 
@@ -85,77 +163,159 @@ static bool identity_mismatch(const sf_call_t *call)
 	return any_pai;
 }
 
+/* The table facts of one identity; a number already looked up for an
+ * earlier identity is copied, not looked up again. */
+static void id_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
+		     sf_facts_t *f, sf_idkind_t kind, const sf_ident_t *id)
+{
+	sf_idfacts_t *x = &f->ids[f->n_ids++];
+	sf_plan_entry_t pe;
+
+	(void)cfg;
+	memset(x, 0, sizeof(*x));
+	x->kind = kind;
+	x->src = id;
+	x->cls = -1;
+	x->length_valid = true;
+	x->norm_status = id->status;
+	if (id->status == SF_NORM_EMPTY) {
+		x->identity = SF_IDENT_MISSING;
+	} else if (id->status == SF_NORM_ANONYMOUS) {
+		x->identity = SF_IDENT_ANONYMOUS;
+	} else {
+		x->identity = SF_IDENT_PRESENT;
+		x->unparseable = id->status != SF_NORM_OK;
+	}
+	if (id->status != SF_NORM_OK)
+		return;
+	x->number = id->num;
+	x->cli_equals_called = f->called.kind != SF_NUM_NONE &&
+			       sf_num_eq(&id->num, &f->called);
+	for (unsigned i = 0; i + 1 < f->n_ids; i++) {
+		const sf_idfacts_t *o = &f->ids[i];
+
+		if (o->number.kind != SF_NUM_NONE &&
+		    sf_num_eq(&o->number, &id->num)) {
+			x->cls = o->cls;
+			x->in_plan = o->in_plan;
+			x->length_valid = o->length_valid;
+			x->roaming = o->roaming;
+			x->substitution = o->substitution;
+			x->allow_listed = o->allow_listed;
+			return;
+		}
+	}
+	x->cls = SF_CLASS_UNLISTED;
+	if (!tables)
+		return;
+	if (sf_tables_plan_lookup(tables, &id->num, &pe)) {
+		unsigned len = visible_len(&id->num);
+
+		x->in_plan = true;
+		x->cls = (int)pe.cls;
+		x->length_valid = len >= pe.min_len && len <= pe.max_len;
+	}
+	x->roaming = sf_tables_is_roaming(tables, &id->num, NULL);
+	x->substitution = sf_tables_subst_lookup(tables, &id->num, NULL);
+	x->allow_listed = sf_tables_allowed(tables, f->trunk, &id->num);
+}
+
+/* Every identity the call presents, in sf_idkind_t order. */
+static void identities(const sf_cfg_t *cfg, const sf_tables_t *tables,
+		       const sf_call_t *call, sf_facts_t *f)
+{
+	const sf_ident_t *src[SF_IDK_COUNT] = {
+		[SF_IDK_PAI] = call->n_pai > 0 ? &call->pai[0] : NULL,
+		[SF_IDK_PAI2] = call->n_pai > 1 ? &call->pai[1] : NULL,
+		[SF_IDK_PPI] = call->ppi.present ? &call->ppi : NULL,
+		[SF_IDK_RPID] = call->rpid.present ? &call->rpid : NULL,
+		[SF_IDK_FROM] = call->from.present ? &call->from : NULL,
+		[SF_IDK_FROM_DISPLAY] =
+			call->from_display.present ? &call->from_display : NULL,
+		[SF_IDK_PAI_DISPLAY] =
+			call->pai_display.present ? &call->pai_display : NULL,
+	};
+
+	f->n_ids = 0;
+	f->primary = -1;
+	for (int k = 0; k < SF_IDK_COUNT; k++) {
+		if (!src[k])
+			continue;
+		if (src[k] == call->presented)
+			f->primary = (int)f->n_ids;
+		id_facts(cfg, tables, f, (sf_idkind_t)k, src[k]);
+	}
+}
+
+/* The deciding identity's facts at the top level, with the table
+ * details (operator, visited country, substitution source) looked up
+ * once, for it only. */
+static void set_decided(const sf_tables_t *tables, sf_facts_t *f, int which)
+{
+	const sf_idfacts_t *x = which >= 0 ? &f->ids[which] : NULL;
+	sf_plan_entry_t pe;
+	sf_subst_entry_t se;
+
+	f->decided = which;
+	f->decided_by = x ? x->kind : SF_IDK_NONE;
+	f->identity = x ? x->identity : SF_IDENT_MISSING;
+	f->norm_status = x ? x->norm_status : SF_NORM_EMPTY;
+	f->unparseable = x && x->unparseable;
+	memset(&f->number, 0, sizeof(f->number));
+	f->cls = SF_CLASS_UNLISTED;
+	f->in_plan = false;
+	f->length_valid = true;
+	f->operator_name[0] = f->visited[0] = '\0';
+	f->subst_source[0] = f->subst_reason[0] = '\0';
+	f->roaming = f->substitution = f->allow_listed = false;
+	f->cli_equals_called = false;
+	if (!x || x->number.kind == SF_NUM_NONE)
+		return;
+	f->number = x->number;
+	f->cls = x->cls;
+	f->in_plan = x->in_plan;
+	f->length_valid = x->length_valid;
+	f->roaming = x->roaming;
+	f->substitution = x->substitution;
+	f->allow_listed = x->allow_listed;
+	f->cli_equals_called = x->cli_equals_called;
+	if (!tables)
+		return;
+	if (x->in_plan && sf_tables_plan_lookup(tables, &x->number, &pe))
+		copy_text(f->operator_name, sizeof(f->operator_name),
+			  pe.operator_name);
+	if (x->roaming)
+		sf_tables_is_roaming(tables, &x->number, f->visited);
+	if (x->substitution &&
+	    sf_tables_subst_lookup(tables, &x->number, &se)) {
+		copy_text(f->subst_source, sizeof(f->subst_source), se.source);
+		copy_text(f->subst_reason, sizeof(f->subst_reason), se.reason);
+	}
+}
+
 void sf_engine_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		     const sf_call_t *call, int trunk, sf_facts_t *f)
 {
-	const sf_ident_t *p = call->presented;
-
-	memset(f, 0, sizeof(*f));
 	f->trunk = (trunk >= 0 && (size_t)trunk < cfg->n_trunks) ? trunk : -1;
 	/* An unknown source is judged as the least trusted kind. */
-	f->trunk_kind = f->trunk >= 0 ? cfg->trunks[f->trunk].kind
+	f->trunk_kind = f->trunk >= 0 ? (int)cfg->trunks[f->trunk].kind
 				      : SF_TRUNK_INTERNATIONAL;
 	f->trusted_trunk = f->trunk >= 0 && cfg->trunks[f->trunk].trusted;
-	f->length_valid = true;
-	f->cls = SF_CLASS_UNLISTED;
-	f->called_cls = SF_CLASS_UNLISTED;
-	f->diversion_cls = SF_CLASS_UNLISTED;
-
-	if (!p || p->status == SF_NORM_EMPTY) {
-		f->identity = SF_IDENT_MISSING;
-		f->norm_status = SF_NORM_EMPTY;
-	} else if (p->status == SF_NORM_ANONYMOUS) {
-		f->identity = SF_IDENT_ANONYMOUS;
-		f->norm_status = SF_NORM_ANONYMOUS;
-	} else {
-		f->identity = SF_IDENT_PRESENT;
-		f->norm_status = p->status;
-		f->unparseable = p->status != SF_NORM_OK;
-	}
-
-	if (p && p->status == SF_NORM_OK) {
-		sf_plan_entry_t pe;
-		sf_subst_entry_t se;
-
-		f->number = p->num;
-		if (tables && sf_tables_plan_lookup(tables, &p->num, &pe)) {
-			unsigned len = visible_len(&p->num);
-
-			f->in_plan = true;
-			f->cls = pe.cls;
-			f->length_valid = len >= pe.min_len && len <= pe.max_len;
-			copy_text(f->operator_name, sizeof(f->operator_name),
-				  pe.operator_name);
-		}
-		if (tables)
-			f->roaming = sf_tables_is_roaming(tables, &p->num,
-							  f->visited);
-		if (tables && sf_tables_subst_lookup(tables, &p->num, &se)) {
-			f->substitution = true;
-			copy_text(f->subst_source, sizeof(f->subst_source),
-				  se.source);
-			copy_text(f->subst_reason, sizeof(f->subst_reason),
-				  se.reason);
-		}
-		if (tables)
-			f->allow_listed =
-				sf_tables_allowed(tables, f->trunk, &p->num);
-	}
-
 	f->identity_mismatch = identity_mismatch(call);
-
+	f->identity_conflict = call->identity_conflict;
+	memset(&f->called, 0, sizeof(f->called));
+	f->called_cls = -1;
 	if (call->called && call->called->status == SF_NORM_OK) {
 		f->called = call->called->num;
 		f->called_cls = class_of(tables, &f->called);
-		f->cli_equals_called = p && p->status == SF_NORM_OK &&
-				       sf_num_eq(&p->num, &f->called);
 	}
 	f->emergency = is_emergency(cfg, call);
-
 	f->diverted = call->n_diversion > 0;
+	f->diversion_cls = -1;
+	f->diversion_cls_mask = 0;
 	for (unsigned i = 0; i < call->n_diversion; i++) {
 		const sf_ident_t *d = &call->diversion[i];
-		sf_class_t c;
+		int c;
 
 		if (d->status != SF_NORM_OK)
 			continue;
@@ -165,59 +325,113 @@ void sf_engine_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		f->diversion_cls_mask |= 1ull << c;
 	}
 	f->privacy = call->privacy_id;
+	identities(cfg, tables, call, f);
+	set_decided(tables, f, f->primary);
 }
 
-static bool cond_holds(const sf_cond_t *c, const sf_facts_t *f)
-{
-	bool num_ok = f->identity == SF_IDENT_PRESENT && !f->unparseable;
+/* ------------------------------------------------------------------ */
+/* rules */
 
-	switch (c->kind) {
-	case SF_COND_TRUNK_KIND:
-		return (c->mask >> f->trunk_kind) & 1;
-	case SF_COND_TRUNK:
-		return f->trunk >= 0 && ((c->mask >> f->trunk) & 1);
-	case SF_COND_CLASS:
-		return num_ok && ((c->mask >> f->cls) & 1);
-	case SF_COND_CALLED_CLASS:
-		return f->called.kind != SF_NUM_NONE &&
-		       ((c->mask >> f->called_cls) & 1);
-	case SF_COND_DIVERSION_CLASS:
+bool sf_engine_cond_holds(const sf_cond_t *c, const sf_facts_t *f,
+			  const sf_idfacts_t *id)
+{
+	const cond_row_t *row;
+	const char *base;
+
+	if ((unsigned)c->kind >= SF_COND_COUNT)
+		return false;
+	row = &cond_rows[c->kind];
+	if (row->level == SF_CL_IDENTITY && !id)
+		return false;
+	base = row->level == SF_CL_CALL ? (const char *)f : (const char *)id;
+	switch (row->type) {
+	case SF_CT_BOOL:
+		return *(const bool *)(base + row->off) == c->value;
+	case SF_CT_CLASS_MASK:
 		return (c->mask & f->diversion_cls_mask) != 0;
-	case SF_COND_IDENTITY:
-		return (c->mask >> f->identity) & 1;
-	case SF_COND_UNPARSEABLE:
-		return f->unparseable == c->value;
-	case SF_COND_LENGTH_VALID:
-		return f->length_valid == c->value;
-	case SF_COND_ROAMING:
-		return f->roaming == c->value;
-	case SF_COND_SUBSTITUTION:
-		return f->substitution == c->value;
-	case SF_COND_ALLOW_LISTED:
-		return f->allow_listed == c->value;
-	case SF_COND_IDENTITY_MISMATCH:
-		return f->identity_mismatch == c->value;
-	case SF_COND_CLI_EQUALS_CALLED:
-		return f->cli_equals_called == c->value;
-	case SF_COND_DIVERTED:
-		return f->diverted == c->value;
-	case SF_COND_PRIVACY:
-		return f->privacy == c->value;
-	case SF_COND_TRUSTED_TRUNK:
-		return f->trusted_trunk == c->value;
-	case SF_COND_COUNT:
+	case SF_CT_SCOPE:
+		return true;
+	default: {
+		int v = *(const int *)(base + row->off);
+
+		return v >= 0 && v < 64 && ((c->mask >> v) & 1);
+	}
+	}
+}
+
+/* An identity with nothing presented: what identity conditions see when
+ * a rule's scope holds no identity at all ("no network number"). */
+static const sf_idfacts_t missing_id = {
+	.kind = SF_IDK_NONE,
+	.identity = SF_IDENT_MISSING,
+	.norm_status = SF_NORM_EMPTY,
+	.cls = -1,
+	.length_valid = true,
+};
+
+static bool id_conds_hold(const sf_rule_t *r, const sf_facts_t *f,
+			  const sf_idfacts_t *id)
+{
+	for (size_t i = 0; i < r->n_conds; i++)
+		if (cond_rows[r->conds[i].kind].level == SF_CL_IDENTITY &&
+		    !sf_engine_cond_holds(&r->conds[i], f, id))
+			return false;
+	return true;
+}
+
+bool sf_engine_rule_matches(const sf_rule_t *r, const sf_facts_t *f,
+			    int *which)
+{
+	unsigned want;
+	bool seen = false;
+
+	if (which)
+		*which = f->primary;
+	for (size_t i = 0; i < r->n_conds; i++)
+		if (cond_rows[r->conds[i].kind].level == SF_CL_CALL &&
+		    !sf_engine_cond_holds(&r->conds[i], f, NULL))
+			return false;
+	if (!r->per_identity)
+		return true;
+	switch (r->scope) {
+	case SF_SCOPE_FIRST:
+		return id_conds_hold(r, f,
+				     f->primary >= 0 ? &f->ids[f->primary]
+						     : &missing_id);
+	case SF_SCOPE_ALL:
+		for (unsigned i = 0; i < f->n_ids; i++)
+			if (!id_conds_hold(r, f, &f->ids[i]))
+				return false;
+		return f->n_ids > 0 || id_conds_hold(r, f, &missing_id);
+	case SF_SCOPE_NETWORK:
+	case SF_SCOPE_PRESENTATION:
+	case SF_SCOPE_DISPLAY:
+		want = 1u << r->scope;
 		break;
+	default:
+		want = ~0u;
+		break;
+	}
+	for (unsigned i = 0; i < f->n_ids; i++) {
+		if (!(idkind_scope_bit(f->ids[i].kind) & want))
+			continue;
+		seen = true;
+		if (id_conds_hold(r, f, &f->ids[i])) {
+			if (which)
+				*which = (int)i;
+			return true;
+		}
+	}
+	if (!seen && id_conds_hold(r, f, &missing_id)) {
+		if (which)
+			*which = -1;
+		return true;
 	}
 	return false;
 }
 
-bool sf_engine_rule_matches(const sf_rule_t *rule, const sf_facts_t *facts)
-{
-	for (size_t i = 0; i < rule->n_conds; i++)
-		if (!cond_holds(&rule->conds[i], facts))
-			return false;
-	return true;
-}
+/* ------------------------------------------------------------------ */
+/* verdicts */
 
 static void verdict_none(sf_verdict_t *v, const char *name)
 {
@@ -254,9 +468,12 @@ void sf_engine_judge(const sf_cfg_t *cfg, const sf_tables_t *tables,
 	}
 	for (size_t i = 0; i < cfg->n_rules; i++) {
 		const sf_rule_t *r = &cfg->rules[i];
+		int which;
 
-		if (!sf_engine_rule_matches(r, &v->facts))
+		if (!sf_engine_rule_matches(r, &v->facts, &which))
 			continue;
+		if (which != v->facts.primary)
+			set_decided(tables, &v->facts, which);
 		v->rule = (int)i;
 		v->rule_name = r->name;
 		v->action = r->action;
@@ -282,6 +499,8 @@ void sf_engine_judge_raw(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		verdict_none(v, "malformed");
 		memset(&v->facts, 0, sizeof(v->facts));
 		v->facts.trunk = trunk;
+		v->facts.primary = v->facts.decided = -1;
+		v->facts.decided_by = SF_IDK_NONE;
 		v->malformed = true;
 		v->sip_error = msg->error;
 		v->reason = sf_sip_error_name(msg->error);
@@ -292,6 +511,8 @@ void sf_engine_judge_raw(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		verdict_none(v, "not-invite");
 		memset(&v->facts, 0, sizeof(v->facts));
 		v->facts.trunk = trunk;
+		v->facts.primary = v->facts.decided = -1;
+		v->facts.decided_by = SF_IDK_NONE;
 		v->malformed = true;
 		v->sip_error = SF_SIP_OK;
 		v->reason = "not an INVITE request";

@@ -6,6 +6,7 @@
 
 #include "../base/sf_phrase.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,101 +17,62 @@ const char *sf_trunk_label(const sf_cfg_t *cfg, int trunk)
 	return cfg->trunks[trunk].name;
 }
 
-static const char *yes_no(bool b, const char *yes, const char *no)
-{
-	return b ? yes : no;
-}
+/* The explaining texts of each condition, from the one table. */
+#define COND_TEXT_(e, key, type, level, field, t, f) [SF_COND_##e] = {t, f},
+static const struct {
+	const char *yes, *no;
+} cond_texts[SF_COND_COUNT] = {SF_CONDITIONS(COND_TEXT_)};
+#undef COND_TEXT_
+
+#define COND_OFF_(e, key, type, level, field, t, f)                        \
+	[SF_COND_##e] = offsetof(sf_facts_t, field),
+/* Where the fact sits in sf_facts_t: for identity conditions the
+ * deciding identity's copy at the top level has the same name. */
+static const size_t cond_offs[SF_COND_COUNT] = {SF_CONDITIONS(COND_OFF_)};
+#undef COND_OFF_
 
 char *sf_explain_cond(const sf_cfg_t *cfg, const sf_cond_t *c,
 		      const sf_facts_t *f, char *buf, size_t size)
 {
-	switch (c->kind) {
-	case SF_COND_TRUNK_KIND:
-		snprintf(buf, size, "trunk kind is %s",
-			 sf_trunk_kind_name(f->trunk_kind));
-		break;
-	case SF_COND_TRUNK:
-		snprintf(buf, size, "trunk is %s",
-			 sf_trunk_label(cfg, f->trunk));
-		break;
-	case SF_COND_CLASS:
-		snprintf(buf, size, "calling number class is %s",
-			 sf_class_name(f->cls));
-		break;
-	case SF_COND_CALLED_CLASS:
-		snprintf(buf, size, "called number class is %s",
-			 sf_class_name(f->called_cls));
-		break;
-	case SF_COND_DIVERSION_CLASS:
-		snprintf(buf, size, "diverted by a %s number",
-			 sf_class_name(f->diversion_cls));
-		break;
-	case SF_COND_IDENTITY:
-		snprintf(buf, size, "caller identity is %s",
-			 sf_identity_state_name(f->identity));
-		break;
-	case SF_COND_UNPARSEABLE:
-		snprintf(buf, size, "%s",
-			 yes_no(f->unparseable,
-				"calling number cannot be normalised",
-				"calling number normalised"));
-		break;
-	case SF_COND_LENGTH_VALID:
-		snprintf(buf, size, "%s",
-			 yes_no(f->length_valid,
-				"length is valid for its range",
-				"length is invalid for its range"));
-		break;
-	case SF_COND_ROAMING:
-		snprintf(buf, size, "%s",
-			 yes_no(f->roaming, "subscriber is roaming",
-				"subscriber is not roaming"));
-		break;
-	case SF_COND_SUBSTITUTION:
-		if (f->substitution)
-			snprintf(buf, size,
-				 "number is on the substitution list (%s: %s)",
+	const char *base = (const char *)f;
+	const char *word = "?";
+	int v;
+
+	if ((unsigned)c->kind >= SF_COND_COUNT) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	if (sf_cond_type(c->kind) == SF_CT_BOOL) {
+		bool b = *(const bool *)(base + cond_offs[c->kind]);
+
+		if (c->kind == SF_COND_SUBSTITUTION && b && f->subst_source[0])
+			snprintf(buf, size, "%s (%s: %s)", cond_texts[c->kind].yes,
 				 f->subst_source, f->subst_reason);
 		else
-			snprintf(buf, size,
-				 "number is not on the substitution list");
+			snprintf(buf, size, "%s",
+				 b ? cond_texts[c->kind].yes
+				   : cond_texts[c->kind].no);
+		return buf;
+	}
+	v = *(const int *)(base + cond_offs[c->kind]);
+	switch (sf_cond_type(c->kind)) {
+	case SF_CT_KINDS:
+		word = sf_trunk_kind_name((sf_trunk_kind_t)v);
 		break;
-	case SF_COND_ALLOW_LISTED:
-		snprintf(buf, size, "%s",
-			 yes_no(f->allow_listed,
-				"number is allow-listed for this trunk",
-				"number is not allow-listed"));
+	case SF_CT_TRUNKS:
+		word = sf_trunk_label(cfg, v);
 		break;
-	case SF_COND_IDENTITY_MISMATCH:
-		snprintf(buf, size, "%s",
-			 yes_no(f->identity_mismatch,
-				"From and P-Asserted-Identity differ",
-				"From and P-Asserted-Identity agree"));
+	case SF_CT_CLASSES:
+	case SF_CT_CLASS_MASK:
+		word = v >= 0 ? sf_class_name((sf_class_t)v) : "none";
 		break;
-	case SF_COND_CLI_EQUALS_CALLED:
-		snprintf(buf, size, "%s",
-			 yes_no(f->cli_equals_called,
-				"calling number equals the called number",
-				"calling number differs from the called number"));
-		break;
-	case SF_COND_DIVERTED:
-		snprintf(buf, size, "%s",
-			 yes_no(f->diverted, "call was diverted",
-				"call was not diverted"));
-		break;
-	case SF_COND_PRIVACY:
-		snprintf(buf, size, "%s",
-			 yes_no(f->privacy, "caller asked for privacy",
-				"no privacy requested"));
-		break;
-	case SF_COND_TRUSTED_TRUNK:
-		snprintf(buf, size, "%s",
-			 yes_no(f->trusted_trunk, "trunk is trusted",
-				"trunk is not trusted"));
+	case SF_CT_STATES:
+		word = sf_identity_state_name((sf_identity_state_t)v);
 		break;
 	default:
-		snprintf(buf, size, "?");
+		break;
 	}
+	snprintf(buf, size, cond_texts[c->kind].yes, word);
 	return buf;
 }
 
@@ -141,6 +103,49 @@ static void uri_field(sf_jw_t *w, const char *key, const sf_ident_t *id)
 		sf_jw_strn(w, key, id->uri.s, id->uri.len);
 }
 
+/* One identity's number and class as two fields (null when none). */
+static void id_fields(sf_jw_t *w, const char *key, const char *cls_key,
+		      const sf_idfacts_t *x)
+{
+	num_field(w, key, x ? &x->number : &(sf_num_t){0});
+	if (x && x->number.kind != SF_NUM_NONE && x->cls >= 0)
+		sf_jw_str(w, cls_key, sf_class_name((sf_class_t)x->cls));
+	else
+		sf_jw_null(w, cls_key);
+}
+
+/* Every identity, and which one decided (issue: a spoof hides behind
+ * no header, and the analyst sees each). */
+static void identities_json(const sf_facts_t *f, sf_jw_t *w)
+{
+	if (f->decided_by < SF_IDK_COUNT)
+		sf_jw_str(w, "decided_by", sf_idkind_name(f->decided_by));
+	else
+		sf_jw_null(w, "decided_by");
+	id_fields(w, "network", "network_class", sf_facts_network(f));
+	id_fields(w, "presentation", "presentation_class",
+		  sf_facts_presentation(f));
+	sf_jw_bool(w, "identity_conflict", f->identity_conflict);
+	sf_jw_arr_open(w, "identities");
+	for (unsigned i = 0; i < f->n_ids; i++) {
+		const sf_idfacts_t *x = &f->ids[i];
+
+		sf_jw_obj_open(w);
+		sf_jw_str(w, "kind", sf_idkind_name(x->kind));
+		sf_jw_str(w, "role", sf_idkind_role(x->kind));
+		num_field(w, "number", &x->number);
+		sf_jw_str(w, "status", sf_norm_status_name(x->norm_status));
+		if (x->cls >= 0)
+			sf_jw_str(w, "class", sf_class_name((sf_class_t)x->cls));
+		else
+			sf_jw_null(w, "class");
+		sf_jw_bool(w, "roaming", x->roaming);
+		sf_jw_bool(w, "substitution", x->substitution);
+		sf_jw_obj_close(w);
+	}
+	sf_jw_arr_close(w);
+}
+
 /* The facts part shared by sf_verdict_json and sf_admission_json. */
 static void facts_json(const sf_cfg_t *cfg, const sf_facts_t *f,
 		       const sf_call_t *call, sf_jw_t *w)
@@ -169,6 +174,7 @@ static void facts_json(const sf_cfg_t *cfg, const sf_facts_t *f,
 	sf_jw_bool(w, "emergency", f->emergency);
 	sf_jw_str(w, "trunk", sf_trunk_label(cfg, f->trunk));
 	sf_jw_str(w, "trunk_kind", sf_trunk_kind_name(f->trunk_kind));
+	identities_json(f, w);
 }
 
 void sf_verdict_json(const sf_cfg_t *cfg, const sf_verdict_t *v,

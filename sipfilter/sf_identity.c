@@ -197,6 +197,19 @@ static scheme_info_t scheme_of(sf_str_t uri)
 	return si;
 }
 
+/* The scheme of an identity's URI, for RFC 3325 §9.1's one sip + one
+ * tel rule. */
+static uint8_t uri_scheme(sf_str_t uri)
+{
+	if (uri.len >= 4 && sf_str_ieq_c(sf_str(uri.s, 4), "sip:"))
+		return SF_SCHEME_SIP;
+	if (uri.len >= 5 && sf_str_ieq_c(sf_str(uri.s, 5), "sips:"))
+		return SF_SCHEME_SIP;
+	if (uri.len >= 4 && sf_str_ieq_c(sf_str(uri.s, 4), "tel:"))
+		return SF_SCHEME_TEL;
+	return uri.len ? SF_SCHEME_OTHER : SF_SCHEME_NONE;
+}
+
 /* libosip2 must have read the same scheme name. */
 static bool same_scheme(sf_str_t uri, const char *osip_scheme)
 {
@@ -445,8 +458,18 @@ static bool text_param_is(sf_str_t t, const char *name,
 static const char *const privacy_on[] = {"full", "name", "uri", NULL};
 static const char *const party_called[] = {"called", NULL};
 
+static void read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+		       sf_ident_extra_t *x, bool allow_fast);
+
 void sf_ident_read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 			 sf_ident_extra_t *x, bool allow_fast)
+{
+	read_value(d, v, id, x, allow_fast);
+	id->scheme = uri_scheme(id->uri);
+}
+
+static void read_value(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
+		       sf_ident_extra_t *x, bool allow_fast)
 {
 	char buf[SF_IDENT_VALUE_MAX];
 	osip_from_t *f = NULL;
@@ -543,6 +566,106 @@ void sf_ident_read_ruri(const sf_dialling_t *d, sf_str_t v, sf_ident_t *id,
 	osip_uri_free(u);
 }
 
+/* --- numbers in display names ------------------------------------------ */
+
+static bool visual_sep(char c)
+{
+	return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' ||
+	       c == '/';
+}
+
+/* The display name of a name-addr: a quoted string's contents (NULL view
+ * when it holds an escape: not a plain number), or the words before '<'. */
+static sf_str_t display_name(sf_str_t v)
+{
+	const char *p, *e;
+
+	v = trim_lws(v);
+	p = v.s;
+	e = v.s + v.len;
+	if (p < e && *p == '"') {
+		const char *q = p + 1;
+
+		while (q < e && *q != '"' && *q != '\\')
+			q++;
+		if (q >= e || *q != '"')
+			return SF_STR_NULL;
+		return sf_str(p + 1, (size_t)(q - p - 1));
+	}
+	{
+		const char *lt = memchr(p, '<', v.len);
+
+		if (!lt)
+			return SF_STR_NULL;
+		return trim_lws(sf_str(p, (size_t)(lt - p)));
+	}
+}
+
+/* The digits (with a leading '+') of the telephone number in name, or 0:
+ * the whole name when it is only digits, separators and a leading '+'
+ * (3 digits or more), else its longest such run with 7 digits or more. */
+static size_t display_digits(sf_str_t name, char out[20])
+{
+	size_t best = 0, best_start = 0, best_end = 0, i = 0;
+	bool whole = true;
+
+	while (i < name.len) {
+		size_t start = i, digits = 0;
+
+		while (i < name.len &&
+		       (sf_isdigit((unsigned char)name.s[i]) ||
+			visual_sep(name.s[i]) ||
+			(name.s[i] == '+' && digits == 0 &&
+			 (i == start || visual_sep(name.s[i - 1])))))
+			digits += sf_isdigit((unsigned char)name.s[i++]);
+		if (i == start) {
+			whole = false;
+			i++;
+			continue;
+		}
+		if (digits > best) {
+			best = digits;
+			best_start = start;
+			best_end = i;
+		}
+		if (i < name.len)
+			whole = false;
+	}
+	if (best > 15 || best < (whole ? 3u : 7u))
+		return 0;
+	{
+		size_t n = 0;
+
+		for (size_t k = best_start; k < best_end; k++)
+			if (sf_isdigit((unsigned char)name.s[k]) ||
+			    (name.s[k] == '+' && n == 0))
+				out[n++] = name.s[k];
+		return n;
+	}
+}
+
+void sf_ident_read_display(const sf_dialling_t *d, sf_str_t value,
+			   sf_ident_t *id)
+{
+	sf_str_t name = display_name(value);
+	char digits[20];
+	size_t n;
+
+	memset(id, 0, sizeof(*id));
+	id->status = SF_NORM_EMPTY;
+	if (!name.len || !(n = display_digits(name, digits)))
+		return;
+	if (sf_normalize(d, sf_str(digits, n), SF_STR_NULL, &id->num) !=
+	    SF_NORM_OK) {
+		memset(&id->num, 0, sizeof(id->num));
+		return;
+	}
+	id->present = true;
+	id->status = SF_NORM_OK;
+	id->uri = name;
+	id->scheme = SF_SCHEME_NONE;
+}
+
 /* --- the call ---------------------------------------------------------- */
 
 /* RFC 3323 §4.2 priv-value list; RFC 3325 §9.3 "id". */
@@ -624,22 +747,34 @@ static void pick_presented(const sf_cfg_t *cfg, sf_call_t *c)
 	c->presented_source = first_src;
 }
 
+/* Exemptions are decided where the core routes: the Request-URI, never
+ * To (a spoofed call with To: 112 must not pass as an emergency call). */
 static void pick_called(sf_call_t *c)
 {
-	if (c->ruri.present && c->ruri.status == SF_NORM_OK)
-		c->called = &c->ruri;
-	else if (c->to.present && c->to.status == SF_NORM_OK)
-		c->called = &c->to;
-	else if (c->ruri.present)
-		c->called = &c->ruri;
-	else
-		c->called = c->to.present ? &c->to : NULL;
+	c->called = c->ruri.present ? &c->ruri : NULL;
+}
+
+/* RFC 3325 §9.1: at most two values, one sip/sips and one tel. */
+static void check_pai(sf_call_t *c)
+{
+	if (c->n_pai_values > 2 ||
+	    (c->n_pai_values == 2 &&
+	     !((c->pai[0].scheme == SF_SCHEME_SIP &&
+		c->pai[1].scheme == SF_SCHEME_TEL) ||
+	       (c->pai[0].scheme == SF_SCHEME_TEL &&
+		c->pai[1].scheme == SF_SCHEME_SIP))))
+		c->pai_malformed = true;
+	c->identity_conflict = c->n_pai == 2 &&
+			       c->pai[0].status == SF_NORM_OK &&
+			       c->pai[1].status == SF_NORM_OK &&
+			       !sf_num_eq(&c->pai[0].num, &c->pai[1].num);
 }
 
 /* Absent identities read as SF_NORM_EMPTY, never as a zeroed SF_NORM_OK. */
 static void clear_call(sf_call_t *c)
 {
-	sf_ident_t *all[] = {&c->from, &c->to, &c->ruri, &c->ppi, &c->rpid};
+	sf_ident_t *all[] = {&c->from, &c->ruri, &c->ppi, &c->rpid,
+			     &c->from_display, &c->pai_display};
 
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -689,8 +824,12 @@ static void read_pai(const sf_dialling_t *d, sf_str_t v, sf_call_t *c)
 	size_t n = sf_ident_split(v, el, MAX_ELEMS);
 
 	for (size_t k = 0; k < n && k < MAX_ELEMS && c->n_pai < SF_CALL_MAX_PAI;
-	     k++)
+	     k++) {
+		if (c->n_pai == 0)
+			sf_ident_read_display(d, el[k], &c->pai_display);
 		read_one(d, el[k], &c->pai[c->n_pai++]);
+	}
+	c->n_pai_values += (unsigned)n;
 }
 
 /* Remote-Party-ID (draft-ietf-sip-privacy-04): the first value about the
@@ -750,7 +889,6 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 {
 	const sf_dialling_t *d = &cfg->dialling;
 	bool has_hi = false;
-	sf_str_t to_value = SF_STR_NULL;
 
 	clear_call(call);
 	if (!m->is_request)
@@ -763,12 +901,11 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 
 		switch (h->id) {
 		case SF_HDR_FROM:
-			if (!call->from.present)
+			if (!call->from.present) {
 				read_one(d, h->value, &call->from);
-			break;
-		case SF_HDR_TO:
-			if (!to_value.s)
-				to_value = h->value;
+				sf_ident_read_display(d, h->value,
+						      &call->from_display);
+			}
 			break;
 		case SF_HDR_CALL_ID:
 			if (!call->call_id.s)
@@ -801,32 +938,45 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
 	}
 	if (has_hi)
 		read_history_info(d, m, call);
-	/* To only matters when the Request-URI gives no called number
-	 * (pick_called); skipping it saves a URI parse per INVITE. */
-	if (to_value.s && call->ruri.status != SF_NORM_OK)
-		read_one(d, to_value, &call->to);
+	check_pai(call);
 	pick_presented(cfg, call);
 	pick_called(call);
 	return 0;
 }
 
+static void from_text(const sf_cfg_t *cfg, const char *text, sf_ident_t *id)
+{
+	id->present = true;
+	id->uri = sf_str_c(text);
+	id->status = sf_normalize_text(&cfg->dialling, text, &id->num);
+	id->scheme = SF_SCHEME_NONE;
+}
+
+void sf_call_from_identities(const sf_cfg_t *cfg, const char *presented,
+			     const char *network, const char *called,
+			     sf_call_t *call)
+{
+	clear_call(call);
+	if (presented)
+		from_text(cfg, presented, &call->from);
+	if (network) {
+		from_text(cfg, network, &call->pai[0]);
+		call->n_pai = call->n_pai_values = 1;
+	}
+	if (called) {
+		from_text(cfg, called, &call->ruri);
+		call->called = &call->ruri;
+	}
+	if (network) {
+		pick_presented(cfg, call);
+	} else {
+		call->presented = presented ? &call->from : NULL;
+		call->presented_source = SF_ID_FROM;
+	}
+}
+
 void sf_call_from_numbers(const sf_cfg_t *cfg, const char *presented,
 			  const char *called, sf_call_t *call)
 {
-	clear_call(call);
-	if (presented) {
-		call->from.present = true;
-		call->from.uri = sf_str_c(presented);
-		call->from.status = sf_normalize_text(&cfg->dialling, presented,
-						      &call->from.num);
-		call->presented = &call->from;
-	}
-	call->presented_source = SF_ID_FROM;
-	if (called) {
-		call->ruri.present = true;
-		call->ruri.uri = sf_str_c(called);
-		call->ruri.status = sf_normalize_text(&cfg->dialling, called,
-						      &call->ruri.num);
-		call->called = &call->ruri;
-	}
+	sf_call_from_identities(cfg, presented, NULL, called, call);
 }

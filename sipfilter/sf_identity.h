@@ -38,14 +38,25 @@
  *    parties), then History-Info entries (RFC 7044) except the last one,
  *    which is the current target; a single H-I entry adds nothing;
  *    SF_CALL_MAX_DIVERSION in all;
+ *  - PAI: every value is counted; RFC 3325 §9.1 allows one sip/sips and
+ *    one tel value at most, so three or more, or two of one scheme, set
+ *    pai_malformed (admission refuses the request); a sip and a tel
+ *    value that normalise to different numbers set identity_conflict;
+ *  - display numbers: the display name of From and of the first PAI
+ *    value, when it reads as a telephone number - the whole name made of
+ *    digits, visual separators (space - . ( ) /) and a leading '+', with
+ *    at least 3 digits, or else its longest such run with at least 7
+ *    digits ("Bank 8 (727) 250-00-00") - and normalises;
+ *    from_display/pai_display are present only then;
  *  - presented: for each source in cfg->identity_order (default PAI,
  *    RPID, From) its candidate (for PAI the first value that normalises,
  *    else the first value); the first candidate with SF_NORM_OK wins; if
  *    none is OK, the first present candidate (so an unparseable or
  *    anonymous identity is visible); NULL if no configured source is
- *    present;
- *  - called: the Request-URI if it normalises, else To if it does, else
- *    the Request-URI (with its failing status), else NULL;
+ *    present.  This is the `first` identity; the engine judges every one;
+ *  - called: the Request-URI, always (with its status when it does not
+ *    normalise): exemptions are decided where the core routes, never by
+ *    To;
  *  - urn:service:sos (and sub-services) as Request-URI: emergency_urn,
  *    ruri.status = SF_NORM_EMPTY.
  * Identities that are absent have present = false and status
@@ -77,21 +88,33 @@
 #define SF_CALL_MAX_PAI 2
 #define SF_CALL_MAX_DIVERSION 4
 
+/* The scheme of an identity's URI. */
+typedef enum sf_uri_scheme {
+	SF_SCHEME_NONE = 0, /* no URI (display names, lookup's numbers) */
+	SF_SCHEME_SIP,      /* sip: or sips: */
+	SF_SCHEME_TEL,
+	SF_SCHEME_OTHER,
+} sf_uri_scheme_t;
+
 typedef struct sf_ident {
 	bool present;            /* the header/value exists */
-	sf_str_t uri;            /* the URI text (view; may be empty) */
+	sf_str_t uri;            /* the URI text (view; may be empty); for a
+				    display number the display name */
 	sf_norm_status_t status; /* normalisation result */
 	sf_num_t num;            /* valid when status == SF_NORM_OK */
+	uint8_t scheme;          /* sf_uri_scheme_t */
 } sf_ident_t;
 
 typedef struct sf_call {
 	sf_str_t call_id;
 	sf_ident_t from, ruri;
-	/* To is read only when the Request-URI gives no called number (the
-	 * only use of it); otherwise to.present is false. */
-	sf_ident_t to;
 	sf_ident_t pai[SF_CALL_MAX_PAI];
 	unsigned n_pai;
+	unsigned n_pai_values;   /* every PAI value, also past the first two */
+	bool pai_malformed;      /* RFC 3325 §9.1 broken (see above) */
+	bool identity_conflict;  /* sip and tel PAI numbers differ */
+	sf_ident_t from_display; /* number in From's display name */
+	sf_ident_t pai_display;  /* number in the first PAI's display name */
 	sf_ident_t ppi, rpid;
 	sf_ident_t diversion[SF_CALL_MAX_DIVERSION]; /* Diversion, then H-I */
 	unsigned n_diversion;
@@ -103,7 +126,8 @@ typedef struct sf_call {
 	/* The presented identity picked by the configured order. */
 	sf_id_source_t presented_source;
 	const sf_ident_t *presented; /* points into this struct; NULL if none */
-	/* The called number: Request-URI user, else To. */
+	/* The called number: the Request-URI's (NULL for lookup without
+	 * one). */
 	const sf_ident_t *called;
 } sf_call_t;
 
@@ -131,5 +155,18 @@ int sf_call_extract(const sf_cfg_t *cfg, const sf_sipmsg_t *m,
  */
 void sf_call_from_numbers(const sf_cfg_t *cfg, const char *presented,
 			  const char *called, sf_call_t *call);
+
+/* The same with a network number too: network (may be NULL) becomes the
+ * PAI identity, and call->presented follows identity_order. */
+void sf_call_from_identities(const sf_cfg_t *cfg, const char *presented,
+			     const char *network, const char *called,
+			     sf_call_t *call);
+
+/*
+ * A number in the display name of value (a From/PAI name-addr), into *id
+ * (present with SF_NORM_OK only when there is one; see above).  Pure.
+ */
+void sf_ident_read_display(const sf_dialling_t *d, sf_str_t value,
+			   sf_ident_t *id);
 
 #endif

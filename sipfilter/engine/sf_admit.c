@@ -479,6 +479,19 @@ static void judge(const sf_edge_t *e, const sf_tables_t *tables,
 	sf_verdict_t *v = &a->v;
 
 	sf_call_extract(e->cfg, m, call);
+	if (call->pai_malformed) {
+		/* RFC 3325 §9.1: one sip/sips and one tel value at most;
+		 * which of several would the core believe? */
+		if (a->trunk >= 0)
+			set_reply(a, SF_OUT_REFUSE, SF_WHY_BAD_IDENTITY, 400,
+				  NULL);
+		else
+			set_drop(a, SF_WHY_BAD_IDENTITY);
+		snprintf(a->warning, sizeof(a->warning),
+			 "P-Asserted-Identity: at most one sip and one tel "
+			 "value (RFC 3325 9.1)");
+		return;
+	}
 	sf_engine_judge(e->cfg, tables, call, a->trunk, v);
 	a->judged = true;
 	if (v->applied == SF_ACT_REJECT) {

@@ -40,7 +40,11 @@
  *     too; anything else gets 405 with Allow.  Every Route of an
  *     out-of-dialog request is removed: its only destination is the
  *     trunk's next hop (Kamailio: remove_hf("Route"));
- * 10. the verdict (sf_engine.h) for judged INVITEs: allow / tag /
+ * 10. identities: an INVITE whose P-Asserted-Identity breaks RFC 3325
+ *     §9.1 (three values or more, two of one scheme) is refused 400
+ *     from a trunk (dropped from an unknown source): it is not clear
+ *     which value the core would believe;
+ * 11. the verdict (sf_engine.h) for judged INVITEs: allow / tag /
  *     withhold forward, reject answers.
  *
  * Replay predicts serve: the same edge, snapshot, bytes and source give

@@ -125,7 +125,11 @@ static void as_message(const char *buf, size_t size)
 	CHECK(c->n_pai <= SF_CALL_MAX_PAI);
 	CHECK(c->n_diversion <= SF_CALL_MAX_DIVERSION);
 	check_ident(&c->from, m->buf, m->len);
-	check_ident(&c->to, m->buf, m->len);
+	check_ident(&c->from_display, m->buf, m->len);
+	check_ident(&c->pai_display, m->buf, m->len);
+	CHECK(!c->from_display.present || c->from_display.status == SF_NORM_OK);
+	CHECK(c->n_pai <= c->n_pai_values);
+	CHECK(!c->identity_conflict || c->n_pai == 2);
 	check_ident(&c->ruri, m->buf, m->len);
 	check_ident(&c->ppi, m->buf, m->len);
 	check_ident(&c->rpid, m->buf, m->len);
@@ -135,7 +139,7 @@ static void as_message(const char *buf, size_t size)
 		check_ident(&c->diversion[i], m->buf, m->len);
 	CHECK(!c->presented || (c->presented >= first && c->presented <= last &&
 				c->presented->present));
-	CHECK(!c->called || c->called == &c->ruri || c->called == &c->to);
+	CHECK(c->called == &c->ruri); /* never To (exemptions) */
 
 	diff_ruri(m->ruri);
 	for (unsigned i = 0; i < m->n_hdrs; i++) {

@@ -40,6 +40,12 @@ s=$(ctl stats)
 expect_json "kz-interconnect: mismatch tagged, cli-equals-called rejected" "$s" \
  'd["rules"]["identity-mismatch"]["enforce"]==1 and d["rules"]["cli-equals-called"]["enforce"]==1'
 
+# --- every presented identity is judged (issue: identities) ---------------
+uac identities 127.0.0.2 16010 serve_identities.csv 8
+expect_eq "identities: PAI/From/PPI/RPID/second PAI each judged, 3 PAIs 400, conflict tagged, verstat dropped (sipp exit)" "$?" 0
+expect_json "identities: counted by rule" "$(ctl stats)" \
+ 'd["rules"]["identity-conflict"]["enforce"]==1 and d["admission"]["bad-identity"]==1'
+
 # --- unknown source: 403 (unknown_source: reject) --------------------------
 uac unknown 127.0.0.9 16003 serve_unknown.csv 1
 expect_eq "unknown source answered 403" "$?" 0

@@ -465,6 +465,39 @@ static void test_responses(void)
 	T_EQ_INT(why, SF_WHY_FORBIDDEN_TARGET);
 }
 
+/* RFC 3325 §9.1: two PAI values of one scheme, or three, are refused:
+ * which one would the core believe? */
+static void test_bad_identity(void)
+{
+	char m[2048];
+	const sf_admission_t *a;
+
+	a = admit_from(req(m, sizeof(m), "INVITE", RURI, "",
+			   "P-Asserted-Identity: <sip:+442079460958@c>, "
+			   "<sip:+77015550000@c>\r\n"),
+		       "127.0.0.2");
+	EXPECT(a, SF_OUT_REFUSE, SF_WHY_BAD_IDENTITY);
+	T_EQ_INT(a->code, 400);
+	T_TRUE(strstr(a->warning, "3325") != NULL);
+	T_TRUE(!a->judged);
+	a = admit_from(req(m, sizeof(m), "INVITE", RURI, "",
+			   "P-Asserted-Identity: <sip:+442079460958@c>\r\n"
+			   "P-Asserted-Identity: <tel:+442079460958>\r\n"
+			   "P-Asserted-Identity: <tel:+77015550000>\r\n"),
+		       "127.0.0.2");
+	EXPECT(a, SF_OUT_REFUSE, SF_WHY_BAD_IDENTITY);
+	/* from an unknown source (judged as international): dropped */
+	((sf_cfg_t *)cfg)->serve.unknown_source = SF_UNKNOWN_AS_INTERNATIONAL;
+	EXPECT(admit_from(m, "127.0.0.9"), SF_OUT_DROP, SF_WHY_BAD_IDENTITY);
+	((sf_cfg_t *)cfg)->serve.unknown_source = SF_UNKNOWN_REJECT;
+	/* one sip and one tel: judged */
+	a = admit_from(req(m, sizeof(m), "INVITE", RURI, "",
+			   "P-Asserted-Identity: <sip:+442079460958@c>, "
+			   "<tel:+442079460958>\r\n"),
+		       "127.0.0.2");
+	T_TRUE(a->judged);
+}
+
 /* sf_admit and sf_admit_scanned agree (replay uses the latter). */
 static void test_scanned_same(void)
 {
@@ -516,6 +549,7 @@ int main(void)
 	T_RUN(test_loop_spiral);
 	T_RUN(test_malformed);
 	T_RUN(test_responses);
+	T_RUN(test_bad_identity);
 	T_RUN(test_scanned_same);
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);

@@ -158,7 +158,7 @@ static void test_example(void)
 	T_EQ_STR(cfg->tag.header, "X-Sipfilter");
 	T_EQ_INT(cfg->tag.verstat, 1);
 
-	T_EQ_INT(cfg->n_rules, 14);
+	T_EQ_INT(cfg->n_rules, 15);
 	r = &cfg->rules[0];
 	T_EQ_STR(r->name, "own-msrn-exempt");
 	T_EQ_INT(r->n_conds, 1);
@@ -167,11 +167,19 @@ static void test_example(void)
 	T_EQ_INT(r->action, SF_ACT_ALLOW);
 	T_EQ_INT(r->code, 0);
 	T_EQ_STR(r->reason, r->description);
-	T_EQ_INT(r->line, 62);
+	T_EQ_INT(r->line, 73);
+	T_EQ_INT(r->scope, SF_SCOPE_ANY);
+	T_TRUE(!r->per_identity);
+
+	r = &cfg->rules[1];
+	T_EQ_STR(r->name, "allow-listed");
+	T_EQ_INT(r->scope, SF_SCOPE_ALL);
+	T_TRUE(r->per_identity);
 
 	r = &cfg->rules[2];
 	T_EQ_STR(r->name, "cli-unparseable");
 	T_EQ_INT(r->n_conds, 2);
+	T_EQ_INT(r->scope, SF_SCOPE_ALL);
 	T_EQ_INT(r->conds[0].kind, SF_COND_TRUNK_KIND);
 	T_EQ_INT(r->conds[0].mask, (1ull << SF_TRUNK_INTERNATIONAL) |
 					   (1ull << SF_TRUNK_ROAMING_PARTNER));
@@ -207,7 +215,13 @@ static void test_example(void)
 	T_EQ_INT(r->mode, SF_MODE_MONITOR);
 
 	r = &cfg->rules[13];
+	T_EQ_STR(r->name, "identity-conflict");
+	T_EQ_INT(r->conds[0].kind, SF_COND_IDENTITY_CONFLICT);
+	T_TRUE(!r->per_identity);
+
+	r = &cfg->rules[14];
 	T_EQ_STR(r->name, "anonymous-from-abroad");
+	T_EQ_INT(r->scope, SF_SCOPE_ALL);
 	T_EQ_INT(r->conds[1].kind, SF_COND_IDENTITY);
 	T_EQ_INT(r->conds[1].mask, (1ull << SF_IDENT_MISSING) |
 					   (1ull << SF_IDENT_ANONYMOUS));

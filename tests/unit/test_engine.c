@@ -185,6 +185,246 @@ static void test_raw_invites(void)
 	RAW("103", "+77011234500", "", "ipx-carrier-a", "emergency", A);
 }
 
+/* Judges a raw INVITE; returns the verdict's deciding identity kind. */
+static const char *decided(const char *ruri, const char *from,
+			   const char *extra, const char *trunk_name,
+			   const char *rule, int line)
+{
+	static sf_verdict_t v;
+	char buf[2048];
+	sf_sipmsg_t msg;
+	sf_call_t call;
+	int n = snprintf(buf, sizeof(buf), invite_fmt, ruri, from, ruri,
+			 extra);
+
+	sf_engine_judge_raw(cfg, tables, buf, (size_t)n, NULL,
+			    trunk(trunk_name), &msg, &call, &v);
+	if (strcmp(v.rule_name, rule) != 0)
+		T_FAIL_AT("line %d: got rule '%s', want '%s'", line,
+			  v.rule_name, rule);
+	return sf_idkind_name(v.facts.decided_by);
+}
+
+#define DECIDED(ru, fu, extra, t, rule, by)                                 \
+	T_EQ_STR(decided(ru, fu, extra, t, rule, __LINE__), by)
+
+#define HOME "+77015550000"      /* home mobile, not roaming */
+#define UK "+442079460958"        /* foreign */
+#define KZ_B "+77021234567"
+
+/* Issue: every presented identity is judged, a spoof hides behind no
+ * header, in either order. */
+static void test_identities(void)
+{
+	/* foreign PAI, home From: the From decides */
+	DECIDED(KZ_B, HOME, "P-Asserted-Identity: <sip:" UK "@c>\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "from");
+	/* home PAI, foreign From: the PAI decides */
+	DECIDED(KZ_B, UK, "P-Asserted-Identity: <sip:" HOME "@c>\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "pai");
+	/* PPI-only / RPID-only home number behind a foreign From */
+	DECIDED(KZ_B, UK, "P-Preferred-Identity: <sip:" HOME "@c>\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "ppi");
+	DECIDED(KZ_B, UK, "Remote-Party-ID: <sip:" HOME "@c>;party=calling\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "rpid");
+	/* two PAI values: the home one hides in second place */
+	DECIDED(KZ_B, UK,
+		"P-Asserted-Identity: <sip:" UK "@c>, <tel:" HOME ">\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "pai2");
+	/* sip and tel PAI agreeing: no conflict */
+	DECIDED(KZ_B, UK,
+		"P-Asserted-Identity: <sip:" UK "@c>, <tel:" UK ">\r\n",
+		"ipx-carrier-a", "", "pai");
+	/* sip and tel PAI disagreeing, both foreign: identity_conflict */
+	DECIDED(KZ_B, UK,
+		"P-Asserted-Identity: <sip:" UK "@c>, <tel:+4915112345678>\r\n",
+		"ipx-carrier-a", "identity-conflict", "pai");
+	/* everything agrees and is fine: the primary identity is reported */
+	DECIDED(KZ_B, UK, "", "ipx-carrier-a", "", "from");
+	/* a roaming subscriber calling home in every header passes */
+	DECIDED(KZ_B, "+77011234567",
+		"P-Asserted-Identity: <tel:+77011234567>\r\n",
+		"ipx-carrier-a", "", "pai");
+	/* allow-listed in one header only: not enough (identities: all);
+	 * the allow-listed test number is itself a home mobile */
+	DECIDED(KZ_B, HOME, "P-Asserted-Identity: <sip:+77019990001@c>\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "pai");
+	DECIDED(KZ_B, UK, "P-Asserted-Identity: <sip:+77019990001@c>\r\n",
+		"ipx-carrier-a", "home-mobile-not-roaming", "pai");
+	DECIDED(KZ_B, "+77019990001",
+		"P-Asserted-Identity: <sip:+77019990001@c>\r\n",
+		"ipx-carrier-a", "allow-listed", "pai");
+	/* anonymous From with a network number is not an anonymous call */
+	DECIDED(KZ_B, "anonymous",
+		"P-Asserted-Identity: <sip:" UK "@c>\r\nPrivacy: id\r\n",
+		"ipx-carrier-a", "", "pai");
+	/* one unparseable header beside a number is not "unparseable" */
+	DECIDED(KZ_B, "alice", "P-Asserted-Identity: <sip:" UK "@c>\r\n",
+		"ipx-carrier-a", "", "pai");
+}
+
+static void display_case(const char *from_hdr, const char *rule,
+			 const char *by, int line)
+{
+	static sf_verdict_t v;
+	char buf[2048];
+	sf_sipmsg_t msg;
+	sf_call_t call;
+	int n = snprintf(buf, sizeof(buf),
+			 "INVITE sip:%s@ims.example.kz SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-d\r\n"
+			 "%s\r\nTo: <sip:%s@ims.example.kz>\r\n"
+			 "Call-ID: d@test\r\nCSeq: 1 INVITE\r\n"
+			 "Content-Length: 0\r\n\r\n",
+			 KZ_B, from_hdr, KZ_B);
+
+	sf_engine_judge_raw(cfg, tables, buf, (size_t)n, NULL,
+			    trunk("ipx-carrier-a"), &msg, &call, &v);
+	if (strcmp(v.rule_name, rule) ||
+	    strcmp(sf_idkind_name(v.facts.decided_by), by))
+		T_FAIL_AT("line %d: %s: got '%s' by %s, want '%s' by %s", line,
+			  from_hdr, v.rule_name,
+			  sf_idkind_name(v.facts.decided_by), rule, by);
+}
+
+/* The number the callee's handset shows from the display name. */
+static void test_display_identity(void)
+{
+	display_case("From: \"+7 701 555 00 00\" <sip:" UK "@c>;tag=1",
+		     "home-mobile-not-roaming", "from-display", __LINE__);
+	display_case("From: \"Bank 8 (727) 250-00-00\" <sip:" UK "@c>;tag=1",
+		     "known-substitution", "from-display", __LINE__);
+	display_case("From: \"102\" <sip:" UK "@c>;tag=1",
+		     "known-substitution", "from-display", __LINE__);
+	display_case("From: \"London office\" <sip:" UK "@c>;tag=1", "",
+		     "from", __LINE__);
+}
+
+/* Exemptions are decided by the Request-URI, never by To. */
+static void test_exemptions_ruri_only(void)
+{
+	char buf[2048];
+	sf_sipmsg_t msg;
+	sf_call_t call;
+	sf_verdict_t v;
+	static const char *const shapes[] = {
+		/* R-URI with a domain phone-context, To: 112 */
+		"INVITE sip:+77017654321;phone-context=@host@ims.example.kz "
+		"SIP/2.0\r\n",
+		/* R-URI without a user, To: 112 */
+		"INVITE sip:ims.example.kz SIP/2.0\r\n",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		int n = snprintf(buf, sizeof(buf),
+				 "%sVia: SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-e\r\n"
+				 "From: <sip:" HOME "@c>;tag=1\r\n"
+				 "To: <sip:112@ims.example.kz>\r\n"
+				 "Call-ID: e@test\r\nCSeq: 1 INVITE\r\n"
+				 "Content-Length: 0\r\n\r\n",
+				 shapes[i]);
+
+		sf_engine_judge_raw(cfg, tables, buf, (size_t)n, NULL,
+				    trunk("ipx-carrier-a"), &msg, &call, &v);
+		T_EQ_STR(v.rule_name, "home-mobile-not-roaming");
+		T_TRUE(!v.facts.emergency);
+	}
+	/* an MSRN in To does not exempt either */
+	{
+		int n = snprintf(buf, sizeof(buf),
+				 "INVITE sip:" KZ_B "@ims.example.kz SIP/2.0\r\n"
+				 "Via: SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-m\r\n"
+				 "From: <sip:" HOME "@c>;tag=1\r\n"
+				 "To: <sip:+77091234567@ims.example.kz>\r\n"
+				 "Call-ID: m@test\r\nCSeq: 1 INVITE\r\n"
+				 "Content-Length: 0\r\n\r\n");
+
+		sf_engine_judge_raw(cfg, tables, buf, (size_t)n, NULL,
+				    trunk("ipx-carrier-a"), &msg, &call, &v);
+		T_EQ_STR(v.rule_name, "home-mobile-not-roaming");
+	}
+	/* ...while in the Request-URI it does, and 112 there too */
+	RAW("+77091234567", HOME, "", "ipx-carrier-a", "own-msrn-exempt", A);
+	RAW("112", HOME, "", "ipx-carrier-a", "emergency", A);
+}
+
+/* Rules choose the identity: network, presentation, display, all, first. */
+static void test_scopes(void)
+{
+	static const char text[] =
+		"dialling: {country_code: \"7\", national_prefix: \"8\", "
+		"international_prefixes: [\"810\", \"00\"], "
+		"national_length: 10}\n"
+		"tables: {numbering_plan: TABLES/numbering-plan.csv}\n"
+		"trunks: [{name: t, kind: international, sources: [127.0.0.2]}]\n"
+		"rules:\n"
+		"  - {name: net, when: {identities: network, class: [home-mobile]}, action: tag}\n"
+		"  - {name: pres, when: {identities: presentation, class: [home-fixed]}, action: tag}\n"
+		"  - {name: disp, when: {identities: display, class: [foreign]}, action: tag}\n"
+		"  - {name: every, when: {identities: all, class: [domestic-other]}, action: tag}\n"
+		"  - {name: first, when: {identities: first, class: [toll-free]}, action: tag}\n"
+		"  - {name: nonet, when: {identities: network, identity: [missing]}, action: tag}\n";
+	char conf[2048], path[1024], buf[2048];
+	sf_cfg_t *c;
+	sf_tables_t *t;
+	sf_diag_t diag;
+	static const struct {
+		const char *from, *extra, *rule;
+	} cases[] = {
+		/* home mobile in PAI: network rule; in From only: not */
+		{UK, "P-Asserted-Identity: <sip:+77015550000@c>\r\n", "net"},
+		{"+77015550000", "P-Asserted-Identity: <sip:" UK "@c>\r\n", ""},
+		/* home fixed in From only: presentation rule */
+		{"+77172123456", "P-Asserted-Identity: <sip:" UK "@c>\r\n", "pres"},
+		{UK, "P-Asserted-Identity: <sip:+77172123456@c>\r\n", ""},
+		/* domestic-other everywhere: all; in one place only: not */
+		{"+77051234567", "P-Asserted-Identity: <sip:+77051234567@c>\r\n",
+		 "every"},
+		{"+77051234567", "P-Asserted-Identity: <sip:" UK "@c>\r\n", ""},
+		/* first usable (PAI before From) */
+		{UK, "P-Asserted-Identity: <sip:+78001234567@c>\r\n", "first"},
+		/* no network identity at all */
+		{UK, "", "nonet"},
+	};
+
+	snprintf(path, sizeof(path), "%s/config/tables", t_root());
+	{
+		const char *p = strstr(text, "TABLES");
+		int n = snprintf(conf, sizeof(conf), "%.*s%s%s",
+				 (int)(p - text), text, path, p + 6);
+		(void)n;
+	}
+	sf_diag_init(&diag);
+	if (sf_cfg_parse("scopes.yaml", conf, strlen(conf), NULL, &c, &diag)) {
+		sf_diag_print(&diag, stderr);
+		T_FAIL_AT("config refused");
+		return;
+	}
+	T_EQ_INT(c->rules[0].scope, SF_SCOPE_NETWORK);
+	T_TRUE(c->rules[0].per_identity);
+	if (sf_load_tables(c, NULL, &t, NULL) < 0) {
+		T_FAIL_AT("tables");
+		sf_cfg_free(c);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sf_sipmsg_t msg;
+		sf_call_t call;
+		sf_verdict_t v;
+		int n = snprintf(buf, sizeof(buf), invite_fmt, KZ_B,
+				 cases[i].from, KZ_B, cases[i].extra);
+
+		sf_engine_judge_raw(c, t, buf, (size_t)n, NULL, 0, &msg, &call,
+				    &v);
+		if (strcmp(v.rule_name, cases[i].rule))
+			T_FAIL_AT("case %zu (%s / %s): rule '%s', want '%s'", i,
+				  cases[i].from, cases[i].extra, v.rule_name,
+				  cases[i].rule);
+	}
+	sf_tables_free(t);
+	sf_cfg_free(c);
+}
+
 /* urn:service:sos (RFC 5031) is an emergency call whatever the number. */
 static void test_raw_emergency_urn(void)
 {
@@ -251,6 +491,10 @@ int main(void)
 	T_RUN(test_facts);
 	T_RUN(test_raw_invites);
 	T_RUN(test_raw_emergency_urn);
+	T_RUN(test_identities);
+	T_RUN(test_display_identity);
+	T_RUN(test_exemptions_ruri_only);
+	T_RUN(test_scopes);
 	T_RUN(test_raw_malformed);
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);

@@ -192,6 +192,108 @@ static void test_pai_two_lines(void)
 	T_EQ_STR(key(&call.pai[1]), "+77011234567");
 }
 
+/* RFC 3325 §9.1: one sip/sips and one tel value at most. */
+static void test_pai_shapes(void)
+{
+	/* sip + tel agreeing: fine, no conflict */
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: <sip:+77011234567@ims.kz>\n"
+		     "P-Asserted-Identity: <tel:+77011234567>\n"))
+		return;
+	T_TRUE(!call.pai_malformed && !call.identity_conflict);
+	T_EQ_INT(call.n_pai_values, 2);
+	T_EQ_INT(call.pai[0].scheme, SF_SCHEME_SIP);
+	T_EQ_INT(call.pai[1].scheme, SF_SCHEME_TEL);
+	/* sip + tel disagreeing: a conflict, in either order */
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: <tel:+442079460958>, "
+		     "<sip:+77011234567@ims.kz>\n"))
+		return;
+	T_TRUE(!call.pai_malformed && call.identity_conflict);
+	/* two of one scheme */
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: <sip:+442079460958@a>, "
+		     "<sips:+77011234567@ims.kz>\n"))
+		return;
+	T_TRUE(call.pai_malformed);
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: <tel:+442079460958>\n"
+		     "P-Asserted-Identity: <tel:+77011234567>\n"))
+		return;
+	T_TRUE(call.pai_malformed);
+	/* three values: malformed, the count says so beyond the cap */
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: <sip:1@a>, <tel:+77011234567>, "
+		     "<tel:+77011234568>\n"))
+		return;
+	T_TRUE(call.pai_malformed);
+	T_EQ_INT(call.n_pai_values, 3);
+	T_EQ_INT(call.n_pai, 2);
+	/* one value of another scheme alone is not malformed (just not a
+	 * number) */
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: <mailto:a@b.example>\n"))
+		return;
+	T_TRUE(!call.pai_malformed);
+	T_EQ_INT(call.pai[0].scheme, SF_SCHEME_OTHER);
+}
+
+/* Numbers in display names are identities too. */
+static void test_display_numbers(void)
+{
+	static const struct {
+		const char *from, *want;
+	} cases[] = {
+		{"From: \"+7 701 123-45-67\" <sip:x@carrier.example>;tag=1\n",
+		 "+77011234567"},
+		{"From: \"8 (701) 123 45 67\" <sip:x@c>;tag=1\n",
+		 "+77011234567"},
+		{"From: \"Kaspi Bank 8 (727) 250-00-00\" <sip:x@c>;tag=1\n",
+		 "+77272500000"},
+		{"From: 77011234567 <sip:x@c>;tag=1\n", "+77011234567"},
+		{"From: \"102\" <sip:x@c>;tag=1\n", "102"}, /* short code */
+		/* not numbers */
+		{"From: \"Police 102\" <sip:x@c>;tag=1\n", "(absent)"},
+		{"From: \"Alice\" <sip:+442079460958@c>;tag=1\n", "(absent)"},
+		{"From: <sip:+442079460958@c>;tag=1\n", "(absent)"},
+		{"From: \"12\\\"34567890\" <sip:x@c>;tag=1\n", "(absent)"},
+		{"From: \"+7 701 1234 5678 9012 3456\" <sip:x@c>;tag=1\n",
+		 "(absent)"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char h[256];
+
+		snprintf(h, sizeof(h), "%s%s", cases[i].from, TO_T);
+		if (!extract(RURI, h))
+			continue;
+		if (strcmp(key(&call.from_display), cases[i].want))
+			T_FAIL_AT("%s: display %s, want %s", cases[i].from,
+				  key(&call.from_display), cases[i].want);
+	}
+	if (!extract(RURI, FROM_T TO_T
+		     "P-Asserted-Identity: \"+77015550000\" "
+		     "<sip:+442079460958@ims.kz>\n"))
+		return;
+	T_EQ_STR(key(&call.pai_display), "+77015550000");
+	T_EQ_VIEW(call.pai_display.uri, "+77015550000");
+}
+
+/* Exemptions come from the Request-URI only: To never stands in. */
+static void test_called_is_ruri(void)
+{
+	if (!extract("sip:+77017654321;phone-context=@host@operator.kz",
+		     FROM_T "To: <sip:112@operator.kz>\n"))
+		return;
+	T_TRUE(call.called == &call.ruri);
+	T_TRUE(call.ruri.status != SF_NORM_OK);
+	T_TRUE(!call.emergency_urn);
+	if (!extract("sip:operator.kz", FROM_T "To: <sip:112@operator.kz>\n"))
+		return;
+	T_TRUE(call.called == &call.ruri);
+	T_EQ_STR(key(call.called), "empty");
+}
+
 /* The first PAI that normalises is the presented one. */
 static void test_pai_first_usable(void)
 {
@@ -233,7 +335,7 @@ static void test_from_only(void)
 	T_EQ_INT(call.presented_source, SF_ID_FROM);
 	T_EQ_STR(key(call.presented), "+442079460958");
 	T_EQ_VIEW(call.from.uri, "sip:+442079460958@carrier.example");
-	T_TRUE(!call.to.present); /* RURI gave the called number */
+	T_TRUE(call.called == &call.ruri); /* where the core routes */
 }
 
 static void test_anonymous(void)
@@ -332,7 +434,7 @@ static void test_tel_phone_context(void)
 	T_EQ_STR(key(&call.from), "+77011234567");
 	T_EQ_STR(key(&call.pai[0]), "+442079460958");
 	T_EQ_STR(key(&call.ruri), "+77011112233");
-	T_TRUE(!call.to.present); /* RURI gave the called number */
+	T_TRUE(call.called == &call.ruri); /* where the core routes */
 
 	/* sip: URI carrying phone-context in its user part */
 	if (!extract("sip:102;phone-context=+7@operator.kz;user=phone",
@@ -354,7 +456,7 @@ static void test_compact_and_folded(void)
 		return;
 	T_EQ_STR(key(&call.from), "+77011234567");
 	T_EQ_VIEW(call.from.uri, "sip:8-701-123-45-67@gw.kz");
-	T_TRUE(!call.to.present); /* RURI gave the called number */
+	T_TRUE(call.called == &call.ruri); /* where the core routes */
 }
 
 /* %00 must never shorten the number: no truncated "+7701123" key. */
@@ -399,9 +501,10 @@ static void test_user_params_and_schemes(void)
 	T_EQ_STR(key(&call.from), "+77011234567");
 	T_EQ_STR(key(&call.pai[0]), "bad-uri");
 	T_EQ_STR(key(&call.ppi), "+77015550001");
-	/* Request-URI without a user part: the called number is To's */
+	/* Request-URI without a user part: no called number, never To's
+	 * (exemptions are decided where the core routes) */
 	T_EQ_STR(key(&call.ruri), "empty");
-	T_TRUE(call.called == &call.to);
+	T_TRUE(call.called == &call.ruri);
 }
 
 static void test_emergency_urn(void)
@@ -495,7 +598,7 @@ static void test_from_numbers(void)
 /* Sanity of an extracted call, whatever the message was. */
 static void check_call_sane(const char *name)
 {
-	const sf_ident_t *all[] = {&call.from, &call.to, &call.ruri,
+	const sf_ident_t *all[] = {&call.from, &call.from_display, &call.ruri,
 				   &call.pai[0], &call.pai[1], &call.ppi,
 				   &call.rpid, &call.diversion[0],
 				   &call.diversion[1], &call.diversion[2],
@@ -622,6 +725,9 @@ int main(void)
 	sf_identity_global_init();
 	T_RUN(test_pai_one_line);
 	T_RUN(test_pai_two_lines);
+	T_RUN(test_pai_shapes);
+	T_RUN(test_display_numbers);
+	T_RUN(test_called_is_ruri);
 	T_RUN(test_pai_first_usable);
 	T_RUN(test_rpid_only);
 	T_RUN(test_from_only);

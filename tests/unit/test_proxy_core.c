@@ -315,6 +315,79 @@ static void test_route_edits(void)
 	}
 }
 
+/* Issue: upstream attestation is not trusted; tag marks every identity;
+ * withhold hides the number wherever it would be shown. */
+static void test_identity_marks(void)
+{
+	char msg[2048];
+	sf_pout_t o;
+	char *s;
+
+	/* an allowed call from an untrusted trunk: every verstat goes */
+	snprintf(msg, sizeof(msg),
+		 "INVITE sip:77012220001@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-vs1\r\n"
+		 "From: <sip:+442079460958@c;verstat=TN-Validation-Passed>;tag=f\r\n"
+		 "To: <sip:77012220001@127.0.0.1>\r\nCall-ID: vs1\r\n"
+		 "CSeq: 1 INVITE\r\n"
+		 "P-Asserted-Identity: <sip:+442079460958@c;user=phone;"
+		 "VERSTAT=TN-Validation-Passed>, <tel:+442079460958;verstat=x>\r\n"
+		 "P-Preferred-Identity: <sip:+442079460958@c;verstat=y>\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 1);
+	s = out_str(&o);
+	T_TRUE(strcasestr(s, "verstat") == NULL);
+	T_TRUE(strstr(s, "<sip:+442079460958@c;user=phone>, "
+			 "<tel:+442079460958>\r\n") != NULL);
+	/* the same from the trusted domestic interconnect: kept */
+	memcpy(strstr(msg, "127.0.0.2:5061"), "127.0.0.5:5061", 14);
+	T_EQ_INT(handle(msg, "127.0.0.5", 5061, &o), 1);
+	s = out_str(&o);
+	T_TRUE(strstr(s, "verstat=TN-Validation-Passed") != NULL);
+
+	/* tag: every identity header is marked, not just the judged one */
+	snprintf(msg, sizeof(msg),
+		 "INVITE sip:77012220001@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-vs2\r\n"
+		 "From: \"x\" <sip:anonymous@anonymous.invalid>;tag=f\r\n"
+		 "To: <sip:77012220001@127.0.0.1>\r\nCall-ID: vs2\r\n"
+		 "CSeq: 1 INVITE\r\nPrivacy: id\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 1);
+	s = out_str(&o);
+	T_TRUE(strstr(s, "X-Sipfilter: suspect;rule=anonymous-from-abroad")
+	       != NULL);
+	T_TRUE(strstr(s, "<sip:anonymous@anonymous.invalid;verstat="
+			 "TN-Validation-Failed>;tag=f") != NULL);
+
+	/* withhold: anonymous From, Privacy merged, PPI and RPID removed,
+	 * PAI kept for the core */
+	snprintf(msg, sizeof(msg),
+		 "INVITE sip:77012220001@127.0.0.1 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 127.0.0.2:5061;branch=z9hG4bK-wh1\r\n"
+		 "From: \"+7 701 555 00 00\" <sip:+77015550000@c>;tag=f\r\n"
+		 "To: <sip:77012220001@127.0.0.1>\r\nCall-ID: wh1\r\n"
+		 "CSeq: 1 INVITE\r\n"
+		 "Diversion: <sip:+4915112345678@c>;reason=unconditional\r\n"
+		 "P-Asserted-Identity: <sip:+77015550000@c>\r\n"
+		 "P-Preferred-Identity: <sip:+77015550000@c>\r\n"
+		 "Remote-Party-ID: <sip:+77015550000@c>;party=calling\r\n"
+		 "Privacy: header; none\r\nPrivacy: session\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	T_EQ_INT(handle(msg, "127.0.0.2", 5061, &o), 1);
+	s = out_str(&o);
+	T_TRUE(strstr(s, "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>"
+			 ";tag=f\r\n") != NULL);
+	T_TRUE(strstr(s, "Privacy: header;session;id\r\n") != NULL);
+	T_TRUE(strstr(s, "P-Preferred-Identity") == NULL);
+	T_TRUE(strstr(s, "Remote-Party-ID") == NULL);
+	T_TRUE(strstr(s, "P-Asserted-Identity: <sip:+77015550000@c>\r\n") !=
+	       NULL);
+	T_TRUE(strstr(s, "701 555") == NULL); /* the display number too */
+	if (!strstr(s, "Privacy: header;session;id\r\n"))
+		fprintf(stderr, "    got: %s\n", s);
+}
+
 /* The per-message edits written without printf: received (sent-by is not
  * the source), rport filled, TCP rport added, Max-Forwards absent/1;
  * a response whose Via line holds "ours, theirs"; the verdict log line. */
@@ -438,7 +511,7 @@ static void test_edits_and_log(void)
 	T_EQ_STR(logged,
 		 "verdict call-id=\"lg\\x22@127.0.0.2\" presented=\""
 		 "sip:77015550000@127.0.0.2;user=phone\" number=+77015550000 "
-		 "trunk=ipx-carrier-a rule=home-mobile-not-roaming "
+		 "identity=pai trunk=ipx-carrier-a rule=home-mobile-not-roaming "
 		 "action=reject mode=enforce applied=reject code=603");
 	/* bounded: cut, NUL-terminated, never an escape split */
 	sf_proxy_log_line(cfg, &ctx.adm.v, &ctx.call, line, sizeof(line));
@@ -626,6 +699,7 @@ int main(void)
 	T_RUN(test_response_routing);
 	T_RUN(test_tag_verstat);
 	T_RUN(test_route_edits);
+	T_RUN(test_identity_marks);
 	T_RUN(test_edits_and_log);
 	T_RUN(test_bad_input);
 	T_RUN(test_bad_request_400);
