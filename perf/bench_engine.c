@@ -143,7 +143,8 @@ static const char sdp[] =
 	"a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
 	"a=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
 
-static int make_invite(char *buf, size_t cap, int i, const char *cli)
+static int make_invite(char *buf, size_t cap, int i, const char *cli,
+		       const char *pai)
 {
 	return snprintf(buf, cap,
 		"INVITE sip:+7702%07d@ims.example.kz;user=phone SIP/2.0\r\n"
@@ -162,7 +163,7 @@ static int make_invite(char *buf, size_t cap, int i, const char *cli)
 		"Content-Length: %zu\r\n\r\n%s",
 		i * 37 % 10000000, (unsigned)i * 2654435761u, i, cli,
 		(unsigned)i * 40503u, i * 37 % 10000000,
-		(unsigned)i * 2246822519u, i, cli, cli, sizeof(sdp) - 1, sdp);
+		(unsigned)i * 2246822519u, i, cli, pai, sizeof(sdp) - 1, sdp);
 }
 
 int main(int argc, char **argv)
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
 	sf_verdict_t v;
 	sf_sip_limits_t lim = {0};
 	double runs[5], t0, t_engine, t_osip;
-	long counts[SF_ACT_COUNT] = {0}, total_len = 0;
+	long counts[SF_ACT_COUNT] = {0}, total_len = 0, two_ids = 0;
 	int trunk;
 
 	(void)argc;
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 	/* The mix: mostly legitimate foreign callers, some roaming home
 	 * subscribers, ~10 % spoofed home numbers and substitution hits. */
 	for (int i = 0; i < N_MSG; i++) {
-		char cli[32];
+		char cli[32], pai[32];
 
 		switch (i % 10) {
 		case 0: snprintf(cli, sizeof(cli), "+7701%07d", (i * 7 + 3) % 10000000); break;
@@ -212,15 +213,27 @@ int main(int argc, char **argv)
 		case 2: snprintf(cli, sizeof(cli), "+7727%07d", i * 3 % 10000000); break;
 		default: snprintf(cli, sizeof(cli), "+%ld%06d", 2000000 + (long)(i % 5000) * 7, i); break;
 		}
-		lens[i] = make_invite(msgs[i], sizeof(msgs[i]), i, cli);
+		/* Two identities in every other INVITE: the carrier asserts
+		 * another number than the one the caller presents (both are
+		 * judged); the others present one number in From and PAI. */
+		if ((i / 10) % 2)
+			snprintf(pai, sizeof(pai), "+%ld%06d",
+				 2000000 + (long)((i + 17) % 5000) * 7, i + 1);
+		else
+			snprintf(pai, sizeof(pai), "%s", cli);
+		if (strcmp(pai, cli))
+			two_ids++;
+		lens[i] = make_invite(msgs[i], sizeof(msgs[i]), i, cli, pai);
 		total_len += lens[i];
 		sf_engine_judge_raw(cfg, tables, msgs[i], (size_t)lens[i], &lim,
 				    trunk, m, call, &v);
 		counts[v.applied]++;
 	}
-	printf("message mix: %d INVITEs, mean %ld bytes; verdicts: allow %ld, "
+	printf("message mix: %d INVITEs, mean %ld bytes, %ld%% with two "
+	       "distinct identities (PAI != From); verdicts: allow %ld, "
 	       "tag %ld, reject %ld, withhold %ld\n", N_MSG,
-	       total_len / N_MSG, counts[SF_ACT_ALLOW], counts[SF_ACT_TAG],
+	       total_len / N_MSG, two_ids * 100 / N_MSG,
+	       counts[SF_ACT_ALLOW], counts[SF_ACT_TAG],
 	       counts[SF_ACT_REJECT], counts[SF_ACT_WITHHOLD]);
 
 	for (int r = 0; r < 5; r++) {
