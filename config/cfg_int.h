@@ -199,6 +199,9 @@ bool cfg_path_resolve(cfg_ctx_t *c, const cfg_node_t *n, const char *key,
 void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_load_rules(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_resolve_trunk_refs(cfg_ctx_t *c);
+/* Compiles every rule's conditions to feature-word masks (sf_conds.h);
+ * after cfg_resolve_trunk_refs. */
+void cfg_compile_rules(cfg_ctx_t *c);
 void cfg_load_serve(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_serve_defaults(sf_serve_cfg_t *s);
 

@@ -367,6 +367,7 @@ static void walk(cfg_ctx_t *c, const cfg_node_t *root)
 	if (v[S_SERVE])
 		cfg_load_serve(c, v[S_SERVE]);
 	cfg_resolve_trunk_refs(c);
+	cfg_compile_rules(c);
 }
 
 int sf_cfg_parse_flags(const char *name, const char *text, size_t len,

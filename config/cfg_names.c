@@ -29,23 +29,34 @@ const char *const cfg_mode_names[2] = {
 	[SF_MODE_MONITOR] = "monitor",
 };
 
-#define COND_NAME_(e, key, type, level, field, t, f) [SF_COND_##e] = key,
+#define COND_NAME_(e, key, type, level, field, fbit, t, f) [SF_COND_##e] = key,
 const char *const cfg_cond_names[SF_COND_COUNT] = {
 	SF_CONDITIONS(COND_NAME_)
 };
 #undef COND_NAME_
 
-#define COND_TYPE_(e, key, type, level, field, t, f) [SF_COND_##e] = type,
+#define COND_TYPE_(e, key, type, level, field, fbit, t, f) [SF_COND_##e] = type,
 static const sf_cond_type_t cond_types[SF_COND_COUNT] = {
 	SF_CONDITIONS(COND_TYPE_)
 };
 #undef COND_TYPE_
 
-#define COND_LEVEL_(e, key, type, level, field, t, f) [SF_COND_##e] = level,
+#define COND_LEVEL_(e, key, type, level, field, fbit, t, f) [SF_COND_##e] = level,
 static const sf_cond_level_t cond_levels[SF_COND_COUNT] = {
 	SF_CONDITIONS(COND_LEVEL_)
 };
 #undef COND_LEVEL_
+
+#define COND_FBIT_(e, key, type, level, field, fbit, t, f) [SF_COND_##e] = fbit,
+static const uint8_t cond_fbits[SF_COND_COUNT] = { /* 0..127 */
+	SF_CONDITIONS(COND_FBIT_)
+};
+#undef COND_FBIT_
+
+unsigned sf_cond_fbit(sf_cond_kind_t k)
+{
+	return (unsigned)k < SF_COND_COUNT ? cond_fbits[k] : 0;
+}
 
 const char *const cfg_scope_names[SF_SCOPE_COUNT] = {
 	[SF_SCOPE_ANY] = "any",

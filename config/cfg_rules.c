@@ -137,13 +137,6 @@ static void load_when(cfg_ctx_t *c, size_t ridx, const cfg_node_t *when,
 			}
 		}
 	}
-	{
-		sf_rule_t *r = &c->cfg->rules[ridx];
-
-		for (size_t i = 0; i < r->n_conds; i++)
-			if (sf_cond_level(r->conds[i].kind) == SF_CL_IDENTITY)
-				r->per_identity = true;
-	}
 }
 
 /* The Reason header carries the text in a quoted-string (RFC 3326 §2). */
@@ -275,6 +268,35 @@ void cfg_load_rules(cfg_ctx_t *c, const cfg_node_t *n)
 		}
 		cfg->n_rules = i + 1;
 		load_rule(c, it, i);
+	}
+}
+
+void cfg_compile_rules(cfg_ctx_t *c)
+{
+	for (size_t k = 0; k < c->cfg->n_rules; k++) {
+		sf_rule_t *r = &c->cfg->rules[k];
+
+		r->n_call_masks = r->n_id_masks = 0;
+		r->id_union = 0;
+		r->per_identity = false;
+		for (size_t i = 0; i < r->n_conds; i++) {
+			sf_cond_t *cd = &r->conds[i];
+			unsigned fb = sf_cond_fbit(cd->kind) % 64;
+
+			/* the feature-word mask (sf_conds.h) */
+			cd->fmask = sf_cond_type(cd->kind) == SF_CT_BOOL
+					    ? 1ull << (fb + cd->value)
+					    : cd->mask << fb;
+			if (sf_cond_level(cd->kind) == SF_CL_IDENTITY) {
+				r->id_masks[r->n_id_masks++] = cd->fmask;
+				r->id_union |= cd->fmask;
+				r->per_identity = true;
+			} else {
+				r->call_words[r->n_call_masks] =
+					(uint8_t)(sf_cond_fbit(cd->kind) / 64);
+				r->call_masks[r->n_call_masks++] = cd->fmask;
+			}
+		}
 	}
 }
 

@@ -110,7 +110,7 @@ typedef struct sf_trunk {
 
 /* One condition of a rule; all conditions of a rule must hold.  The
  * kinds, their YAML keys and value types are the rows of sf_conds.h. */
-#define SF_COND_ENUM_(e, key, type, level, field, t, f) SF_COND_##e,
+#define SF_COND_ENUM_(e, key, type, level, field, fbit, t, f) SF_COND_##e,
 typedef enum sf_cond_kind {
 	SF_CONDITIONS(SF_COND_ENUM_)
 	SF_COND_COUNT
@@ -142,6 +142,7 @@ typedef struct sf_cond {
 	sf_cond_kind_t kind;
 	uint64_t mask;  /* for the set-valued kinds */
 	bool value;     /* for the boolean kinds */
+	uint64_t fmask; /* over the feature word (sf_conds.h) */
 } sf_cond_t;
 
 typedef struct sf_rule {
@@ -151,6 +152,14 @@ typedef struct sf_rule {
 	size_t n_conds;
 	sf_scope_t scope;       /* identities the conditions look at */
 	bool per_identity;      /* some condition is about an identity */
+	/* the conditions compiled for the engine's loop (sf_conds.h):
+	 * call conditions as (word, mask), identity conditions as masks */
+	uint64_t call_masks[SF_CFG_MAX_CONDS];
+	uint8_t call_words[SF_CFG_MAX_CONDS];
+	uint8_t n_call_masks;
+	uint64_t id_masks[SF_CFG_MAX_CONDS];
+	uint8_t n_id_masks;
+	uint64_t id_union;      /* every bit the identity masks touch */
 	sf_action_t action;
 	uint16_t code;          /* SIP status for reject, 400..699 (default
 				   603); 0 for other actions */
@@ -287,6 +296,7 @@ const char *sf_identity_state_name(sf_identity_state_t s);
 const char *sf_scope_name(sf_scope_t s);
 sf_cond_type_t sf_cond_type(sf_cond_kind_t k);
 sf_cond_level_t sf_cond_level(sf_cond_kind_t k);
+unsigned sf_cond_fbit(sf_cond_kind_t k);
 const char *sf_id_source_name(sf_id_source_t s);
 
 #endif

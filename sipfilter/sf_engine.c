@@ -24,12 +24,49 @@ typedef struct cond_row {
 
 #define OFF_SF_CL_CALL(field) offsetof(sf_facts_t, field)
 #define OFF_SF_CL_IDENTITY(field) offsetof(sf_idfacts_t, field)
-#define COND_ROW_(e, key, type, level, field, t, f)                        \
+#define COND_ROW_(e, key, type, level, field, fbit, t, f)                        \
 	[SF_COND_##e] = {type, level, (uint16_t)OFF_##level(field)},
 static const cond_row_t cond_rows[SF_COND_COUNT] = {
 	SF_CONDITIONS(COND_ROW_)
 };
 #undef COND_ROW_
+
+/* Where each identity fact sits in the feature word. */
+#define FB_(e, key, type, level, field, fbit, t, f) FB_##e = fbit,
+enum { SF_CONDITIONS(FB_) };
+#undef FB_
+
+#define FB_BOOL(cond, v) (1ull << ((FB_##cond % 64) + ((v) ? 1 : 0)))
+
+/* The call facts as two words: kinds, classes and flags; the trunk. */
+static void call_features(sf_facts_t *f)
+{
+	uint64_t w = 1ull << (FB_TRUNK_KIND + (unsigned)f->trunk_kind);
+
+	if (f->called_cls >= 0 && f->called_cls < 16)
+		w |= 1ull << (FB_CALLED_CLASS + (unsigned)f->called_cls);
+	w |= (f->diversion_cls_mask & 0xffff) << FB_DIVERSION_CLASS;
+	w |= FB_BOOL(IDENTITY_MISMATCH, f->identity_mismatch) |
+	     FB_BOOL(DIVERTED, f->diverted) | FB_BOOL(PRIVACY, f->privacy) |
+	     FB_BOOL(TRUSTED_TRUNK, f->trusted_trunk) |
+	     FB_BOOL(IDENTITY_CONFLICT, f->identity_conflict);
+	f->cfeat[0] = w;
+	f->cfeat[1] = f->trunk >= 0 && f->trunk < 64 ? 1ull << f->trunk : 0;
+}
+
+static uint64_t features(const sf_idfacts_t *x)
+{
+	uint64_t w = 1ull << (FB_IDENTITY + (unsigned)x->identity);
+
+	if (x->cls >= 0 && x->cls < 16)
+		w |= 1ull << (FB_CLASS + (unsigned)x->cls);
+	return w | FB_BOOL(UNPARSEABLE, x->unparseable) |
+	       FB_BOOL(LENGTH_VALID, x->length_valid) |
+	       FB_BOOL(ROAMING, x->roaming) |
+	       FB_BOOL(SUBSTITUTION, x->substitution) |
+	       FB_BOOL(ALLOW_LISTED, x->allow_listed) |
+	       FB_BOOL(CLI_EQUALS_CALLED, x->cli_equals_called);
+}
 
 static const char *const idkind_names[SF_IDK_COUNT] = {
 	[SF_IDK_PAI] = "pai", [SF_IDK_PAI2] = "pai2", [SF_IDK_PPI] = "ppi",
@@ -165,17 +202,31 @@ static bool identity_mismatch(const sf_call_t *call)
 
 /* The table facts of one identity; a number already looked up for an
  * earlier identity is copied, not looked up again. */
+static void id_facts_fill(const sf_tables_t *tables, sf_facts_t *f,
+			  sf_idfacts_t *x, sf_idkind_t kind,
+			  const sf_ident_t *id);
+
 static void id_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		     sf_facts_t *f, sf_idkind_t kind, const sf_ident_t *id)
 {
 	sf_idfacts_t *x = &f->ids[f->n_ids++];
-	sf_plan_entry_t pe;
 
 	(void)cfg;
+	id_facts_fill(tables, f, x, kind, id);
+	x->feat = features(x);
+}
+
+static void id_facts_fill(const sf_tables_t *tables, sf_facts_t *f,
+			  sf_idfacts_t *x, sf_idkind_t kind,
+			  const sf_ident_t *id)
+{
+	sf_plan_entry_t pe;
+
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
 	x->src = id;
 	x->cls = -1;
+	x->dup_of = -1;
 	x->length_valid = true;
 	x->norm_status = id->status;
 	if (id->status == SF_NORM_EMPTY) {
@@ -191,11 +242,12 @@ static void id_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 	x->number = id->num;
 	x->cli_equals_called = f->called.kind != SF_NUM_NONE &&
 			       sf_num_eq(&id->num, &f->called);
-	for (unsigned i = 0; i + 1 < f->n_ids; i++) {
+	for (unsigned i = 0; &f->ids[i] < x; i++) {
 		const sf_idfacts_t *o = &f->ids[i];
 
 		if (o->number.kind != SF_NUM_NONE &&
 		    sf_num_eq(&o->number, &id->num)) {
+			x->dup_of = (int)i;
 			x->cls = o->cls;
 			x->in_plan = o->in_plan;
 			x->length_valid = o->length_valid;
@@ -252,9 +304,10 @@ static void identities(const sf_cfg_t *cfg, const sf_tables_t *tables,
  * once, for it only. */
 static void set_decided(const sf_tables_t *tables, sf_facts_t *f, int which)
 {
-	const sf_idfacts_t *x = which >= 0 ? &f->ids[which] : NULL;
+	sf_idfacts_t *x = which >= 0 ? &f->ids[which] : NULL;
 	sf_plan_entry_t pe;
 	sf_subst_entry_t se;
+
 
 	f->decided = which;
 	f->decided_by = x ? x->kind : SF_IDK_NONE;
@@ -325,6 +378,7 @@ void sf_engine_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		f->diversion_cls_mask |= 1ull << c;
 	}
 	f->privacy = call->privacy_id;
+	call_features(f);
 	identities(cfg, tables, call, f);
 	set_decided(tables, f, f->primary);
 }
@@ -332,18 +386,10 @@ void sf_engine_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 /* ------------------------------------------------------------------ */
 /* rules */
 
-bool sf_engine_cond_holds(const sf_cond_t *c, const sf_facts_t *f,
-			  const sf_idfacts_t *id)
+/* One condition against the fact at its row's offset in base. */
+static inline bool cond_eval(const sf_cond_t *c, const cond_row_t *row,
+			     const char *base, const sf_facts_t *f)
 {
-	const cond_row_t *row;
-	const char *base;
-
-	if ((unsigned)c->kind >= SF_COND_COUNT)
-		return false;
-	row = &cond_rows[c->kind];
-	if (row->level == SF_CL_IDENTITY && !id)
-		return false;
-	base = row->level == SF_CL_CALL ? (const char *)f : (const char *)id;
 	switch (row->type) {
 	case SF_CT_BOOL:
 		return *(const bool *)(base + row->off) == c->value;
@@ -359,6 +405,22 @@ bool sf_engine_cond_holds(const sf_cond_t *c, const sf_facts_t *f,
 	}
 }
 
+bool sf_engine_cond_holds(const sf_cond_t *c, const sf_facts_t *f,
+			  const sf_idfacts_t *id)
+{
+	const cond_row_t *row;
+
+	if ((unsigned)c->kind >= SF_COND_COUNT)
+		return false;
+	row = &cond_rows[c->kind];
+	if (row->level == SF_CL_IDENTITY && !id)
+		return false;
+	return cond_eval(c, row,
+			 row->level == SF_CL_CALL ? (const char *)f
+						  : (const char *)id,
+			 f);
+}
+
 /* An identity with nothing presented: what identity conditions see when
  * a rule's scope holds no identity at all ("no network number"). */
 static const sf_idfacts_t missing_id = {
@@ -367,14 +429,18 @@ static const sf_idfacts_t missing_id = {
 	.norm_status = SF_NORM_EMPTY,
 	.cls = -1,
 	.length_valid = true,
+	.feat = (1ull << (FB_IDENTITY + SF_IDENT_MISSING)) |
+		FB_BOOL(UNPARSEABLE, 0) | FB_BOOL(LENGTH_VALID, 1) |
+		FB_BOOL(ROAMING, 0) | FB_BOOL(SUBSTITUTION, 0) |
+		FB_BOOL(ALLOW_LISTED, 0) | FB_BOOL(CLI_EQUALS_CALLED, 0),
 };
 
-static bool id_conds_hold(const sf_rule_t *r, const sf_facts_t *f,
-			  const sf_idfacts_t *id)
+/* Every identity condition of r holds for x: each compiled mask shares
+ * a bit with x's feature word. */
+static inline bool id_conds_hold(const sf_rule_t *r, const sf_idfacts_t *x)
 {
-	for (size_t i = 0; i < r->n_conds; i++)
-		if (cond_rows[r->conds[i].kind].level == SF_CL_IDENTITY &&
-		    !sf_engine_cond_holds(&r->conds[i], f, id))
+	for (unsigned i = 0; i < r->n_id_masks; i++)
+		if (!(x->feat & r->id_masks[i]))
 			return false;
 	return true;
 }
@@ -387,22 +453,20 @@ bool sf_engine_rule_matches(const sf_rule_t *r, const sf_facts_t *f,
 
 	if (which)
 		*which = f->primary;
-	for (size_t i = 0; i < r->n_conds; i++)
-		if (cond_rows[r->conds[i].kind].level == SF_CL_CALL &&
-		    !sf_engine_cond_holds(&r->conds[i], f, NULL))
+	for (unsigned i = 0; i < r->n_call_masks; i++)
+		if (!(f->cfeat[r->call_words[i]] & r->call_masks[i]))
 			return false;
-	if (!r->per_identity)
+	if (!r->n_id_masks)
 		return true;
 	switch (r->scope) {
 	case SF_SCOPE_FIRST:
-		return id_conds_hold(r, f,
-				     f->primary >= 0 ? &f->ids[f->primary]
-						     : &missing_id);
+		return id_conds_hold(r, f->primary >= 0 ? &f->ids[f->primary]
+							: &missing_id);
 	case SF_SCOPE_ALL:
 		for (unsigned i = 0; i < f->n_ids; i++)
-			if (!id_conds_hold(r, f, &f->ids[i]))
+			if (!id_conds_hold(r, &f->ids[i]))
 				return false;
-		return f->n_ids > 0 || id_conds_hold(r, f, &missing_id);
+		return f->n_ids > 0 || id_conds_hold(r, &missing_id);
 	case SF_SCOPE_NETWORK:
 	case SF_SCOPE_PRESENTATION:
 	case SF_SCOPE_DISPLAY:
@@ -415,14 +479,19 @@ bool sf_engine_rule_matches(const sf_rule_t *r, const sf_facts_t *f,
 	for (unsigned i = 0; i < f->n_ids; i++) {
 		if (!(idkind_scope_bit(f->ids[i].kind) & want))
 			continue;
+		/* a number already judged under another kind gives the
+		 * same answer: skip it */
+		if (f->ids[i].dup_of >= 0 &&
+		    (idkind_scope_bit(f->ids[f->ids[i].dup_of].kind) & want))
+			continue;
 		seen = true;
-		if (id_conds_hold(r, f, &f->ids[i])) {
+		if (id_conds_hold(r, &f->ids[i])) {
 			if (which)
 				*which = (int)i;
 			return true;
 		}
 	}
-	if (!seen && id_conds_hold(r, f, &missing_id)) {
+	if (!seen && id_conds_hold(r, &missing_id)) {
 		if (which)
 			*which = -1;
 		return true;

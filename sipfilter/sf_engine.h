@@ -57,6 +57,8 @@ typedef enum sf_idkind {
 typedef struct sf_idfacts {
 	sf_idkind_t kind;
 	const sf_ident_t *src;       /* in the call */
+	int dup_of;                  /* index of an earlier identity with
+					the same number, -1 */
 	int identity;                /* sf_identity_state_t */
 	bool unparseable;
 	sf_norm_status_t norm_status;
@@ -68,6 +70,7 @@ typedef struct sf_idfacts {
 	bool substitution;
 	bool allow_listed;
 	bool cli_equals_called;
+	uint64_t feat;               /* the facts as one word (sf_conds.h) */
 } sf_idfacts_t;
 
 typedef struct sf_facts {
@@ -84,6 +87,7 @@ typedef struct sf_facts {
 	int diversion_cls;           /* of the first diverting number */
 	uint64_t diversion_cls_mask; /* every class seen in Diversion/H-I */
 	bool privacy;
+	uint64_t cfeat[2];           /* the call facts as words (sf_conds.h) */
 	/* --- every identity presented, in sf_idkind_t order --- */
 	sf_idfacts_t ids[SF_IDK_COUNT];
 	unsigned n_ids;

@@ -18,13 +18,13 @@ const char *sf_trunk_label(const sf_cfg_t *cfg, int trunk)
 }
 
 /* The explaining texts of each condition, from the one table. */
-#define COND_TEXT_(e, key, type, level, field, t, f) [SF_COND_##e] = {t, f},
+#define COND_TEXT_(e, key, type, level, field, fbit, t, f) [SF_COND_##e] = {t, f},
 static const struct {
 	const char *yes, *no;
 } cond_texts[SF_COND_COUNT] = {SF_CONDITIONS(COND_TEXT_)};
 #undef COND_TEXT_
 
-#define COND_OFF_(e, key, type, level, field, t, f)                        \
+#define COND_OFF_(e, key, type, level, field, fbit, t, f)                        \
 	[SF_COND_##e] = offsetof(sf_facts_t, field),
 /* Where the fact sits in sf_facts_t: for identity conditions the
  * deciding identity's copy at the top level has the same name. */
