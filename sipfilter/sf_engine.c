@@ -80,13 +80,14 @@ const char *sf_idkind_name(sf_idkind_t k)
 	return (unsigned)k < SF_IDK_COUNT ? idkind_names[k] : "";
 }
 
-static unsigned idkind_scope_bit(sf_idkind_t k)
+/* The rule scope an identity kind belongs to besides any and all. */
+static int idkind_scope(sf_idkind_t k)
 {
 	if (k <= SF_IDK_RPID)
-		return 1u << SF_SCOPE_NETWORK;
+		return SF_SCOPE_NETWORK;
 	if (k == SF_IDK_FROM)
-		return 1u << SF_SCOPE_PRESENTATION;
-	return 1u << SF_SCOPE_DISPLAY;
+		return SF_SCOPE_PRESENTATION;
+	return SF_SCOPE_DISPLAY;
 }
 
 const char *sf_idkind_role(sf_idkind_t k)
@@ -220,7 +221,7 @@ static void id_facts_fill(const sf_tables_t *tables, sf_facts_t *f,
 			  sf_idfacts_t *x, sf_idkind_t kind,
 			  const sf_ident_t *id)
 {
-	sf_plan_entry_t pe;
+	sf_number_facts_t nf;
 
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
@@ -228,6 +229,7 @@ static void id_facts_fill(const sf_tables_t *tables, sf_facts_t *f,
 	x->cls = -1;
 	x->dup_of = -1;
 	x->length_valid = true;
+	x->operator_name = x->subst_source = x->subst_reason = "";
 	x->norm_status = id->status;
 	if (id->status == SF_NORM_EMPTY) {
 		x->identity = SF_IDENT_MISSING;
@@ -247,29 +249,39 @@ static void id_facts_fill(const sf_tables_t *tables, sf_facts_t *f,
 
 		if (o->number.kind != SF_NUM_NONE &&
 		    sf_num_eq(&o->number, &id->num)) {
+			sf_idkind_t k = x->kind;
+			const sf_ident_t *src = x->src;
+			bool eq = x->cli_equals_called;
+
+			*x = *o;
+			x->kind = k;
+			x->src = src;
+			x->cli_equals_called = eq;
 			x->dup_of = (int)i;
-			x->cls = o->cls;
-			x->in_plan = o->in_plan;
-			x->length_valid = o->length_valid;
-			x->roaming = o->roaming;
-			x->substitution = o->substitution;
-			x->allow_listed = o->allow_listed;
 			return;
 		}
 	}
 	x->cls = SF_CLASS_UNLISTED;
 	if (!tables)
 		return;
-	if (sf_tables_plan_lookup(tables, &id->num, &pe)) {
+	sf_tables_number_facts(tables, f->trunk, &id->num, &nf);
+	if (nf.in_plan) {
 		unsigned len = visible_len(&id->num);
 
 		x->in_plan = true;
-		x->cls = (int)pe.cls;
-		x->length_valid = len >= pe.min_len && len <= pe.max_len;
+		x->cls = (int)nf.plan.cls;
+		x->length_valid = len >= nf.plan.min_len &&
+				  len <= nf.plan.max_len;
+		x->operator_name = nf.plan.operator_name;
 	}
-	x->roaming = sf_tables_is_roaming(tables, &id->num, NULL);
-	x->substitution = sf_tables_subst_lookup(tables, &id->num, NULL);
-	x->allow_listed = sf_tables_allowed(tables, f->trunk, &id->num);
+	x->roaming = nf.roaming;
+	memcpy(x->visited, nf.visited, sizeof(x->visited));
+	x->substitution = nf.substitution;
+	if (nf.substitution) {
+		x->subst_source = nf.subst.source;
+		x->subst_reason = nf.subst.reason;
+	}
+	x->allow_listed = nf.allow_listed;
 }
 
 /* Every identity the call presents, in sf_idkind_t order. */
@@ -302,12 +314,9 @@ static void identities(const sf_cfg_t *cfg, const sf_tables_t *tables,
 /* The deciding identity's facts at the top level, with the table
  * details (operator, visited country, substitution source) looked up
  * once, for it only. */
-static void set_decided(const sf_tables_t *tables, sf_facts_t *f, int which)
+static void set_decided(sf_facts_t *f, int which)
 {
 	sf_idfacts_t *x = which >= 0 ? &f->ids[which] : NULL;
-	sf_plan_entry_t pe;
-	sf_subst_entry_t se;
-
 
 	f->decided = which;
 	f->decided_by = x ? x->kind : SF_IDK_NONE;
@@ -332,18 +341,60 @@ static void set_decided(const sf_tables_t *tables, sf_facts_t *f, int which)
 	f->substitution = x->substitution;
 	f->allow_listed = x->allow_listed;
 	f->cli_equals_called = x->cli_equals_called;
-	if (!tables)
-		return;
-	if (x->in_plan && sf_tables_plan_lookup(tables, &x->number, &pe))
-		copy_text(f->operator_name, sizeof(f->operator_name),
-			  pe.operator_name);
-	if (x->roaming)
-		sf_tables_is_roaming(tables, &x->number, f->visited);
-	if (x->substitution &&
-	    sf_tables_subst_lookup(tables, &x->number, &se)) {
-		copy_text(f->subst_source, sizeof(f->subst_source), se.source);
-		copy_text(f->subst_reason, sizeof(f->subst_reason), se.reason);
+	copy_text(f->operator_name, sizeof(f->operator_name),
+		  x->operator_name);
+	memcpy(f->visited, x->visited, sizeof(f->visited));
+	copy_text(f->subst_source, sizeof(f->subst_source), x->subst_source);
+	copy_text(f->subst_reason, sizeof(f->subst_reason), x->subst_reason);
+}
+
+/* An identity with nothing presented: what identity conditions see when
+ * a rule's scope holds no identity at all ("no network number"). */
+static const sf_idfacts_t missing_id = {
+	.kind = SF_IDK_NONE,
+	.identity = SF_IDENT_MISSING,
+	.norm_status = SF_NORM_EMPTY,
+	.cls = -1,
+	.length_valid = true,
+	.feat = (1ull << (FB_IDENTITY + SF_IDENT_MISSING)) |
+		FB_BOOL(UNPARSEABLE, 0) | FB_BOOL(LENGTH_VALID, 1) |
+		FB_BOOL(ROAMING, 0) | FB_BOOL(SUBSTITUTION, 0) |
+		FB_BOOL(ALLOW_LISTED, 0) | FB_BOOL(CLI_EQUALS_CALLED, 0),
+};
+
+static void scope_add(struct sf_scope_words *w, int idx, uint64_t feat)
+{
+	w->idx[w->n] = idx;
+	w->feat[w->n] = feat;
+	w->n++;
+}
+
+/* f->scope[]: for each rule scope, the identities it quantifies over
+ * (one pass: each identity joins any, all and its own scope). */
+static void scope_words(sf_facts_t *f)
+{
+	for (int sc = 0; sc < SF_SCOPE_COUNT; sc++)
+		f->scope[sc].n = 0;
+	for (unsigned i = 0; i < f->n_ids; i++) {
+		const sf_idfacts_t *x = &f->ids[i];
+		int own = idkind_scope(x->kind);
+
+		if (x->dup_of < 0) {
+			scope_add(&f->scope[SF_SCOPE_ANY], (int)i, x->feat);
+			scope_add(&f->scope[SF_SCOPE_ALL], (int)i, x->feat);
+		}
+		/* a number already listed under another kind of the same
+		 * scope gives the same answer */
+		if (x->dup_of < 0 ||
+		    idkind_scope(f->ids[x->dup_of].kind) != own)
+			scope_add(&f->scope[own], (int)i, x->feat);
 	}
+	if (f->primary >= 0)
+		scope_add(&f->scope[SF_SCOPE_FIRST], f->primary,
+			  f->ids[f->primary].feat);
+	for (int sc = 0; sc < SF_SCOPE_COUNT; sc++)
+		if (f->scope[sc].n == 0)
+			scope_add(&f->scope[sc], -1, missing_id.feat);
 }
 
 void sf_engine_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
@@ -380,7 +431,8 @@ void sf_engine_facts(const sf_cfg_t *cfg, const sf_tables_t *tables,
 	f->privacy = call->privacy_id;
 	call_features(f);
 	identities(cfg, tables, call, f);
-	set_decided(tables, f, f->primary);
+	scope_words(f);
+	set_decided(f, f->primary);
 }
 
 /* ------------------------------------------------------------------ */
@@ -421,82 +473,55 @@ bool sf_engine_cond_holds(const sf_cond_t *c, const sf_facts_t *f,
 			 f);
 }
 
-/* An identity with nothing presented: what identity conditions see when
- * a rule's scope holds no identity at all ("no network number"). */
-static const sf_idfacts_t missing_id = {
-	.kind = SF_IDK_NONE,
-	.identity = SF_IDENT_MISSING,
-	.norm_status = SF_NORM_EMPTY,
-	.cls = -1,
-	.length_valid = true,
-	.feat = (1ull << (FB_IDENTITY + SF_IDENT_MISSING)) |
-		FB_BOOL(UNPARSEABLE, 0) | FB_BOOL(LENGTH_VALID, 1) |
-		FB_BOOL(ROAMING, 0) | FB_BOOL(SUBSTITUTION, 0) |
-		FB_BOOL(ALLOW_LISTED, 0) | FB_BOOL(CLI_EQUALS_CALLED, 0),
-};
 
 /* Every identity condition of r holds for x: each compiled mask shares
  * a bit with x's feature word. */
-static inline bool id_conds_hold(const sf_rule_t *r, const sf_idfacts_t *x)
+static inline bool id_conds_hold(const sf_rule_t *r, uint64_t feat)
 {
 	for (unsigned i = 0; i < r->n_id_masks; i++)
-		if (!(x->feat & r->id_masks[i]))
+		if (!(feat & r->id_masks[i]))
 			return false;
 	return true;
 }
 
-bool sf_engine_rule_matches(const sf_rule_t *r, const sf_facts_t *f,
-			    int *which)
+static inline __attribute__((always_inline)) bool
+rule_matches(const sf_rule_t *r, const sf_facts_t *f, int *which)
 {
-	unsigned want;
-	bool seen = false;
+	const struct sf_scope_words *w;
 
-	if (which)
-		*which = f->primary;
+	*which = f->primary;
 	for (unsigned i = 0; i < r->n_call_masks; i++)
 		if (!(f->cfeat[r->call_words[i]] & r->call_masks[i]))
 			return false;
 	if (!r->n_id_masks)
 		return true;
-	switch (r->scope) {
-	case SF_SCOPE_FIRST:
-		return id_conds_hold(r, f->primary >= 0 ? &f->ids[f->primary]
-							: &missing_id);
-	case SF_SCOPE_ALL:
-		for (unsigned i = 0; i < f->n_ids; i++)
-			if (!id_conds_hold(r, &f->ids[i]))
+	if ((unsigned)r->scope >= SF_SCOPE_COUNT)
+		return false;
+	w = &f->scope[r->scope];
+	if (r->scope == SF_SCOPE_ALL) {
+		for (unsigned k = 0; k < w->n; k++)
+			if (!id_conds_hold(r, w->feat[k]))
 				return false;
-		return f->n_ids > 0 || id_conds_hold(r, &missing_id);
-	case SF_SCOPE_NETWORK:
-	case SF_SCOPE_PRESENTATION:
-	case SF_SCOPE_DISPLAY:
-		want = 1u << r->scope;
-		break;
-	default:
-		want = ~0u;
-		break;
+		return true;
 	}
-	for (unsigned i = 0; i < f->n_ids; i++) {
-		if (!(idkind_scope_bit(f->ids[i].kind) & want))
-			continue;
-		/* a number already judged under another kind gives the
-		 * same answer: skip it */
-		if (f->ids[i].dup_of >= 0 &&
-		    (idkind_scope_bit(f->ids[f->ids[i].dup_of].kind) & want))
-			continue;
-		seen = true;
-		if (id_conds_hold(r, &f->ids[i])) {
-			if (which)
-				*which = (int)i;
+	for (unsigned k = 0; k < w->n; k++) {
+		if (id_conds_hold(r, w->feat[k])) {
+			*which = w->idx[k];
 			return true;
 		}
 	}
-	if (!seen && id_conds_hold(r, &missing_id)) {
-		if (which)
-			*which = -1;
-		return true;
-	}
 	return false;
+}
+
+bool sf_engine_rule_matches(const sf_rule_t *r, const sf_facts_t *f,
+			    int *which)
+{
+	int w;
+	bool m = rule_matches(r, f, &w);
+
+	if (which)
+		*which = w;
+	return m;
 }
 
 /* ------------------------------------------------------------------ */
@@ -539,10 +564,10 @@ void sf_engine_judge(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		const sf_rule_t *r = &cfg->rules[i];
 		int which;
 
-		if (!sf_engine_rule_matches(r, &v->facts, &which))
+		if (!rule_matches(r, &v->facts, &which))
 			continue;
 		if (which != v->facts.primary)
-			set_decided(tables, &v->facts, which);
+			set_decided(&v->facts, which);
 		v->rule = (int)i;
 		v->rule_name = r->name;
 		v->action = r->action;

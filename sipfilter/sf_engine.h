@@ -71,6 +71,10 @@ typedef struct sf_idfacts {
 	bool allow_listed;
 	bool cli_equals_called;
 	uint64_t feat;               /* the facts as one word (sf_conds.h) */
+	/* table details, owned by the snapshot judged against ("" none) */
+	const char *operator_name;
+	const char *subst_source, *subst_reason;
+	char visited[3];
 } sf_idfacts_t;
 
 typedef struct sf_facts {
@@ -93,6 +97,15 @@ typedef struct sf_facts {
 	unsigned n_ids;
 	int primary;                 /* index in ids: the first usable in
 					identity_order; -1 when none */
+	/* per rule scope (sf_scope_t): the feature words of the identities
+	 * a rule with that scope quantifies over, a number already listed
+	 * under another kind of the same scope left out; when the scope
+	 * holds none, the one word of "no identity" (index -1) */
+	struct sf_scope_words {
+		unsigned n;
+		int idx[SF_IDK_COUNT];
+		uint64_t feat[SF_IDK_COUNT];
+	} scope[SF_SCOPE_COUNT];
 	int decided;                 /* index in ids the verdict rests on
 					(the primary when no identity
 					condition decided); -1 when none */

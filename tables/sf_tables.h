@@ -127,6 +127,24 @@ bool sf_tables_subst_lookup(const sf_tables_t *t, const sf_num_t *n,
 bool sf_tables_allowed(const sf_tables_t *t, int trunk_id,
 		       const sf_num_t *n);
 
+/* What every table says about one number. */
+typedef struct sf_number_facts {
+	bool in_plan;
+	sf_plan_entry_t plan;         /* when in_plan */
+	bool roaming;
+	char visited[3];              /* when roaming; "" if not recorded */
+	bool substitution;
+	sf_subst_entry_t subst;       /* when substitution */
+	bool allow_listed;            /* for trunk_id, or for all trunks */
+} sf_number_facts_t;
+
+/* The four lookups above for n at once (its prefix keys computed once):
+ * the same answers as sf_tables_plan_lookup(), sf_tables_is_roaming(),
+ * sf_tables_subst_lookup() and sf_tables_allowed().  t NULL or a number
+ * that cannot be a key: everything false. */
+void sf_tables_number_facts(const sf_tables_t *t, int trunk_id,
+			    const sf_num_t *n, sf_number_facts_t *out);
+
 /* Rows (distinct entries) and bytes (Judy arrays via Judy*MemUsed, plus
  * our arrays and interned strings) per table.  Snapshots that share tables
  * through live roaming updates each report the shared bytes.  t may be

@@ -250,6 +250,29 @@ bool sf_tables_allowed(const sf_tables_t *t, int trunk_id,
 	return t && sf_tbl_allow_lookup(t->core, trunk_id, n);
 }
 
+void sf_tables_number_facts(const sf_tables_t *t, int trunk_id,
+			    const sf_num_t *n, sf_number_facts_t *out)
+{
+	uint64_t pfx[SF_NUM_MAX + 1];
+	Word_t v;
+
+	memset(out, 0, sizeof(*out));
+	if (!t || !sf_tbl_prefixes(n, pfx))
+		return;
+	out->in_plan = sf_tbl_plan_lookup_keys(t->core, pfx, n->len,
+					       &out->plan);
+	if (n->kind == SF_NUM_E164 && n->len <= 15) {
+		v = roam_state(t, pfx[n->len]);
+		out->roaming = v != 0;
+		if (v & 0xffff)
+			sf_tbl_country_unpack(v, out->visited);
+	}
+	out->substitution = sf_tbl_subst_lookup_keys(t->core, pfx, n->len,
+						     &out->subst);
+	out->allow_listed = sf_tbl_allow_lookup_keys(t->core, trunk_id, pfx,
+						     n->len);
+}
+
 void sf_tables_stats(const sf_tables_t *t, sf_tables_stats_t *out)
 {
 	const sf_tbl_core_t *c;

@@ -158,12 +158,12 @@ size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c)
 	return b;
 }
 
-static bool in_set(const sf_tbl_allow_set_t *s, const sf_num_t *n,
-		   const uint64_t *pfx)
+static bool in_set(const sf_tbl_allow_set_t *s, const uint64_t *pfx,
+		   unsigned len)
 {
-	if (s->exact && Judy1Test(s->exact, pfx[n->len], PJE0) == 1)
+	if (s->exact && Judy1Test(s->exact, pfx[len], PJE0) == 1)
 		return true;
-	return s->prefix && sf_tbl_lpm(s->prefix, s->mask, pfx, n->len, NULL);
+	return s->prefix && sf_tbl_lpm(s->prefix, s->mask, pfx, len, NULL);
 }
 
 bool sf_tbl_allow_lookup(const sf_tbl_core_t *c, int trunk_id,
@@ -171,11 +171,19 @@ bool sf_tbl_allow_lookup(const sf_tbl_core_t *c, int trunk_id,
 {
 	uint64_t pfx[SF_NUM_MAX + 1];
 
-	if (!c->n_allow_sets || !sf_tbl_prefixes(n, pfx))
+	return c->n_allow_sets && sf_tbl_prefixes(n, pfx) &&
+	       sf_tbl_allow_lookup_keys(c, trunk_id, pfx, n->len);
+}
+
+bool sf_tbl_allow_lookup_keys(const sf_tbl_core_t *c, int trunk_id,
+			      const uint64_t pfx[SF_NUM_MAX + 1],
+			      unsigned len)
+{
+	if (!c->n_allow_sets)
 		return false;
-	if (in_set(&c->allow[0], n, pfx))
+	if (in_set(&c->allow[0], pfx, len))
 		return true;
 	if (trunk_id >= 0 && (size_t)trunk_id + 1 < c->n_allow_sets)
-		return in_set(&c->allow[trunk_id + 1], n, pfx);
+		return in_set(&c->allow[trunk_id + 1], pfx, len);
 	return false;
 }

@@ -390,6 +390,19 @@ bool sf_tbl_subst_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 bool sf_tbl_allow_lookup(const sf_tbl_core_t *c, int trunk_id,
 			 const sf_num_t *n);
 
+/* The same lookups over prefix keys already computed by
+ * sf_tbl_prefixes() for a number of len digits (one computation serves
+ * every table). */
+bool sf_tbl_plan_lookup_keys(const sf_tbl_core_t *c,
+			     const uint64_t pfx[SF_NUM_MAX + 1], unsigned len,
+			     sf_plan_entry_t *out);
+bool sf_tbl_subst_lookup_keys(const sf_tbl_core_t *c,
+			      const uint64_t pfx[SF_NUM_MAX + 1],
+			      unsigned len, sf_subst_entry_t *out);
+bool sf_tbl_allow_lookup_keys(const sf_tbl_core_t *c, int trunk_id,
+			      const uint64_t pfx[SF_NUM_MAX + 1],
+			      unsigned len);
+
 /* Frees every table of the core and the core itself. */
 void sf_tbl_core_free(sf_tbl_core_t *c);
 

@@ -231,20 +231,29 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 			sf_plan_entry_t *out)
 {
 	uint64_t pfx[SF_NUM_MAX + 1];
+
+	return c->plan && sf_tbl_prefixes(n, pfx) &&
+	       sf_tbl_plan_lookup_keys(c, pfx, n->len, out);
+}
+
+bool sf_tbl_plan_lookup_keys(const sf_tbl_core_t *c,
+			     const uint64_t pfx[SF_NUM_MAX + 1], unsigned len,
+			     sf_plan_entry_t *out)
+{
 	unsigned plen = 0;
 	Word_t v;
 	const sf_tbl_plan_ent_t *e;
 
-	if (!c->plan || !sf_tbl_prefixes(n, pfx))
+	if (!c->plan)
 		return false;
 	if (c->plan_direct) {
 		/* longer prefixes in the JudyL first, then the short ones
 		 * from the direct array, each longest first */
-		uint32_t mask = c->plan_mask & (uint32_t)((2u << n->len) - 1);
+		uint32_t mask = c->plan_mask & (uint32_t)((2u << len) - 1);
 		uint32_t longer = mask & ~((2u << SF_TBL_DIRECT_LEN) - 1);
 
 		v = longer ? sf_tbl_lpm_filtered(c->plan, &c->plan_filter,
-						 longer, pfx, n->len, &plen)
+						 longer, pfx, len, &plen)
 			   : 0;
 		mask &= (2u << SF_TBL_DIRECT_LEN) - 1;
 		while (!v && mask) {
@@ -256,7 +265,7 @@ bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 		}
 	} else {
 		v = sf_tbl_lpm_filtered(c->plan, &c->plan_filter,
-					c->plan_mask, pfx, n->len, &plen);
+					c->plan_mask, pfx, len, &plen);
 	}
 	if (!v || v > c->plan_n)
 		return false;

@@ -148,20 +148,26 @@ bool sf_tbl_subst_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
 			 sf_subst_entry_t *out)
 {
 	uint64_t pfx[SF_NUM_MAX + 1];
+
+	return sf_tbl_prefixes(n, pfx) &&
+	       sf_tbl_subst_lookup_keys(c, pfx, n->len, out);
+}
+
+bool sf_tbl_subst_lookup_keys(const sf_tbl_core_t *c,
+			      const uint64_t pfx[SF_NUM_MAX + 1],
+			      unsigned len, sf_subst_entry_t *out)
+{
 	PWord_t pv;
 	Word_t v = 0;
 	bool prefix = false;
 
-	if (!sf_tbl_prefixes(n, pfx))
-		return false;
 	if (c->subst_exact) {
-		pv = (PWord_t)JudyLGet(c->subst_exact, pfx[n->len], PJE0);
+		pv = (PWord_t)JudyLGet(c->subst_exact, pfx[len], PJE0);
 		if (pv && pv != (PWord_t)PPJERR)
 			v = *pv;
 	}
 	if (!v && c->subst_prefix) {
-		v = sf_tbl_lpm(c->subst_prefix, c->subst_mask, pfx, n->len,
-			       NULL);
+		v = sf_tbl_lpm(c->subst_prefix, c->subst_mask, pfx, len, NULL);
 		prefix = v != 0;
 	}
 	if (!v || v > c->n_pairs)

@@ -336,6 +336,64 @@ static void test_allow_lookup(void)
 	sf_tables_free(t);
 }
 
+/* sf_tables_number_facts() answers as the four single lookups do, for
+ * numbers in and around every table of the good set, on every trunk. */
+static void test_number_facts_agree(void)
+{
+	static const char *const nums[] = {
+		"77011234567", "77013330000", "77019991234", "7701999",
+		"770199", "77010000000", "772", "short:112", "short:102",
+		"112", "4915112345678", "441632960000", "7", "short:1",
+	};
+	sf_tables_t *t = load_good();
+
+	T_TRUE(t != NULL);
+	if (!t)
+		return;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		sf_num_t n = num(nums[i]);
+
+		for (int tr = -1; tr <= 3; tr++) {
+			sf_number_facts_t nf;
+			sf_plan_entry_t pe;
+			sf_subst_entry_t se;
+			char cc[3];
+			bool in_plan = sf_tables_plan_lookup(t, &n, &pe);
+			bool subst = sf_tables_subst_lookup(t, &n, &se);
+
+			sf_tables_number_facts(t, tr, &n, &nf);
+			T_EQ_INT(nf.in_plan, in_plan);
+			if (in_plan && nf.in_plan) {
+				T_EQ_INT(nf.plan.cls, pe.cls);
+				T_EQ_INT(nf.plan.min_len, pe.min_len);
+				T_EQ_INT(nf.plan.max_len, pe.max_len);
+				T_EQ_INT(nf.plan.prefix_len, pe.prefix_len);
+				T_EQ_STR(nf.plan.operator_name,
+					 pe.operator_name);
+			}
+			T_EQ_INT(nf.roaming, sf_tables_is_roaming(t, &n, cc));
+			if (nf.roaming)
+				T_EQ_STR(nf.visited, cc);
+			T_EQ_INT(nf.substitution, subst);
+			if (subst && nf.substitution) {
+				T_EQ_STR(nf.subst.source, se.source);
+				T_EQ_STR(nf.subst.reason, se.reason);
+				T_EQ_INT(nf.subst.prefix, se.prefix);
+			}
+			T_EQ_INT(nf.allow_listed, sf_tables_allowed(t, tr, &n));
+		}
+	}
+	{
+		sf_number_facts_t nf = {.in_plan = true, .roaming = true};
+		sf_num_t n = num("77011234567");
+
+		sf_tables_number_facts(NULL, 0, &n, &nf);
+		T_TRUE(!nf.in_plan && !nf.roaming && !nf.substitution &&
+		       !nf.allow_listed);
+	}
+	sf_tables_free(t);
+}
+
 static void test_empty_and_null_paths(void)
 {
 	sf_tables_src_t s = {0};
@@ -1257,6 +1315,7 @@ int main(void)
 	T_RUN(test_roaming_lookup);
 	T_RUN(test_subst_lookup);
 	T_RUN(test_allow_lookup);
+	T_RUN(test_number_facts_agree);
 	T_RUN(test_empty_and_null_paths);
 	T_RUN(test_crlf_and_no_final_newline);
 	T_RUN(test_bad_lines);
