@@ -40,7 +40,8 @@
 # sipp schedules them; 0 = each call at its own time), BENCH_WORKERS (2),
 # BENCH_KAM_CHILDREN (2), BENCH_PORT_BASE (25060), BENCH_PROXIES
 # ("sipfilter kamailio relay"), BENCH_MAXRATE ("10000 20000 ..."),
-# BENCH_CALLGRIND (1), BENCH_TIME_LIMIT (seconds, default 600; 240 quick).
+# BENCH_CALLGRIND (1), BENCH_CG_OUT (a directory that keeps the callgrind
+# profile), BENCH_TIME_LIMIT (seconds, default 600; 240 quick).
 # Stops only the processes it started, by PID; removes its temp dir.
 set -u
 cd "$(dirname "$0")/.."
@@ -417,6 +418,9 @@ if [ "$CALLGRIND" = 1 ] && [ -n "${UP[sipfilter]:-}" ] &&
 		callgrind_control -i off "${PID[callgrind]}" >/dev/null 2>&1
 		callgrind_control -d "${PID[callgrind]}" >/dev/null 2>&1
 		ok=$(kv ok "$out")
+		# BENCH_CG_OUT=DIR keeps the profile for callgrind_annotate
+		[ -n "${BENCH_CG_OUT:-}" ] && mkdir -p "$BENCH_CG_OUT" &&
+			cp "$TMP"/cg.out.* "$BENCH_CG_OUT"/
 		ir=$(cat "$TMP"/cg.out.* 2>/dev/null | sed -n 's/^totals: //p' | awk '{ s += $1 } END { print s + 0 }')
 		if [ "${ok:-0}" -gt 0 ] && [ "$ir" -gt 0 ]; then
 			say "sipfilter: $(calc "$ir / $ok" | cut -d. -f1) instructions per call ($ok calls, $(kv failed "$out") failed)"

@@ -192,7 +192,7 @@ int sf_cmd_serve(int argc, char **argv)
 	s->proxy.log = sf_server_log;
 	s->proxy.log_arg = s;
 	sf_identity_global_init();
-	if (sf_ctl_load_tables(cfg, NULL, &tables, &err)) {
+	if (sf_load_tables(cfg, NULL, &tables, &err)) {
 		sf_err_format(&err, line, sizeof(line));
 		if (cfg->serve.no_tables == SF_NO_TABLES_REFUSE) {
 			fprintf(stderr, "%s\nsipfilter serve: no usable tables; "

@@ -92,48 +92,6 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* 0 if path is empty or ends with '\n'; else SF_EPARSE with file:line. */
-static int check_complete(const char *path, sf_err_t *err)
-{
-	char buf[65536], last = '\n';
-	unsigned long lines = 1;
-	struct stat sb;
-	ssize_t n;
-	int fd;
-
-	if (!path || !path[0])
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* the loader reports it, with the config position */
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size == 0 ||
-	    pread(fd, &last, 1, sb.st_size - 1) != 1 || last == '\n') {
-		close(fd);
-		return 0;
-	}
-	/* Cut short: count lines to name the last one (linear, rare). */
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		for (const char *p = buf, *e = buf + n;
-		     (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
-			lines++;
-	close(fd);
-	return sf_err_set(err, SF_EPARSE, path, (unsigned)lines, 0,
-			  "last line has no end of line (file cut short?)");
-}
-
-int sf_ctl_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
-		       sf_tables_t **out, sf_err_t *err)
-{
-	const char *paths[] = {cfg->plan_path, cfg->roaming_path,
-			       cfg->substitution_path, cfg->allow_path};
-
-	*out = NULL;
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (check_complete(paths[i], err))
-			return SF_EPARSE;
-	return sf_load_tables(cfg, previous, out, err);
-}
-
 /* Runs stmt under status_lock: how the control thread writes s->status
  * (its own reads need no lock: it is the only writer). */
 #define STATUS_WRITE(s, stmt)                                                \
@@ -173,7 +131,7 @@ int sf_ctl_reload(sf_server_t *s)
 	int rc;
 
 	sf_err_clear(&err);
-	rc = sf_ctl_load_tables(s->cfg, cur, &nt, &err);
+	rc = sf_load_tables(s->cfg, cur, &nt, &err);
 	st.last_reload_seconds = mono_s() - t0;
 	if (rc) {
 		st.reloads_failed++;

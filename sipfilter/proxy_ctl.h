@@ -32,17 +32,6 @@ void sf_sd_notify(const char *msg);
 void sf_sd_reloading(void);
 
 /*
- * sf_load_tables() plus one check the table loader does not make: every
- * table file that is not empty must end with a newline.  A feed caught
- * half-written ("77011234567,TR\n7702111") would otherwise load its cut
- * last line as a different, valid number.  The error is
- * "FILE:LINE: last line has no end of line (file cut short?)".  Returns 0
- * or a negative SF_E* with err; *out as sf_load_tables().
- */
-int sf_ctl_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
-		       sf_tables_t **out, sf_err_t *err);
-
-/*
  * Rebuilds the tables beside the live ones and publishes them; on any
  * failure keeps the old snapshot and records why (also logged).
  * Returns 0 or the loader's SF_E* code.

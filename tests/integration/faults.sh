@@ -7,7 +7,8 @@
 #    mid-line, binary garbage, unreadable (a directory in their place:
 #    chmod 000 does not stop root), or shrunk past serve.max_shrink:
 #    `ctl reload` is refused (exit 1), the error names the file (and line
-#    where there is one) in ctl's answer and on stderr, the generation is
+#    where there is one) in ctl's answer and on stderr (and `check` refuses
+#    the same file with the same words), the generation is
 #    kept, the old tables still decide (ctl lookup), and the flow loses no
 #    call;
 #  - the next hop unreachable (nothing listening: ICMP port unreachable):
@@ -93,6 +94,16 @@ while read -r kind file want; do
 	expect_json "$name: not ok, generation kept" "$r" \
 		"not d['ok'] and d['generation']==$gen"
 	expect_match "$name: error says why ($want)" "$r" "$want"
+	# `check` loads tables as reload does: it refuses the same file
+	# with the same words (a shrink needs the previous tables, and an
+	# empty file is a shrink, so only reload sees those two)
+	case $kind in
+	empty|shrink) ;;
+	*)	c=$("$SIPFILTER" check -c "$SF_TMP/serve.yaml" 2>&1); crc=$?
+		expect_eq "$name: check refuses it too (exit != 0)" \
+			"$([ "$crc" -ne 0 ] && echo refused || echo accepted)" refused
+		expect_match "$name: check says why ($want)" "$c" "$want" ;;
+	esac
 	expect_match "$name: error on stderr" \
 		"$(grep 'reload failed' "$SF_TMP/serve.err" | tail -1)" \
 		"reload failed, keeping table generation $gen: .*${file//./\\.}"
