@@ -137,28 +137,49 @@ static unsigned visible_len(const sf_num_t *n)
  * the list.  An emergency URN (urn:service:sos) is flagged by identity
  * extraction.
  */
+/* e (a NUL-terminated entry of cfg->emergency, sizeof e_size) is exactly
+ * the n bytes at d. */
+static inline bool entry_is(const char *e, size_t e_size, const char *d,
+			    size_t n)
+{
+	/* e's length is n: its byte n-1 is a digit and byte n the NUL (d
+	 * holds digits only, so memcmp also refuses an e shorter than n) */
+	return n > 0 && n < e_size && e[n] == '\0' && e[n - 1] != '\0' &&
+	       memcmp(d, e, n) == 0;
+}
+
 static bool is_emergency(const sf_cfg_t *cfg, const sf_call_t *call)
 {
 	const sf_ident_t *c = call->called;
-	size_t cc_len = strlen(cfg->dialling.country_code);
+	const size_t es = sizeof(cfg->emergency[0]);
+	size_t cc_len, len;
+	bool home;
 
 	if (call->emergency_urn)
 		return true;
 	if (!c || c->status != SF_NORM_OK)
 		return false;
+	len = c->num.len;
+	if (c->num.kind == SF_NUM_SHORT) {
+		/* a dialled short code: its digits after the leading '0' */
+		for (size_t i = 0; i < cfg->n_emergency; i++)
+			if (entry_is(cfg->emergency[i], es, c->num.d + 1,
+				     len - 1))
+				return true;
+		return false;
+	}
+	if (c->num.kind != SF_NUM_E164)
+		return false;
+	cc_len = strlen(cfg->dialling.country_code);
+	home = len > cc_len &&
+	       memcmp(c->num.d, cfg->dialling.country_code, cc_len) == 0;
 	for (size_t i = 0; i < cfg->n_emergency; i++) {
 		const char *e = cfg->emergency[i];
-		size_t el = strlen(e);
 
-		if (c->num.kind == SF_NUM_SHORT && c->num.len == el + 1 &&
-		    memcmp(c->num.d + 1, e, el) == 0)
-			return true;
-		if (c->num.kind == SF_NUM_E164 && c->num.len == cc_len + el &&
-		    memcmp(c->num.d, cfg->dialling.country_code, cc_len) == 0 &&
-		    memcmp(c->num.d + cc_len, e, el) == 0)
-			return true;
-		if (c->num.kind == SF_NUM_E164 && c->num.len == el &&
-		    memcmp(c->num.d, e, el) == 0)
+		/* our country code + the entry, or the entry as E.164 */
+		if ((home && entry_is(e, es, c->num.d + cc_len,
+				      len - cc_len)) ||
+		    entry_is(e, es, c->num.d, len))
 			return true;
 	}
 	return false;

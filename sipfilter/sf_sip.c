@@ -241,8 +241,13 @@ find_eol(const unsigned char *b, size_t pos, size_t end, bool fold, size_t *cr,
 }
 
 /* Strips LWS (SP, HT, and CRLF followed by SP/HT) from both ends. */
-static sf_str_t trim_lws(const char *s, size_t n)
+static inline sf_str_t trim_lws(const char *s, size_t n)
 {
+	/* the usual shape, "Name: value": one SP, then no LWS at either
+	 * end (the last byte is no LWS byte and no LF of a fold) */
+	if (n >= 2 && s[0] == ' ' && (unsigned char)s[1] > ' ' &&
+	    (unsigned char)s[n - 1] > ' ')
+		return sf_str(s + 1, n - 1);
 	for (;;) {
 		if (n && is_wsp((unsigned char)*s)) {
 			s++;

@@ -82,6 +82,11 @@ static void test_exceptions(void)
 	/* Emergency calls are never blocked, whatever the rules say. */
 	EXPECT("+77011234500", "112", "ipx-carrier-a", "emergency", A, A);
 	EXPECT("abc", "102", "ipx-carrier-a", "emergency", A, A);
+	/* never a number that merely starts with an entry ("+7112" is
+	 * too short to be a number at all: not normalised, no exemption) */
+	EXPECT("+77011234567", "+71120", "ipx-carrier-a", "", A, A);
+	EXPECT("+77011234567", "+711", "ipx-carrier-a", "", A, A);
+	EXPECT("+77011234567", "1120", "ipx-carrier-a", "", A, A);
 	/* Calls to our own MSRN range are exempt. */
 	EXPECT("+77011234500", "+77091234567", "ipx-carrier-a", "own-msrn-exempt", A, A);
 	/* Monitor mode: would tag, call allowed. */
@@ -93,6 +98,30 @@ static void test_exceptions(void)
 	EXPECT("+4915112345678", B, "ipx-carrier-a", "", A, A);
 	EXPECT("+79161234567", B, "ipx-carrier-a", "", A, A);
 	EXPECT("0079161234567", B, "ipx-carrier-a", "", A, A);
+}
+
+/* A long never-block entry matches as our country code + the entry and
+ * as the entry written as E.164, and nothing else. */
+static void test_emergency_long_entries(void)
+{
+	size_t saved = cfg->n_emergency;
+
+	if (saved + 2 > SF_CFG_MAX_EMERGENCY)
+		return;
+	snprintf(cfg->emergency[saved], sizeof(cfg->emergency[0]),
+		 "7019990000");
+	snprintf(cfg->emergency[saved + 1], sizeof(cfg->emergency[0]),
+		 "77019990001");
+	cfg->n_emergency = saved + 2;
+	EXPECT("+77011234500", "+77019990000", "ipx-carrier-a", "emergency",
+	       SF_ACT_ALLOW, SF_ACT_ALLOW);
+	EXPECT("+77011234500", "+77019990001", "ipx-carrier-a", "emergency",
+	       SF_ACT_ALLOW, SF_ACT_ALLOW);
+	EXPECT("+77011234500", "+77019990002", "ipx-carrier-a",
+	       "home-mobile-not-roaming", SF_ACT_REJECT, SF_ACT_REJECT);
+	EXPECT("+77011234500", "+770199900000", "ipx-carrier-a",
+	       "home-mobile-not-roaming", SF_ACT_REJECT, SF_ACT_REJECT);
+	cfg->n_emergency = saved;
 }
 
 static void test_degraded_without_tables(void)
@@ -487,6 +516,7 @@ int main(void)
 	sf_identity_global_init();
 	T_RUN(test_rule_classes);
 	T_RUN(test_exceptions);
+	T_RUN(test_emergency_long_entries);
 	T_RUN(test_degraded_without_tables);
 	T_RUN(test_facts);
 	T_RUN(test_raw_invites);
