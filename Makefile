@@ -6,9 +6,9 @@
 # Every target first installs the Debian packages it needs (see deps).
 #
 # Sources are picked up by directory, so a new .c file needs no edit here:
-#   base/ tables/ config/ capture/ sipfilter/ sipfilter/engine/
+#   base/ tables/ config/ capture/ sipfilter/{engine,lib,proxy,replay}/
 #                                                -> libsipfilter.a
-#   sipfilter/main*.c, sipfilter/cmd_*.c        -> the sipfilter binary
+#   sipfilter/cmd/                               -> the sipfilter binary
 #   tests/unit/test_*.c                          -> one test program each
 #   tests/tools/*.c                              -> helpers integration tests run
 #   perf/bench_*.c                               -> one benchmark each
@@ -41,9 +41,9 @@ space :=
 space +=
 
 LIB_SRCS  := $(wildcard base/*.c tables/*.c config/*.c capture/*.c \
-                       sipfilter/engine/*.c) \
-             $(filter-out sipfilter/main.c sipfilter/cmd_%.c,$(wildcard sipfilter/*.c))
-MAIN_SRCS := $(wildcard sipfilter/main.c sipfilter/cmd_*.c)
+                       sipfilter/engine/*.c sipfilter/lib/*.c \
+                       sipfilter/proxy/*.c sipfilter/replay/*.c)
+MAIN_SRCS := $(wildcard sipfilter/cmd/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 BENCH_SRCS:= $(wildcard perf/bench_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -109,12 +109,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 
 # The scanner's portable fallbacks (no SSE2; plain bytes) run the same tests.
 SIP_VARIANT_BINS := $(BUILD)/tests/test_sip_nosse2 $(BUILD)/tests/test_sip_scalar
-$(BUILD)/tests/test_sip_nosse2: tests/unit/test_sip.c sipfilter/sf_sip.c $(LIB)
+$(BUILD)/tests/test_sip_nosse2: tests/unit/test_sip.c sipfilter/engine/sf_sip.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DSF_SIP_NO_SSE2 -o $@ $< sipfilter/sf_sip.c $(LIB) $(LDLIBS)
-$(BUILD)/tests/test_sip_scalar: tests/unit/test_sip.c sipfilter/sf_sip.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -DSF_SIP_NO_SSE2 -o $@ $< sipfilter/engine/sf_sip.c $(LIB) $(LDLIBS)
+$(BUILD)/tests/test_sip_scalar: tests/unit/test_sip.c sipfilter/engine/sf_sip.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DSF_SIP_SCALAR -o $@ $< sipfilter/sf_sip.c $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DSF_SIP_SCALAR -o $@ $< sipfilter/engine/sf_sip.c $(LIB) $(LDLIBS)
 
 $(BUILD)/perf/%: perf/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -166,23 +166,19 @@ bench: deps-bench $(BIN) $(BENCH_BINS)
 	BUILD=$(BUILD) perf/run.sh
 
 run: deps $(BIN)
-	sipfilter/run-example.sh $(BIN)
+	sipfilter/cmd/run-example.sh $(BIN)
 
 # Installs the binary, the example config (never over an existing one) and
 # the systemd unit: see dist/install.sh for PREFIX/SYSCONFDIR/DESTDIR.
 install: all
 	BIN=$(CURDIR)/$(BIN) dist/install.sh
 
-# tables/, config/, capture/ must not include sipfilter/ or each other;
-# base/ includes nothing of ours but base/; the engine (sipfilter/engine)
-# never includes a driver (proxy, replay, commands).
-check-deps:
-	@bad=$$(grep -nE '#include "\.\./(sipfilter|config|capture)/' tables/*.[ch] 2>/dev/null; \
-	  grep -nE '#include "\.\./(sipfilter|tables|capture)/' config/*.[ch] 2>/dev/null; \
-	  grep -nE '#include "\.\./(sipfilter|tables|config)/' capture/*.[ch] 2>/dev/null; \
-	  grep -nE '#include "\.\./' base/*.[ch] 2>/dev/null; \
-	  grep -nE '#include "(\.\./)?(proxy_|replay|cmd_|sf_cmds)' sipfilter/engine/*.[ch] 2>/dev/null); \
-	if [ -n "$$bad" ]; then echo "layering violation:"; echo "$$bad"; exit 1; fi
+# The layering (tests/check_deps.py says it in full): base <- tables,
+# config, capture <- engine <- lib <- the drivers (proxy, replay) <- cmd;
+# drivers never include each other; no include cycle, and no two library
+# objects that need each other's symbols.
+check-deps: $(LIB)
+	@python3 tests/check_deps.py $(BUILD)/obj
 
 format-check:
 	@command -v clang-format >/dev/null || { echo "clang-format missing"; exit 1; }

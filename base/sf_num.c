@@ -8,14 +8,32 @@
 #include <stdio.h>
 #include <string.h>
 
+size_t sf_num_format_len(const sf_num_t *n, char *buf, size_t size)
+{
+	const char *d = n->d;
+	size_t len = n->len > SF_NUM_MAX ? 0 : n->len, k = 0;
+
+	if (!size)
+		return 0;
+	if (n->kind == SF_NUM_E164) {
+		if (size > 1)
+			buf[k++] = '+';
+	} else if (n->kind == SF_NUM_SHORT && len > 1) {
+		d++;
+		len--;
+	} else {
+		len = 0;
+	}
+	if (len > size - 1 - k)
+		len = size - 1 - k;
+	memcpy(buf + k, d, len);
+	buf[k + len] = '\0';
+	return k + len;
+}
+
 char *sf_num_format(const sf_num_t *n, char *buf, size_t size)
 {
-	if (n->kind == SF_NUM_E164)
-		snprintf(buf, size, "+%.*s", (int)n->len, n->d);
-	else if (n->kind == SF_NUM_SHORT && n->len > 1)
-		snprintf(buf, size, "%.*s", (int)n->len - 1, n->d + 1);
-	else if (size)
-		buf[0] = '\0';
+	sf_num_format_len(n, buf, size);
 	return buf;
 }
 

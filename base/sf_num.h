@@ -37,6 +37,8 @@ typedef struct sf_num {
  * "" for none.  buf must hold at least SF_NUM_MAX + 2 bytes.  Returns buf.
  */
 char *sf_num_format(const sf_num_t *n, char *buf, size_t size);
+/* The same, returning the length written (no printf: replay's hot path). */
+size_t sf_num_format_len(const sf_num_t *n, char *buf, size_t size);
 
 /*
  * Parses a number as written in table files and on the command line of

@@ -38,17 +38,9 @@
 #include <stdio.h>
 
 #include "../base/sf_err.h"
+#include "sf_cappkt.h"
 
 typedef struct sf_capfile sf_capfile_t;
-
-/* One packet as read.  data stays valid until the next call on the file. */
-typedef struct sf_cap_pkt {
-	int linktype;      /* DLT_* for classic pcap, LINKTYPE_* for pcapng */
-	uint64_t ts_us;    /* microseconds since the epoch (UTC) */
-	const uint8_t *data;
-	uint32_t caplen;   /* bytes in data */
-	uint32_t len;      /* length on the wire (may exceed caplen) */
-} sf_cap_pkt_t;
 
 typedef enum sf_capfile_format {
 	SF_CAPFILE_PCAP = 1,

@@ -6,6 +6,7 @@
  * current block; packets point into it.  Block layout per
  * draft-ietf-opsawg-pcapng: type, total length, body, total length again.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -20,7 +20,8 @@
 
 #include <stddef.h>
 
-#include "sf_capfile.h"
+#include "../base/sf_err.h"
+#include "sf_cappkt.h"
 
 #define SF_PCAPNG_MAX_BLOCK (16u * 1024 * 1024)
 #define SF_PCAPNG_MAX_IFACES 256

@@ -149,36 +149,6 @@ static const char *const table_keys[T_COUNT] = {
 	[T_ALLOW] = "allow",
 };
 
-bool cfg_path_resolve(cfg_ctx_t *c, const cfg_node_t *n, const char *key,
-		      char *out)
-{
-	char raw[SF_CFG_PATH_MAX];
-	int w;
-
-	if (!cfg_get_text(c, n, key, raw, sizeof(raw)))
-		return false;
-	if (raw[0] == '\0') {
-		cfg_err(c, n, "'%s' is empty; give a file name or remove the "
-			"key", key);
-		return false;
-	}
-	if (memchr(n->s, '\0', n->len)) {
-		cfg_err(c, n, "'%s' contains a NUL byte", key);
-		return false;
-	}
-	if (raw[0] == '/' || !c->base_dir || !c->base_dir[0])
-		w = snprintf(out, SF_CFG_PATH_MAX, "%s", raw);
-	else
-		w = snprintf(out, SF_CFG_PATH_MAX, "%s/%s", c->base_dir, raw);
-	if (w < 0 || w >= SF_CFG_PATH_MAX) {
-		out[0] = '\0';
-		cfg_err(c, n, "path of '%s' is too long once resolved (over "
-			"%d bytes)", key, SF_CFG_PATH_MAX - 1);
-		return false;
-	}
-	return true;
-}
-
 static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
 			    const char *key, char *out)
 {

@@ -6,9 +6,9 @@
  * SF_CONDITIONS: its enum name, its YAML key, the type of its value, what
  * it is about (the call, or one identity of the call), the fact it reads,
  * and the words `lookup`/`judge`/logs use to explain it.  The config
- * parser (config/cfg_rules.c), the engine (sipfilter/sf_engine.c: the
+ * parser (config/cfg_rules.c), the engine (sipfilter/engine/sf_engine.c: the
  * fact is read at offsetof() the facts struct) and the explanations
- * (sipfilter/sf_explain.c) all expand this table, so a new condition is
+ * (sipfilter/engine/sf_explain.c) all expand this table, so a new condition is
  * one new row plus its fact.
  *
  * Row: X(ENUM, "key", TYPE, LEVEL, fact_field, FBIT, "true text",

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sipfilter/sf_engine.h"
-#include "sipfilter/sf_load.h"
+#include "sipfilter/engine/sf_engine.h"
+#include "sipfilter/lib/sf_load.h"
 
 #define N_MSG 1024
 

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sipfilter/sf_sip.h"
+#include "sipfilter/engine/sf_sip.h"
 
 static volatile unsigned long g_sink;
 static sf_sipmsg_t g_m;

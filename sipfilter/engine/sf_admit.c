@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../base/sf_err.h"
+#include "base/sf_err.h"
 #include "sf_salvage.h"
 
 /* ------------------------------------------------------------------ */

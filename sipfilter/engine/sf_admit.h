@@ -59,12 +59,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../base/sf_addr.h"
-#include "../../config/sf_config.h"
-#include "../../tables/sf_tables.h"
-#include "../sf_engine.h"
-#include "../sf_identity.h"
-#include "../sf_sip.h"
+#include "base/sf_addr.h"
+#include "config/sf_config.h"
+#include "tables/sf_tables.h"
+#include "sf_engine.h"
+#include "sf_identity.h"
+#include "sf_sip.h"
 #include "sf_route.h"
 #include "sf_token.h"
 #include "sf_via.h"

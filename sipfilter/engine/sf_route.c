@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "../identity_fast.h"
+#include "sf_identity.h"
 
 /* A canonical dotted quad (no leading zeros, parts <= 255) into b[4];
  * false for anything else, including forms inet_pton accepts (those go

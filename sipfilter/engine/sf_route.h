@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../base/sf_addr.h"
-#include "../../base/sf_str.h"
-#include "../../config/sf_config.h"
-#include "../sf_sip.h"
+#include "base/sf_addr.h"
+#include "base/sf_str.h"
+#include "config/sf_config.h"
+#include "sf_sip.h"
 
 typedef struct sf_uri_hp {
 	bool sips;

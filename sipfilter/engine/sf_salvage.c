@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../../base/sf_err.h"
+#include "base/sf_err.h"
 #include "sf_via.h"
 
 static bool tchar(unsigned char c)

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "../sf_sip.h"
+#include "sf_sip.h"
 
 /*
  * Reads buf[0..len) line by line (CRLF only, at most SF_SIP_MAX_HEADERS

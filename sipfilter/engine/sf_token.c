@@ -10,7 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "../../base/sf_err.h"
+#include "base/sf_err.h"
 
 /* Parts longer than this are hashed on their own first. */
 #define PART_INLINE_MAX 256

@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../base/sf_str.h"
+#include "base/sf_str.h"
 
 #define SF_KEY_BYTES 16
 

@@ -13,7 +13,7 @@
  */
 #include "sf_via.h"
 
-#include "../../base/sf_err.h"
+#include "base/sf_err.h"
 
 /* Character classes, one table lookup per byte: Via values are parsed
  * for every message the proxy handles. */

@@ -19,8 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../base/sf_str.h"
-#include "../sf_sip.h"
+#include "base/sf_str.h"
+#include "sf_sip.h"
 
 typedef struct sf_via {
 	sf_str_t transport;  /* "UDP", "TCP", ... as written */

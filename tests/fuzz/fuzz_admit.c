@@ -30,7 +30,7 @@
 #include <strings.h>
 
 #include "sipfilter/engine/sf_admit.h"
-#include "sipfilter/sf_load.h"
+#include "sipfilter/lib/sf_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

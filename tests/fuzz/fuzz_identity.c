@@ -16,8 +16,8 @@
  * A violation calls abort() so libFuzzer keeps the input.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_identity.c \
- *         sipfilter/sf_identity.c sipfilter/identity_fast.c \
- *         sipfilter/sf_normalize.c sipfilter/sf_sip.c base/sf_num.c \
+ *         sipfilter/engine/sf_identity.c sipfilter/engine/identity_fast.c \
+ *         sipfilter/engine/sf_normalize.c sipfilter/engine/sf_sip.c base/sf_num.c \
  *         -losipparser2 -o fuzz_identity              (or: make fuzz)
  *   ./fuzz_identity -max_total_time=120 tests/fuzz/corpus/identity \
  *         ../shared/corpus/torture/rfc4475
@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipfilter/identity_fast.h"
-#include "sipfilter/sf_identity.h"
+#include "sipfilter/engine/identity_fast.h"
+#include "sipfilter/engine/sf_identity.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

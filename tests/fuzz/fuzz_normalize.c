@@ -12,14 +12,14 @@
  * violation calls abort() so libFuzzer keeps the input.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_normalize.c \
- *         sipfilter/sf_normalize.c -o fuzz_normalize   (or: make fuzz)
+ *         sipfilter/engine/sf_normalize.c -o fuzz_normalize   (or: make fuzz)
  *   ./fuzz_normalize -max_total_time=120 tests/fuzz/corpus/normalize
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipfilter/sf_normalize.h"
+#include "sipfilter/engine/sf_normalize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 
 #include "capture/sf_capdec.h"
 #include "capture/sf_capfile.h"
-#include "sipfilter/sf_sip.h"
+#include "sipfilter/engine/sf_sip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

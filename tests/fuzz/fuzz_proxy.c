@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipfilter/proxy_core.h"
+#include "sipfilter/proxy/proxy_core.h"
 #include "sipfilter/engine/sf_salvage.h"
-#include "sipfilter/proxy_resp.h"
-#include "sipfilter/sf_load.h"
+#include "sipfilter/proxy/proxy_resp.h"
+#include "sipfilter/lib/sf_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

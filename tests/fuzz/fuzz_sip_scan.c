@@ -10,7 +10,7 @@
  * violation calls abort() so libFuzzer keeps the input.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_sip_scan.c \
- *         sipfilter/sf_sip.c -o fuzz_sip_scan   (or: make fuzz)
+ *         sipfilter/engine/sf_sip.c -o fuzz_sip_scan   (or: make fuzz)
  *   ./fuzz_sip_scan -max_total_time=120 tests/fuzz/corpus/sip \
  *         ../shared/corpus/torture/rfc4475 ../shared/corpus/torture/rfc5118
  */
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipfilter/sf_sip.h"
+#include "sipfilter/engine/sf_sip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

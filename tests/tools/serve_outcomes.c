@@ -28,9 +28,9 @@
 #include "../../capture/sf_capdec.h"
 #include "../../capture/sf_capfile.h"
 #include "../../sipfilter/engine/sf_report.h"
-#include "../../sipfilter/proxy_core.h"
-#include "../../sipfilter/replay.h"
-#include "../../sipfilter/sf_load.h"
+#include "sipfilter/proxy/proxy_core.h"
+#include "sipfilter/replay/replay.h"
+#include "sipfilter/lib/sf_load.h"
 
 #define SEEN_MAX 65536
 

@@ -9,7 +9,7 @@
  * list, loops vs spirals, malformed input, forged responses.
  */
 #include "../../sipfilter/engine/sf_admit.h"
-#include "../../sipfilter/sf_load.h"
+#include "sipfilter/lib/sf_load.h"
 #include "t.h"
 
 static sf_cfg_t *cfg;

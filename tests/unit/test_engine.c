@@ -10,8 +10,8 @@
 
 #include <stdio.h>
 
-#include "sipfilter/sf_engine.h"
-#include "sipfilter/sf_load.h"
+#include "sipfilter/engine/sf_engine.h"
+#include "sipfilter/lib/sf_load.h"
 
 static sf_cfg_t *cfg;
 static sf_tables_t *tables;

@@ -11,8 +11,8 @@
  * plain-shape fast path and by libosip2, and the two readings must agree
  * (the differential that licenses the fast path, identity_fast.h).
  */
-#include "sipfilter/identity_fast.h"
-#include "sipfilter/sf_identity.h"
+#include "sipfilter/engine/identity_fast.h"
+#include "sipfilter/engine/sf_identity.h"
 
 #include <dirent.h>
 

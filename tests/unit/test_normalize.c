@@ -6,7 +6,7 @@
  * 00, 10-digit NSN, short codes up to 6 digits.  Every shape the header
  * documents has a row, and so has every refusal.
  */
-#include "sipfilter/sf_normalize.h"
+#include "sipfilter/engine/sf_normalize.h"
 
 #include "t.h"
 

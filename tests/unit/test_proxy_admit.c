@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_proxy_admit.c - the TCP admission and expiry policy
- * (sipfilter/proxy_admit.c): per-source limits for unknown sources, trunk
+ * (sipfilter/proxy/proxy_admit.c): per-source limits for unknown sources, trunk
  * sources taking the slot of the longest-quiet unknown connection when
  * the table is full, never a trunk's, and the timeouts.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../../base/sf_addr.h"
-#include "../../sipfilter/proxy_admit.h"
+#include "sipfilter/proxy/proxy_admit.h"
 
 #define N 8
 

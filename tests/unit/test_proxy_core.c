@@ -12,11 +12,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "../../sipfilter/proxy_core.h"
+#include "sipfilter/proxy/proxy_core.h"
 #include "../../sipfilter/engine/sf_salvage.h"
-#include "../../sipfilter/proxy_resp.h"
-#include "../../sipfilter/sf_load.h"
-#include "../../sipfilter/snapshot.h"
+#include "sipfilter/proxy/proxy_resp.h"
+#include "sipfilter/lib/sf_load.h"
+#include "sipfilter/lib/snapshot.h"
 #include "t.h"
 
 static sf_cfg_t *cfg;

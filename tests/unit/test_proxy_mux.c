@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_proxy_mux.c - the request/answer client multiplexer of the control
- * socket and the metrics endpoint (sipfilter/proxy_mux.c), driven on one
+ * socket and the metrics endpoint (sipfilter/proxy/proxy_mux.c), driven on one
  * thread over a Unix socket: a prompt client is answered while a slow one
  * is connected; a slow client is cut off at its deadline and an oversized
  * request at once (both counted); when the table is full a new client
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../sipfilter/proxy_mux.h"
+#include "sipfilter/proxy/proxy_mux.h"
 
 #define DEADLINE_MS 400
 

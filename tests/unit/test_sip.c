@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_sip.c - unit tests of the strict SIP scanner (sipfilter/sf_sip.c).
+ * test_sip.c - unit tests of the strict SIP scanner (sipfilter/engine/sf_sip.c).
  *
  * Covers every view of a normal INVITE, compact forms and folding, each row
  * of the parser-behaviour table in reliability.md §1.3 (the cases where a
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sipfilter/sf_sip.h"
+#include "sipfilter/engine/sf_sip.h"
 #include "t.h"
 
 /* sf_sipmsg_t is large: one scratch for the whole program. */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cmd_check.c - `sipfilter check`: validate the config and its tables,
+ * print table sizes and memory.  Exit 0 when everything loads, 2 on a
+ * config or table error (printed compiler-style on stderr).  Operators run
+ * it before a deploy or reload, as `kamailio -c` is run before a restart.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sf_cmds.h"
+#include "sipfilter/lib/sf_load.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: sipfilter check [-c CONFIG] [-q]\n"
+		    "Validates CONFIG and the table files it names; prints "
+		    "their sizes.\n"
+		    "  -c, --config FILE  config (default %s)\n"
+		    "  -q, --quiet        print errors only\n",
+		    sf_default_config_path());
+}
+
+static void row(const char *name, const char *path, size_t rows,
+		size_t bytes)
+{
+	printf("  %-15s %9zu rows %10.1f KiB %6.1f B/row  %s\n", name, rows,
+	       bytes / 1024.0, rows ? (double)bytes / (double)rows : 0.0,
+	       path[0] ? path : "(not configured)");
+}
+
+int sf_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = sf_default_config_path();
+	bool quiet = false;
+	sf_cfg_t *cfg;
+	sf_tables_t *tables;
+	sf_tables_stats_t st;
+	sf_err_t err;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return SF_EXIT_OK;
+		default: usage(stderr); return SF_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return SF_EXIT_USAGE;
+	}
+	/* Debian's libJudy 1.0.5 has known miscompilation bugs that lose
+	 * keys silently; prove this build keeps them before trusting it. */
+	if (sf_tables_selftest(&err) < 0) {
+		fprintf(stderr, "sipfilter: Judy self-test failed: %s\n",
+			err.msg);
+		return SF_EXIT_FAIL;
+	}
+	if (sf_load_all(path, &cfg, &tables) < 0)
+		return SF_EXIT_USAGE;
+	sf_tables_stats(tables, &st);
+	if (!quiet) {
+		printf("%s: ok\n", path);
+		printf("  Judy self-test passed\n");
+		printf("  %zu trunks, %zu rules, %zu emergency numbers\n",
+		       cfg->n_trunks, cfg->n_rules, cfg->n_emergency);
+		row("numbering plan", cfg->plan_path, st.plan_rows,
+		    st.plan_bytes);
+		row("roaming", cfg->roaming_path, st.roaming_rows,
+		    st.roaming_bytes);
+		row("substitution", cfg->substitution_path, st.subst_rows,
+		    st.subst_bytes);
+		row("allow", cfg->allow_path, st.allow_rows, st.allow_bytes);
+		printf("  total %.1f KiB\n",
+		       (st.plan_bytes + st.roaming_bytes + st.subst_bytes +
+			st.allow_bytes) / 1024.0);
+	}
+	sf_tables_free(tables);
+	sf_cfg_free(cfg);
+	return SF_EXIT_OK;
+}

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cmd_replay.c - `sipfilter replay`: offline verdicts over pcap/pcapng
+ * captures, with the same engine `serve` runs.
+ *
+ * Inputs (files, directories = their files in name order, "-" = stdin;
+ * gzip recognised by content) are merged in timestamp order, decoded by
+ * capture/ (link layers, IP reassembly, TCP streams, HEP) and handed to
+ * the report side (replay_core.c).  A corrupt or truncated file ends with
+ * a clear error; what was read before is still reported, and the exit
+ * status is then 1.  Exit 2 for usage and config errors.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/sf_capdec.h"
+#include "capture/sf_capfile.h"
+#include "capture/sf_pcapw.h"
+#include "sipfilter/replay/replay.h"
+#include "sf_cmds.h"
+#include "sipfilter/lib/sf_load.h"
+
+#define MERGE_MAX 256  /* files open at once; more are merged in groups */
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: sipfilter replay [-c CONFIG] [OPTIONS] FILE|DIR|- ...\n"
+		"Per-INVITE verdicts over pcap/pcapng captures (gzip ok), "
+		"merged in time order.\n"
+		"  -c, --config FILE     config (default %s)\n"
+		"  -f, --filter BPF      capture filter, e.g. 'udp port 5060'\n"
+		"  -F, --format FMT      jsonl | csv | text (default: jsonl, "
+		"text on a terminal)\n"
+		"  -o, --output FILE     records to FILE instead of stdout\n"
+		"  -s, --summary         print a summary on stderr at the end\n"
+		"  -S, --summary-only    no records, only the summary\n"
+		"  -b, --bucket DUR      summary time buckets: 10s, 1m, 1h, 1d "
+		"(default 1m)\n"
+		"  -d, --diff OTHER.yaml judge every INVITE under OTHER too; "
+		"print only the\n"
+		"                        calls whose verdict changes and a "
+		"transition matrix\n"
+		"  -w, --write-pcap FILE write the SIP messages of selected "
+		"calls (raw IP pcap)\n"
+		"      --select SEL      action=NAME | rule=NAME | all "
+		"(default action=reject)\n"
+		"      --top N           top presented numbers per rule "
+		"(default 5)\n"
+		"  -t, --assume-trunk NAME  every INVITE arrives on trunk NAME "
+		"(a capture taken\n"
+		"                        elsewhere than at the proxy); default: "
+		"by source address,\n"
+		"                        as serve does\n"
+		"      --no-hep          do not decapsulate HEPv3\n"
+		"      --progress / --no-progress  progress line on stderr "
+		"(default: if a tty)\n"
+		"Records say what serve would do with each INVITE (applied: "
+		"allow, tag,\nwithhold, reject, refuse, drop).\n"
+		"Exit status: 0 ok, 1 unreadable or corrupt capture (after "
+		"reporting what was\nread), 2 usage or config error.\n",
+		sf_default_config_path());
+}
+
+static int parse_duration(const char *s, uint64_t *us)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	uint64_t mul = 1000000;
+
+	if (end == s || v == 0)
+		return -1;
+	if (!strcmp(end, "s") || !*end)
+		mul = 1000000;
+	else if (!strcmp(end, "m"))
+		mul = 60000000ull;
+	else if (!strcmp(end, "h"))
+		mul = 3600000000ull;
+	else if (!strcmp(end, "d"))
+		mul = 86400000000ull;
+	else
+		return -1;
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*us = v * mul;
+	return 0;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+typedef struct inputs {
+	char **paths;
+	size_t n, cap;
+} inputs_t;
+
+static int add_path(inputs_t *in, const char *p)
+{
+	if (in->n == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 16;
+		char **np = realloc(in->paths, cap * sizeof(*np));
+
+		if (!np)
+			return -1;
+		in->paths = np;
+		in->cap = cap;
+	}
+	in->paths[in->n] = strdup(p);
+	return in->paths[in->n++] ? 0 : -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory contributes its regular files (not dotfiles), sorted. */
+static int expand(inputs_t *in, const char *p)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	size_t first = in->n;
+
+	if (strcmp(p, "-") == 0 || stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+		return add_path(in, p);
+	d = opendir(p);
+	if (!d)
+		return add_path(in, p); /* the open error is reported later */
+	while ((e = readdir(d)) != NULL) {
+		char full[4096];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", p, e->d_name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+		    add_path(in, full) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	qsort(in->paths + first, in->n - first, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* ---- merge ----------------------------------------------------------------- */
+
+typedef struct src {
+	sf_capfile_t *f;
+	sf_cap_pkt_t pkt;
+	size_t idx;
+} src_t;
+
+static bool before(const src_t *a, const src_t *b)
+{
+	return a->pkt.ts_us < b->pkt.ts_us ||
+	       (a->pkt.ts_us == b->pkt.ts_us && a->idx < b->idx);
+}
+
+static void sift_down(src_t *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < n && before(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && before(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		src_t t = h[i];
+
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+typedef struct run {
+	sf_capdec_t *dec;
+	bool progress;
+	uint64_t total_bytes, done_bytes;
+	struct timespec t0, last;
+	uint64_t last_pkts;
+	int rc;
+	int bad_lt[8];
+	size_t n_bad_lt;
+	bool stdin_used;
+} run_t;
+
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress(run_t *rn, src_t *h, size_t n, bool force)
+{
+	struct timespec now;
+	uint64_t done = rn->done_bytes, pk;
+	double el, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && secs(&rn->last, &now) < 0.5)
+		return;
+	rn->last = now;
+	for (size_t i = 0; i < n; i++)
+		done += sf_capfile_offset(h[i].f);
+	pk = sf_capdec_get(rn->dec, SF_CD_PACKETS);
+	el = secs(&rn->t0, &now);
+	rate = el > 0 ? (double)pk / el : 0;
+	fprintf(stderr, "\r\033[Kreplay: %.1f MB", (double)done / 1e6);
+	if (rn->total_bytes) {
+		double frac = (double)done / (double)rn->total_bytes;
+
+		fprintf(stderr, " of %.1f MB (%.0f%%)",
+			(double)rn->total_bytes / 1e6, frac * 100);
+		if (frac > 0.01 && frac < 1)
+			fprintf(stderr, ", ETA %.0fs", el / frac - el);
+	}
+	fprintf(stderr, ", %llu packets, %.0f packets/s",
+		(unsigned long long)pk, rate);
+	fflush(stderr);
+}
+
+static void note_linktype(run_t *rn, int lt)
+{
+	for (size_t i = 0; i < rn->n_bad_lt; i++)
+		if (rn->bad_lt[i] == lt)
+			return;
+	if (rn->n_bad_lt < 8)
+		rn->bad_lt[rn->n_bad_lt++] = lt;
+}
+
+static int open_one(run_t *rn, const char *path, const char *bpf,
+		    sf_capfile_t **f)
+{
+	sf_err_t err;
+	char lt[160];
+
+	sf_err_clear(&err);
+	if (!strcmp(path, "-")) {
+		if (rn->stdin_used) {
+			fprintf(stderr, "sipfilter: '-' (stdin) given twice\n");
+			rn->rc = SF_EXIT_USAGE;
+			return -1;
+		}
+		rn->stdin_used = true;
+	}
+	if (sf_capfile_open(path, f, &err) < 0) {
+		fprintf(stderr, "sipfilter: ");
+		sf_err_print(&err, stderr);
+		rn->rc = SF_EXIT_FAIL;
+		return -1;
+	}
+	if (sf_capfile_format(*f) == SF_CAPFILE_PCAP &&
+	    !sf_capdec_linktype_supported(sf_capfile_linktype(*f))) {
+		fprintf(stderr, "sipfilter: %s: unsupported link type %s\n",
+			path, sf_capfile_linktype_name(sf_capfile_linktype(*f),
+						       lt, sizeof(lt)));
+		sf_capfile_close(*f);
+		rn->rc = SF_EXIT_FAIL;
+		return -1;
+	}
+	if (bpf && sf_capfile_set_filter(*f, bpf, &err) < 0) {
+		fprintf(stderr, "sipfilter: ");
+		sf_err_print(&err, stderr);
+		sf_capfile_close(*f);
+		rn->rc = SF_EXIT_USAGE;
+		return -2;
+	}
+	return 0;
+}
+
+/* Reads the next packet of h[0]; on end or error closes it. */
+static bool advance(run_t *rn, src_t *s)
+{
+	sf_err_t err;
+	int rc;
+
+	err.code = 0; /* filled in full only on an error */
+	err.file[0] = err.msg[0] = 0;
+	err.line = err.col = 0;
+	rc = sf_capfile_next(s->f, &s->pkt, &err);
+	if (rc == 1)
+		return true;
+	if (rc < 0) {
+		if (rn->progress)
+			fprintf(stderr, "\r\033[K");
+		fprintf(stderr, "sipfilter: ");
+		sf_err_print(&err, stderr);
+		fprintf(stderr, "sipfilter: %s: stopped there; results "
+			"include the packets before that point\n",
+			sf_capfile_name(s->f));
+		rn->rc = SF_EXIT_FAIL;
+	}
+	rn->done_bytes += sf_capfile_size(s->f) ? sf_capfile_size(s->f)
+						: sf_capfile_offset(s->f);
+	sf_capfile_close(s->f);
+	s->f = NULL;
+	return false;
+}
+
+/* Merges paths[0..n) (n <= MERGE_MAX).  Returns -2 on a usage error. */
+static int merge_group(run_t *rn, char **paths, size_t n, const char *bpf)
+{
+	src_t h[MERGE_MAX];
+	size_t k = 0;
+	uint64_t since = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = open_one(rn, paths[i], bpf, &h[k].f);
+
+		if (rc == -2) {
+			for (size_t j = 0; j < k; j++)
+				sf_capfile_close(h[j].f);
+			return -2;
+		}
+		if (rc < 0)
+			continue;
+		h[k].idx = i;
+		if (advance(rn, &h[k]))
+			k++;
+	}
+	for (size_t i = k / 2; i-- > 0;)
+		sift_down(h, k, i);
+	while (k) {
+		if (!sf_capdec_linktype_supported(h[0].pkt.linktype))
+			note_linktype(rn, h[0].pkt.linktype);
+		sf_capdec_packet(rn->dec, &h[0].pkt);
+		if (rn->progress && ++since >= 8192) {
+			since = 0;
+			progress(rn, h, k, false);
+		}
+		if (!advance(rn, &h[0]))
+			h[0] = h[--k];
+		sift_down(h, k, 0);
+	}
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+int sf_cmd_replay(int argc, char **argv)
+{
+	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS };
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"filter", required_argument, NULL, 'f'},
+		{"format", required_argument, NULL, 'F'},
+		{"output", required_argument, NULL, 'o'},
+		{"summary", no_argument, NULL, 's'},
+		{"summary-only", no_argument, NULL, 'S'},
+		{"bucket", required_argument, NULL, 'b'},
+		{"diff", required_argument, NULL, 'd'},
+		{"write-pcap", required_argument, NULL, 'w'},
+		{"select", required_argument, NULL, O_SELECT},
+		{"assume-trunk", required_argument, NULL, 't'},
+		{"top", required_argument, NULL, O_TOP},
+		{"no-hep", no_argument, NULL, O_NOHEP},
+		{"progress", no_argument, NULL, O_PROGRESS},
+		{"no-progress", no_argument, NULL, O_NOPROGRESS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cfg_path = sf_default_config_path(), *bpf = NULL;
+	const char *format = NULL, *out_path = NULL, *diff_path = NULL;
+	const char *pcap_path = NULL, *select = NULL, *assume = NULL;
+	bool summary = false, summary_only = false, hep = true;
+	int prog = -1, c;
+	sf_replay_opts_t ro;
+	sf_capdec_limits_t lim;
+	sf_cfg_t *cfg = NULL, *cfg2 = NULL;
+	sf_tables_t *tables = NULL, *tables2 = NULL;
+	FILE *out = stdout, *pcap_fp = NULL;
+	sf_pcapw_t *pw = NULL;
+	sf_replay_t *rp = NULL;
+	inputs_t in = {0};
+	run_t rn;
+	sf_err_t err;
+
+	memset(&ro, 0, sizeof(ro));
+	memset(&rn, 0, sizeof(rn));
+	ro.bucket_us = 60000000ull;
+	ro.hold_us = 32000000ull; /* 64*T1, RFC 3261 §17.1.1.2 */
+	ro.top = 5;
+	/* hidden, for tests: a smaller record ring ("SLOTS:BYTES") */
+	{
+		const char *e = getenv("SIPFILTER_REPLAY_RING");
+		unsigned long a, b;
+
+		if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 &&
+		    a <= UINT32_MAX && b <= UINT32_MAX) {
+			ro.ring_slots = (uint32_t)a;
+			ro.ring_bytes = (uint32_t)b;
+		}
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:t:h", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c': cfg_path = optarg; break;
+		case 'f': bpf = optarg; break;
+		case 'F': format = optarg; break;
+		case 'o': out_path = optarg; break;
+		case 's': summary = true; break;
+		case 'S': summary_only = true; break;
+		case 'b':
+			if (parse_duration(optarg, &ro.bucket_us) < 0) {
+				fprintf(stderr, "sipfilter: bad --bucket '%s' "
+					"(use e.g. 30s, 1m, 1h)\n", optarg);
+				return SF_EXIT_USAGE;
+			}
+			break;
+		case 'd': diff_path = optarg; break;
+		case 'w': pcap_path = optarg; break;
+		case O_SELECT: select = optarg; break;
+		case 't': assume = optarg; break;
+		case O_TOP: ro.top = (unsigned)atoi(optarg); break;
+		case O_NOHEP: hep = false; break;
+		case O_PROGRESS: prog = 1; break;
+		case O_NOPROGRESS: prog = 0; break;
+		case 'h': usage(stdout); return SF_EXIT_OK;
+		default: usage(stderr); return SF_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "sipfilter: replay needs at least one capture "
+			"file\n");
+		usage(stderr);
+		return SF_EXIT_USAGE;
+	}
+	if (!format)
+		ro.format = isatty(STDOUT_FILENO) && !out_path
+				    ? SF_REPLAY_TEXT : SF_REPLAY_JSONL;
+	else if (!strcmp(format, "jsonl") || !strcmp(format, "json"))
+		ro.format = SF_REPLAY_JSONL;
+	else if (!strcmp(format, "csv"))
+		ro.format = SF_REPLAY_CSV;
+	else if (!strcmp(format, "text"))
+		ro.format = SF_REPLAY_TEXT;
+	else {
+		fprintf(stderr, "sipfilter: unknown --format '%s' (jsonl, csv, "
+			"text)\n", format);
+		return SF_EXIT_USAGE;
+	}
+	if (summary_only) {
+		ro.format = SF_REPLAY_NONE;
+		summary = true;
+	}
+	if (select && !pcap_path) {
+		fprintf(stderr, "sipfilter: --select needs --write-pcap\n");
+		return SF_EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (expand(&in, argv[i]) < 0) {
+			fprintf(stderr, "sipfilter: out of memory\n");
+			return SF_EXIT_FAIL;
+		}
+	}
+
+	sf_identity_global_init();
+	if (sf_load_all(cfg_path, &cfg, &tables) < 0) {
+		rn.rc = SF_EXIT_USAGE;
+		goto out;
+	}
+	if (diff_path && sf_load_all(diff_path, &cfg2, &tables2) < 0) {
+		rn.rc = SF_EXIT_USAGE;
+		goto out;
+	}
+	ro.cfg = cfg;
+	ro.tables = tables;
+	ro.cfg2 = cfg2;
+	ro.assume_trunk = ro.assume_trunk2 = SF_TRUNK_BY_SOURCE;
+	if (assume) {
+		ro.assume_trunk = sf_cfg_trunk_find(cfg, assume);
+		ro.assume_trunk2 = cfg2 ? sf_cfg_trunk_find(cfg2, assume) : -1;
+		if (ro.assume_trunk < 0 || (cfg2 && ro.assume_trunk2 < 0)) {
+			fprintf(stderr, "sipfilter: --assume-trunk: no trunk "
+				"named '%s' in %s\n", assume,
+				ro.assume_trunk < 0 ? cfg->path : cfg2->path);
+			rn.rc = SF_EXIT_USAGE;
+			goto out;
+		}
+	}
+	ro.tables2 = tables2;
+	if (pcap_path) {
+		const char *sel = select ? select : "action=reject";
+
+		ro.select = SF_SEL_NONE;
+		if (!strcmp(sel, "all")) {
+			ro.select = SF_SEL_ALL;
+		} else if (!strncmp(sel, "action=", 7)) {
+			int a = sf_word_find(sel + 7);
+
+			if (a >= 0) {
+				ro.select = SF_SEL_ACTION;
+				ro.select_action = (sf_word_t)a;
+			}
+		} else if (!strncmp(sel, "rule=", 5)) {
+			ro.select = SF_SEL_RULE;
+			snprintf(ro.select_rule, sizeof(ro.select_rule), "%s",
+				 sel + 5);
+			if (sf_cfg_rule_find(cfg, sel + 5) < 0 &&
+			    strcmp(sel + 5, "emergency") &&
+			    strcmp(sel + 5, "unverified") &&
+			    !sf_why_find(sel + 5))
+				fprintf(stderr, "sipfilter: warning: no rule "
+					"'%s' in %s\n", sel + 5, cfg_path);
+		}
+		if (ro.select == SF_SEL_NONE) {
+			fprintf(stderr, "sipfilter: bad --select '%s' (use "
+				"action=allow|tag|reject|withhold|refuse|drop, "
+				"rule=NAME or all)\n", sel);
+			rn.rc = SF_EXIT_USAGE;
+			goto out;
+		}
+		pcap_fp = fopen(pcap_path, "wb");
+		if (!pcap_fp) {
+			fprintf(stderr, "sipfilter: %s: %s\n", pcap_path,
+				strerror(errno));
+			rn.rc = SF_EXIT_FAIL;
+			goto out;
+		}
+		if (sf_pcapw_open(pcap_fp, SF_CAPFILE_PCAP, 101, &pw, &err) <
+		    0) {
+			fprintf(stderr, "sipfilter: %s: cannot write\n",
+				pcap_path);
+			rn.rc = SF_EXIT_FAIL;
+			goto out;
+		}
+		ro.pcap = pw;
+	}
+	if (out_path && ro.format != SF_REPLAY_NONE) {
+		out = fopen(out_path, "w");
+		if (!out) {
+			fprintf(stderr, "sipfilter: %s: %s\n", out_path,
+				strerror(errno));
+			out = stdout;
+			rn.rc = SF_EXIT_FAIL;
+			goto out;
+		}
+	}
+	ro.out = out;
+	rp = sf_replay_new(&ro);
+	sf_capdec_limits_default(&lim);
+	lim.hep = hep;
+	if (cfg->serve.max_message > lim.tcp_max_buffer / 2)
+		lim.tcp_max_buffer = cfg->serve.max_message * 2;
+	rn.dec = rp ? sf_capdec_new(&lim, sf_replay_on_msg, sf_replay_frame,
+				    rp)
+		    : NULL;
+	if (!rn.dec) {
+		fprintf(stderr, "sipfilter: out of memory\n");
+		rn.rc = SF_EXIT_FAIL;
+		goto out;
+	}
+	rn.progress = prog >= 0 ? prog == 1 : isatty(STDERR_FILENO);
+	for (size_t i = 0; i < in.n; i++) {
+		struct stat st;
+
+		if (strcmp(in.paths[i], "-") && stat(in.paths[i], &st) == 0)
+			rn.total_bytes += (uint64_t)st.st_size;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &rn.t0);
+	rn.last = rn.t0;
+	for (size_t i = 0; i < in.n; i += MERGE_MAX) {
+		size_t n = in.n - i < MERGE_MAX ? in.n - i : MERGE_MAX;
+
+		if (merge_group(&rn, in.paths + i, n, bpf) == -2)
+			goto out;
+	}
+	sf_capdec_finish(rn.dec);
+	if (rn.progress) {
+		progress(&rn, NULL, 0, true);
+		fprintf(stderr, "\n");
+	}
+	sf_replay_flush(rp);
+	for (size_t i = 0; i < rn.n_bad_lt; i++) {
+		char lt[160];
+
+		fprintf(stderr, "sipfilter: warning: packets on interfaces of "
+			"unsupported link type %s were skipped\n",
+			sf_capfile_linktype_name(rn.bad_lt[i], lt, sizeof(lt)));
+	}
+	if (summary)
+		sf_replay_summary(rp, rn.dec, stderr);
+	if (sf_replay_write_error(rp)) {
+		fprintf(stderr, "sipfilter: writing the output failed\n");
+		rn.rc = SF_EXIT_FAIL;
+	}
+out:
+	if (pw && sf_pcapw_close(pw) < 0) {
+		fprintf(stderr, "sipfilter: %s: write failed\n", pcap_path);
+		rn.rc = SF_EXIT_FAIL;
+	}
+	if (pcap_fp && fclose(pcap_fp) != 0 && rn.rc == SF_EXIT_OK)
+		rn.rc = SF_EXIT_FAIL;
+	if (out != stdout && fclose(out) != 0 && rn.rc == SF_EXIT_OK)
+		rn.rc = SF_EXIT_FAIL;
+	sf_capdec_free(rn.dec);
+	sf_replay_free(rp);
+	sf_tables_free(tables);
+	sf_tables_free(tables2);
+	sf_cfg_free(cfg);
+	sf_cfg_free(cfg2);
+	for (size_t i = 0; i < in.n; i++)
+		free(in.paths[i]);
+	free(in.paths);
+	return rn.rc;
+}

@@ -1,0 +1,684 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_ctl.c - reloads, roaming updates, the control socket and signals
+ * (the control thread), and the metrics rendering the metrics thread
+ * (proxy_http.c) calls.  The control thread is the only writer of
+ * s->status; it takes status_lock to write, so the metrics thread reads a
+ * consistent copy.
+ */
+#include "proxy_ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/sf_json.h"
+#include "proxy_mux.h"
+#include "sipfilter/engine/sf_explain.h"
+#include "sipfilter/lib/sf_load.h"
+#include "sipfilter/engine/sf_normalize.h"
+
+void sf_sd_reloading(void)
+{
+	struct timespec ts;
+	char msg[80];
+
+	/* systemd >= 253 wants MONOTONIC_USEC with RELOADING=1; older ones
+	 * ignore it. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ULL +
+			 (unsigned long long)ts.tv_nsec / 1000ULL);
+	sf_sd_notify(msg);
+}
+
+void sf_sd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t n;
+	int fd;
+
+	if (!path || !*path || (path[0] != '/' && path[0] != '@'))
+		return;
+	n = strlen(path);
+	if (n >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0) {
+		/* systemd gone: nothing to do */
+	}
+	close(fd);
+}
+
+static void logf_(sf_server_t *s, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void logf_(sf_server_t *s, int level, const char *fmt, ...)
+{
+	char line[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sf_server_log(s, level, line);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs stmt under status_lock: how the control thread writes s->status
+ * (its own reads need no lock: it is the only writer). */
+#define STATUS_WRITE(s, stmt)                                                \
+	do {                                                                 \
+		pthread_mutex_lock(&(s)->status_lock);                       \
+		stmt;                                                        \
+		pthread_mutex_unlock(&(s)->status_lock);                     \
+	} while (0)
+
+void sf_ctl_status_refresh(sf_server_t *s)
+{
+	const sf_tables_t *t = sf_snap_current(&s->snap);
+	sf_tables_stats_t ts;
+
+	sf_tables_stats(t, &ts);
+	STATUS_WRITE(s, (s->status.tables = ts,
+			 s->status.have_tables = t != NULL));
+}
+
+bool sf_ctl_degraded(sf_server_t *s)
+{
+	bool have;
+
+	pthread_mutex_lock(&s->status_lock);
+	have = s->status.have_tables;
+	pthread_mutex_unlock(&s->status_lock);
+	return !have;
+}
+
+int sf_ctl_reload(sf_server_t *s)
+{
+	const sf_tables_t *cur = sf_snap_current(&s->snap);
+	sf_reload_status_t st = s->status;
+	sf_tables_t *nt = NULL;
+	sf_err_t err;
+	double t0 = mono_s();
+	int rc;
+
+	sf_err_clear(&err);
+	rc = sf_load_tables(s->cfg, cur, &nt, &err);
+	st.last_reload_seconds = mono_s() - t0;
+	if (rc) {
+		st.reloads_failed++;
+		st.last_reload_ok = false;
+		STATUS_WRITE(s, s->status = st);
+		sf_err_format(&err, s->last_reload_error,
+			      sizeof(s->last_reload_error));
+		logf_(s, LOG_ERR, "reload failed, keeping table generation %llu: %s",
+		      (unsigned long long)st.generation, s->last_reload_error);
+		return rc;
+	}
+	sf_tables_set_generation(nt, ++st.generation);
+	sf_snap_publish(&s->snap, nt);
+	st.reloads_ok++;
+	st.last_reload_ok = true;
+	st.loaded_at = (int64_t)time(NULL);
+	st.have_tables = true;
+	sf_tables_stats(nt, &st.tables);
+	STATUS_WRITE(s, s->status = st);
+	s->last_reload_error[0] = '\0';
+	logf_(s, LOG_NOTICE, "reload ok: table generation %llu in %.3f s",
+	      (unsigned long long)st.generation, st.last_reload_seconds);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* control requests */
+
+static void tables_json(sf_server_t *s, sf_jw_t *w)
+{
+	const sf_tables_t *t = sf_snap_current(&s->snap);
+	sf_tables_stats_t ts;
+
+	sf_jw_obj_open_key(w, "tables");
+	if (t) {
+		sf_tables_stats(t, &ts);
+		sf_jw_uint(w, "generation", ts.generation);
+		sf_jw_uint(w, "plan_rows", ts.plan_rows);
+		sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
+		sf_jw_uint(w, "substitution_rows", ts.subst_rows);
+		sf_jw_uint(w, "allow_rows", ts.allow_rows);
+		sf_jw_uint(w, "bytes", ts.plan_bytes + ts.roaming_bytes +
+					      ts.subst_bytes + ts.allow_bytes);
+	} else {
+		sf_jw_bool(w, "degraded", true);
+	}
+	sf_jw_int(w, "loaded_at", s->status.loaded_at);
+	sf_jw_obj_close(w);
+}
+
+static const char *rule_label(const sf_cfg_t *cfg, unsigned r)
+{
+	switch (r) {
+	case SF_ST_RULE_NONE: return "none";
+	case SF_ST_RULE_EMERGENCY: return "emergency";
+	case SF_ST_RULE_UNVERIFIED: return "unverified";
+	case SF_ST_RULE_UNKNOWN_SOURCE: return "unknown-source";
+	default:
+		return r < cfg->n_rules ? cfg->rules[r].name : "other";
+	}
+}
+
+/* The rule's own action (what enforce mode applies). */
+static sf_action_t rule_action(const sf_cfg_t *cfg, unsigned r)
+{
+	if (r == SF_ST_RULE_UNKNOWN_SOURCE)
+		return SF_ACT_REJECT;
+	if (r < cfg->n_rules && r < SF_ST_MAX_RULES)
+		return cfg->rules[r].action;
+	return SF_ACT_ALLOW;
+}
+
+static const char *trunk_label(const sf_cfg_t *cfg, unsigned slot)
+{
+	return slot == 0 || slot > cfg->n_trunks ? "unknown"
+						 : cfg->trunks[slot - 1].name;
+}
+
+static void stats_json(sf_server_t *s, sf_jw_t *w)
+{
+	const sf_cfg_t *cfg = s->cfg;
+	sf_wstats_t *sum = malloc(sizeof(*sum));
+	uint64_t act[SF_ACT_COUNT] = {0}, applied[SF_ACT_COUNT] = {0};
+	uint64_t monitor = 0;
+	unsigned conns, unknown;
+
+	if (!sum) {
+		sf_jw_bool(w, "ok", false);
+		sf_jw_str(w, "error", "out of memory");
+		return;
+	}
+	sf_st_sum(s->stats, s->n_stats, sum);
+	sf_jw_bool(w, "ok", true);
+	sf_jw_int(w, "uptime", (long long)(time(NULL) - s->started_at));
+	sf_jw_uint(w, "workers", s->workers);
+	sf_jw_uint(w, "threads", s->n_threads);
+	tables_json(s, w);
+	sf_jw_obj_open_key(w, "reloads");
+	sf_jw_uint(w, "ok", s->status.reloads_ok);
+	sf_jw_uint(w, "failed", s->status.reloads_failed);
+	sf_jw_bool(w, "last_ok", s->status.last_reload_ok);
+	sf_jw_str(w, "last_error", s->last_reload_error);
+	sf_jw_uint(w, "roaming_updates", s->status.roaming_updates);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "received");
+	for (unsigned i = 0; i < SF_RX_COUNT; i++)
+		sf_jw_uint(w, sf_st_rx_name(i), sum->rx[i]);
+	sf_jw_obj_close(w);
+	sf_jw_uint(w, "forwarded_requests", sum->fwd_requests);
+	sf_jw_uint(w, "forwarded_responses", sum->fwd_responses);
+	sf_jw_uint(w, "acks_absorbed", sum->acks_absorbed);
+	sf_jw_obj_open_key(w, "sent");
+	for (unsigned i = 0; i < SF_SENT_COUNT; i++)
+		sf_jw_uint(w, sf_st_sent_name(i), sum->sent[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "dropped");
+	for (unsigned i = 0; i < SF_DROP_COUNT; i++)
+		sf_jw_uint(w, sf_st_drop_name(i), sum->drop[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "parse_errors");
+	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)
+		sf_jw_uint(w, sf_sip_error_name(i), sum->parse_err[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "admission");
+	for (unsigned i = 0; i < SF_WHY_COUNT; i++)
+		sf_jw_uint(w, sf_why_name((sf_why_t)i), sum->why[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "rules");
+	for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++) {
+		uint64_t en = 0, mo = 0;
+
+		for (unsigned t = 0; t <= SF_CFG_MAX_TRUNKS; t++) {
+			en += sum->verdicts[t][r][0];
+			mo += sum->verdicts[t][r][1];
+		}
+		if (r < SF_ST_MAX_RULES && r >= cfg->n_rules && !en && !mo)
+			continue;
+		act[rule_action(cfg, r)] += en + mo;
+		applied[rule_action(cfg, r)] += en;
+		applied[SF_ACT_ALLOW] += mo;
+		monitor += mo;
+		sf_jw_obj_open_key(w, rule_label(cfg, r));
+		sf_jw_str(w, "action", sf_action_name(rule_action(cfg, r)));
+		sf_jw_uint(w, "enforce", en);
+		sf_jw_uint(w, "monitor", mo);
+		sf_jw_obj_close(w);
+	}
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "verdicts");
+	for (unsigned a = 0; a < SF_ACT_COUNT; a++)
+		sf_jw_uint(w, sf_action_name(a), act[a]);
+	sf_jw_uint(w, "monitor", monitor);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "applied");
+	for (unsigned a = 0; a < SF_ACT_COUNT; a++)
+		sf_jw_uint(w, sf_action_name(a), applied[a]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "trunks");
+	for (unsigned t = 0; t <= cfg->n_trunks && t <= SF_CFG_MAX_TRUNKS;
+	     t++) {
+		uint64_t ta[SF_ACT_COUNT] = {0};
+
+		for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++) {
+			ta[rule_action(cfg, r)] += sum->verdicts[t][r][0];
+			ta[SF_ACT_ALLOW] += sum->verdicts[t][r][1];
+		}
+		sf_jw_obj_open_key(w, trunk_label(cfg, t));
+		for (unsigned a = 0; a < SF_ACT_COUNT; a++)
+			sf_jw_uint(w, sf_action_name(a), ta[a]);
+		sf_jw_obj_close(w);
+	}
+	sf_jw_obj_close(w);
+	sf_tcp_counts(s, &conns, &unknown);
+	sf_jw_obj_open_key(w, "tcp");
+	sf_jw_uint(w, "connections", conns);
+	sf_jw_uint(w, "unknown_connections", unknown);
+	sf_jw_uint(w, "accepted", sum->tcp_accepted);
+	sf_jw_uint(w, "closed", sum->tcp_closed);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "latency");
+	sf_jw_uint(w, "count", sum->lat_count);
+	sf_jw_double(w, "mean_us", sum->lat_count
+					   ? (double)sum->lat_sum_ns / 1000.0 /
+						     (double)sum->lat_count
+					   : 0.0);
+	sf_jw_obj_close(w);
+	free(sum);
+}
+
+/* Finds "key=value" among words; returns value or NULL. */
+static const char *opt(char **words, int n, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (int i = 0; i < n; i++)
+		if (!strncmp(words[i], key, k) && words[i][k] == '=')
+			return words[i] + k + 1;
+	return NULL;
+}
+
+static int fail(sf_jw_t *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fail(sf_jw_t *w, const char *fmt, ...)
+{
+	char msg[700];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sf_jw_bool(w, "ok", false);
+	sf_jw_str(w, "error", msg);
+	return -1;
+}
+
+static int do_lookup(sf_server_t *s, char **words, int n, sf_jw_t *w)
+{
+	const char *tn = opt(words, n, "trunk");
+	const char *called = opt(words, n, "called");
+	sf_call_t *call = calloc(1, sizeof(*call));
+	sf_verdict_t *v = calloc(1, sizeof(*v));
+	int trunk = -1, rc = 0;
+
+	if (!call || !v) {
+		rc = fail(w, "out of memory");
+		goto out;
+	}
+	if (n < 2) {
+		rc = fail(w, "usage: lookup NUMBER [trunk=NAME] [called=NUMBER]");
+		goto out;
+	}
+	if (tn && (trunk = sf_cfg_trunk_find(s->cfg, tn)) < 0) {
+		rc = fail(w, "unknown trunk '%s'", tn);
+		goto out;
+	}
+	sf_call_from_numbers(s->cfg, words[1], called ? called : "", call);
+	sf_engine_judge(s->cfg, sf_snap_current(&s->snap), call, trunk, v);
+	sf_jw_bool(w, "ok", true);
+	sf_verdict_json(s->cfg, v, NULL, w);
+out:
+	free(call);
+	free(v);
+	return rc;
+}
+
+static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
+{
+	const sf_tables_t *cur = sf_snap_current(&s->snap);
+	const char *visited = opt(words, n, "visited");
+	sf_tables_t *nt = NULL;
+	sf_tables_stats_t ts;
+	sf_num_t num;
+	sf_err_t err;
+	bool add;
+	char buf[SF_NUM_MAX + 2];
+
+	if (n < 3 || (strcmp(words[1], "add") && strcmp(words[1], "del")))
+		return fail(w, "usage: roaming add|del NUMBER [visited=CC]");
+	add = !strcmp(words[1], "add");
+	if (!cur)
+		return fail(w, "no tables loaded (degraded mode)");
+	if (sf_normalize_text(&s->cfg->dialling, words[2], &num) !=
+		    SF_NORM_OK ||
+	    num.kind != SF_NUM_E164)
+		return fail(w, "'%s' is not a telephone number", words[2]);
+	sf_err_clear(&err);
+	if (sf_tables_roaming_update(cur, &num, add, visited, &nt, &err)) {
+		char msg[600];
+
+		sf_err_format(&err, msg, sizeof(msg));
+		return fail(w, "roaming update failed: %s", msg);
+	}
+	sf_tables_set_generation(nt, s->status.generation);
+	sf_snap_publish(&s->snap, nt);
+	sf_tables_stats(nt, &ts);
+	STATUS_WRITE(s, (s->status.roaming_updates++, s->status.tables = ts));
+	sf_jw_bool(w, "ok", true);
+	sf_jw_str(w, "number", sf_num_format(&num, buf, sizeof(buf)));
+	sf_jw_bool(w, "roaming", add);
+	sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
+	return 0;
+}
+
+int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
+{
+	char copy[1024];
+	char *words[16];
+	int n = 0, rc = 0;
+	sf_jw_t w;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *p = strtok(copy, " \t\r\n"); p && n < 16;
+	     p = strtok(NULL, " \t\r\n"))
+		words[n++] = p;
+	sf_jw_init(&w, buf, size);
+	sf_jw_obj_open(&w);
+	if (n == 0) {
+		rc = fail(&w, "empty request");
+	} else if (!strcmp(words[0], "reload")) {
+		sf_sd_reloading();
+		if (sf_ctl_reload(s) == 0) {
+			sf_jw_bool(&w, "ok", true);
+			sf_jw_uint(&w, "generation", s->status.generation);
+			sf_jw_double(&w, "seconds",
+				     s->status.last_reload_seconds);
+			tables_json(s, &w);
+		} else {
+			rc = fail(&w, "%s", s->last_reload_error);
+			sf_jw_uint(&w, "generation", s->status.generation);
+		}
+		sf_sd_notify("READY=1");
+	} else if (!strcmp(words[0], "stats")) {
+		stats_json(s, &w);
+	} else if (!strcmp(words[0], "lookup")) {
+		rc = do_lookup(s, words, n, &w);
+	} else if (!strcmp(words[0], "roaming")) {
+		rc = do_roaming(s, words, n, &w);
+	} else if (!strcmp(words[0], "ping")) {
+		sf_jw_bool(&w, "ok", true);
+	} else {
+		rc = fail(&w, "unknown command '%s' (reload, stats, lookup, "
+			      "roaming, ping)", words[0]);
+	}
+	sf_jw_obj_close(&w);
+	if (w.overflow)
+		snprintf(buf, size, "{\"ok\":false,\"error\":\"answer too "
+				    "large\"}");
+	else if (w.len < size)
+		buf[w.len] = '\0';
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* metrics */
+
+typedef struct mb {
+	char *p;
+	size_t len, cap;
+} mb_t;
+
+static void mput(mb_t *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void mput(mb_t *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n < b->cap - b->len ? (size_t)n
+						       : b->cap - b->len;
+}
+
+size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
+{
+	const sf_cfg_t *cfg = s->cfg;
+	sf_wstats_t *sum = malloc(sizeof(*sum));
+	sf_reload_status_t st;
+	mb_t b = {buf, 0, size};
+	uint64_t cum = 0;
+	unsigned conns, unknown;
+
+	if (!sum || !size) {
+		free(sum);
+		return 0;
+	}
+	pthread_mutex_lock(&s->status_lock);
+	st = s->status;
+	pthread_mutex_unlock(&s->status_lock);
+	sf_st_sum(s->stats, s->n_stats, sum);
+	mput(&b, "# HELP sipfilter_messages_received_total SIP messages "
+		 "received, by kind.\n# TYPE sipfilter_messages_received_total "
+		 "counter\n");
+	for (unsigned i = 0; i < SF_RX_COUNT; i++)
+		mput(&b, "sipfilter_messages_received_total{kind=\"%s\"} %llu\n",
+		     sf_st_rx_name(i), (unsigned long long)sum->rx[i]);
+	mput(&b, "# HELP sipfilter_verdicts_total INVITE verdicts by trunk, "
+		 "rule, action and mode.\n# TYPE sipfilter_verdicts_total "
+		 "counter\n");
+	for (unsigned tr = 0; tr <= SF_CFG_MAX_TRUNKS; tr++)
+		for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++)
+			for (unsigned m = 0; m < 2; m++) {
+				uint64_t v = sum->verdicts[tr][r][m];
+
+				if (!v)
+					continue;
+				mput(&b, "sipfilter_verdicts_total{trunk=\"%s\","
+					 "rule=\"%s\",action=\"%s\",mode=\"%s\"}"
+					 " %llu\n", trunk_label(cfg, tr),
+				     rule_label(cfg, r),
+				     sf_action_name(rule_action(cfg, r)),
+				     m ? "monitor" : "enforce",
+				     (unsigned long long)v);
+			}
+	mput(&b, "# TYPE sipfilter_parse_errors_total counter\n");
+	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)
+		mput(&b, "sipfilter_parse_errors_total{reason=\"%s\"} %llu\n",
+		     sf_sip_error_name(i),
+		     (unsigned long long)sum->parse_err[i]);
+	mput(&b, "# TYPE sipfilter_dropped_total counter\n");
+	for (unsigned i = 0; i < SF_DROP_COUNT; i++)
+		mput(&b, "sipfilter_dropped_total{reason=\"%s\"} %llu\n",
+		     sf_st_drop_name(i), (unsigned long long)sum->drop[i]);
+	mput(&b, "# HELP sipfilter_admission_total Requests by what "
+		 "admission decided (reason).\n"
+		 "# TYPE sipfilter_admission_total counter\n");
+	for (unsigned i = 0; i < SF_WHY_COUNT; i++)
+		mput(&b, "sipfilter_admission_total{reason=\"%s\"} %llu\n",
+		     sf_why_name((sf_why_t)i), (unsigned long long)sum->why[i]);
+	mput(&b, "# TYPE sipfilter_responses_sent_total counter\n");
+	for (unsigned i = 0; i < SF_SENT_COUNT; i++)
+		mput(&b, "sipfilter_responses_sent_total{kind=\"%s\"} %llu\n",
+		     sf_st_sent_name(i), (unsigned long long)sum->sent[i]);
+	mput(&b, "# TYPE sipfilter_forwarded_total counter\n"
+		 "sipfilter_forwarded_total{kind=\"request\"} %llu\n"
+		 "sipfilter_forwarded_total{kind=\"response\"} %llu\n"
+		 "# TYPE sipfilter_acks_absorbed_total counter\n"
+		 "sipfilter_acks_absorbed_total %llu\n",
+	     (unsigned long long)sum->fwd_requests,
+	     (unsigned long long)sum->fwd_responses,
+	     (unsigned long long)sum->acks_absorbed);
+	mput(&b, "# TYPE sipfilter_reloads_total counter\n"
+		 "sipfilter_reloads_total{result=\"ok\"} %llu\n"
+		 "sipfilter_reloads_total{result=\"failed\"} %llu\n"
+		 "# TYPE sipfilter_roaming_updates_total counter\n"
+		 "sipfilter_roaming_updates_total %llu\n"
+		 "# TYPE sipfilter_last_reload_success gauge\n"
+		 "sipfilter_last_reload_success %d\n"
+		 "# TYPE sipfilter_table_generation gauge\n"
+		 "sipfilter_table_generation %llu\n"
+		 "# TYPE sipfilter_table_loaded_timestamp_seconds gauge\n"
+		 "sipfilter_table_loaded_timestamp_seconds %lld\n"
+		 "# TYPE sipfilter_degraded gauge\nsipfilter_degraded %d\n",
+	     (unsigned long long)st.reloads_ok,
+	     (unsigned long long)st.reloads_failed,
+	     (unsigned long long)st.roaming_updates, st.last_reload_ok ? 1 : 0,
+	     (unsigned long long)st.generation, (long long)st.loaded_at,
+	     st.have_tables ? 0 : 1);
+	if (st.have_tables) {
+		const sf_tables_stats_t ts = st.tables;
+
+		mput(&b, "# TYPE sipfilter_table_rows gauge\n"
+			 "sipfilter_table_rows{table=\"numbering_plan\"} %zu\n"
+			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
+			 "sipfilter_table_rows{table=\"substitution\"} %zu\n"
+			 "sipfilter_table_rows{table=\"allow\"} %zu\n"
+			 "# TYPE sipfilter_table_bytes gauge\n"
+			 "sipfilter_table_bytes{table=\"numbering_plan\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"roaming\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"substitution\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"allow\"} %zu\n",
+		     ts.plan_rows, ts.roaming_rows, ts.subst_rows,
+		     ts.allow_rows, ts.plan_bytes, ts.roaming_bytes,
+		     ts.subst_bytes, ts.allow_bytes);
+	}
+	sf_tcp_counts(s, &conns, &unknown);
+	mput(&b, "# TYPE sipfilter_tcp_connections gauge\n"
+		 "sipfilter_tcp_connections %u\n"
+		 "# HELP sipfilter_tcp_unknown_connections TCP connections "
+		 "from sources no trunk matches.\n"
+		 "# TYPE sipfilter_tcp_unknown_connections gauge\n"
+		 "sipfilter_tcp_unknown_connections %u\n"
+		 "# TYPE sipfilter_uptime_seconds gauge\n"
+		 "sipfilter_uptime_seconds %lld\n",
+	     conns, unknown, (long long)(time(NULL) - s->started_at));
+	mput(&b, "# HELP sipfilter_invite_processing_seconds Time from "
+		 "receipt to verdict and forward, per INVITE.\n"
+		 "# TYPE sipfilter_invite_processing_seconds histogram\n");
+	for (unsigned i = 0; i < SF_ST_LAT_BUCKETS; i++) {
+		cum += sum->lat[i];
+		mput(&b, "sipfilter_invite_processing_seconds_bucket{le=\"%g\"}"
+			 " %llu\n", sf_st_lat_bounds_us[i] / 1e6,
+		     (unsigned long long)cum);
+	}
+	cum += sum->lat[SF_ST_LAT_BUCKETS];
+	mput(&b, "sipfilter_invite_processing_seconds_bucket{le=\"+Inf\"} "
+		 "%llu\nsipfilter_invite_processing_seconds_sum %.9f\n"
+		 "sipfilter_invite_processing_seconds_count %llu\n",
+	     (unsigned long long)cum, (double)sum->lat_sum_ns / 1e9,
+	     (unsigned long long)sum->lat_count);
+	free(sum);
+	return b.len;
+}
+
+/* ------------------------------------------------------------------ */
+/* loop */
+
+static size_t ctl_answer(void *arg, char *req, size_t len, char *out,
+			 size_t cap)
+{
+	size_t n;
+
+	(void)len;
+	sf_ctl_exec(arg, req, out, cap - 1);
+	n = strlen(out);
+	out[n++] = '\n';
+	return n;
+}
+
+static void on_signal(sf_server_t *s, int sig_fd, bool *stop)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo != SIGHUP) {
+		*stop = true;
+		return;
+	}
+	sf_sd_reloading();
+	sf_ctl_reload(s);
+	sf_sd_notify("READY=1");
+}
+
+void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
+{
+	sf_mux_t m;
+	struct pollfd *p;
+	bool stop = false;
+
+	if (sf_mux_init(&m, ctl_fd, SF_CTL_MAX_CLIENTS, SF_CTL_MAX_REQUEST,
+			SF_CTL_DEADLINE_MS, "\n", 1 << 20))
+		return;
+	m.handler = ctl_answer;
+	m.arg = s;
+	m.st = sf_server_ctl_stats(s);
+	m.drop = SF_DROP_CTL_CLIENT;
+	p = calloc(sf_mux_max_fds(&m) + 1, sizeof(*p));
+	while (p && !stop && !atomic_load(&s->stop)) {
+		int timeout = 1000, r;
+		unsigned n;
+
+		p[0] = (struct pollfd){sig_fd, POLLIN, 0};
+		n = sf_mux_poll_set(&m, p + 1, &timeout);
+		r = poll(p, n + 1, timeout);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && (p[0].revents & POLLIN))
+			on_signal(s, sig_fd, &stop);
+		if (r < 0)
+			memset(p, 0, (n + 1) * sizeof(*p));
+		sf_mux_dispatch(&m, p + 1);
+	}
+	free(p);
+	sf_mux_fini(&m);
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_send.c - the way out: one message to its destination, over UDP
+ * from the worker's own socket of the listener it leaves by, or over TCP
+ * through the connection the peer holds (found by address under
+ * tcp_lock).  ICMP errors that UDP reports on a later call are drained
+ * and counted here, for the sending and the receiving side alike.  The
+ * UDP and TCP threads both send through this file, so neither needs the
+ * other.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "proxy_send.h"
+
+static bool same_peer(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+	}
+	return false;
+}
+
+/* Writes all of buf or fails; the socket is non-blocking, a peer that
+ * does not read gets its connection closed rather than stalling us. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
+		const char *buf, size_t len)
+{
+	int rc = -1;
+
+	if (!s->conns)
+		return -1;
+	pthread_mutex_lock(&s->tcp_lock);
+	for (unsigned i = 0; i < s->n_conns_max; i++) {
+		sf_tcp_conn_t *c = &s->conns[i];
+
+		if (c->fd >= 0 && same_peer(&c->peer, dst)) {
+			rc = write_all(c->fd, buf, len);
+			if (rc)
+				shutdown(c->fd, SHUT_RDWR);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->tcp_lock);
+	return rc;
+}
+
+bool sf_send_icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	       e == EHOSTDOWN || e == EPROTO || e == EMSGSIZE;
+}
+
+void sf_send_drain_errors(int fd, sf_wstats_t *st)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		char ctl[512], data[64];
+		struct iovec iov = {data, sizeof(data)};
+		struct msghdr h = {0};
+
+		h.msg_iov = &iov;
+		h.msg_iovlen = 1;
+		h.msg_control = ctl;
+		h.msg_controllen = sizeof(ctl);
+		if (recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		SF_ST_INC(st->drop[SF_DROP_UNREACHABLE]);
+	}
+}
+
+void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
+			const sf_pout_t *out)
+{
+	int fd;
+
+	if (out->tp == SF_TP_TCP) {
+		if (sf_tcp_send(s, &out->dst, out->buf, out->len))
+			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
+		return;
+	}
+	if (out->listener < 0) {
+		SF_ST_INC(st->drop[SF_DROP_UNSUPPORTED]);
+		return;
+	}
+	fd = s->udp_fd[out->listener][w % s->workers];
+	for (unsigned tries = 0; ; tries++) {
+		if (sendto(fd, out->buf, out->len, MSG_DONTWAIT,
+			   (const struct sockaddr *)&out->dst,
+			   out->dstlen) >= 0)
+			return;
+		if (errno == EINTR && tries < 4)
+			continue;
+		if (!sf_send_icmp_errno(errno) || tries >= 4)
+			break;
+		/* An earlier message's ICMP error, reported now. */
+		sf_send_drain_errors(fd, st);
+	}
+	SF_ST_INC(st->drop[SF_DROP_SEND]);
+}
+

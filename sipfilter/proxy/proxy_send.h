@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_send.h - sending what the proxy core produced (proxy_send.c).
+ */
+#ifndef SF_PROXY_SEND_H
+#define SF_PROXY_SEND_H
+
+#include <stdbool.h>
+
+#include "proxy_server.h"
+
+/* Sends out (from worker w, counting failures in st): UDP from the
+ * worker's socket of out->listener, TCP over the peer's connection.
+ * Never blocks; a failure is counted, never retried later. */
+void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
+			const sf_pout_t *out);
+
+/* Writes buf to the TCP connection whose peer is dst (non-blocking; a
+ * peer that does not read has its connection shut).  Returns 0, or -1
+ * when there is no such connection or the write failed. */
+int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
+		const char *buf, size_t len);
+
+/* errno values a UDP socket returns for an earlier message's ICMP
+ * error (IP_RECVERR). */
+bool sf_send_icmp_errno(int e);
+
+/* Empties fd's error queue (bounded), counting each ICMP error in st as
+ * dropped/unreachable. */
+void sf_send_drain_errors(int fd, sf_wstats_t *st);
+
+#endif

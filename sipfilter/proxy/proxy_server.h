@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_server.h - the running `serve` process: sockets, threads, the
+ * published table snapshot, counters, reload state.
+ *
+ * Threads: one UDP thread per (worker, UDP listener), each with its own
+ * SO_REUSEPORT socket, recvmmsg/sendmmsg batches and its own scratch,
+ * counters and snapshot slot; one TCP thread (epoll) for every TCP
+ * listener and connection; the metrics thread (proxy_http.c: the HTTP
+ * endpoint, which only reads); the main thread runs the control socket,
+ * signals and reloads (so reloads and roaming updates are serialised by
+ * construction).  Locks: the TCP connection table's (taken when a UDP
+ * thread must send a reply over a TCP connection, and by the TCP thread
+ * when it opens, writes or closes connections) and status_lock (the
+ * reload status the control thread writes and the metrics thread
+ * reads); the UDP per-call path takes none.
+ */
+#ifndef PROXY_SERVER_H
+#define PROXY_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config/sf_config.h"
+#include "tables/sf_tables.h"
+#include "proxy_admit.h"
+#include "proxy_core.h"
+#include "proxy_stats.h"
+#include "sipfilter/lib/snapshot.h"
+
+#define SF_UDP_BATCH 32
+#define SF_MAX_THREADS 128
+
+typedef struct sf_server sf_server_t;
+
+typedef struct sf_thread {
+	sf_server_t *srv;
+	unsigned idx;         /* index in srv->threads = snapshot slot = stats */
+	int listener;         /* UDP listener index, -1 for the TCP thread */
+	int fd;               /* the UDP socket */
+	pthread_t th;
+	bool started;
+	sf_pctx_t *ctx;
+} sf_thread_t;
+
+/* One TCP connection; its timing and source facts are in the parallel
+ * conn_info[] slot (proxy_admit.h), which the admission policy reads. */
+typedef struct sf_tcp_conn {
+	int fd;               /* -1 = free slot */
+	unsigned listener;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	char *buf;
+	size_t used;
+} sf_tcp_conn_t;
+
+/* What reloads and roaming updates leave behind, for `ctl stats` and
+ * /metrics. */
+typedef struct sf_reload_status {
+	uint64_t generation;
+	uint64_t reloads_ok, reloads_failed, roaming_updates;
+	bool last_reload_ok;
+	double last_reload_seconds;
+	int64_t loaded_at;         /* unix time of the current tables */
+	bool have_tables;          /* false: degraded */
+	sf_tables_stats_t tables;  /* of the current snapshot */
+} sf_reload_status_t;
+
+struct sf_server {
+	const sf_cfg_t *cfg;
+	sf_proxy_t proxy;
+	sf_snap_t snap;
+	atomic_bool stop;
+	unsigned workers;
+	/* UDP: fds[listener][worker] */
+	int udp_fd[SF_CFG_MAX_LISTENERS][SF_MAX_THREADS];
+	/* TCP */
+	int tcp_listen_fd[SF_CFG_MAX_LISTENERS];
+	int tcp_epfd;
+	pthread_mutex_t tcp_lock;
+	sf_tcp_conn_t *conns;
+	sf_conn_info_t *conn_info; /* n_conns_max, slot i describes conns[i] */
+	sf_admit_limits_t admit;
+	unsigned n_conns_max;
+	/* Written under tcp_lock with atomic stores, read by the control and
+	 * metrics threads with atomic loads (sf_tcp_counts). */
+	unsigned n_conns;
+	unsigned n_conns_unknown; /* of them, from sources no trunk matches */
+	/* threads; stats[i] belongs to threads[i] */
+	sf_thread_t threads[SF_MAX_THREADS];
+	unsigned n_threads;
+	sf_wstats_t *stats;   /* n_stats blocks: the threads', then the
+			       * control and the metrics thread's */
+	unsigned n_stats;
+	pthread_t http_th;    /* the metrics thread (proxy_http.c) */
+	bool http_started;
+	/* reload state: the control thread writes it (under status_lock)
+	 * and reads it freely; other threads read it under status_lock */
+	pthread_mutex_t status_lock;
+	sf_reload_status_t status;
+	char last_reload_error[1200]; /* control thread only */
+	int64_t started_at;
+	/* logging */
+	bool use_syslog;
+	bool level_prefix;
+};
+
+/* Monotonic nanoseconds and milliseconds. */
+static inline uint64_t sf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t sf_now_ms(void)
+{
+	return sf_now_ns() / 1000000u;
+}
+
+/* The counters of the control thread and of the metrics thread (after
+ * the worker threads' in s->stats). */
+static inline sf_wstats_t *sf_server_ctl_stats(sf_server_t *s)
+{
+	return &s->stats[s->n_stats - 2];
+}
+
+static inline sf_wstats_t *sf_server_http_stats(sf_server_t *s)
+{
+	return &s->stats[s->n_stats - 1];
+}
+
+/* Opens UDP sockets (one per worker and UDP listener, SO_REUSEPORT) and
+ * TCP listening sockets.  Returns 0 or SF_EIO with err. */
+int sf_server_bind(sf_server_t *s, sf_err_t *err);
+
+/* Starts the UDP and TCP threads.  Returns 0 or SF_EIO. */
+int sf_server_start(sf_server_t *s, sf_err_t *err);
+
+/* Sets stop, joins the threads (the metrics thread too, if started),
+ * closes sockets. */
+void sf_server_stop(sf_server_t *s);
+
+/* The number of open TCP connections and how many of them come from
+ * sources no trunk matches (any thread). */
+void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown);
+
+/* Creates the TCP epoll set and connection table (after bind).  0/-1. */
+int sf_tcp_setup(sf_server_t *s);
+
+/* Thread bodies. */
+void *sf_udp_thread(void *arg);
+void *sf_tcp_thread(void *arg);
+
+/* Log sink for proxy_core (stderr with <N> prefixes, or syslog). */
+void sf_server_log(void *arg, int level, const char *line);
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * replay.h - the report side of `sipfilter replay`: messages decoded from
+ * captures (capture/sf_capdec.h) in, per-INVITE-transaction records,
+ * summary, what-if diff and selected-call pcap out.
+ *
+ * For each message delivered by the decoder:
+ *  - a first-bytes check (a method token + SP, or "SIP/2.0 ") decides if
+ *    it is SIP at all: RTP and other traffic is dropped before any SIP
+ *    work;
+ *  - an INVITE is scanned; UDP retransmissions of the same transaction
+ *    (same Call-ID, CSeq and top Via branch, RFC 3261 §17.2.1) are folded
+ *    into the first one and counted; a new transaction is judged by the
+ *    same engine `serve` uses (trunk = sf_cfg_trunk_match on the source
+ *    address), and, with --diff, by the second config too;
+ *  - a record is kept until no retransmission can come any more (64*T1 =
+ *    32 s of capture time, RFC 3261 §17.1.1.2) and then printed, in order
+ *    of first appearance, as one JSON line, a CSV row or a text line.
+ * Records wait in a bounded ring (slots and bytes); when it is full the
+ * oldest is printed early and a later retransmission of it is counted as
+ * "late", not printed twice.  Every other table (transaction keys,
+ * selected Call-IDs, top numbers, time buckets) is bounded too, so memory
+ * does not grow with the capture size.
+ */
+#ifndef SF_REPLAY_H
+#define SF_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capture/sf_capdec.h"
+#include "capture/sf_pcapw.h"
+#include "sipfilter/engine/sf_report.h"
+#include "sipfilter/engine/sf_engine.h"
+
+typedef enum sf_replay_format {
+	SF_REPLAY_JSONL = 0,
+	SF_REPLAY_CSV,
+	SF_REPLAY_TEXT,
+	SF_REPLAY_NONE,   /* --summary-only */
+} sf_replay_format_t;
+
+typedef enum sf_replay_select {
+	SF_SEL_NONE = 0,
+	SF_SEL_ACTION,    /* --select action=NAME (the applied action) */
+	SF_SEL_RULE,      /* --select rule=NAME */
+	SF_SEL_ALL,       /* --select all */
+} sf_replay_select_t;
+
+typedef struct sf_replay_opts {
+	const sf_cfg_t *cfg;
+	const sf_tables_t *tables;
+	const sf_cfg_t *cfg2;       /* --diff: the other config, or NULL */
+	const sf_tables_t *tables2;
+	/* The ingress trunk of every INVITE when the capture was taken
+	 * elsewhere than at the proxy (--assume-trunk): an index in cfg
+	 * (and cfg2), or SF_TRUNK_BY_SOURCE to match sources as serve does. */
+	int assume_trunk, assume_trunk2;
+	sf_replay_format_t format;
+	FILE *out;                  /* records */
+	uint64_t bucket_us;         /* summary time buckets; 0 = none */
+	uint64_t hold_us;           /* retransmission window (32 s) */
+	sf_replay_select_t select;
+	sf_word_t select_action;    /* an applied word: allow..drop */
+	char select_rule[SF_CFG_NAME_MAX];
+	sf_pcapw_t *pcap;           /* --write-pcap writer, raw IP, or NULL */
+	unsigned top;               /* top numbers per rule to print (5) */
+	/* Record ring size, for tests of early emission: records (rounded
+	 * down to a power of two, at least 1) and bytes (at least
+	 * SF_REPLAY_RING_MIN_BYTES, at most the default); 0 = the default
+	 * (16384 records, 8 MiB). */
+	uint32_t ring_slots, ring_bytes;
+} sf_replay_opts_t;
+
+#define SF_REPLAY_RING_MIN_BYTES (16384u + 64u)
+
+typedef struct sf_replay sf_replay_t;
+
+/* New replay state (copies opts; borrows cfg/tables/out/pcap for its
+ * lifetime).  Prints the CSV header row when format is CSV.  NULL on
+ * ENOMEM. */
+sf_replay_t *sf_replay_new(const sf_replay_opts_t *opts);
+
+/* The decoder callbacks (user = the sf_replay_t). */
+void sf_replay_on_msg(void *user, const sf_cap_msg_t *m);
+long sf_replay_frame(void *user, const uint8_t *buf, size_t len);
+
+/* Prints every pending record.  Call at the end of input. */
+void sf_replay_flush(sf_replay_t *r);
+
+/* Prints the summary on fp; dec (may be NULL) supplies packet-level
+ * counters. */
+void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
+		       FILE *fp);
+
+/* INVITE transactions judged so far. */
+uint64_t sf_replay_invites(const sf_replay_t *r);
+
+/* Non-zero if writing records or the pcap failed (e.g. disk full). */
+int sf_replay_write_error(const sf_replay_t *r);
+
+void sf_replay_free(sf_replay_t *r);
+
+/* Helpers shared with tests: the first-bytes SIP check, and the escaped
+ * field writers used for records. */
+bool sf_replay_looks_sip(const uint8_t *p, size_t len);
+/* RFC 4180 field: quoted when it holds , " CR or LF; invalid UTF-8 and
+ * control characters other than HT/CR/LF become U+FFFD. */
+void sf_replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
+			 size_t n);
+
+#endif
