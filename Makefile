@@ -34,15 +34,16 @@ LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lsodium -lpthread -lm
 # Debian packages: build/link, and the tools the tests drive.
 PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
               libpcap-dev zlib1g-dev libsodium-dev
-PKGS_TEST  := sip-tester python3 clang libclang-rt-14-dev
+PKGS_TEST  := sip-tester python3 clang libclang-rt-14-dev pkgconf binutils
 PKGS_BENCH := valgrind
-DEPS_STAMP := build/.deps-$(subst $(space),-,$(sort $(MAKECMDGOALS)))
-space :=
-space +=
 
-LIB_SRCS  := $(wildcard base/*.c tables/*.c config/*.c capture/*.c \
-                       sipfilter/engine/*.c sipfilter/lib/*.c \
-                       sipfilter/proxy/*.c sipfilter/replay/*.c)
+# libsipfilter: the engine with its tables, config and base; no I/O
+# beyond reading its files.  The drivers (capture decoding, the proxy,
+# replay) are a second archive the programs link in front of it.
+ENGINE_SRCS := $(wildcard base/*.c tables/*.c config/*.c \
+                       sipfilter/engine/*.c sipfilter/lib/*.c)
+DRIVER_SRCS := $(wildcard capture/*.c sipfilter/proxy/*.c sipfilter/replay/*.c)
+LIB_SRCS  := $(ENGINE_SRCS) $(DRIVER_SRCS)
 MAIN_SRCS := $(wildcard sipfilter/cmd/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 BENCH_SRCS:= $(wildcard perf/bench_*.c)
@@ -53,15 +54,27 @@ FUZZ_REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_TIME ?= 60
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+ENGINE_OBJS := $(ENGINE_SRCS:%.c=$(BUILD)/obj/%.o)
+DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/obj/%.o)
+PIC_OBJS  := $(ENGINE_SRCS:%.c=$(BUILD)/pic/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BINS:= $(BENCH_SRCS:perf/%.c=$(BUILD)/perf/%)
-LIB       := $(BUILD)/libsipfilter.a
+ENGINE_LIB := $(BUILD)/libsipfilter.a
+DRIVER_LIB := $(BUILD)/libsipfilter-drivers.a
+LIB       := $(DRIVER_LIB) $(ENGINE_LIB)
+SONAME    := libsipfilter.so.0
+SHLIB     := $(BUILD)/libsipfilter.so.$(VERSION)
+PCFILE    := $(BUILD)/sipfilter.pc
+ENGINE_LDLIBS := -losipparser2 -lJudy -lyaml -lsodium -lpthread -lm
+PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR?= $(PREFIX)/include
 BIN       := $(BUILD)/sipfilter
 
 .PHONY: all deps deps-test deps-bench test unit asan bench run check-deps install \
-        format-check fuzz fuzz-build clean soak
-all: deps $(BIN)
+        install-lib lib format-check fuzz fuzz-build clean soak
+all: deps $(BIN) lib
 
 # Install what is missing, once per machine (dpkg -s is the truth, no stamp).
 deps:
@@ -90,9 +103,34 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
+$(ENGINE_LIB): $(ENGINE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(DRIVER_LIB): $(DRIVER_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The shared library: position-independent objects, only sipfilter_*
+# (sipfilter/lib/sipfilter.h) exported, every symbol resolved at link.
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(SHLIB): $(PIC_OBJS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs \
+	  -Wl,-z,relro,-z,now -o $@ $^ $(ENGINE_LDLIBS)
+	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libsipfilter.so
+
+# sipfilter.pc for PREFIX; install-lib writes it again for its PREFIX.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@LIBS_PRIVATE@|$(ENGINE_LDLIBS)|' dist/sipfilter.pc.in
+$(PCFILE): dist/sipfilter.pc.in Makefile
+	$(PC_SED) >$@
+
+lib: $(ENGINE_LIB) $(SHLIB) $(PCFILE)
 
 $(BIN): $(MAIN_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJS) $(LIB) $(LDLIBS)
@@ -154,8 +192,8 @@ soak: deps-test $(BIN)
 unit: deps $(BIN) $(TEST_BINS)
 
 # The whole suite: unit programs, golden files, integration scripts.
-test: deps-test $(BIN) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
-	BUILD=$(BUILD) tests/run.sh
+test: deps-test $(BIN) lib $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
+	BUILD=$(BUILD) SF_SAN="$(SAN)" tests/run.sh
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
@@ -170,8 +208,20 @@ run: deps $(BIN)
 
 # Installs the binary, the example config (never over an existing one) and
 # the systemd unit: see dist/install.sh for PREFIX/SYSCONFDIR/DESTDIR.
-install: all
+install: all install-lib
 	BIN=$(CURDIR)/$(BIN) dist/install.sh
+
+# libsipfilter alone: the static and shared library (with its SONAME
+# links), sipfilter.h and sipfilter.pc under PREFIX (DESTDIR for staging).
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 0644 $(ENGINE_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsipfilter.so
+	install -m 0644 sipfilter/lib/sipfilter.h $(DESTDIR)$(INCLUDEDIR)/
+	$(PC_SED) >$(DESTDIR)$(LIBDIR)/pkgconfig/sipfilter.pc
+	@if [ -z "$(DESTDIR)" ] && [ "$(LIBDIR)" = /usr/local/lib ]; then ldconfig; fi
 
 # The layering (tests/check_deps.py says it in full): base <- tables,
 # config, capture <- engine <- lib <- the drivers (proxy, replay) <- cmd;
@@ -187,5 +237,5 @@ format-check:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(PIC_OBJS:.o=.d)
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d)

@@ -62,22 +62,6 @@ void sf_err_print(const sf_err_t *err, FILE *fp)
 	fprintf(fp, "%s\n", buf);
 }
 
-const char *sf_strerror(int code)
-{
-	switch (code) {
-	case SF_OK: return "success";
-	case SF_ENOMEM: return "out of memory";
-	case SF_EIO: return "input/output error";
-	case SF_EPARSE: return "parse error";
-	case SF_EINVAL: return "invalid value";
-	case SF_ERANGE: return "out of range";
-	case SF_ENOENT: return "not found";
-	case SF_EEXIST: return "duplicate";
-	case SF_ESHRINK: return "table shrank too much";
-	}
-	return "unknown error";
-}
-
 void sf_diag_init(sf_diag_t *d)
 {
 	d->n = 0;

@@ -60,9 +60,6 @@ void sf_err_format(const sf_err_t *err, char *buf, size_t size);
 /* Prints the formatted error and a newline on fp. */
 void sf_err_print(const sf_err_t *err, FILE *fp);
 
-/* Short name of an SF_E* code ("out of memory", ...). */
-const char *sf_strerror(int code);
-
 /* --- collected diagnostics --------------------------------------------- */
 
 #define SF_DIAG_MAX 32

@@ -508,8 +508,7 @@ int sf_cmd_replay(int argc, char **argv)
 			snprintf(ro.select_rule, sizeof(ro.select_rule), "%s",
 				 sel + 5);
 			if (sf_cfg_rule_find(cfg, sel + 5) < 0 &&
-			    strcmp(sel + 5, "emergency") &&
-			    strcmp(sel + 5, "unverified") &&
+			    sf_special_find(sel + 5) == SF_SPECIAL_NONE &&
 			    !sf_why_find(sel + 5))
 				fprintf(stderr, "sipfilter: warning: no rule "
 					"'%s' in %s\n", sel + 5, cfg_path);

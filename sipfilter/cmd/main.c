@@ -3,8 +3,7 @@
  * main.c - the sipfilter binary: dispatches to one subcommand.
  *
  * Kept thin on purpose: every subcommand is a driver of the library in
- * its own cmd_*.c.  Commands are weak references so that a build can carry
- * a subset of them (the unit-test and fuzz builds link the library only).
+ * its own cmd_*.c, listed once in the command table below.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,47 +14,31 @@
 #ifndef SF_VERSION
 #define SF_VERSION "0.0.0"
 #endif
-#ifndef SF_DEFAULT_CONFIG
-#define SF_DEFAULT_CONFIG "config/sipfilter.yaml"
-#endif
-
-#pragma weak sf_cmd_check
-#pragma weak sf_cmd_lookup
-#pragma weak sf_cmd_judge
-#pragma weak sf_cmd_serve
-#pragma weak sf_cmd_ctl
-#pragma weak sf_cmd_replay
 
 typedef int (*cmd_fn)(int, char **);
 
+/* The one command table: name, entry point, one-line summary. */
 static const struct {
 	const char *name;
+	cmd_fn fn;
 	const char *summary;
 } cmds[] = {
-	{"serve", "run the stateless SIP proxy (foreground; SIGHUP reloads)"},
-	{"replay", "offline verdicts over pcap/pcapng captures"},
-	{"check", "validate config and tables, print table sizes"},
-	{"lookup", "explain the verdict for one presented number"},
-	{"judge", "verdicts for raw SIP messages stored in files"},
-	{"ctl", "talk to a running serve: reload, stats, lookup, roaming"},
+	{"serve", sf_cmd_serve,
+	 "run the stateless SIP proxy (foreground; SIGHUP reloads)"},
+	{"replay", sf_cmd_replay, "offline verdicts over pcap/pcapng captures"},
+	{"check", sf_cmd_check, "validate config and tables, print table sizes"},
+	{"lookup", sf_cmd_lookup, "explain the verdict for one presented number"},
+	{"judge", sf_cmd_judge, "verdicts for raw SIP messages stored in files"},
+	{"ctl", sf_cmd_ctl,
+	 "talk to a running serve: reload, stats, lookup, roaming"},
 };
 
 static cmd_fn lookup_cmd(const char *name)
 {
-	if (!strcmp(name, "serve")) return sf_cmd_serve;
-	if (!strcmp(name, "replay")) return sf_cmd_replay;
-	if (!strcmp(name, "check")) return sf_cmd_check;
-	if (!strcmp(name, "lookup")) return sf_cmd_lookup;
-	if (!strcmp(name, "judge")) return sf_cmd_judge;
-	if (!strcmp(name, "ctl")) return sf_cmd_ctl;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(name, cmds[i].name))
+			return cmds[i].fn;
 	return NULL;
-}
-
-const char *sf_default_config_path(void)
-{
-	const char *env = getenv("SIPFILTER_CONFIG");
-
-	return env && *env ? env : SF_DEFAULT_CONFIG;
 }
 
 static void usage(FILE *fp)

@@ -548,13 +548,35 @@ bool sf_engine_rule_matches(const sf_rule_t *r, const sf_facts_t *f,
 /* ------------------------------------------------------------------ */
 /* verdicts */
 
-static void verdict_none(sf_verdict_t *v, const char *name)
+static const char *const special_names[SF_SPECIAL_COUNT] = {
+	[SF_SPECIAL_NONE] = "",
+	[SF_SPECIAL_EMERGENCY] = "emergency",
+	[SF_SPECIAL_UNVERIFIED] = "unverified",
+	[SF_SPECIAL_MALFORMED] = "malformed",
+	[SF_SPECIAL_NOT_INVITE] = "not-invite",
+};
+
+const char *sf_special_name(sf_special_t s)
+{
+	return (unsigned)s < SF_SPECIAL_COUNT ? special_names[s] : "";
+}
+
+sf_special_t sf_special_find(const char *name)
+{
+	for (int i = 1; i < SF_SPECIAL_COUNT; i++)
+		if (!strcmp(special_names[i], name))
+			return (sf_special_t)i;
+	return SF_SPECIAL_NONE;
+}
+
+static void verdict_none(sf_verdict_t *v, sf_special_t special)
 {
 	v->action = SF_ACT_ALLOW;
 	v->applied = SF_ACT_ALLOW;
 	v->mode = SF_MODE_ENFORCE;
 	v->rule = -1;
-	v->rule_name = name;
+	v->special = special;
+	v->rule_name = special_names[special];
 	v->code = 0;
 	v->phrase = "";
 	v->reason = "";
@@ -563,21 +585,21 @@ static void verdict_none(sf_verdict_t *v, const char *name)
 void sf_engine_judge(const sf_cfg_t *cfg, const sf_tables_t *tables,
 		     const sf_call_t *call, int trunk, sf_verdict_t *v)
 {
-	verdict_none(v, "");
+	verdict_none(v, SF_SPECIAL_NONE);
 	v->malformed = false;
 	v->sip_error = SF_SIP_OK;
 	sf_engine_facts(cfg, tables, call, trunk, &v->facts);
 
 	/* Emergency calls are never blocked, whatever the rules say. */
 	if (v->facts.emergency) {
-		v->rule_name = "emergency";
+		verdict_none(v, SF_SPECIAL_EMERGENCY);
 		v->reason = "call to an emergency / never-block number";
 		return;
 	}
 	/* No usable tables: pass, but say the caller ID was not verified. */
 	if (!tables) {
+		verdict_none(v, SF_SPECIAL_UNVERIFIED);
 		v->action = v->applied = SF_ACT_TAG;
-		v->rule_name = "unverified";
 		v->reason = "tables unavailable; caller ID not verified";
 		return;
 	}
@@ -611,7 +633,7 @@ void sf_engine_judge_raw(const sf_cfg_t *cfg, const sf_tables_t *tables,
 	 * refused, by sf_call_extract() otherwise */
 	if (sf_sip_scan(buf, len, lim, msg) < 0) {
 		memset(call, 0, sizeof(*call));
-		verdict_none(v, "malformed");
+		verdict_none(v, SF_SPECIAL_MALFORMED);
 		memset(&v->facts, 0, sizeof(v->facts));
 		v->facts.trunk = trunk;
 		v->facts.primary = v->facts.decided = -1;
@@ -623,7 +645,7 @@ void sf_engine_judge_raw(const sf_cfg_t *cfg, const sf_tables_t *tables,
 	}
 	if (!msg->is_request || !sf_sip_is_invite(msg)) {
 		memset(call, 0, sizeof(*call));
-		verdict_none(v, "not-invite");
+		verdict_none(v, SF_SPECIAL_NOT_INVITE);
 		memset(&v->facts, 0, sizeof(v->facts));
 		v->facts.trunk = trunk;
 		v->facts.primary = v->facts.decided = -1;

@@ -129,12 +129,25 @@ typedef struct sf_facts {
 	bool cli_equals_called;
 } sf_facts_t;
 
+/* The verdicts no rule of the config decided, by one name table
+ * (sf_special_name); a verdict's rule_name is that name. */
+typedef enum sf_special {
+	SF_SPECIAL_NONE = 0,    /* a rule decided, or none matched */
+	SF_SPECIAL_EMERGENCY,   /* "emergency": a never-block number */
+	SF_SPECIAL_UNVERIFIED,  /* "unverified": no usable tables */
+	SF_SPECIAL_MALFORMED,   /* "malformed": the scanner refused it */
+	SF_SPECIAL_NOT_INVITE,  /* "not-invite": nothing to judge */
+	SF_SPECIAL_COUNT
+} sf_special_t;
+
 typedef struct sf_verdict {
 	sf_action_t action;     /* the rule's action (would-be in monitor) */
 	sf_action_t applied;    /* what is done: allow when mode is monitor */
 	sf_mode_t mode;
-	int rule;               /* index in cfg->rules; -1 = none/emergency */
-	const char *rule_name;  /* "" when no rule, "emergency", "malformed" */
+	int rule;               /* index in cfg->rules; -1 = none/special */
+	sf_special_t special;   /* which special verdict, when rule is -1 */
+	const char *rule_name;  /* the rule's name, sf_special_name(special),
+				   or "" when no rule matched */
 	uint16_t code;          /* SIP status for reject, else 0 */
 	const char *phrase;     /* reason phrase; "" if none */
 	const char *reason;     /* the rule's reason text; "" if none */
@@ -163,6 +176,12 @@ bool sf_engine_rule_matches(const sf_rule_t *rule, const sf_facts_t *facts,
 bool sf_engine_cond_holds(const sf_cond_t *c, const sf_facts_t *f,
 			  const sf_idfacts_t *id);
 
+/* "emergency", "unverified", "malformed", "not-invite"; "" for none. */
+const char *sf_special_name(sf_special_t s);
+
+/* The special verdict called name, or SF_SPECIAL_NONE. */
+sf_special_t sf_special_find(const char *name);
+
 /* "pai", "pai2", "ppi", "rpid", "from", "from-display", "pai-display";
  * "" for SF_IDK_NONE. */
 const char *sf_idkind_name(sf_idkind_t k);
@@ -187,7 +206,8 @@ void sf_engine_judge(const sf_cfg_t *cfg, const sf_tables_t *tables,
 /*
  * Raw bytes to verdict: scan (strict), extract, judge.  A message that the
  * scanner refuses, or that is not an INVITE, gives a verdict with
- * malformed = true, rule_name "malformed", applied allow (the caller
+ * malformed = true, special SF_SPECIAL_MALFORMED (not an INVITE:
+ * SF_SPECIAL_NOT_INVITE), applied allow (the caller
  * decides whether to drop) and sip_error set.  msg/call are caller-provided
  * scratch (large structs; no allocation here) and stay valid for the
  * caller to read identities from.

@@ -272,9 +272,9 @@ static unsigned rule_slot(const sf_verdict_t *v)
 	if (v->rule >= 0)
 		return v->rule < SF_ST_MAX_RULES ? (unsigned)v->rule
 						 : SF_ST_RULE_UNVERIFIED;
-	if (v->rule_name && !strcmp(v->rule_name, "emergency"))
+	if (v->special == SF_SPECIAL_EMERGENCY)
 		return SF_ST_RULE_EMERGENCY;
-	if (v->rule_name && !strcmp(v->rule_name, "unverified"))
+	if (v->special == SF_SPECIAL_UNVERIFIED)
 		return SF_ST_RULE_UNVERIFIED;
 	return SF_ST_RULE_NONE;
 }

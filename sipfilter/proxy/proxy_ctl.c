@@ -186,9 +186,12 @@ static const char *rule_label(const sf_cfg_t *cfg, unsigned r)
 {
 	switch (r) {
 	case SF_ST_RULE_NONE: return "none";
-	case SF_ST_RULE_EMERGENCY: return "emergency";
-	case SF_ST_RULE_UNVERIFIED: return "unverified";
-	case SF_ST_RULE_UNKNOWN_SOURCE: return "unknown-source";
+	case SF_ST_RULE_EMERGENCY:
+		return sf_special_name(SF_SPECIAL_EMERGENCY);
+	case SF_ST_RULE_UNVERIFIED:
+		return sf_special_name(SF_SPECIAL_UNVERIFIED);
+	case SF_ST_RULE_UNKNOWN_SOURCE:
+		return sf_why_name(SF_WHY_UNKNOWN_SOURCE);
 	default:
 		return r < cfg->n_rules ? cfg->rules[r].name : "other";
 	}

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sf_lib.c - libsipfilter's public API (sipfilter.h) over the engine:
+ * a handle owns the config, the edge, the current table snapshot and the
+ * counters; judging goes through the same sf_admit() as serve, replay
+ * and judge.
+ *
+ * Concurrency: the current snapshot is read under a read lock for the
+ * length of one judgement; reloads and roaming updates (serialised by
+ * upd_lock) build the next snapshot outside the lock and swap it in under
+ * the write lock.  Per-thread scratch (the scanner's message, the call,
+ * the admission: tens of KiB) is allocated once per thread and freed when
+ * the thread exits.
+ */
+#include "sipfilter.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sf_load.h"
+#include "base/sf_phrase.h"
+#include "sipfilter/engine/sf_admit.h"
+#include "sipfilter/engine/sf_explain.h"
+#include "sipfilter/engine/sf_report.h"
+
+#ifndef SF_VERSION
+#define SF_VERSION "0.0.0"
+#endif
+
+_Static_assert(SIPFILTER_ALLOW == (int)SF_W_ALLOW &&
+		       SIPFILTER_TAG == (int)SF_W_TAG &&
+		       SIPFILTER_REJECT == (int)SF_W_REJECT &&
+		       SIPFILTER_WITHHOLD == (int)SF_W_WITHHOLD &&
+		       SIPFILTER_REFUSE == (int)SF_W_REFUSE &&
+		       SIPFILTER_DROP == (int)SF_W_DROP &&
+		       SIPFILTER_ANSWER == (int)SF_W_ANSWER &&
+		       SF_W_COUNT == 7,
+	       "sipfilter_action_t mirrors sf_word_t");
+
+struct sipfilter {
+	sf_cfg_t *cfg;
+	sf_edge_t edge;
+	sf_tables_t *tables;        /* under lock */
+	pthread_rwlock_t lock;      /* readers: judgements; writer: swaps */
+	pthread_mutex_t upd_lock;   /* one reload/update at a time */
+	uint64_t generation;        /* under upd_lock */
+	_Atomic uint64_t messages, malformed, by_action[SF_W_COUNT];
+	_Atomic uint64_t reloads_ok, reloads_failed, roaming_updates;
+};
+
+/* ------------------------------------------------------------------ */
+/* per-thread scratch */
+
+typedef struct scratch {
+	sf_sipmsg_t msg;
+	sf_call_t call;
+	sf_admission_t a;
+} scratch_t;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_key_init(void)
+{
+	(void)pthread_key_create(&scratch_key, free);
+	sf_identity_global_init();
+}
+
+static scratch_t *scratch_get(void)
+{
+	scratch_t *s;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	s = pthread_getspecific(scratch_key);
+	if (!s) {
+		s = malloc(sizeof(*s));
+		if (s && pthread_setspecific(scratch_key, s) != 0) {
+			free(s);
+			s = NULL;
+		}
+	}
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* errors */
+
+static void copy_err(const sf_err_t *in, sipfilter_error_t *out)
+{
+	snprintf(out->file, sizeof(out->file), "%s", in->file);
+	out->line = in->line;
+	out->col = in->col;
+	snprintf(out->message, sizeof(out->message), "%s", in->msg);
+}
+
+static void errors_one(sipfilter_errors_t *errors, const sf_err_t *e)
+{
+	if (!errors)
+		return;
+	memset(errors, 0, sizeof(*errors));
+	copy_err(e, &errors->items[0]);
+	errors->n = 1;
+}
+
+static void errors_from_diag(sipfilter_errors_t *errors, const sf_diag_t *d)
+{
+	size_t max = sizeof(errors->items) / sizeof(errors->items[0]);
+
+	if (!errors)
+		return;
+	memset(errors, 0, sizeof(*errors));
+	for (size_t i = 0; i < d->n; i++) {
+		if (errors->n == max) {
+			errors->dropped++;
+			continue;
+		}
+		copy_err(&d->items[i], &errors->items[errors->n++]);
+	}
+	errors->dropped += d->dropped;
+}
+
+static void errors_msg(sipfilter_errors_t *errors, const char *msg)
+{
+	sf_err_t e;
+
+	sf_err_clear(&e);
+	sf_err_set(&e, SF_EINVAL, NULL, 0, 0, "%s", msg);
+	errors_one(errors, &e);
+}
+
+void sipfilter_errors_print(const sipfilter_errors_t *errors, FILE *fp)
+{
+	for (size_t i = 0; i < errors->n; i++) {
+		const sipfilter_error_t *e = &errors->items[i];
+
+		if (e->file[0] && e->line && e->col)
+			fprintf(fp, "%s:%u:%u: error: %s\n", e->file, e->line,
+				e->col, e->message);
+		else if (e->file[0] && e->line)
+			fprintf(fp, "%s:%u: error: %s\n", e->file, e->line,
+				e->message);
+		else if (e->file[0])
+			fprintf(fp, "%s: error: %s\n", e->file, e->message);
+		else
+			fprintf(fp, "error: %s\n", e->message);
+	}
+	if (errors->dropped)
+		fprintf(fp, "(%zu more errors not shown)\n", errors->dropped);
+}
+
+/* ------------------------------------------------------------------ */
+/* open / close */
+
+sipfilter_t *sipfilter_open(const char *path, sipfilter_errors_t *errors)
+{
+	sipfilter_t *sf = calloc(1, sizeof(*sf));
+	sf_diag_t *diag = malloc(sizeof(*diag));
+	sf_err_t err;
+
+	if (!sf || !diag) {
+		errors_msg(errors, "out of memory");
+		goto fail;
+	}
+	sf_diag_init(diag);
+	if (sf_cfg_load(path, &sf->cfg, diag) < 0) {
+		errors_from_diag(errors, diag);
+		goto fail;
+	}
+	sf_err_clear(&err);
+	if (sf_edge_init(&sf->edge, sf->cfg, NULL, &err) < 0 ||
+	    sf_load_tables(sf->cfg, NULL, &sf->tables, &err) < 0) {
+		errors_one(errors, &err);
+		goto fail;
+	}
+	sf->generation = 1;
+	sf_tables_set_generation(sf->tables, 1);
+	pthread_rwlock_init(&sf->lock, NULL);
+	pthread_mutex_init(&sf->upd_lock, NULL);
+	pthread_once(&scratch_once, scratch_key_init);
+	free(diag);
+	if (errors)
+		memset(errors, 0, sizeof(*errors));
+	return sf;
+fail:
+	free(diag);
+	if (sf)
+		sf_cfg_free(sf->cfg);
+	free(sf);
+	return NULL;
+}
+
+void sipfilter_close(sipfilter_t *sf)
+{
+	if (!sf)
+		return;
+	sf_tables_free(sf->tables);
+	sf_cfg_free(sf->cfg);
+	pthread_rwlock_destroy(&sf->lock);
+	pthread_mutex_destroy(&sf->upd_lock);
+	free(sf);
+}
+
+/* ------------------------------------------------------------------ */
+/* judging */
+
+/* The admission input for a message; -1 for a bad source or trunk. */
+static int make_input(const sipfilter_t *sf, const char *buf, size_t len,
+		      const struct sockaddr *src, sipfilter_transport_t tp,
+		      const char *trunk, sf_admit_in_t *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->buf = buf;
+	in->len = len;
+	in->tp = tp == SIPFILTER_TCP ? SF_TP_TCP : SF_TP_UDP;
+	if (!src || sf_ip_from_sockaddr(src, &in->src, &in->sport) < 0)
+		return -1;
+	if (!trunk) {
+		in->trunk = SF_TRUNK_BY_SOURCE;
+		return 0;
+	}
+	in->trunk = sf_cfg_trunk_find(sf->cfg, trunk);
+	return in->trunk < 0 ? -1 : 0;
+}
+
+static void count(sipfilter_t *sf, const sf_report_t *rep)
+{
+	atomic_fetch_add_explicit(&sf->messages, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sf->by_action[rep->applied], 1,
+				  memory_order_relaxed);
+	if (rep->malformed)
+		atomic_fetch_add_explicit(&sf->malformed, 1,
+					  memory_order_relaxed);
+}
+
+/* Admits in under the read lock; returns the scratch holding the
+ * admission, or NULL when out of memory. */
+static scratch_t *admit(sipfilter_t *sf, const sf_admit_in_t *in)
+{
+	scratch_t *s = scratch_get();
+
+	if (!s)
+		return NULL;
+	pthread_rwlock_rdlock(&sf->lock);
+	sf_admit(&sf->edge, sf->tables, in, &s->msg, &s->call, &s->a);
+	pthread_rwlock_unlock(&sf->lock);
+	return s;
+}
+
+static void drop_result(sipfilter_result_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->action = r->rule_action = SIPFILTER_DROP;
+}
+
+/* The result for an admission.  The strings it copies come from the
+ * config (which lives as long as the handle) or are static. */
+static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
+			const sf_report_t *rep, sipfilter_result_t *r)
+{
+	const sf_facts_t *f = &a->v.facts;
+
+	memset(r, 0, sizeof(*r));
+	r->action = (sipfilter_action_t)rep->applied;
+	r->rule_action = (sipfilter_action_t)rep->action;
+	r->monitor = rep->mode == SF_MODE_MONITOR;
+	r->judged = rep->judged;
+	r->malformed = rep->malformed;
+	r->code = rep->code;
+	snprintf(r->phrase, sizeof(r->phrase), "%s",
+		 a->judged ? a->v.phrase : (a->phrase ? a->phrase : ""));
+	if (r->code && !r->phrase[0])
+		snprintf(r->phrase, sizeof(r->phrase), "%s",
+			 sf_status_phrase(r->code));
+	snprintf(r->rule, sizeof(r->rule), "%s", rep->rule);
+	snprintf(r->reason, sizeof(r->reason), "%s", rep->reason);
+	if (a->trunk >= 0)
+		snprintf(r->trunk, sizeof(r->trunk), "%.*s",
+			 (int)sizeof(r->trunk) - 1,
+			 sf->cfg->trunks[a->trunk].name);
+	if (!a->judged)
+		return;
+	if (f->number.kind != SF_NUM_NONE)
+		sf_num_format(&f->number, r->number, sizeof(r->number));
+	snprintf(r->number_class, sizeof(r->number_class), "%s",
+		 sf_class_name(f->cls));
+	if (f->decided_by < SF_IDK_COUNT)
+		snprintf(r->identity, sizeof(r->identity), "%s",
+			 sf_idkind_name(f->decided_by));
+}
+
+int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
+		    const struct sockaddr *src, sipfilter_transport_t tp,
+		    const char *trunk, sipfilter_result_t *r)
+{
+	sf_admit_in_t in;
+	sf_report_t rep;
+	scratch_t *s;
+
+	if (make_input(sf, buf, len, src, tp, trunk, &in) < 0 ||
+	    !(s = admit(sf, &in))) {
+		drop_result(r);
+		return -1;
+	}
+	sf_report_of(&s->a, &rep);
+	count(sf, &rep);
+	fill_result(sf, &s->a, &rep, r);
+	return 0;
+}
+
+/* Closes the JSON object in w; its length or -1 when it did not fit. */
+static long json_done(sf_jw_t *w)
+{
+	sf_jw_obj_close(w);
+	return w->overflow ? -1 : (long)w->len;
+}
+
+long sipfilter_explain(sipfilter_t *sf, const char *buf, size_t len,
+		       const struct sockaddr *src, sipfilter_transport_t tp,
+		       const char *trunk, char *out, size_t size)
+{
+	sf_admit_in_t in;
+	scratch_t *s;
+	sf_jw_t w;
+
+	if (!size || make_input(sf, buf, len, src, tp, trunk, &in) < 0 ||
+	    !(s = admit(sf, &in)))
+		return -1;
+	sf_jw_init(&w, out, size);
+	sf_jw_obj_open(&w);
+	sf_admission_json(sf->cfg, &s->a, s->a.judged ? &s->call : NULL, &w);
+	return json_done(&w);
+}
+
+long sipfilter_lookup(sipfilter_t *sf, const char *number, const char *called,
+		      const char *trunk, char *out, size_t size)
+{
+	int t = trunk ? sf_cfg_trunk_find(sf->cfg, trunk)
+		      : sf_default_trunk(sf->cfg);
+	scratch_t *s = scratch_get();
+	sf_jw_t w;
+
+	if (!size || !number || (trunk && t < 0) || !s)
+		return -1;
+	sf_call_from_identities(sf->cfg, number, NULL, called, &s->call);
+	pthread_rwlock_rdlock(&sf->lock);
+	sf_engine_judge(sf->cfg, sf->tables, &s->call, t, &s->a.v);
+	pthread_rwlock_unlock(&sf->lock);
+	sf_jw_init(&w, out, size);
+	sf_jw_obj_open(&w);
+	sf_jw_str(&w, "input", number);
+	sf_verdict_json(sf->cfg, &s->a.v, NULL, &w);
+	return json_done(&w);
+}
+
+/* ------------------------------------------------------------------ */
+/* updates */
+
+/* Swaps next in as the current snapshot and frees the old one.  Called
+ * with upd_lock held (so the old one is not read by another updater). */
+static void swap_in(sipfilter_t *sf, sf_tables_t *next)
+{
+	sf_tables_t *old;
+
+	pthread_rwlock_wrlock(&sf->lock);
+	old = sf->tables;
+	sf->tables = next;
+	pthread_rwlock_unlock(&sf->lock);
+	sf_tables_free(old);
+}
+
+int sipfilter_reload(sipfilter_t *sf, sipfilter_errors_t *errors)
+{
+	sf_tables_t *next = NULL;
+	sf_err_t err;
+	int rc;
+
+	sf_err_clear(&err);
+	pthread_mutex_lock(&sf->upd_lock);
+	rc = sf_load_tables(sf->cfg, sf->tables, &next, &err);
+	if (rc == 0) {
+		sf_tables_set_generation(next, ++sf->generation);
+		swap_in(sf, next);
+	}
+	pthread_mutex_unlock(&sf->upd_lock);
+	if (rc < 0) {
+		atomic_fetch_add(&sf->reloads_failed, 1);
+		errors_one(errors, &err);
+		return -1;
+	}
+	atomic_fetch_add(&sf->reloads_ok, 1);
+	if (errors)
+		memset(errors, 0, sizeof(*errors));
+	return 0;
+}
+
+static int roaming(sipfilter_t *sf, const char *number, bool add,
+		   const char *visited, sipfilter_error_t *out)
+{
+	sf_tables_t *next = NULL;
+	sf_num_t num;
+	sf_err_t err;
+	int rc;
+
+	sf_err_clear(&err);
+	if (!number ||
+	    sf_normalize_text(&sf->cfg->dialling, number, &num) !=
+		    SF_NORM_OK ||
+	    num.kind != SF_NUM_E164) {
+		sf_err_set(&err, SF_EINVAL, NULL, 0, 0,
+			   "'%s' is not a telephone number",
+			   number ? number : "(null)");
+		rc = -1;
+	} else {
+		pthread_mutex_lock(&sf->upd_lock);
+		rc = sf_tables_roaming_update(sf->tables, &num, add, visited,
+					      &next, &err);
+		if (rc == 0)
+			swap_in(sf, next);
+		pthread_mutex_unlock(&sf->upd_lock);
+	}
+	if (rc < 0) {
+		if (out)
+			copy_err(&err, out);
+		return -1;
+	}
+	atomic_fetch_add(&sf->roaming_updates, 1);
+	return 0;
+}
+
+int sipfilter_roaming_add(sipfilter_t *sf, const char *number,
+			  const char *visited, sipfilter_error_t *err)
+{
+	return roaming(sf, number, true, visited, err);
+}
+
+int sipfilter_roaming_del(sipfilter_t *sf, const char *number,
+			  sipfilter_error_t *err)
+{
+	return roaming(sf, number, false, NULL, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* stats and names */
+
+void sipfilter_stats(sipfilter_t *sf, sipfilter_stats_t *out)
+{
+	sf_tables_stats_t ts;
+
+	memset(out, 0, sizeof(*out));
+	out->messages = atomic_load(&sf->messages);
+	for (int i = 0; i < SF_W_COUNT; i++)
+		out->by_action[i] = atomic_load(&sf->by_action[i]);
+	out->malformed = atomic_load(&sf->malformed);
+	out->reloads_ok = atomic_load(&sf->reloads_ok);
+	out->reloads_failed = atomic_load(&sf->reloads_failed);
+	out->roaming_updates = atomic_load(&sf->roaming_updates);
+	pthread_rwlock_rdlock(&sf->lock);
+	sf_tables_stats(sf->tables, &ts);
+	pthread_rwlock_unlock(&sf->lock);
+	out->generation = ts.generation;
+	out->plan_rows = ts.plan_rows;
+	out->roaming_rows = ts.roaming_rows;
+	out->substitution_rows = ts.subst_rows;
+	out->allow_rows = ts.allow_rows;
+}
+
+const char *sipfilter_action_name(sipfilter_action_t a)
+{
+	return sf_word_name((sf_word_t)a);
+}
+
+const char *sipfilter_version(void)
+{
+	return SF_VERSION;
+}
