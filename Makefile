@@ -73,7 +73,7 @@ INCLUDEDIR?= $(PREFIX)/include
 BIN       := $(BUILD)/sipfilter
 
 .PHONY: all deps deps-test deps-bench test unit asan bench run check-deps install \
-        install-lib lib format-check fuzz fuzz-build clean soak
+        install-lib lib fuzz fuzz-build clean soak
 all: deps $(BIN) lib
 
 # Install what is missing, once per machine (dpkg -s is the truth, no stamp).
@@ -229,10 +229,6 @@ install-lib: lib
 # objects that need each other's symbols.
 check-deps: $(LIB)
 	@python3 tests/check_deps.py $(BUILD)/obj
-
-format-check:
-	@command -v clang-format >/dev/null || { echo "clang-format missing"; exit 1; }
-	@clang-format --dry-run $(LIB_SRCS) 2>&1 | head -20
 
 clean:
 	rm -rf build

@@ -6,30 +6,23 @@
 
 #include <string.h>
 
-static const char *const names[SF_CLASS_COUNT] = {
-	[SF_CLASS_UNLISTED] = "unlisted",
-	[SF_CLASS_HOME_MOBILE] = "home-mobile",
-	[SF_CLASS_HOME_FIXED] = "home-fixed",
-	[SF_CLASS_HOME_MSRN] = "home-msrn",
-	[SF_CLASS_DOMESTIC_OTHER] = "domestic-other",
-	[SF_CLASS_SERVICE] = "service",
-	[SF_CLASS_PREMIUM] = "premium",
-	[SF_CLASS_TOLL_FREE] = "toll-free",
-	[SF_CLASS_FOREIGN] = "foreign",
-	[SF_CLASS_UNALLOCATED] = "unallocated",
-};
+#define NAME(e, name) [SF_CLASS_##e] = name,
+const char *const sf_class_names[SF_CLASS_COUNT] = {SF_CLASS_LIST(NAME)};
+#undef NAME
 
 const char *sf_class_name(sf_class_t c)
 {
 	if ((unsigned)c >= SF_CLASS_COUNT)
 		return "?";
-	return names[c];
+	return sf_class_names[c];
 }
 
 int sf_class_parse(const char *name, size_t len)
 {
 	for (int i = 0; i < SF_CLASS_COUNT; i++) {
-		if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+		const char *n = sf_class_names[i];
+
+		if (strlen(n) == len && memcmp(n, name, len) == 0)
 			return i;
 	}
 	return -1;
@@ -37,6 +30,7 @@ int sf_class_parse(const char *name, size_t len)
 
 const char *sf_class_all_names(void)
 {
-	return "unlisted, home-mobile, home-fixed, home-msrn, domestic-other, "
-	       "service, premium, toll-free, foreign, unallocated";
+#define JOINED(e, name) ", " name
+	return &(SF_CLASS_LIST(JOINED))[2]; /* without the first ", " */
+#undef JOINED
 }

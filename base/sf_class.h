@@ -13,19 +13,28 @@
 #include <stdint.h>
 #include <stddef.h>
 
+/* The one list: enum suffix and name.  Adding a class is one row. */
+#define SF_CLASS_LIST(X)                                                     \
+	X(UNLISTED, "unlisted")        /* no numbering-plan prefix matched */ \
+	X(HOME_MOBILE, "home-mobile")  /* our own mobile ranges */           \
+	X(HOME_FIXED, "home-fixed")    /* home country fixed-line ranges */  \
+	X(HOME_MSRN, "home-msrn")      /* our own roaming numbers (MSRN) */  \
+	X(DOMESTIC_OTHER, "domestic-other") /* other domestic operators */   \
+	X(SERVICE, "service")          /* short codes, hotlines, police */   \
+	X(PREMIUM, "premium")          /* premium-rate */                    \
+	X(TOLL_FREE, "toll-free")      /* freephone, inbound only */         \
+	X(FOREIGN, "foreign")          /* other countries */                 \
+	X(UNALLOCATED, "unallocated")  /* unallocated / reserved ranges */
+
+#define SF_CLASS_ENUM(e, name) SF_CLASS_##e,
 typedef enum sf_class {
-	SF_CLASS_UNLISTED = 0,   /* no numbering-plan prefix matched */
-	SF_CLASS_HOME_MOBILE,    /* our own mobile ranges */
-	SF_CLASS_HOME_FIXED,     /* fixed-line ranges of the home country */
-	SF_CLASS_HOME_MSRN,      /* our own roaming numbers (MSRN/MSISDN ranges) */
-	SF_CLASS_DOMESTIC_OTHER, /* other domestic operators' mobile ranges */
-	SF_CLASS_SERVICE,        /* short codes, hotlines, police, banks */
-	SF_CLASS_PREMIUM,        /* premium-rate */
-	SF_CLASS_TOLL_FREE,      /* freephone, inbound only */
-	SF_CLASS_FOREIGN,        /* other countries */
-	SF_CLASS_UNALLOCATED,    /* known unallocated / reserved ranges */
+	SF_CLASS_LIST(SF_CLASS_ENUM)
 	SF_CLASS_COUNT
 } sf_class_t;
+#undef SF_CLASS_ENUM
+
+/* The names, indexed by class. */
+extern const char *const sf_class_names[SF_CLASS_COUNT];
 
 /* "home-mobile", ... ; never NULL. */
 const char *sf_class_name(sf_class_t c);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sf_hash.h"
 #include "sf_ipfrag.h"
 
 #define NIL UINT32_MAX
@@ -48,11 +49,9 @@ struct sf_ipfrag {
 
 static uint32_t key_hash(const sf_ipfrag_key_t *k)
 {
-	uint64_t h = 1469598103934665603ull;
-	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = sf_fnv1a64(SF_FNV64_OFFSET, k,
+				offsetof(sf_ipfrag_key_t, v6) + 1);
 
-	for (size_t i = 0; i < offsetof(sf_ipfrag_key_t, v6) + 1; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
 	return (uint32_t)(h ^ (h >> 32));
 }
 

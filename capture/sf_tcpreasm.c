@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sf_hash.h"
 #include "sf_tcpreasm.h"
 
 #define NIL UINT32_MAX
@@ -48,14 +49,10 @@ struct sf_tcp {
 
 static uint32_t key_hash(const sf_tcp_key_t *k)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = sf_fnv1a64(SF_FNV64_OFFSET, k->src.a, 16);
 
-	for (int i = 0; i < 16; i++)
-		h = (h ^ k->src.a[i]) * 1099511628211ull;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ k->dst.a[i]) * 1099511628211ull;
-	h = (h ^ k->sport) * 1099511628211ull;
-	h = (h ^ k->dport) * 1099511628211ull;
+	h = sf_fnv1a64(h, k->dst.a, 16);
+	h = sf_fnv_step(sf_fnv_step(h, k->sport), k->dport);
 	return (uint32_t)(h ^ (h >> 29));
 }
 

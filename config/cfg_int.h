@@ -87,7 +87,6 @@ extern const char *const cfg_cond_names[SF_COND_COUNT];
 extern const char *const cfg_ident_state_names[3];
 extern const char *const cfg_scope_names[SF_SCOPE_COUNT];
 extern const char *const cfg_id_source_names[SF_CFG_MAX_IDENTITY];
-extern const char *const cfg_class_names[SF_CLASS_COUNT];
 
 
 /* --- host:port values (cfg_addr.c) ------------------------------------- */

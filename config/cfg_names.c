@@ -91,20 +91,6 @@ const char *const cfg_id_source_names[SF_CFG_MAX_IDENTITY] = {
 	[SF_ID_FROM] = "from",
 };
 
-/* Kept in step with base/sf_class.c by the unit test. */
-const char *const cfg_class_names[SF_CLASS_COUNT] = {
-	[SF_CLASS_UNLISTED] = "unlisted",
-	[SF_CLASS_HOME_MOBILE] = "home-mobile",
-	[SF_CLASS_HOME_FIXED] = "home-fixed",
-	[SF_CLASS_HOME_MSRN] = "home-msrn",
-	[SF_CLASS_DOMESTIC_OTHER] = "domestic-other",
-	[SF_CLASS_SERVICE] = "service",
-	[SF_CLASS_PREMIUM] = "premium",
-	[SF_CLASS_TOLL_FREE] = "toll-free",
-	[SF_CLASS_FOREIGN] = "foreign",
-	[SF_CLASS_UNALLOCATED] = "unallocated",
-};
-
 static const char *name_of(const char *const *names, size_t n, unsigned i)
 {
 	return i < n && names[i] ? names[i] : "?";

@@ -80,7 +80,7 @@ static void load_cond(cfg_ctx_t *c, size_t ridx, sf_cond_kind_t kind,
 		break;
 	case SF_CT_CLASSES:
 	case SF_CT_CLASS_MASK:
-		names = cfg_class_names;
+		names = sf_class_names;
 		count = SF_CLASS_COUNT;
 		what = "class";
 		break;

@@ -13,6 +13,7 @@
  * cache skips even that for runs of rows with the same text, which is the
  * common shape of a generated feed.
  */
+#include "base/sf_hash.h"
 #include "tbl_int.h"
 
 #include <string.h>
@@ -33,13 +34,7 @@ int sf_tbl_strs_init(sf_tbl_strs_t *s)
  * collisions, and it need not be: a collision only costs a second copy. */
 static uint64_t hash(sf_str_t v)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < v.len; i++) {
-		h ^= (unsigned char)v.s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return sf_fnv1a64(SF_FNV64_OFFSET, v.s, v.len);
 }
 
 int sf_tbl_strs_intern(sf_tbl_strs_t *s, sf_str_t v, uint32_t *off)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sf_token.c - keyed branches, To-tags and Record-Route tokens (see
- * sf_token.h).  The hashing is libsodium's: SipHash-2-4 for the per-message
- * values, BLAKE2b to turn a configured secret into a key, randombytes for
+ * sf_token.h).  The hashing is libsodium's: SipHash-2-4 (sf_hash.h) for the
+ * per-message values, BLAKE2b to turn a configured secret into a key, randombytes for
  * a generated one.  Nothing cryptographic is written here.
  */
 #include "sf_token.h"
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/sf_err.h"
+#include "base/sf_hash.h"
 
 /* Parts longer than this are hashed on their own first. */
 #define PART_INLINE_MAX 256
@@ -41,13 +42,7 @@ int sf_key_random(sf_key_t *key)
 static uint64_t siphash(const sf_key_t *key, const unsigned char *in,
 			size_t len)
 {
-	unsigned char out[8];
-	uint64_t h = 0;
-
-	crypto_shorthash_siphash24(out, in, len, key->k);
-	for (int i = 7; i >= 0; i--)
-		h = h << 8 | out[i];
-	return h;
+	return sf_siphash24(key->k, in, len);
 }
 
 uint64_t sf_token_hash(const sf_key_t *key, const sf_str_t *parts,

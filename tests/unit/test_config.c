@@ -764,8 +764,14 @@ static void test_hostport(void)
 
 static void test_names(void)
 {
-	for (int i = 0; i < SF_CLASS_COUNT; i++)
-		T_EQ_STR(cfg_class_names[i], sf_class_name((sf_class_t)i));
+	for (int i = 0; i < SF_CLASS_COUNT; i++) {
+		const char *n = sf_class_name((sf_class_t)i);
+
+		T_EQ_INT(sf_class_parse(n, strlen(n)), i);
+		T_TRUE(strstr(sf_class_all_names(), n) != NULL);
+	}
+	T_EQ_STR(sf_class_name(SF_CLASS_HOME_MOBILE), "home-mobile");
+	T_TRUE(strncmp(sf_class_all_names(), "unlisted, home-mobile, ", 23) == 0);
 	T_EQ_STR(sf_trunk_kind_name(SF_TRUNK_ROAMING_PARTNER),
 		 "roaming-partner");
 	T_EQ_STR(sf_action_name(SF_ACT_WITHHOLD), "withhold");
