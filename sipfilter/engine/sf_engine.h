@@ -3,16 +3,17 @@
  * sf_engine.h - the verdict engine: facts about one call -> first matching
  * rule -> verdict.
  *
- * This is the single function both drivers (`serve` and `replay`) call, so
- * offline results predict live behaviour exactly.  It is pure: no I/O, no
- * clock, no globals, no allocation.  Inputs are the config, one table
- * snapshot, the extracted call and the ingress trunk; output is a verdict
- * that also carries every fact it was based on, so `lookup` and logs can
- * explain it.
+ * Every driver reaches it through admission (sf_admit.h: serve, replay,
+ * judge, libsipfilter), which decides first whether a request is judged
+ * at all; `lookup` calls it directly on typed numbers.  It is pure: no
+ * I/O, no clock, no globals, no allocation.  Inputs are the config, one
+ * table snapshot, the extracted call and the ingress trunk; output is a
+ * verdict that also carries every fact it was based on, so `lookup`,
+ * `judge --json` and the logs can explain it.
  *
  * Order of evaluation:
  *  1. A call to an emergency / never-block number is allowed, always
- *     (rule name "emergency"), whatever the rules say.  The called number
+ *     (special verdict SF_SPECIAL_EMERGENCY), whatever the rules say.  The called number
  *     is the Request-URI's, where the core routes; never To's.
  *  2. Facts are computed: about the call (trunk, called number, From/PAI
  *     mismatch, conflicting PAIs, diversion, privacy) and about every
