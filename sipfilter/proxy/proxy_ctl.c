@@ -101,16 +101,6 @@ static double mono_s(void)
 		pthread_mutex_unlock(&(s)->status_lock);                     \
 	} while (0)
 
-void sf_ctl_status_refresh(sf_server_t *s)
-{
-	const sf_tables_t *t = sf_snap_current(&s->snap);
-	sf_tables_stats_t ts;
-
-	sf_tables_stats(t, &ts);
-	STATUS_WRITE(s, (s->status.tables = ts,
-			 s->status.have_tables = t != NULL));
-}
-
 bool sf_ctl_degraded(sf_server_t *s)
 {
 	bool have;
