@@ -180,9 +180,12 @@ install: all
 # The layering (tests/check_deps.py says it in full): base <- tables,
 # config, capture <- engine <- lib <- the drivers (proxy, replay) <- cmd;
 # drivers never include each other; no include cycle, and no two library
-# objects that need each other's symbols.
+# objects that need each other's symbols.  Then the sizes
+# (tests/check_sizes.py): no production function over 120 lines, no file
+# over 900, unless the file's header comment says why (" * Size:").
 check-deps: $(LIB)
 	@python3 tests/check_deps.py $(BUILD)/obj
+	@python3 tests/check_sizes.py
 
 format-check:
 	@command -v clang-format >/dev/null || { echo "clang-format missing"; exit 1; }
