@@ -365,135 +365,159 @@ static void short_hdr(sf_capdec_t *d, sf_capdec_ctr_t bad)
 	d->c[d->cut ? SF_CD_E_TRUNCATED : bad]++;
 }
 
+/* A message of the given transport and addresses, at the packet's time;
+ * the caller fills in the payload (and reassembled). */
+static void msg_init(const sf_capdec_t *d, sf_cap_msg_t *m, uint8_t proto,
+		     const sf_ip_t *src, const sf_ip_t *dst, uint16_t sport,
+		     uint16_t dport)
+{
+	memset(m, 0, sizeof(*m));
+	m->ts_us = d->ts;
+	m->src = *src;
+	m->dst = *dst;
+	m->sport = sport;
+	m->dport = dport;
+	m->proto = proto;
+}
+
+/* UDP (RFC 768): the payload is one message, or a HEPv3 packet. */
+static void l4_udp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
+		   const uint8_t *p, size_t n, bool reasm)
+{
+	sf_cap_msg_t m;
+	size_t ulen;
+
+	if (n < 8) {
+		short_hdr(d, SF_CD_E_UDP);
+		return;
+	}
+	ulen = be16(p + 4);
+	if (ulen < 8 || ulen > n) {
+		d->c[SF_CD_E_UDP]++;
+		return;
+	}
+	d->c[SF_CD_UDP]++;
+	if (ulen == 8)
+		return;
+	if (d->lim.hep && sf_hep_is(p + 8, ulen - 8)) {
+		hep_deliver(d, p + 8, ulen - 8);
+		return;
+	}
+	msg_init(d, &m, SF_CAP_UDP, src, dst, be16(p), be16(p + 2));
+	m.reassembled = reasm;
+	m.data = p + 8;
+	m.len = ulen - 8;
+	deliver(d, &m);
+}
+
+/* TCP (RFC 9293): segments go to the stream reassembler when framing. */
+static void l4_tcp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
+		   const uint8_t *p, size_t n)
+{
+	size_t doff;
+	unsigned fl = 0;
+	sf_tcp_key_t k;
+
+	if (n < 20) {
+		short_hdr(d, SF_CD_E_TCP);
+		return;
+	}
+	doff = (size_t)(p[12] >> 4) * 4;
+	if (doff < 20 || doff > n) {
+		short_hdr(d, SF_CD_E_TCP);
+		return;
+	}
+	d->c[SF_CD_TCP_SEGMENTS]++;
+	if (!d->frame)
+		return;
+	if (p[13] & 0x01)
+		fl |= SF_TCP_FIN;
+	if (p[13] & 0x02)
+		fl |= SF_TCP_SYN;
+	if (p[13] & 0x04)
+		fl |= SF_TCP_RST;
+	memset(&k, 0, sizeof(k));
+	k.src = *src;
+	k.dst = *dst;
+	k.sport = be16(p);
+	k.dport = be16(p + 2);
+	sf_tcp_segment(d->tcp, &k, d->ts, be32(p + 4), fl, p + doff,
+		       (uint32_t)(n - doff));
+}
+
+/* One SCTP DATA chunk (RFC 9260 §3.3.1) of clen bytes at chunk: a whole
+ * user message, or a fragment of one (B/E flags) to reassemble. */
+static void sctp_data(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
+		      const uint8_t *p, const uint8_t *chunk, size_t clen,
+		      bool reasm)
+{
+	sf_cap_msg_t m;
+
+	if ((chunk[1] & 3) != 3) {
+		sctp_part_t *sp = sctp_frag(d, src, dst, be16(p), be16(p + 2),
+					    chunk, clen);
+
+		if (!sp)
+			return;
+		msg_init(d, &m, SF_CAP_SCTP, src, dst, sp->sport, sp->dport);
+		m.data = sp->buf;
+		m.len = sp->len;
+		deliver(d, &m);
+	} else if (clen > 16) {
+		msg_init(d, &m, SF_CAP_SCTP, src, dst, be16(p), be16(p + 2));
+		m.reassembled = reasm;
+		m.data = chunk + 16;
+		m.len = clen - 16;
+		deliver(d, &m);
+	}
+}
+
+/* SCTP (RFC 9260): the common header, then chunks; only DATA is read. */
+static void l4_sctp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
+		    const uint8_t *p, size_t n, bool reasm)
+{
+	size_t pos = 12;
+
+	if (n < 12) {
+		short_hdr(d, SF_CD_E_SCTP);
+		return;
+	}
+	while (pos + 4 <= n) {
+		uint8_t type = p[pos];
+		size_t clen = be16(p + pos + 2);
+
+		if (clen < 4 || clen > n - pos) {
+			short_hdr(d, SF_CD_E_SCTP);
+			return;
+		}
+		if (type == 0) { /* DATA, RFC 9260 §3.3.1 */
+			if (clen < 16) {
+				d->c[SF_CD_E_SCTP]++;
+				return;
+			}
+			d->c[SF_CD_SCTP_CHUNKS]++;
+			sctp_data(d, src, dst, p, p + pos, clen, reasm);
+		}
+		pos += (clen + 3) & ~(size_t)3;
+	}
+}
+
 static void l4(sf_capdec_t *d, uint8_t proto, const sf_ip_t *src,
 	       const sf_ip_t *dst, const uint8_t *p, size_t n, bool reasm,
 	       int depth)
 {
-	sf_cap_msg_t m;
-
 	switch (proto) {
-	case SF_CAP_UDP: {
-		size_t ulen;
-
-		if (n < 8) {
-			short_hdr(d, SF_CD_E_UDP);
-			return;
-		}
-		ulen = be16(p + 4);
-		if (ulen < 8 || ulen > n) {
-			d->c[SF_CD_E_UDP]++;
-			return;
-		}
-		d->c[SF_CD_UDP]++;
-		if (ulen == 8)
-			return;
-		if (d->lim.hep && sf_hep_is(p + 8, ulen - 8)) {
-			hep_deliver(d, p + 8, ulen - 8);
-			return;
-		}
-		memset(&m, 0, sizeof(m));
-		m.ts_us = d->ts;
-		m.src = *src;
-		m.dst = *dst;
-		m.sport = be16(p);
-		m.dport = be16(p + 2);
-		m.proto = SF_CAP_UDP;
-		m.reassembled = reasm;
-		m.data = p + 8;
-		m.len = ulen - 8;
-		deliver(d, &m);
+	case SF_CAP_UDP:
+		l4_udp(d, src, dst, p, n, reasm);
 		return;
-	}
-	case SF_CAP_TCP: {
-		size_t doff;
-		unsigned fl = 0;
-		sf_tcp_key_t k;
-
-		if (n < 20) {
-			short_hdr(d, SF_CD_E_TCP);
-			return;
-		}
-		doff = (size_t)(p[12] >> 4) * 4;
-		if (doff < 20 || doff > n) {
-			short_hdr(d, SF_CD_E_TCP);
-			return;
-		}
-		d->c[SF_CD_TCP_SEGMENTS]++;
-		if (!d->frame)
-			return;
-		if (p[13] & 0x01)
-			fl |= SF_TCP_FIN;
-		if (p[13] & 0x02)
-			fl |= SF_TCP_SYN;
-		if (p[13] & 0x04)
-			fl |= SF_TCP_RST;
-		memset(&k, 0, sizeof(k));
-		k.src = *src;
-		k.dst = *dst;
-		k.sport = be16(p);
-		k.dport = be16(p + 2);
-		sf_tcp_segment(d->tcp, &k, d->ts, be32(p + 4), fl, p + doff,
-			       (uint32_t)(n - doff));
+	case SF_CAP_TCP:
+		l4_tcp(d, src, dst, p, n);
 		return;
-	}
-	case SF_CAP_SCTP: {
-		size_t pos = 12;
-
-		if (n < 12) {
-			short_hdr(d, SF_CD_E_SCTP);
-			return;
-		}
-		while (pos + 4 <= n) {
-			uint8_t type = p[pos], flags = p[pos + 1];
-			size_t clen = be16(p + pos + 2);
-
-			if (clen < 4 || clen > n - pos) {
-				short_hdr(d, SF_CD_E_SCTP);
-				return;
-			}
-			if (type == 0) { /* DATA, RFC 9260 §3.3.1 */
-				if (clen < 16) {
-					d->c[SF_CD_E_SCTP]++;
-					return;
-				}
-				d->c[SF_CD_SCTP_CHUNKS]++;
-				if ((flags & 3) != 3) {
-					sctp_part_t *sp = sctp_frag(
-						d, src, dst, be16(p),
-						be16(p + 2), p + pos, clen);
-
-					if (sp) {
-						memset(&m, 0, sizeof(m));
-						m.ts_us = d->ts;
-						m.src = *src;
-						m.dst = *dst;
-						m.sport = sp->sport;
-						m.dport = sp->dport;
-						m.proto = SF_CAP_SCTP;
-						m.data = sp->buf;
-						m.len = sp->len;
-						deliver(d, &m);
-					}
-				} else if (clen > 16) {
-					memset(&m, 0, sizeof(m));
-					m.ts_us = d->ts;
-					m.src = *src;
-					m.dst = *dst;
-					m.sport = be16(p);
-					m.dport = be16(p + 2);
-					m.proto = SF_CAP_SCTP;
-					m.reassembled = reasm;
-					m.data = p + pos + 16;
-					m.len = clen - 16;
-					deliver(d, &m);
-				}
-			}
-			pos += (clen + 3) & ~(size_t)3;
-		}
+	case SF_CAP_SCTP:
+		l4_sctp(d, src, dst, p, n, reasm);
 		return;
-	}
-	case 4:
-	case 41:
+	case 4:  /* IPv4 in IP (RFC 2003) */
+	case 41: /* IPv6 in IP (RFC 4213) */
 		if (depth >= MAX_TUNNEL_DEPTH) {
 			d->c[SF_CD_OTHER_L4]++;
 			return;

@@ -55,6 +55,63 @@ static int append(char *buf, size_t size, const char *w)
 	return 0;
 }
 
+/*
+ * Sends the request line req (room for a newline left) to the control
+ * socket at sock and prints the answer, waiting at most timeout seconds
+ * for each part of it.  SF_EXIT_OK when the answer is ok.
+ */
+static int ask(const char *sock, char *req, int timeout)
+{
+	char resp[1 << 16];
+	size_t got = 0;
+	struct sockaddr_un sa;
+	int fd;
+
+	if (strlen(sock) >= sizeof(sa.sun_path) || !*sock) {
+		fprintf(stderr, "sipfilter ctl: bad control socket path\n");
+		return SF_EXIT_USAGE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "sipfilter ctl: cannot connect to %s: %m\n",
+			sock);
+		if (fd >= 0)
+			close(fd);
+		return SF_EXIT_FAIL;
+	}
+	strcat(req, "\n");
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		fprintf(stderr, "sipfilter ctl: send: %m\n");
+		close(fd);
+		return SF_EXIT_FAIL;
+	}
+	while (got + 1 < sizeof(resp)) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t r;
+
+		if (poll(&p, 1, timeout * 1000) <= 0) {
+			fprintf(stderr, "sipfilter ctl: no answer within %d s\n",
+				timeout);
+			close(fd);
+			return SF_EXIT_FAIL;
+		}
+		r = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	resp[got] = '\0';
+	fputs(resp, stdout);
+	if (got && resp[got - 1] != '\n')
+		putchar('\n');
+	return strstr(resp, "{\"ok\":true") == resp ? SF_EXIT_OK
+						     : SF_EXIT_FAIL;
+}
+
 int sf_cmd_ctl(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -70,10 +127,7 @@ int sf_cmd_ctl(int argc, char **argv)
 	const char *cfg_path = NULL, *sock = getenv("SIPFILTER_CTL");
 	const char *trunk = NULL, *called = NULL, *visited = NULL;
 	char req[1024] = "", kv[300], sockbuf[SF_CFG_PATH_MAX];
-	char resp[1 << 16];
-	size_t got = 0;
-	int timeout = 30, c, fd;
-	struct sockaddr_un sa;
+	int timeout = 30, c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+c:s:T:h", opts, NULL)) != -1) {
@@ -134,47 +188,5 @@ int sf_cmd_ctl(int argc, char **argv)
 		sf_cfg_free(cfg);
 		sock = sockbuf;
 	}
-	if (strlen(sock) >= sizeof(sa.sun_path) || !*sock) {
-		fprintf(stderr, "sipfilter ctl: bad control socket path\n");
-		return SF_EXIT_USAGE;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	strcpy(sa.sun_path, sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "sipfilter ctl: cannot connect to %s: %m\n",
-			sock);
-		if (fd >= 0)
-			close(fd);
-		return SF_EXIT_FAIL;
-	}
-	strcat(req, "\n");
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
-		fprintf(stderr, "sipfilter ctl: send: %m\n");
-		close(fd);
-		return SF_EXIT_FAIL;
-	}
-	while (got + 1 < sizeof(resp)) {
-		struct pollfd p = {fd, POLLIN, 0};
-		ssize_t r;
-
-		if (poll(&p, 1, timeout * 1000) <= 0) {
-			fprintf(stderr, "sipfilter ctl: no answer within %d s\n",
-				timeout);
-			close(fd);
-			return SF_EXIT_FAIL;
-		}
-		r = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	resp[got] = '\0';
-	fputs(resp, stdout);
-	if (got && resp[got - 1] != '\n')
-		putchar('\n');
-	return strstr(resp, "{\"ok\":true") == resp ? SF_EXIT_OK
-						     : SF_EXIT_FAIL;
+	return ask(sock, req, timeout);
 }

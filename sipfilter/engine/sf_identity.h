@@ -67,7 +67,7 @@
  * Thread-safe after sf_identity_global_init() has run once (libosip2's
  * parser_init fills global tables; it is not itself thread-safe), before
  * any thread calls sf_call_extract(); no other global state.  libosip2
- * stays behind this file and identity_fast.c: no other module includes
+ * stays behind sf_ident_read.c and identity_fast.c: no other file includes
  * its headers.
  */
 #ifndef SF_IDENTITY_H

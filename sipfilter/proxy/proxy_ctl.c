@@ -101,16 +101,6 @@ static double mono_s(void)
 		pthread_mutex_unlock(&(s)->status_lock);                     \
 	} while (0)
 
-void sf_ctl_status_refresh(sf_server_t *s)
-{
-	const sf_tables_t *t = sf_snap_current(&s->snap);
-	sf_tables_stats_t ts;
-
-	sf_tables_stats(t, &ts);
-	STATUS_WRITE(s, (s->status.tables = ts,
-			 s->status.have_tables = t != NULL));
-}
-
 bool sf_ctl_degraded(sf_server_t *s)
 {
 	bool have;
@@ -492,13 +482,97 @@ static void mput(mb_t *b, const char *fmt, ...)
 						       : b->cap - b->len;
 }
 
+/* INVITE verdicts: only the (trunk, rule, mode) triples that occurred. */
+static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
+			     const sf_wstats_t *sum)
+{
+	mput(b, "# HELP sipfilter_verdicts_total INVITE verdicts by trunk, "
+		 "rule, action and mode.\n# TYPE sipfilter_verdicts_total "
+		 "counter\n");
+	for (unsigned tr = 0; tr <= SF_CFG_MAX_TRUNKS; tr++)
+		for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++)
+			for (unsigned m = 0; m < 2; m++) {
+				uint64_t v = sum->verdicts[tr][r][m];
+
+				if (!v)
+					continue;
+				mput(b, "sipfilter_verdicts_total{trunk=\"%s\","
+					 "rule=\"%s\",action=\"%s\",mode=\"%s\"}"
+					 " %llu\n", trunk_label(cfg, tr),
+				     rule_label(cfg, r),
+				     sf_action_name(rule_action(cfg, r)),
+				     m ? "monitor" : "enforce",
+				     (unsigned long long)v);
+			}
+}
+
+/* Reloads, the current tables and degraded mode. */
+static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
+{
+	mput(b, "# TYPE sipfilter_reloads_total counter\n"
+		 "sipfilter_reloads_total{result=\"ok\"} %llu\n"
+		 "sipfilter_reloads_total{result=\"failed\"} %llu\n"
+		 "# TYPE sipfilter_roaming_updates_total counter\n"
+		 "sipfilter_roaming_updates_total %llu\n"
+		 "# TYPE sipfilter_last_reload_success gauge\n"
+		 "sipfilter_last_reload_success %d\n"
+		 "# TYPE sipfilter_table_generation gauge\n"
+		 "sipfilter_table_generation %llu\n"
+		 "# TYPE sipfilter_table_loaded_timestamp_seconds gauge\n"
+		 "sipfilter_table_loaded_timestamp_seconds %lld\n"
+		 "# TYPE sipfilter_degraded gauge\nsipfilter_degraded %d\n",
+	     (unsigned long long)st->reloads_ok,
+	     (unsigned long long)st->reloads_failed,
+	     (unsigned long long)st->roaming_updates, st->last_reload_ok ? 1 : 0,
+	     (unsigned long long)st->generation, (long long)st->loaded_at,
+	     st->have_tables ? 0 : 1);
+	if (st->have_tables) {
+		const sf_tables_stats_t *ts = &st->tables;
+
+		mput(b, "# TYPE sipfilter_table_rows gauge\n"
+			 "sipfilter_table_rows{table=\"numbering_plan\"} %zu\n"
+			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
+			 "sipfilter_table_rows{table=\"substitution\"} %zu\n"
+			 "sipfilter_table_rows{table=\"allow\"} %zu\n"
+			 "# TYPE sipfilter_table_bytes gauge\n"
+			 "sipfilter_table_bytes{table=\"numbering_plan\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"roaming\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"substitution\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"allow\"} %zu\n",
+		     ts->plan_rows, ts->roaming_rows, ts->subst_rows,
+		     ts->allow_rows, ts->plan_bytes, ts->roaming_bytes,
+		     ts->subst_bytes, ts->allow_bytes);
+	}
+}
+
+/* The INVITE processing time histogram (cumulative buckets). */
+static void metrics_latency(mb_t *b, const sf_wstats_t *sum)
+{
+	uint64_t cum = 0;
+
+	mput(b, "# HELP sipfilter_invite_processing_seconds Time from "
+		 "receipt to verdict and forward, per INVITE.\n"
+		 "# TYPE sipfilter_invite_processing_seconds histogram\n");
+	for (unsigned i = 0; i < SF_ST_LAT_BUCKETS; i++) {
+		cum += sum->lat[i];
+		mput(b, "sipfilter_invite_processing_seconds_bucket{le=\"%g\"}"
+			 " %llu\n", sf_st_lat_bounds_us[i] / 1e6,
+		     (unsigned long long)cum);
+	}
+	cum += sum->lat[SF_ST_LAT_BUCKETS];
+	mput(b, "sipfilter_invite_processing_seconds_bucket{le=\"+Inf\"} "
+		 "%llu\nsipfilter_invite_processing_seconds_sum %.9f\n"
+		 "sipfilter_invite_processing_seconds_count %llu\n",
+	     (unsigned long long)cum, (double)sum->lat_sum_ns / 1e9,
+	     (unsigned long long)sum->lat_count);
+}
+
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
 	const sf_cfg_t *cfg = s->cfg;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	sf_reload_status_t st;
 	mb_t b = {buf, 0, size};
-	uint64_t cum = 0;
 	unsigned conns, unknown;
 
 	if (!sum || !size) {
@@ -515,24 +589,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	for (unsigned i = 0; i < SF_RX_COUNT; i++)
 		mput(&b, "sipfilter_messages_received_total{kind=\"%s\"} %llu\n",
 		     sf_st_rx_name(i), (unsigned long long)sum->rx[i]);
-	mput(&b, "# HELP sipfilter_verdicts_total INVITE verdicts by trunk, "
-		 "rule, action and mode.\n# TYPE sipfilter_verdicts_total "
-		 "counter\n");
-	for (unsigned tr = 0; tr <= SF_CFG_MAX_TRUNKS; tr++)
-		for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++)
-			for (unsigned m = 0; m < 2; m++) {
-				uint64_t v = sum->verdicts[tr][r][m];
-
-				if (!v)
-					continue;
-				mput(&b, "sipfilter_verdicts_total{trunk=\"%s\","
-					 "rule=\"%s\",action=\"%s\",mode=\"%s\"}"
-					 " %llu\n", trunk_label(cfg, tr),
-				     rule_label(cfg, r),
-				     sf_action_name(rule_action(cfg, r)),
-				     m ? "monitor" : "enforce",
-				     (unsigned long long)v);
-			}
+	metrics_verdicts(&b, cfg, sum);
 	mput(&b, "# TYPE sipfilter_parse_errors_total counter\n");
 	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)
 		mput(&b, "sipfilter_parse_errors_total{reason=\"%s\"} %llu\n",
@@ -560,40 +617,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	     (unsigned long long)sum->fwd_requests,
 	     (unsigned long long)sum->fwd_responses,
 	     (unsigned long long)sum->acks_absorbed);
-	mput(&b, "# TYPE sipfilter_reloads_total counter\n"
-		 "sipfilter_reloads_total{result=\"ok\"} %llu\n"
-		 "sipfilter_reloads_total{result=\"failed\"} %llu\n"
-		 "# TYPE sipfilter_roaming_updates_total counter\n"
-		 "sipfilter_roaming_updates_total %llu\n"
-		 "# TYPE sipfilter_last_reload_success gauge\n"
-		 "sipfilter_last_reload_success %d\n"
-		 "# TYPE sipfilter_table_generation gauge\n"
-		 "sipfilter_table_generation %llu\n"
-		 "# TYPE sipfilter_table_loaded_timestamp_seconds gauge\n"
-		 "sipfilter_table_loaded_timestamp_seconds %lld\n"
-		 "# TYPE sipfilter_degraded gauge\nsipfilter_degraded %d\n",
-	     (unsigned long long)st.reloads_ok,
-	     (unsigned long long)st.reloads_failed,
-	     (unsigned long long)st.roaming_updates, st.last_reload_ok ? 1 : 0,
-	     (unsigned long long)st.generation, (long long)st.loaded_at,
-	     st.have_tables ? 0 : 1);
-	if (st.have_tables) {
-		const sf_tables_stats_t ts = st.tables;
-
-		mput(&b, "# TYPE sipfilter_table_rows gauge\n"
-			 "sipfilter_table_rows{table=\"numbering_plan\"} %zu\n"
-			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
-			 "sipfilter_table_rows{table=\"substitution\"} %zu\n"
-			 "sipfilter_table_rows{table=\"allow\"} %zu\n"
-			 "# TYPE sipfilter_table_bytes gauge\n"
-			 "sipfilter_table_bytes{table=\"numbering_plan\"} %zu\n"
-			 "sipfilter_table_bytes{table=\"roaming\"} %zu\n"
-			 "sipfilter_table_bytes{table=\"substitution\"} %zu\n"
-			 "sipfilter_table_bytes{table=\"allow\"} %zu\n",
-		     ts.plan_rows, ts.roaming_rows, ts.subst_rows,
-		     ts.allow_rows, ts.plan_bytes, ts.roaming_bytes,
-		     ts.subst_bytes, ts.allow_bytes);
-	}
+	metrics_reloads(&b, &st);
 	sf_tcp_counts(s, &conns, &unknown);
 	mput(&b, "# TYPE sipfilter_tcp_connections gauge\n"
 		 "sipfilter_tcp_connections %u\n"
@@ -604,21 +628,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		 "# TYPE sipfilter_uptime_seconds gauge\n"
 		 "sipfilter_uptime_seconds %lld\n",
 	     conns, unknown, (long long)(time(NULL) - s->started_at));
-	mput(&b, "# HELP sipfilter_invite_processing_seconds Time from "
-		 "receipt to verdict and forward, per INVITE.\n"
-		 "# TYPE sipfilter_invite_processing_seconds histogram\n");
-	for (unsigned i = 0; i < SF_ST_LAT_BUCKETS; i++) {
-		cum += sum->lat[i];
-		mput(&b, "sipfilter_invite_processing_seconds_bucket{le=\"%g\"}"
-			 " %llu\n", sf_st_lat_bounds_us[i] / 1e6,
-		     (unsigned long long)cum);
-	}
-	cum += sum->lat[SF_ST_LAT_BUCKETS];
-	mput(&b, "sipfilter_invite_processing_seconds_bucket{le=\"+Inf\"} "
-		 "%llu\nsipfilter_invite_processing_seconds_sum %.9f\n"
-		 "sipfilter_invite_processing_seconds_count %llu\n",
-	     (unsigned long long)cum, (double)sum->lat_sum_ns / 1e9,
-	     (unsigned long long)sum->lat_count);
+	metrics_latency(&b, sum);
 	free(sum);
 	return b.len;
 }

@@ -49,11 +49,6 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size);
 /* True when no tables are loaded (degraded mode).  Any thread. */
 bool sf_ctl_degraded(sf_server_t *s);
 
-/* Records the current snapshot's sizes in s->status (after the first
- * tables are published, before the metrics thread starts; reloads and
- * roaming updates do it themselves).  Control thread. */
-void sf_ctl_status_refresh(sf_server_t *s);
-
 /* Control-socket client bounds (proxy_mux.h). */
 #define SF_CTL_MAX_CLIENTS 32
 #define SF_CTL_MAX_REQUEST 1024

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_server.c - sockets, threads and the log sink of `serve`.
+ * proxy_server.c - the `serve` process built and torn down: the proxy,
+ * the first tables, the counters and the snapshot, its sockets and
+ * threads, and the log sink.  Start-up order matters to operators: config
+ * (the caller's), then tables (refuse to start, or run degraded, per
+ * serve.no_tables), then sockets; threads start only after that, so a
+ * server that exists can serve.
  */
 #include "proxy_server.h"
 
@@ -10,8 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
+
+#include "sipfilter/engine/sf_identity.h"
+#include "sipfilter/lib/sf_load.h"
 
 static int open_sock(const sf_plisten_t *l, int type, sf_err_t *err)
 {
@@ -208,4 +218,277 @@ void sf_server_log(void *arg, int level, const char *line)
 	if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
 		/* nowhere to report it */
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* building the server */
+
+static void retire_tables(void *p)
+{
+	sf_tables_free(p);
+}
+
+/* The control socket at path ("" = none: -1).  -2 with err on failure. */
+static int open_ctl(const char *path, sf_err_t *err)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	if (!path[0])
+		return -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		sf_err_set(err, SF_EINVAL, NULL, 0, 0,
+			   "control socket path too long: %s", path);
+		return -2;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	unlink(path); /* a stale socket from a previous run */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16))
+		goto fail;
+	chmod(path, 0660);
+	return fd;
+fail:
+	sf_err_set(err, SF_EIO, NULL, 0, 0, "control socket %s: %m", path);
+	if (fd >= 0)
+		close(fd);
+	return -2;
+}
+
+/* "IP:PORT" or "[IPv6]:PORT" into *ss.  0, or -1 when it is neither. */
+static int metrics_sockaddr(const char *addr, struct sockaddr_storage *ss,
+			    socklen_t *len)
+{
+	char host[128];
+	const char *colon = strrchr(addr, ':');
+	sf_ip_t ip;
+	int port;
+
+	if (!colon || (size_t)(colon - addr) >= sizeof(host))
+		return -1;
+	port = atoi(colon + 1);
+	memcpy(host, addr, (size_t)(colon - addr));
+	host[colon - addr] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (port <= 0 || port > 65535 || sf_ip_parse(host, strlen(host), &ip))
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (ip.v4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		memcpy(&s4->sin_addr, ip.a + 12, 4);
+		*len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		memcpy(&s6->sin6_addr, ip.a, 16);
+		*len = sizeof(*s6);
+	}
+	return 0;
+}
+
+/* The metrics listener at addr ("" = none: -1).  -2 with err on failure. */
+static int open_metrics(const char *addr, sf_err_t *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, fd;
+
+	if (!addr[0])
+		return -1;
+	if (metrics_sockaddr(addr, &ss, &len)) {
+		sf_err_set(err, SF_EINVAL, NULL, 0, 0,
+			   "metrics address '%s' is not IP:PORT", addr);
+		return -2;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16)) {
+		close(fd);
+		goto fail;
+	}
+	return fd;
+fail:
+	sf_err_set(err, SF_EIO, NULL, 0, 0, "metrics %s: %m", addr);
+	return -2;
+}
+
+/* The first tables into *tables, or the policy's answer when they do not
+ * load: SF_EINVAL (refuse) or 0 with *tables NULL (degraded, logged). */
+static int first_tables(sf_server_t *s, sf_tables_t **tables, sf_err_t *err)
+{
+	const sf_cfg_t *cfg = s->cfg;
+	char why[SF_ERR_MSG_MAX];
+	char line[1200];
+
+	if (sf_load_tables(cfg, NULL, tables, err) == 0) {
+		s->status.generation = 1;
+		sf_tables_set_generation(*tables, 1);
+		s->status.last_reload_ok = true;
+		s->status.loaded_at = (int64_t)time(NULL);
+		return 0;
+	}
+	if (cfg->serve.no_tables == SF_NO_TABLES_REFUSE) {
+		/* the refusal first, so a long reason cannot cut it off */
+		static const char pre[] = "no usable tables, refusing to "
+					  "start (serve.no_tables: refuse): ";
+		size_t wl = strnlen(err->msg, sizeof(err->msg) - 1);
+
+		if (wl > sizeof(err->msg) - sizeof(pre))
+			wl = sizeof(err->msg) - sizeof(pre);
+		memcpy(why, err->msg, wl);
+		memcpy(err->msg, pre, sizeof(pre) - 1);
+		memcpy(err->msg + sizeof(pre) - 1, why, wl);
+		err->msg[sizeof(pre) - 1 + wl] = '\0';
+		err->code = SF_EINVAL;
+		return SF_EINVAL;
+	}
+	sf_err_format(err, line, sizeof(line));
+	snprintf(s->last_reload_error, sizeof(s->last_reload_error), "%s",
+		 line);
+	sf_server_log(s, LOG_WARNING, "no usable tables, running "
+				      "DEGRADED (calls pass unverified)");
+	sf_server_log(s, LOG_WARNING, line);
+	s->status.reloads_failed = 1;
+	sf_err_clear(err);
+	return 0;
+}
+
+/* How many UDP workers per listener, and the counter blocks: the
+ * threads' (UDP workers, TCP), then the control and the metrics
+ * thread's. */
+static int size_threads(sf_server_t *s, unsigned workers, sf_err_t *err)
+{
+	const sf_cfg_t *cfg = s->cfg;
+	unsigned n_udp = 0;
+
+	s->workers = workers ? workers
+		     : cfg->serve.workers ? cfg->serve.workers
+					  : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (s->workers < 1)
+		s->workers = 1;
+	for (unsigned i = 0; i < s->proxy.n_listeners; i++)
+		n_udp += s->proxy.listeners[i].tp == SF_TP_UDP;
+	if (n_udp * s->workers + 1 > SF_MAX_THREADS)
+		s->workers = (SF_MAX_THREADS - 1) / (n_udp ? n_udp : 1);
+	s->n_stats = n_udp * s->workers + 1 + 2;
+	s->stats = calloc(s->n_stats, sizeof(*s->stats));
+	if (!s->stats)
+		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0,
+				  "out of memory");
+	return 0;
+}
+
+/* Every socket: the listeners, the control socket, the metrics one. */
+static int open_sockets(sf_server_t *s, sf_err_t *err)
+{
+	const sf_cfg_t *cfg = s->cfg;
+
+	if (sf_server_bind(s, err))
+		return SF_EIO;
+	s->ctl_fd = open_ctl(cfg->serve.control_socket, err);
+	if (s->ctl_fd == -2)
+		return err->code;
+	s->metrics_fd = open_metrics(cfg->serve.metrics_addr, err);
+	if (s->metrics_fd == -2)
+		return err->code;
+	return 0;
+}
+
+int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
+		  sf_server_t **out, sf_err_t *err)
+{
+	sf_tables_t *tables = NULL;
+	sf_server_t *s;
+	int rc;
+
+	*out = NULL;
+	sf_err_clear(err);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+	s->cfg = cfg;
+	s->tcp_epfd = s->ctl_fd = s->metrics_fd = -1;
+	for (unsigned li = 0; li < SF_CFG_MAX_LISTENERS; li++) {
+		s->tcp_listen_fd[li] = -1;
+		for (unsigned w = 0; w < SF_MAX_THREADS; w++)
+			s->udp_fd[li][w] = -1;
+	}
+	s->use_syslog = !strcmp(cfg->serve.log_target, "syslog");
+	s->level_prefix = getenv("JOURNAL_STREAM") || !isatty(STDERR_FILENO);
+	if (s->use_syslog)
+		openlog("sipfilter", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	s->started_at = (int64_t)time(NULL);
+	if (sf_proxy_init(&s->proxy, cfg, NULL, err)) {
+		err->code = SF_EINVAL;
+		rc = SF_EINVAL;
+		goto fail;
+	}
+	s->proxy.log = sf_server_log;
+	s->proxy.log_arg = s;
+	sf_identity_global_init();
+	if ((rc = first_tables(s, &tables, err)) ||
+	    (rc = size_threads(s, opts ? opts->workers : 0, err)))
+		goto fail;
+	sf_snap_init(&s->snap, s->n_stats - 2, tables, retire_tables);
+	tables = NULL; /* owned by the snapshot now */
+	pthread_mutex_init(&s->tcp_lock, NULL);
+	pthread_mutex_init(&s->status_lock, NULL);
+	s->built = true;
+	sf_server_status_refresh(s);
+	if ((rc = open_sockets(s, err)))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	sf_tables_free(tables);
+	sf_server_free(s);
+	return rc;
+}
+
+void sf_server_free(sf_server_t *s)
+{
+	if (!s)
+		return;
+	if (s->built) {
+		sf_server_stop(s);
+		sf_snap_fini(&s->snap);
+	}
+	if (s->ctl_fd >= 0) {
+		close(s->ctl_fd);
+		unlink(s->cfg->serve.control_socket);
+	}
+	if (s->metrics_fd >= 0)
+		close(s->metrics_fd);
+	if (s->built) {
+		pthread_mutex_destroy(&s->tcp_lock);
+		pthread_mutex_destroy(&s->status_lock);
+	}
+	free(s->stats);
+	free(s);
+}
+
+void sf_server_status_refresh(sf_server_t *s)
+{
+	const sf_tables_t *t = sf_snap_current(&s->snap);
+	sf_tables_stats_t ts;
+
+	sf_tables_stats(t, &ts);
+	pthread_mutex_lock(&s->status_lock);
+	s->status.tables = ts;
+	s->status.have_tables = t != NULL;
+	pthread_mutex_unlock(&s->status_lock);
 }

@@ -106,6 +106,11 @@ struct sf_server {
 	/* logging */
 	bool use_syslog;
 	bool level_prefix;
+	/* the control socket and the metrics listener (-1: off), opened by
+	 * sf_server_new for the control loop and the metrics thread */
+	int ctl_fd;
+	int metrics_fd;
+	bool built; /* the snapshot and the locks exist (sf_server_free) */
 };
 
 /* Monotonic nanoseconds and milliseconds. */
@@ -133,6 +138,41 @@ static inline sf_wstats_t *sf_server_http_stats(sf_server_t *s)
 {
 	return &s->stats[s->n_stats - 1];
 }
+
+/* What `serve` takes besides the config. */
+typedef struct sf_serve_opts {
+	unsigned workers; /* UDP worker threads per listener; 0: take
+			   * serve.workers (0 there: one per core) */
+} sf_serve_opts_t;
+
+/*
+ * Builds the server for cfg: the proxy, the tables (loaded now; when they
+ * do not load, serve.no_tables says whether to run degraded, with a
+ * warning on the log, or to refuse), the counters and the snapshot, and
+ * every socket (UDP and TCP listeners, the control socket, the metrics
+ * listener).  No thread is started: see sf_server_start and
+ * sf_http_start, then sf_ctl_loop.  cfg is borrowed and must outlive the
+ * server; opts may be NULL.
+ *
+ * Returns 0 with *out, or a negative SF_E* with err filled and *out NULL:
+ * SF_EINVAL when cfg cannot be served (the proxy refuses it, or no table
+ * loads and serve.no_tables is refuse: err then keeps the table's
+ * file:line:col and says it refuses to start), SF_ENOMEM, or SF_EIO when
+ * a socket cannot be opened.  Not thread-safe; sets process state once
+ * (openlog when logging to syslog, libosip2's global init).
+ */
+int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
+		  sf_server_t **out, sf_err_t *err);
+
+/* Stops the threads if any run (sf_server_stop), closes every socket
+ * (removing the control socket's path) and frees the server and the
+ * tables it holds.  NULL is a no-op. */
+void sf_server_free(sf_server_t *s);
+
+/* Records the current snapshot's sizes in s->status (after the first
+ * tables are published, before the metrics thread starts; reloads and
+ * roaming updates do it themselves).  Control thread. */
+void sf_server_status_refresh(sf_server_t *s);
 
 /* Opens UDP sockets (one per worker and UDP listener, SO_REUSEPORT) and
  * TCP listening sockets.  Returns 0 or SF_EIO with err. */
