@@ -72,7 +72,18 @@ sf_port() { echo $((SF_PORT_BASE + $1)); }
 _pass=0
 _fail=0
 ok() { _pass=$((_pass + 1)); echo "ok   $1"; }
-not_ok() { _fail=$((_fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
+not_ok() { # name detail... (each line of each detail indented)
+	_fail=$((_fail + 1)); echo "FAIL $1"; shift
+	local l; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/     /'; done
+}
+# clip TEXT: the text, cut after 2000 bytes with a note of what was left
+# out, so that a failed match shows what it looked in.
+clip() {
+	local LC_ALL=C
+	if [ ${#1} -gt 2000 ]; then
+		printf '%s[... %d more bytes]' "${1:0:2000}" $((${#1} - 2000))
+	else printf '%s' "$1"; fi
+}
 expect_eq() { # name actual expected
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
 }
@@ -82,10 +93,10 @@ expect_rc() { # want-rc name cmd...
 	if [ "$rc" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit $rc, want $want: $*"; fi
 }
 expect_match() { # name text extended-regex
-	if grep -qE -- "$3" <<<"$2"; then ok "$1"; else not_ok "$1" "no match for: $3" "in: $(head -c 600 <<<"$2")"; fi
+	if grep -qE -- "$3" <<<"$2"; then ok "$1"; else not_ok "$1" "no match for: $3" "in: $(clip "$2")"; fi
 }
 expect_json() { # name json python-expression-over-d
 	if python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if eval(sys.argv[2]) else 1)' "$2" "$3" 2>/dev/null; then
-		ok "$1"; else not_ok "$1" "condition: $3" "json: $(head -c 800 <<<"$2")"; fi
+		ok "$1"; else not_ok "$1" "condition: $3" "json: $(clip "$2")"; fi
 }
 finish() { echo "$_pass passed, $_fail failed"; [ "$_fail" -eq 0 ]; }
