@@ -11,10 +11,10 @@
 # edge decides on (To-tags, method case, Routes, Max-Forwards, malformed,
 # emergency, anonymous, from every kind of trunk and an unknown source)
 # and 3000 ordinary calls.  Three configs:
-#   - the bundled example (captured sources mostly match no trunk:
-#     unknown_source decides);
+#   - the bundled example as frozen in tests/fixtures/engine (captured
+#     sources mostly match no trunk: unknown_source decides);
 #   - the edge fixture (a secret, so Record-Route tokens verify alike);
-#   - the example with ipx-carrier-a matching every address, so the
+#   - that example with ipx-carrier-a matching every address, so the
 #     rules themselves decide for the public captures; and replay
 #     --assume-trunk ipx-carrier-a on the plain example must say the same.
 set -u
@@ -36,10 +36,10 @@ mkdir -p "$T/cap"
 "$T/gen_capture" admission "$T/cap/admission.pcap"   # every INVITE shape
 "$T/gen_capture" invites 3000 "$T/cap/invites.pcap"  # volume, every trunk
 
-EXAMPLE=config/sipfilter.yaml
+EXAMPLE=tests/fixtures/engine/sipfilter.yaml
 EDGE=tests/fixtures/edge/edge.yaml
 ANY=$T/any.yaml
-sed -e "s|tables/|$SF_ROOT/config/tables/|" \
+sed -e "s|tables/|$SF_ROOT/tests/fixtures/engine/tables/|" \
 	-e 's|sources: \["127.0.0.2", "::2/128"\]|sources: ["0.0.0.0/0", "::/0"]|' \
 	"$EXAMPLE" >"$ANY"
 grep -q '0.0.0.0/0' "$ANY" || not_ok "any-source config written"
