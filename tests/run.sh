@@ -58,12 +58,20 @@ run_one() {
 	fi
 }
 
+nunit=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	[[ -z $filter || $name == *$filter* ]] || continue
+	nunit=$((nunit + 1))
 	run_one "$name" "$t"
 done
+# An unbuilt tree must not pass by running nothing.
+if [ -z "$filter" ] && [ "$nunit" -eq 0 ]; then
+	echo "FAIL no unit test programs in $BUILD/tests (make test builds them)"
+	total_fail=$((total_fail + 1))
+	failed_names+=(unit)
+fi
 
 for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue

@@ -74,9 +74,14 @@ for cfg in "$EXAMPLE" "$EDGE" "$ANY"; do
 	for f in "${caps[@]}"; do
 		[ -f "$f" ] || continue
 		b=$(basename "$f")
-		"$SF" replay -c "$cfg" --no-progress "$f" >"$T/r.jsonl" 2>/dev/null
-		"$TOOL" "$cfg" "$f" >"$T/s.tsv" 2>/dev/null
+		"$SF" replay -c "$cfg" --no-progress "$f" >"$T/r.jsonl" 2>"$T/r.err"
+		rrc=$?
+		"$TOOL" "$cfg" "$f" >"$T/s.tsv" 2>"$T/s.err"
+		src=$?
 		res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
+		# 0 or 1 (a bad capture) only: two crashes would compare equal
+		[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
+			res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
 		case $res in
 		ok*) ok "$label: $b: replay = serve (${res#ok } INVITEs)"
 		     total=$((total + ${res#ok })) ;;
@@ -91,9 +96,13 @@ expect_eq "INVITE transactions compared (over 500)" "$((total > 500))" 1
 for f in "$SF_SHARED"/corpus/pcaps/*; do
 	b=$(basename "$f")
 	"$SF" replay -c "$EXAMPLE" --assume-trunk ipx-carrier-a --no-progress \
-		"$f" >"$T/r.jsonl" 2>/dev/null
-	"$TOOL" "$ANY" "$f" >"$T/s.tsv" 2>/dev/null
+		"$f" >"$T/r.jsonl" 2>"$T/r.err"
+	rrc=$?
+	"$TOOL" "$ANY" "$f" >"$T/s.tsv" 2>"$T/s.err"
+	src=$?
 	res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
+	[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
+		res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
 	case $res in
 	ok*) ok "--assume-trunk: $b: replay = serve" ;;
 	*) not_ok "--assume-trunk: $b: replay = serve" "$res" ;;
