@@ -8,7 +8,10 @@
 # crashes or prints no such line counts as one failure.
 #
 # Environment: BUILD (build dir, default build), SF_SHARED (the shared
-# corpus, default ../shared), TEST_FILTER (substring of test names to run).
+# corpus, default ../shared), TEST_FILTER (substring of test names to run),
+# SF_PORT_BASE (the first of the 1000 ports the integration tests use;
+# unset: a free slot is claimed and held until the run ends, so that
+# suites of several clones can run at once: tests/integration/lib.sh).
 set -u
 cd "$(dirname "$0")/.."
 export SF_ROOT=$PWD
@@ -18,6 +21,10 @@ export SIPFILTER=$PWD/$BUILD/sipfilter
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 filter=${TEST_FILTER:-}
+# Claims a port slot (unless SF_PORT_BASE is set); its lock stays held
+# through an fd that this shell and every test it starts keep open.
+. tests/integration/lib.sh
+echo "ports from $SF_PORT_BASE${SF_SLOT:+ (slot $SF_SLOT)}"
 
 total_pass=0
 total_fail=0
@@ -51,12 +58,20 @@ run_one() {
 	fi
 }
 
+nunit=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	[[ -z $filter || $name == *$filter* ]] || continue
+	nunit=$((nunit + 1))
 	run_one "$name" "$t"
 done
+# An unbuilt tree must not pass by running nothing.
+if [ -z "$filter" ] && [ "$nunit" -eq 0 ]; then
+	echo "FAIL no unit test programs in $BUILD/tests (make test builds them)"
+	total_fail=$((total_fail + 1))
+	failed_names+=(unit)
+fi
 
 for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue

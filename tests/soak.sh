@@ -61,12 +61,12 @@ cp "$SF_TMP/gen/roaming.0.csv" "$T/roaming.csv"
 cp "$SF_TMP/gen/substitution.0.csv" "$T/substitution.csv"
 serve_launch || { not_ok "serve starts with the big tables"; finish; exit 1; }
 ok "serve starts with $rows-row roaming and substitution tables"
-uas_start uas serve_uas.xml 15070
+uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
 calls=$((rate * secs))
 timeout $((secs + 120)) sipp -sf "$SIPP_DIR/serve_uac.xml" \
-	-inf "$SIPP_DIR/serve_carrier_a.csv" -i 127.0.0.2 -p 16401 \
-	127.0.0.1:15060 -m "$calls" -r "$rate" -l $((rate * 4)) -nostdin \
+	-inf "$SIPP_DIR/serve_carrier_a.csv" -i 127.0.0.2 -p "$(sf_port 131)" \
+	"127.0.0.1:$SF_PORT_PROXY" -m "$calls" -r "$rate" -l $((rate * 4)) -nostdin \
 	-timeout $((secs + 60)) -trace_err -error_file "$SF_TMP/load.err" \
 	>"$SF_TMP/load.out" 2>&1 &
 LOAD=$!

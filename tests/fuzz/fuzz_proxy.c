@@ -14,8 +14,9 @@
  * and ends its header section with CRLFCRLF; the salvage views lie inside
  * the input.
  *
- * Needs config/sipfilter.yaml and config/tables (run from the repository
- * root, or set SF_ROOT).  Build: make fuzz-build; run: make fuzz.
+ * Needs tests/fixtures/engine (the example config and tables, frozen; run
+ * from the repository root, or set SF_ROOT).  Build: make fuzz-build; run: make
+ * fuzz.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -54,7 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	snprintf(path, sizeof(path), "%s/config/sipfilter.yaml",
+	snprintf(path, sizeof(path), "%s/tests/fixtures/engine/sipfilter.yaml",
 		 root ? root : ".");
 	if (sf_load_all(path, &cfg, &tables)) {
 		fprintf(stderr, "fuzz_proxy: cannot load %s\n", path);

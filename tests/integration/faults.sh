@@ -31,14 +31,14 @@ notify_listen
 export NOTIFY_SOCKET=$SF_TMP/notify.sock
 serve_start || { not_ok "serve starts"; finish; exit 1; }
 unset NOTIFY_SOCKET
-uas_start uas serve_uas.xml 15070
+uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
 # health URL -> "CODE BODY"
 health() {
-	python3 - <<'PY'
-import urllib.request, urllib.error
+	python3 - "$SF_PORT_METRICS" <<'PY'
+import sys, urllib.request, urllib.error
 try:
-    r = urllib.request.urlopen("http://127.0.0.1:19464/health", timeout=5)
+    r = urllib.request.urlopen("http://127.0.0.1:%s/health" % sys.argv[1], timeout=5)
     print(r.status, r.read().decode().strip())
 except urllib.error.HTTPError as e:
     print(e.code, e.read().decode().strip())
@@ -48,9 +48,9 @@ PY
 }
 
 # A call flow through all the table faults (every verdict kind).
-flow_start() { # name port calls
+flow_start() { # name port calls invites-before
 	timeout 120 sipp -sf "$SIPP_DIR/serve_uac.xml" -inf "$SIPP_DIR/serve_carrier_a.csv" \
-		-i 127.0.0.2 -p "$2" 127.0.0.1:15060 -m "$3" -r 150 -l 150 -nostdin \
+		-i 127.0.0.2 -p "$2" "127.0.0.1:$SF_PORT_PROXY" -m "$3" -r 150 -l 150 -nostdin \
 		-timeout 90 -trace_err -error_file "$SF_TMP/$1.err" \
 		>"$SF_TMP/$1.out" 2>&1 &
 	FLOW=$!
@@ -61,7 +61,7 @@ flow_start() { # name port calls
 	done
 }
 
-flow_start flow 16301 1500 20
+flow_start flow "$(sf_port 121)" 1500 20
 gen=$(stat 'd["tables"]["generation"]')
 T=$SF_TMP/tables
 
@@ -137,12 +137,12 @@ expect_eq "1500 calls through 12 refused reloads: 0 failed (sipp exit)" "$rc" 0
 grep -E 'Successful call|Failed call' "$SF_TMP/flow.out" | tail -2 | sed 's/^/     /'
 
 # --- next hop unreachable ---------------------------------------------------
-# roaming-hub (127.0.0.4) forwards to 127.0.0.1:15072, where nothing
+# roaming-hub (127.0.0.4) forwards to 127.0.0.1:SF_PORT_CORE2, where nothing
 # listens: each forwarded INVITE draws an ICMP port unreachable.
-flow_start flow2 16302 600 $(stat 'd["received"]["INVITE"]+20')
+flow_start flow2 "$(sf_port 122)" 600 $(stat 'd["received"]["INVITE"]+20')
 u0=$(stat 'd["dropped"]["unreachable"]')
 for round in 1 2 3 4 5; do
-	python3 "$SIPP_DIR/sipraw.py" invites 127.0.0.4 127.0.0.1 15060 200 \
+	python3 "$SIPP_DIR/sipraw.py" invites 127.0.0.4 127.0.0.1 "$SF_PORT_PROXY" 200 \
 		4915112345678 77012220001 >/dev/null
 done
 for _ in $(seq 100); do  # the ICMP errors are counted as they arrive
@@ -180,14 +180,14 @@ expect_json "generation +100, reloads ok +100" "$(ctl stats)" \
 
 # --- SIGTERM with TCP messages in flight ------------------------------------
 timeout 60 sipp -sf "$SIPP_DIR/serve_uac.xml" -inf "$SIPP_DIR/serve_carrier_a.csv" \
-	-i 127.0.0.2 -p 16303 127.0.0.1:15060 -t t1 -m 5000 -r 200 -l 200 -nostdin \
+	-i 127.0.0.2 -p "$(sf_port 123)" "127.0.0.1:$SF_PORT_PROXY" -t t1 -m 5000 -r 200 -l 200 -nostdin \
 	-timeout 30 >"$SF_TMP/tcpload.out" 2>&1 &
 _pids+=($!)
 for _ in $(seq 100); do
 	[ "$(stat 'd["tcp"]["accepted"]')" -ge 1 ] && break
 	sleep 0.05
 done
-n=$(timeout 20 python3 "$SIPP_DIR/sipraw.py" tcpburst 127.0.0.3 127.0.0.1 15060 300 "$SERVE_PID")
+n=$(timeout 20 python3 "$SIPP_DIR/sipraw.py" tcpburst 127.0.0.3 127.0.0.1 "$SF_PORT_PROXY" 300 "$SERVE_PID")
 expect_eq "SIGTERM under load: all 300 TCP requests in flight answered" "$n" 300
 timeout 15 tail --pid="$SERVE_PID" -f /dev/null
 wait "$SERVE_PID"; rc=$?
@@ -220,9 +220,9 @@ expect_match "degraded: warned on stderr" "$(cat "$SF_TMP/serve.err")" 'DEGRADED
 expect_eq "degraded: /health answers 503" "$(health)" "503 degraded"
 expect_json "degraded: ctl stats says so" "$(ctl stats)" \
 	'd["tables"].get("degraded") is True and not d["reloads"]["last_ok"]'
-m=$(python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:19464/metrics", timeout=5).read().decode())')
+m=$(metrics)
 expect_match "degraded: metric sipfilter_degraded 1" "$m" '^sipfilter_degraded 1$'
-uac degraded 127.0.0.2 16304 serve_degraded.csv 4
+uac degraded 127.0.0.2 "$(sf_port 124)" serve_degraded.csv 4
 expect_eq "degraded: calls pass tagged unverified (checked at the UAS)" "$?" 0
 expect_json "degraded: counted under rule unverified" "$(ctl stats)" \
 	'd["rules"]["unverified"]["enforce"]==3 and d["rules"]["emergency"]["enforce"]==1'
@@ -233,9 +233,12 @@ cp "$SF_ROOT/tests/fixtures/serve/tables/roaming.csv" "$SF_TMP/tables/"
 r=$(ctl reload)
 expect_json "degraded: a good reload loads the tables" "$r" "d['ok'] and d['generation']==1"
 expect_eq "after the reload: /health 200" "$(health)" "200 ok"
-uac after 127.0.0.2 16305 serve_carrier_a.csv 8
+uac after 127.0.0.2 "$(sf_port 125)" serve_carrier_a.csv 8
 expect_eq "after the reload: verdicts as normal (603s, tags, withhold)" "$?" 0
 kill "$SERVE_PID"; wait "$SERVE_PID"
 expect_eq "degraded instance exits 0 on SIGTERM" "$?" 0
-[ -n "${KEEP:-}" ] && cp -r "$SF_TMP" /tmp/faults.keep
+if [ -n "${KEEP:-}" ]; then # KEEP=1: a copy of the run's files, for a look
+	keep=$(mktemp -d "${TMPDIR:-/tmp}/faults.keep.XXXXXX") &&
+		cp -r "$SF_TMP/." "$keep" && echo "files kept in $keep"
+fi
 finish

@@ -21,5 +21,9 @@ for bin in "$BUILD"/fuzz-replay/fuzz_*; do
 		fail=$((fail + 1)); echo "FAIL $name"; tail -20 <<<"$out"
 	fi
 done
+if [ $((pass + fail)) -eq 0 ]; then
+	echo "FAIL no fuzz replay programs in $BUILD/fuzz-replay (make test builds them)"
+	fail=1
+fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -28,7 +28,7 @@ if [ ! -d "$SF_SHARED/corpus/torture" ]; then
 fi
 
 serve_start || { not_ok "serve starts"; finish; exit 1; }
-uas_start uas serve_uas.xml 15070
+uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
 ms() { date +%s%3N; }
 calls_of() { # out-file label -> count
@@ -41,7 +41,7 @@ phase() {
 	t0=$(ms)
 	timeout $((secs + 90)) sipp -sf "$SIPP_DIR/serve_uac.xml" \
 		-inf "$SIPP_DIR/serve_carrier_a.csv" -i 127.0.0.2 -p "$pb" \
-		127.0.0.1:15060 -t t1 -m $((trate * secs)) -r "$trate" -l 200 \
+		"127.0.0.1:$SF_PORT_PROXY" -t t1 -m $((trate * secs)) -r "$trate" -l 200 \
 		-nostdin -timeout $((secs + 60)) >"$SF_TMP/$name.tcp.out" 2>&1 &
 	local tcp=$!
 	_pids+=("$tcp")
@@ -50,7 +50,7 @@ phase() {
 		sleep 0.05
 	done
 	if [ "$hostile" = 1 ]; then
-		timeout $((secs + 30)) python3 "$SIPP_DIR/hostile.py" 127.0.0.1 15060 \
+		timeout $((secs + 30)) python3 "$SIPP_DIR/hostile.py" 127.0.0.1 "$SF_PORT_PROXY" \
 			"$secs" "$SF_SHARED/corpus/torture" 1000 8 \
 			>"$SF_TMP/hostile.json" 2>"$SF_TMP/hostile.err" &
 		hp=$!
@@ -58,7 +58,7 @@ phase() {
 	fi
 	timeout $((secs + 90)) sipp -sf "$SIPP_DIR/serve_uac.xml" \
 		-inf "$SIPP_DIR/serve_carrier_a.csv" -i 127.0.0.2 -p $((pb + 1)) \
-		127.0.0.1:15060 -m $((rate * secs)) -r "$rate" -l $((rate * 4)) \
+		"127.0.0.1:$SF_PORT_PROXY" -m $((rate * secs)) -r "$rate" -l $((rate * 4)) \
 		-nostdin -timeout $((secs + 60)) >"$SF_TMP/$name.udp.out" 2>&1
 	udp_rc=$?
 	t1=$(ms)
@@ -74,13 +74,13 @@ phase() {
 }
 
 echo "legitimate load: $rate calls/s UDP + $trate calls/s TCP for $secs s per phase"
-phase base 16501 0
+phase base "$(sf_port 141)" 0
 base_gp=$goodput
 expect_eq "without hostile traffic: UDP calls all as expected" "$udp_rc" 0
 expect_eq "without hostile traffic: TCP calls all as expected" "$tcp_rc" 0
 s0=$(ctl stats)
 
-phase hostile 16511 1
+phase hostile "$(sf_port 143)" 1
 host_gp=$goodput
 expect_eq "with hostile traffic: UDP calls all as expected (0 failed)" "$udp_rc" 0
 expect_eq "with hostile traffic: TCP calls all as expected (0 failed)" "$tcp_rc" 0

@@ -17,7 +17,7 @@ cd "$SF_ROOT"
 . tests/integration/lib.sh
 
 SF=$SIPFILTER
-CFG=config/sipfilter.yaml
+CFG=tests/fixtures/engine/sipfilter.yaml # the example, frozen: the goldens rest on it
 FIX=tests/fixtures/replay
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -159,7 +159,7 @@ all=$(rp "$C"/link_*.pcap "$C/frag.pcap" "$C/tcp.pcap" "$C/retrans.pcap" \
 out=$(rp --diff "$CFG" --summary "$C"/link_*.pcap "$C/calls.pcap" 2>"$T/err")
 expect_eq "diff against itself: no call changes" "$out" ""
 expect_match "diff against itself: matrix says 0" "$(cat "$T/err")" "diff vs .*: 0 of 18 "
-cp -r config/tables "$T/tables"
+cp -r tests/fixtures/engine/tables "$T/tables"
 python3 - "$CFG" "$T/monitor.yaml" <<'EOF'
 import sys
 src, dst = sys.argv[1], sys.argv[2]

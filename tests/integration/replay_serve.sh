@@ -11,10 +11,10 @@
 # edge decides on (To-tags, method case, Routes, Max-Forwards, malformed,
 # emergency, anonymous, from every kind of trunk and an unknown source)
 # and 3000 ordinary calls.  Three configs:
-#   - the bundled example (captured sources mostly match no trunk:
-#     unknown_source decides);
+#   - the bundled example as frozen in tests/fixtures/engine (captured
+#     sources mostly match no trunk: unknown_source decides);
 #   - the edge fixture (a secret, so Record-Route tokens verify alike);
-#   - the example with ipx-carrier-a matching every address, so the
+#   - that example with ipx-carrier-a matching every address, so the
 #     rules themselves decide for the public captures; and replay
 #     --assume-trunk ipx-carrier-a on the plain example must say the same.
 set -u
@@ -36,10 +36,10 @@ mkdir -p "$T/cap"
 "$T/gen_capture" admission "$T/cap/admission.pcap"   # every INVITE shape
 "$T/gen_capture" invites 3000 "$T/cap/invites.pcap"  # volume, every trunk
 
-EXAMPLE=config/sipfilter.yaml
+EXAMPLE=tests/fixtures/engine/sipfilter.yaml
 EDGE=tests/fixtures/edge/edge.yaml
 ANY=$T/any.yaml
-sed -e "s|tables/|$SF_ROOT/config/tables/|" \
+sed -e "s|tables/|$SF_ROOT/tests/fixtures/engine/tables/|" \
 	-e 's|sources: \["127.0.0.2", "::2/128"\]|sources: ["0.0.0.0/0", "::/0"]|' \
 	"$EXAMPLE" >"$ANY"
 grep -q '0.0.0.0/0' "$ANY" || not_ok "any-source config written"
@@ -74,9 +74,14 @@ for cfg in "$EXAMPLE" "$EDGE" "$ANY"; do
 	for f in "${caps[@]}"; do
 		[ -f "$f" ] || continue
 		b=$(basename "$f")
-		"$SF" replay -c "$cfg" --no-progress "$f" >"$T/r.jsonl" 2>/dev/null
-		"$TOOL" "$cfg" "$f" >"$T/s.tsv" 2>/dev/null
+		"$SF" replay -c "$cfg" --no-progress "$f" >"$T/r.jsonl" 2>"$T/r.err"
+		rrc=$?
+		"$TOOL" "$cfg" "$f" >"$T/s.tsv" 2>"$T/s.err"
+		src=$?
 		res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
+		# 0 or 1 (a bad capture) only: two crashes would compare equal
+		[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
+			res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
 		case $res in
 		ok*) ok "$label: $b: replay = serve (${res#ok } INVITEs)"
 		     total=$((total + ${res#ok })) ;;
@@ -91,9 +96,13 @@ expect_eq "INVITE transactions compared (over 500)" "$((total > 500))" 1
 for f in "$SF_SHARED"/corpus/pcaps/*; do
 	b=$(basename "$f")
 	"$SF" replay -c "$EXAMPLE" --assume-trunk ipx-carrier-a --no-progress \
-		"$f" >"$T/r.jsonl" 2>/dev/null
-	"$TOOL" "$ANY" "$f" >"$T/s.tsv" 2>/dev/null
+		"$f" >"$T/r.jsonl" 2>"$T/r.err"
+	rrc=$?
+	"$TOOL" "$ANY" "$f" >"$T/s.tsv" 2>"$T/s.err"
+	src=$?
 	res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
+	[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
+		res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
 	case $res in
 	ok*) ok "--assume-trunk: $b: replay = serve" ;;
 	*) not_ok "--assume-trunk: $b: replay = serve" "$res" ;;

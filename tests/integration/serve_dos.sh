@@ -61,9 +61,9 @@ tcp_limits max_connections=64 max_per_source=16 idle_timeout_ms=60000 \
 	partial_timeout_ms=1000 unknown_idle_timeout_ms=60000
 serve_launch || { not_ok "serve starts"; finish; exit 1; }
 ok "serve starts (max_connections 64, max_per_source 16)"
-uas_start uas serve_uas.xml 15070
+uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
-"${probe[@]}" hold 127.0.0.9 127.0.0.1 15060 40 60 >"$SF_TMP/hold9.out" &
+"${probe[@]}" hold 127.0.0.9 127.0.0.1 "$SF_PORT_PROXY" 40 60 >"$SF_TMP/hold9.out" &
 _pids+=($!)
 holders+=($!)
 wait_stat 'd["tcp"]["unknown_connections"]==16 and d["dropped"]["tcp_source_limit"]==24'
@@ -71,7 +71,7 @@ expect_json "one unknown source: 16 of 40 connections kept, 24 refused (tcp_sour
 	"$(ctl stats)" 'd["tcp"]["unknown_connections"]==16 and d["dropped"]["tcp_source_limit"]==24'
 
 for i in 10 11 12 13; do
-	"${probe[@]}" hold 127.0.0.$i 127.0.0.1 15060 16 60 >"$SF_TMP/hold$i.out" &
+	"${probe[@]}" hold 127.0.0.$i 127.0.0.1 "$SF_PORT_PROXY" 16 60 >"$SF_TMP/hold$i.out" &
 	_pids+=($!)
 	holders+=($!)
 done
@@ -79,11 +79,11 @@ wait_stat 'd["tcp"]["connections"]==64 and d["dropped"]["tcp_limit"]==16'
 expect_json "five unknown sources: table full (64), 16 over the cap refused (tcp_limit)" \
 	"$(ctl stats)" 'd["tcp"]["connections"]==64 and d["tcp"]["unknown_connections"]==64 and d["dropped"]["tcp_limit"]==16'
 
-r=$("${probe[@]}" closed 127.0.0.14 127.0.0.1 15060 3)
+r=$("${probe[@]}" closed 127.0.0.14 127.0.0.1 "$SF_PORT_PROXY" 3)
 expect_match "table full: a sixth unknown source is refused at once" "$r" '^closed 0\.'
 expect_json "and counted (tcp_limit)" "$(ctl stats)" 'd["dropped"]["tcp_limit"]==17'
 
-uac carrier_a_tcp 127.0.0.2 16901 serve_carrier_a.csv 8 -t t1
+uac carrier_a_tcp 127.0.0.2 "$(sf_port 151)" serve_carrier_a.csv 8 -t t1
 expect_eq "table full of unknown sources: trunk ipx-carrier-a's 8 TCP calls as expected" "$?" 0
 s=$(ctl stats)
 expect_json "the trunk took the slot of an unknown source (tcp_evicted 1)" "$s" \
@@ -93,17 +93,17 @@ expect_json "trunk calls counted: 3 rejected, the rest forwarded" "$s" \
 
 # sipp has closed its connection: refill the table, then a second trunk.
 wait_stat 'd["tcp"]["connections"]==63'
-"${probe[@]}" hold 127.0.0.14 127.0.0.1 15060 8 60 >"$SF_TMP/hold14.out" &
+"${probe[@]}" hold 127.0.0.14 127.0.0.1 "$SF_PORT_PROXY" 8 60 >"$SF_TMP/hold14.out" &
 _pids+=($!)
 holders+=($!)
 wait_stat 'd["tcp"]["connections"]==64 and d["dropped"]["tcp_limit"]==24'
 expect_json "refilled by unknown sources (1 in, 7 refused)" "$(ctl stats)" \
 	'd["tcp"]["unknown_connections"]==64 and d["dropped"]["tcp_limit"]==24'
 expect_eq "a second trunk (ipx-carrier-b) over TCP: OPTIONS answered" \
-	"$("${probe[@]}" options 127.0.0.3 127.0.0.1 15060)" "SIP/2.0 200 OK"
+	"$("${probe[@]}" options 127.0.0.3 127.0.0.1 "$SF_PORT_PROXY")" "SIP/2.0 200 OK"
 expect_json "it took an unknown source's slot too (tcp_evicted 2)" \
 	"$(ctl stats)" 'd["dropped"]["tcp_evicted"]==2'
-m=$(python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:19464/metrics", timeout=5).read().decode())')
+m=$(metrics)
 expect_match "metrics: tcp_source_limit and tcp_evicted drops" "$m" \
 	'sipfilter_dropped_total\{reason="tcp_source_limit"\} 24'
 expect_match "metrics: unknown-source connections gauge" "$m" \
@@ -121,11 +121,11 @@ notify_listen || not_ok "notify listener"
 export NOTIFY_SOCKET=$SF_TMP/notify.sock
 serve_launch || { not_ok "serve restarts"; finish; exit 1; }
 unset NOTIFY_SOCKET
-"${probe[@]}" closed 127.0.0.9 127.0.0.1 15060 5 >"$SF_TMP/c_unknown" &
+"${probe[@]}" closed 127.0.0.9 127.0.0.1 "$SF_PORT_PROXY" 5 >"$SF_TMP/c_unknown" &
 p1=$!
-"${probe[@]}" closed 127.0.0.2 127.0.0.1 15060 2 >"$SF_TMP/c_trunk" &
+"${probe[@]}" closed 127.0.0.2 127.0.0.1 "$SF_PORT_PROXY" 2 >"$SF_TMP/c_trunk" &
 p2=$!
-"${probe[@]}" closed 127.0.0.10 127.0.0.1 15060 2 "$SIPP_DIR/options_proxy.sip" \
+"${probe[@]}" closed 127.0.0.10 127.0.0.1 "$SF_PORT_PROXY" 2 "$SIPP_DIR/options_proxy.sip" \
 	>"$SF_TMP/c_proven" &
 p3=$!
 wait $p1 $p2 $p3
@@ -141,7 +141,7 @@ expect_json "the silent one counted as a tcp_timeout" "$(ctl stats)" \
 
 # --- b. slow clients cannot delay commands, reloads or SIGTERM -------------
 # 40 slow metrics clients (it serves 32 at once) and 4 slow control clients.
-"${probe[@]}" slow http 127.0.0.1:19464 40 8 "$SF_TMP/slow_http.ready" \
+"${probe[@]}" slow http "127.0.0.1:$SF_PORT_METRICS" 40 8 "$SF_TMP/slow_http.ready" \
 	>"$SF_TMP/slow_http.json" &
 ph=$!
 _pids+=($ph)
@@ -168,7 +168,7 @@ timed() {
 qctl() { "$SIPFILTER" ctl -s "$CTL" -T 5 "$@"; }
 # scrape PATH TEXT: GET PATH answers 200 with TEXT in the body.
 scrape() {
-	python3 -c 'import sys, urllib.request; r = urllib.request.urlopen("http://127.0.0.1:19464" + sys.argv[1], timeout=5); sys.exit(0 if r.status == 200 and sys.argv[2].encode() in r.read() else 1)' "$@"
+	python3 -c 'import sys, urllib.request; r = urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5); sys.exit(0 if r.status == 200 and sys.argv[3].encode() in r.read() else 1)' "$SF_PORT_METRICS" "$@"
 }
 for n in 1 2 3; do
 	timed "ctl roaming add beside slow clients, $n of 3, within 1 s" \
@@ -207,6 +207,6 @@ expect_match "SIGTERM: STOPPING=1 sent" "$(cat "$SF_TMP/notify.log")" '^STOPPING
 wait "$ph" "$pc"
 expect_json "no slow client was ever answered" \
 	"$(cat "$SF_TMP/slow_http.json" "$SF_TMP/slow_ctl.json" | python3 -c 'import json,sys; print(json.dumps([json.loads(l) for l in sys.stdin]))')" \
-	'all(x["answered"]==0 and x["opened"]>=4 for x in d)'
+	'len(d)==2 and all(x["answered"]==0 and x["opened"]>=4 for x in d)'
 
 finish

@@ -16,14 +16,14 @@ notify_listen
 export NOTIFY_SOCKET=$SF_TMP/notify.sock
 serve_start || { not_ok "serve starts"; finish; exit 1; }
 unset NOTIFY_SOCKET
-uas_start uas serve_uas.xml 15070
+uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
-uac flip_before 127.0.0.2 16101 serve_flip.csv 1
+uac flip_before 127.0.0.2 $(sf_port 111) serve_flip.csv 1
 expect_eq "before reload: foreign number allowed" "$?" 0
 
 # Load in the background: stable verdicts (allow/reject/tag/withhold).
 timeout 120 sipp -sf "$SIPP_DIR/serve_uac.xml" -inf "$SIPP_DIR/serve_carrier_a.csv" \
-	-i 127.0.0.2 -p 16102 127.0.0.1:15060 -m 1500 -r 300 -l 300 -nostdin \
+	-i 127.0.0.2 -p $(sf_port 112) "127.0.0.1:$SF_PORT_PROXY" -m 1500 -r 300 -l 300 -nostdin \
 	-timeout 90 -trace_err -error_file "$SF_TMP/load.err" \
 	>"$SF_TMP/load.out" 2>&1 &
 LOAD=$!
@@ -71,7 +71,7 @@ wait "$LOAD"; rc=$?
 expect_eq "1500 calls during 3 reloads and 2 refused ones: 0 failed (sipp exit)" "$rc" 0
 grep -E 'Failed call|Successful call' "$SF_TMP/load.out" | tail -2 | sed 's/^/     /'
 
-uac flip_after 127.0.0.2 16103 serve_flip_after.csv 1
+uac flip_after 127.0.0.2 $(sf_port 113) serve_flip_after.csv 1
 expect_eq "after reload: the number is rejected (known-substitution)" "$?" 0
 expect_json "verdict switch counted" "$(ctl stats)" \
 	'd["rules"]["known-substitution"]["enforce"]>=1 and d["dropped"]["send"]==0'

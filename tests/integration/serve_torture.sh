@@ -20,10 +20,10 @@ if [ ! -e "${files[0]}" ]; then
 fi
 
 serve_start || { not_ok "serve starts"; finish; exit 1; }
-uas_start uas serve_uas.xml 15070
+uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
 timeout 120 sipp -sf "$SIPP_DIR/serve_uac.xml" -inf "$SIPP_DIR/serve_carrier_a.csv" \
-	-i 127.0.0.2 -p 16201 127.0.0.1:15060 -m 400 -r 100 -l 100 -nostdin \
+	-i 127.0.0.2 -p $(sf_port 115) "127.0.0.1:$SF_PORT_PROXY" -m 400 -r 100 -l 100 -nostdin \
 	-timeout 90 -trace_err -error_file "$SF_TMP/flow.err" \
 	>"$SF_TMP/flow.out" 2>&1 &
 FLOW=$!
@@ -32,18 +32,18 @@ _pids+=("$FLOW")
 sent=0
 for round in 1 2 3; do
 	for src in 127.0.0.3 127.0.0.9; do
-		n=$(python3 "$SIPP_DIR/sipraw.py" blast $src 127.0.0.1 15060 "${files[@]}")
+		n=$(python3 "$SIPP_DIR/sipraw.py" blast $src 127.0.0.1 "$SF_PORT_PROXY" "${files[@]}")
 		sent=$((sent + n))
 	done
 done
 # Each file over its own TCP connection, then half of it and a hang-up.
-python3 - "$SF_SHARED" <<'PY'
+python3 - "$SF_SHARED" "$SF_PORT_PROXY" <<'PY'
 import glob, socket, sys
 for f in sorted(glob.glob(sys.argv[1] + '/corpus/torture/*/*')):
     data = open(f, 'rb').read()
     for part in (data, data[:len(data) // 2]):
         try:
-            s = socket.create_connection(('127.0.0.1', 15060), timeout=2)
+            s = socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=2)
             s.sendall(part)
             s.close()
         except OSError:
@@ -51,7 +51,7 @@ for f in sorted(glob.glob(sys.argv[1] + '/corpus/torture/*/*')):
 PY
 expect_match "torture datagrams sent" "$sent" '^[1-9][0-9]+$'
 
-r=$(python3 "$SIPP_DIR/sipraw.py" send 127.0.0.9 127.0.0.1 15060 "$SIPP_DIR/invite_tiny.sip" 1)
+r=$(python3 "$SIPP_DIR/sipraw.py" send 127.0.0.9 127.0.0.1 "$SF_PORT_PROXY" "$SIPP_DIR/invite_tiny.sip" 1)
 expect_eq "unknown source: a 403 larger than the request is not sent" "$r" none
 
 wait "$FLOW"; rc=$?
@@ -61,6 +61,6 @@ kill -0 "$SERVE_PID" 2>/dev/null && ok "serve still running" || not_ok "serve st
 s=$(ctl stats)
 expect_json "parse errors counted" "$s" 'sum(d["parse_errors"].values())>=10'
 expect_json "amplification guard counted" "$s" 'd["dropped"]["amplification"]>=1'
-uac after 127.0.0.2 16202 serve_carrier_a.csv 8
+uac after 127.0.0.2 $(sf_port 116) serve_carrier_a.csv 8
 expect_eq "still serving calls after the torture" "$?" 0
 finish

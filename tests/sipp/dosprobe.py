@@ -9,8 +9,8 @@ bounded in time, loopback only.
       them for SECONDS, then closes them and exits.
   dosprobe.py closed SRC_IP HOST PORT SECONDS [REQUEST_FILE]
       opens one TCP connection from SRC_IP (sends REQUEST_FILE first, LF
-      line ends made CRLF), then waits up to SECONDS for the proxy to
-      close it; prints "closed T" (seconds) or "open".
+      line ends made CRLF, @PORT@ our port, @PROXY_PORT@ PORT), then waits
+      up to SECONDS for the proxy to close it; prints "closed T" (seconds) or "open".
   dosprobe.py options SRC_IP HOST PORT
       one OPTIONS to the proxy itself over a new TCP connection from
       SRC_IP; prints the status line of the answer or "none" (3 s).
@@ -60,6 +60,8 @@ def cmd_closed(src, host, port, seconds, request=None):
         return
     if request:
         data = open(request, 'rb').read()
+        data = data.replace(b'@PORT@', str(s.getsockname()[1]).encode())
+        data = data.replace(b'@PROXY_PORT@', str(port).encode())
         s.sendall(data.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n'))
     s.settimeout(0.02)
     t0 = time.monotonic()

@@ -2,16 +2,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """edge_probe.py - the attacker's probes of tests/integration/edge.sh.
 
-Runs against a `sipfilter serve` on the serve fixture (proxy 127.0.0.1:15060,
-trunks' next hop 127.0.0.1:15070).  It stands in for the core (a UDP
-listener on 127.0.0.1:15070) and for a victim the attacker wants to reach
-(127.0.0.66:15099), sends crafted but well-formed SIP from trunk and
+Runs against a `sipfilter serve` on the serve fixture (proxy
+127.0.0.1:PROXY_PORT, trunks' next hop 127.0.0.1:CORE_PORT).  It stands in
+for the core (a UDP listener on 127.0.0.1:CORE_PORT) and for a victim the
+attacker wants to reach (127.0.0.66:VICTIM_PORT), sends crafted but well-formed SIP from trunk and
 unknown source addresses, and asserts where it matters: what the sender
 gets back, what reaches the core, and that nothing reaches the victim.
 Prints one line per check, "NAME ok" or "NAME FAIL detail", and exits 0.
 Everything is bounded: each wait is at most a second or two.
 
-usage: edge_probe.py [PROXY_PORT]
+usage: edge_probe.py PROXY_PORT CORE_PORT VICTIM_PORT
+(edge.sh passes SF_PORT_PROXY, SF_PORT_CORE, SF_PORT_VICTIM:
+tests/integration/lib.sh)
 """
 import re
 import socket
@@ -19,10 +21,13 @@ import sys
 import time
 import uuid
 
-PROXY_PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 15060
+if len(sys.argv) != 4:
+    sys.exit(__doc__)
+PROXY_PORT, CORE_PORT, VICTIM_PORT = (int(a) for a in sys.argv[1:4])
 PROXY = ('127.0.0.1', PROXY_PORT)
-CORE = ('127.0.0.1', 15070)
-VICTIM = ('127.0.0.66', 15099)
+CORE = ('127.0.0.1', CORE_PORT)
+VICTIM = ('127.0.0.66', VICTIM_PORT)
+VICTIM_HP = '127.0.0.66:%d' % VICTIM_PORT
 TRUNK_A = '127.0.0.2'      # ipx-carrier-a, international
 UNKNOWN = '127.0.0.9'      # no trunk
 HOME = '77015550000'       # home mobile, not roaming: 603 from abroad
@@ -67,9 +72,10 @@ class Udp:
 
 
 def request(method, cid, src, port, frm=HOME, to_params='', extra='',
-            ruri='sip:77012220001@127.0.0.1:15060', via_params=';rport',
-            cseq=None):
-    """A well-formed request with an SDP body."""
+            ruri=None, via_params=';rport', cseq=None):
+    """A well-formed request with an SDP body (to the proxy by default)."""
+    if ruri is None:
+        ruri = 'sip:77012220001@127.0.0.1:%d' % PROXY_PORT
     tok = cid.split('@')[0]  # branch and tag are tokens: no '@'
     body = ('v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n'
             'm=audio 40000 RTP/AVP 0\r\n' % (src, src))
@@ -143,7 +149,7 @@ drain()
 # --- 2. no relay through Route -----------------------------------------------
 cid = new_cid('route-relay')
 trunk.send(request('INVITE', cid, TRUNK_A, trunk.port, frm=FOREIGN,
-                   extra='Route: <sip:127.0.0.66:15099;lr>\r\n'))
+                   extra='Route: <sip:%s;lr>\r\n' % VICTIM_HP))
 at_core = core.recv(1.5, until=lambda m: ('Call-ID: %s' % cid) in m)
 check('trunk INVITE with a foreign Route goes to the next hop',
       has_cid(at_core, cid))
@@ -152,15 +158,15 @@ check('... with the foreign Route removed',
 check('... and nothing reaches the victim', not victim.recv(0.5))
 cid = new_cid('message-relay')
 stranger.send(request('MESSAGE', cid, UNKNOWN, stranger.port,
-                      ruri='sip:x@127.0.0.66:15099',
-                      extra='Route: <sip:127.0.0.66:15099;lr>\r\n'))
+                      ruri='sip:x@' + VICTIM_HP,
+                      extra='Route: <sip:%s;lr>\r\n' % VICTIM_HP))
 check('unknown source MESSAGE with a Route to the victim: nothing at the victim',
       not victim.recv(0.8))
 check('... nothing at the core', not has_cid(core.recv(0.2), cid))
 cid = new_cid('bye-relay')
 trunk.send(request('BYE', cid, TRUNK_A, trunk.port, to_params=';tag=t',
-                   ruri='sip:x@127.0.0.66:15099',
-                   extra='Route: <sip:127.0.0.66:15099;lr>\r\n'))
+                   ruri='sip:x@' + VICTIM_HP,
+                   extra='Route: <sip:%s;lr>\r\n' % VICTIM_HP))
 check('trunk BYE with a To-tag and a foreign Route: 404',
       status(trunk.recv(1.5, until=lambda m: m.startswith('SIP/2.0'))) == '404')
 check('... nothing at the victim', not victim.recv(0.3))
@@ -188,7 +194,7 @@ drain()
 # --- 4. received/rport come from the real source ----------------------------------
 cid = new_cid('rport')
 trunk.send(request('INVITE', cid, TRUNK_A, trunk.port, frm=FOREIGN,
-                   via_params=';received=127.0.0.66;rport=15099'))
+                   via_params=';received=127.0.0.66;rport=%d' % VICTIM_PORT))
 at_core = core.recv(1.5, until=lambda m: ('Call-ID: %s' % cid) in m)
 fwd = [m for m in at_core if ('Call-ID: %s' % cid) in m]
 check('forwarded Via carries the real source, not the sender\'s claim',
@@ -206,8 +212,9 @@ if fwd:
     check('the core\'s response goes to the real source', status(back) == '180')
     check('... and never to the address the sender wrote', not victim.recv(0.3))
     # --- 5. forged responses ---
-    forged = ringing.replace('127.0.0.2:%d' % trunk.port, '127.0.0.66:15099', 1)
-    forged = re.sub(r'rport=\d+;received=[0-9.]+', 'rport=15099;received=127.0.0.66',
+    forged = ringing.replace('127.0.0.2:%d' % trunk.port, VICTIM_HP, 1)
+    forged = re.sub(r'rport=\d+;received=[0-9.]+',
+                    'rport=%d;received=127.0.0.66' % VICTIM_PORT,
                     forged)
     core.send(forged)
     check('a response whose next Via was rewritten is not relayed (branch '
@@ -224,16 +231,16 @@ if fwd:
     trunk.send(loop)
     check('our own request coming back on the same trunk: 482',
           status(trunk.recv(1.5, until=lambda m: m.startswith('SIP/2.0 4'))) == '482')
-    spiral = hop(fwd[0], '127.0.0.1:15070;branch=z9hG4bK-spiral1').replace(
-        'INVITE sip:77012220001@127.0.0.1:15060',
-        'INVITE sip:77012220009@127.0.0.1:15060', 1)
+    spiral = hop(fwd[0], '127.0.0.1:%d;branch=z9hG4bK-spiral1' % CORE_PORT).replace(
+        'INVITE sip:77012220001@127.0.0.1:%d' % PROXY_PORT,
+        'INVITE sip:77012220009@127.0.0.1:%d' % PROXY_PORT, 1)
     core.send(spiral)
     again = [m for m in core.recv(1.5, until=lambda m: ('Call-ID: %s' % cid) in m)
              if ('Call-ID: %s' % cid) in m]
     check('a spiral through the core with a new Request-URI is forwarded',
           bool(again) and again[0].count('branch=z9hG4bKsf') == 2, repr(again[:1])[:200])
     if again:
-        core.send(hop(again[0], '127.0.0.1:15070;branch=z9hG4bK-spiral2'))
+        core.send(hop(again[0], '127.0.0.1:%d;branch=z9hG4bK-spiral2' % CORE_PORT))
         got = core.recv(1.5, until=lambda m: m.startswith('SIP/2.0 482'))
         check('... and the same request once more through the core: 482',
               status(got) == '482', repr(got[:1])[:200])
@@ -295,7 +302,7 @@ r = tcp_exchange(request('invite', cid, TRUNK_A, 5061))
 check('over TCP: "invite" gets 400', r.startswith('SIP/2.0 400'), repr(r[:60]))
 cid = new_cid('tcp-route')
 tcp_exchange(request('INVITE', cid, TRUNK_A, 5061, frm=FOREIGN,
-                     extra='Route: <sip:127.0.0.66:15099;lr>\r\n'), wait=0.5)
+                     extra='Route: <sip:%s;lr>\r\n' % VICTIM_HP), wait=0.5)
 at_core = core.recv(1.5, until=lambda m: ('Call-ID: %s' % cid) in m)
 check('over TCP: a foreign Route reaches only the next hop',
       has_cid(at_core, cid) and not victim.recv(0.3))

@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Sourced by tests/integration/serve*.sh (and perf/bench_serve.sh): start a
-# `sipfilter serve` on a private copy of tests/fixtures/serve, wait until
+# Sourced by tests/integration/serve*.sh, faults.sh, hostile.sh, edge.sh and
+# tests/soak.sh, after tests/integration/lib.sh (which sets the ports):
+# start a `sipfilter serve` on a private copy of tests/fixtures/serve (its
+# @PLACEHOLDERS@ filled with this run's directory and ports), wait until
 # its control socket answers, run sipp, read counters; every process is
 # started here, recorded by PID and stopped by PID on exit.
 SF_ROOT=${SF_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SIPFILTER=${SIPFILTER:-$SF_ROOT/build/sipfilter}
 SIPP_DIR=$SF_ROOT/tests/sipp
-SF_TMP=$(mktemp -d /tmp/sfserve.XXXXXX)
+: "${SF_PORT_PROXY:?source tests/integration/lib.sh first}"
+SF_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sfserve.XXXXXX")
 _pids=()
 
 sf_cleanup() {
@@ -26,10 +29,18 @@ trap sf_cleanup EXIT
 # serve_launch).  serve_start [extra args] = both; waits <= 10 s.
 serve_prepare() {
 	cp -r "$SF_ROOT/tests/fixtures/serve/." "$SF_TMP/"
-	sed -i "s|@DIR@|$SF_TMP|" "$SF_TMP/serve.yaml"
+	sed -i -e "s|@DIR@|$SF_TMP|" -e "s|@PROXY_PORT@|$SF_PORT_PROXY|g" \
+		-e "s|@CORE_PORT@|$SF_PORT_CORE|g" \
+		-e "s|@CORE2_PORT@|$SF_PORT_CORE2|g" \
+		-e "s|@METRICS_PORT@|$SF_PORT_METRICS|g" "$SF_TMP/serve.yaml"
+	if grep -q '@[A-Z0-9_]*@' "$SF_TMP/serve.yaml"; then
+		echo "serve.yaml: placeholder left unfilled:" >&2
+		grep -n '@[A-Z0-9_]*@' "$SF_TMP/serve.yaml" >&2
+		return 1
+	fi
 }
 serve_start() {
-	serve_prepare
+	serve_prepare || return 1
 	serve_launch "$@"
 }
 serve_launch() {
@@ -77,6 +88,11 @@ PY
 	return 1
 }
 
+# metrics: the body of GET /metrics on this run's metrics port.
+metrics() {
+	python3 -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' "$SF_PORT_METRICS"
+}
+
 ctl() { "$SIPFILTER" ctl -s "$CTL" -T 60 "$@"; }
 
 # stat EXPR: evaluates a Python expression over the `ctl stats` JSON (d).
@@ -84,7 +100,8 @@ stat() {
 	ctl stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
-# uas_start NAME SCENARIO PORT [ip]: a sipp UAS in the background.
+# uas_start NAME SCENARIO PORT [ip]: a sipp UAS in the background
+# (PORT: $SF_PORT_CORE or $SF_PORT_CORE2, the fixture's next hops).
 uas_start() {
 	local name=$1 scen=$2 port=$3 ip=${4:-127.0.0.1}
 	sipp -sf "$SIPP_DIR/$scen" -i "$ip" -p "$port" -nostdin -trace_err \
@@ -97,8 +114,8 @@ uas_start() {
 # expects).
 uac() {
 	local name=$1 ip=$2 port=$3 csv=$4 calls=$5; shift 5
-	local dst=127.0.0.1:15060
-	[[ $ip == *:* ]] && dst="[::1]:15060"
+	local dst=127.0.0.1:$SF_PORT_PROXY
+	[[ $ip == *:* ]] && dst="[::1]:$SF_PORT_PROXY"
 	timeout 120 sipp -sf "$SIPP_DIR/serve_uac.xml" -inf "$SIPP_DIR/$csv" \
 		-i "$ip" -p "$port" "$dst" -m "$calls" -r 100 -l 50 -nostdin \
 		-timeout 60 -trace_err -error_file "$SF_TMP/$name.err" \

@@ -5,7 +5,8 @@
   sipraw.py send SRC_IP HOST PORT MSGFILE [TIMEOUT]
       sends MSGFILE (LF line ends become CRLF unless --raw) as one UDP
       datagram from SRC_IP and prints the status line of the first answer,
-      or "none" after TIMEOUT seconds (default 1).
+      or "none" after TIMEOUT seconds (default 1).  In MSGFILE, @PORT@ is
+      the sender's own port and @PROXY_PORT@ is PORT.
   sipraw.py blast SRC_IP HOST PORT FILE...
       sends every file once, byte for byte (torture corpus), prints count.
   sipraw.py tcpcaps HOST PORT MAXCONN PARTIAL_MS
@@ -38,10 +39,16 @@ def load(path, raw=False):
     return data
 
 
+def fill(data, me, port):
+    """The message template's ports: @PORT@ ours, @PROXY_PORT@ the proxy's."""
+    return data.replace(b'@PORT@', str(me).encode()).replace(
+        b'@PROXY_PORT@', str(port).encode())
+
+
 def cmd_send(src, host, port, path, timeout=1.0):
     s = socket.socket(family(host), socket.SOCK_DGRAM)
     s.bind((src, 0))
-    data = load(path).replace(b'@PORT@', str(s.getsockname()[1]).encode())
+    data = fill(load(path), s.getsockname()[1], port)
     s.sendto(data, (host, int(port)))
     s.settimeout(float(timeout))
     try:
@@ -111,8 +118,8 @@ def cmd_tcpcaps(host, port, maxconn, partial_ms):
     print('tcp-oversize-closed', 'ok' if closed_within(big, 2) else 'FAIL')
 
 
-def invite(src, port, n, calling, called, tp='UDP'):
-    return ('INVITE sip:%s@127.0.0.1:15060 SIP/2.0\r\n'
+def invite(src, port, n, calling, called, proxy_port, tp='UDP'):
+    return ('INVITE sip:%s@127.0.0.1:%s SIP/2.0\r\n'
             'Via: SIP/2.0/%s %s:%d;branch=z9hG4bK-raw-%d;rport\r\n'
             'From: <sip:%s@%s>;tag=raw%d\r\n'
             'To: <sip:%s@127.0.0.1>\r\n'
@@ -120,7 +127,7 @@ def invite(src, port, n, calling, called, tp='UDP'):
             'CSeq: 1 INVITE\r\n'
             'Max-Forwards: 70\r\n'
             'Content-Length: 0\r\n\r\n' % (
-                called, tp, src, port, n, calling, src, n, called,
+                called, proxy_port, tp, src, port, n, calling, src, n, called,
                 os.getpid(), n, src)).encode()
 
 
@@ -129,7 +136,7 @@ def cmd_invites(src, host, port, n, calling, called):
     s.bind((src, 0))
     me = s.getsockname()[1]
     for i in range(int(n)):
-        s.sendto(invite(src, me, i, calling, called), (host, int(port)))
+        s.sendto(invite(src, me, i, calling, called, port), (host, int(port)))
     print(int(n))
 
 

@@ -4,7 +4,8 @@
  *
  * Each test program is one module's tests: functions registered with
  * T_RUN(fn) in main().  Assertions print both values and the location and
- * mark the current test failed; the program exits 1 if any test failed and
+ * mark the current test failed (T_CONTAINS prints the needle and up to
+ * T_HAY_MAX bytes of the haystack); the program exits 1 if any test failed and
  * prints "N passed, N failed" so tests/run.sh can add them up.
  * Tests that need files find the repository root in $SF_ROOT (default ".")
  * and the shared corpus in $SF_SHARED (default "../shared").
@@ -48,6 +49,62 @@ static const char *t_cur_name;
 		if (!t_a || !t_b || strcmp(t_a, t_b) != 0)                 \
 			T_FAIL_AT("%s == %s: \"%s\" != \"%s\"", #a, #b,     \
 				  t_a ? t_a : "(null)", t_b ? t_b : "(null)"); \
+	} while (0)
+
+/* One string of a failed T_CONTAINS/T_NOT_CONTAINS, on stderr after a
+ * label: at most T_HAY_MAX bytes, CR and LF shown as \r \n with a line
+ * break after each LF (a SIP message reads as one), other unprintable
+ * bytes as \xNN. */
+#define T_HAY_MAX 2000
+static inline void t_print_esc(const char *label, const char *h)
+{
+	size_t n, i;
+
+	fprintf(stderr, "    %s", label);
+	if (!h) {
+		fputs("(null)\n", stderr);
+		return;
+	}
+	n = strlen(h);
+	fprintf(stderr, "(%zu bytes) \"", n);
+	for (i = 0; i < n && i < T_HAY_MAX; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (c == '\r')
+			fputs("\\r", stderr);
+		else if (c == '\n')
+			fputs(i + 1 < n ? "\\n\n      " : "\\n", stderr);
+		else if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	fputc('"', stderr);
+	if (n > T_HAY_MAX)
+		fprintf(stderr, " [... %zu more bytes]", n - T_HAY_MAX);
+	fputc('\n', stderr);
+}
+
+/* hay (a C string) contains needle / does not; on failure both are
+ * printed. */
+#define T_CONTAINS(hay, needle)                                            \
+	do {                                                               \
+		const char *t_h = (hay), *t_n = (needle);                  \
+		if (!t_h || !strstr(t_h, t_n)) {                           \
+			T_FAIL_AT("%s contains %s", #hay, #needle);        \
+			t_print_esc("needle:   ", t_n);                     \
+			t_print_esc("haystack: ", t_h);                     \
+		}                                                          \
+	} while (0)
+
+#define T_NOT_CONTAINS(hay, needle)                                        \
+	do {                                                               \
+		const char *t_h = (hay), *t_n = (needle);                  \
+		if (!t_h || strstr(t_h, t_n)) {                            \
+			T_FAIL_AT("%s does not contain %s", #hay, #needle); \
+			t_print_esc("needle:   ", t_n);                     \
+			t_print_esc("haystack: ", t_h);                     \
+		}                                                          \
 	} while (0)
 
 /* Compares a length-based view with a C string. */

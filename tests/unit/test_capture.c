@@ -288,8 +288,8 @@ static void test_unsupported_linktype(void)
 	T_EQ_INT(decode_mem(c.buf, c.len, g, NULL, &d, NULL, NULL), 0);
 	T_EQ_INT(sf_capdec_get(d, SF_CD_E_LINKTYPE), 1);
 	T_TRUE(!sf_capdec_linktype_supported(105));
-	T_TRUE(strstr(sf_capfile_linktype_name(105, name, sizeof(name)),
-		      "IEEE802_11") != NULL);
+	T_CONTAINS(sf_capfile_linktype_name(105, name, sizeof(name)),
+		   "IEEE802_11");
 	sf_capdec_free(d);
 	free(c.buf);
 	free(g);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test_config.c - tests of config/: the example config, every field's type
+ * test_config.c - tests of config/: the example config as frozen in
+ * tests/fixtures/engine (config/sipfilter.yaml itself is free to change;
+ * tests/integration/cli.sh checks that it loads), every field's type
  * and range checks, defaults, path resolution, limits, and the golden error
  * files in tests/golden/config/ (NAME.yaml -> NAME.expected, the exact
  * lines sf_diag_print gives).  Set SF_UPDATE_GOLDEN=1 to rewrite the
@@ -74,7 +76,12 @@ static void ip(const char *s, sf_ip_t *out)
 		T_FAIL_AT("bad test address %s", s);
 }
 
-/* --- the example config ------------------------------------------------------ */
+/* The example config and tables, frozen for the tests (relative to the
+ * repository root, where the tests run). */
+#define FIXTURE "tests/fixtures/engine"
+
+/* --- the example config (its copy in tests/fixtures/engine) ------------------
+ */
 
 static void test_example(void)
 {
@@ -86,13 +93,13 @@ static void test_example(void)
 	int rc;
 
 	sf_diag_init(&d);
-	rc = sf_cfg_load("config/sipfilter.yaml", &cfg, &d);
+	rc = sf_cfg_load(FIXTURE "/sipfilter.yaml", &cfg, &d);
 	sf_diag_print(&d, stderr);
 	T_EQ_INT(rc, 0);
 	T_EQ_INT(d.n, 0);
 	if (!cfg)
 		return;
-	T_EQ_STR(cfg->path, "config/sipfilter.yaml");
+	T_EQ_STR(cfg->path, FIXTURE "/sipfilter.yaml");
 	T_EQ_STR(cfg->dialling.country_code, "7");
 	T_EQ_STR(cfg->dialling.national_prefix, "8");
 	T_EQ_INT(cfg->dialling.n_intl_prefixes, 2);
@@ -106,7 +113,7 @@ static void test_example(void)
 	T_EQ_INT(cfg->identity_order[1], SF_ID_RPID);
 	T_EQ_INT(cfg->identity_order[2], SF_ID_FROM);
 
-	T_TRUE(realpath("config", real) != NULL);
+	T_TRUE(realpath(FIXTURE, real) != NULL);
 	snprintf(want, sizeof(want), "%s/tables/numbering-plan.csv", real);
 	T_EQ_STR(cfg->plan_path, want);
 	snprintf(want, sizeof(want), "%s/tables/roaming.csv", real);
@@ -596,10 +603,10 @@ static void test_paths(void)
 	/* Real files next to a config given to sf_cfg_parse by directory. */
 	text = MIN_CFG "tables: {allow: tables/allow.csv}\n";
 	sf_diag_init(&d);
-	T_EQ_INT(sf_cfg_parse("m.yaml", text, strlen(text), "config", &cfg,
-			      &d), 0);
+	T_EQ_INT(sf_cfg_parse("m.yaml", text, strlen(text), FIXTURE, &cfg, &d),
+		 0);
 	if (cfg) {
-		T_EQ_STR(cfg->allow_path, "config/tables/allow.csv");
+		T_EQ_STR(cfg->allow_path, FIXTURE "/tables/allow.csv");
 		sf_cfg_free(cfg);
 	}
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_engine.c - the verdict engine against the bundled example config and
- * tables: one test per rule class and per exception (roaming subscriber,
- * allow list, emergency, MSRN, monitor mode), plus raw INVITEs through
- * scan + extract + judge for the header-driven rules (withhold on foreign
- * diversion, From/PAI mismatch, missing identity, malformed input).
+ * tables as frozen in tests/fixtures/engine: one test per rule class and per
+ * exception (roaming subscriber, allow list, emergency, MSRN, monitor mode),
+ * plus raw INVITEs through scan + extract + judge for the header-driven rules
+ * (withhold on foreign diversion, From/PAI mismatch, missing identity,
+ * malformed input).
  */
 #include "t.h"
 
@@ -416,7 +417,8 @@ static void test_scopes(void)
 		{UK, "", "nonet"},
 	};
 
-	snprintf(path, sizeof(path), "%s/config/tables", t_root());
+	snprintf(path, sizeof(path), "%s/tests/fixtures/engine/tables",
+		 t_root());
 	{
 		const char *p = strstr(text, "TABLES");
 		int n = snprintf(conf, sizeof(conf), "%.*s%s%s",
@@ -508,7 +510,8 @@ int main(void)
 {
 	char path[1024];
 
-	snprintf(path, sizeof(path), "%s/config/sipfilter.yaml", t_root());
+	snprintf(path, sizeof(path), "%s/tests/fixtures/engine/sipfilter.yaml",
+		 t_root());
 	if (sf_load_all(path, &cfg, &tables) < 0) {
 		printf("0 passed, 1 failed\n");
 		return 1;
