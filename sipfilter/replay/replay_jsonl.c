@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * replay_jsonl.c - the JSON line of a replay record (replay_jsonl.h).
+ *
+ * One bound check per record instead of one per piece: the pieces are
+ * our own texts of known length, untrusted views (at most 6 bytes out
+ * per byte in), and cached pieces (each under REPLAY_JC_TEXT).  Their sum
+ * is at most REPLAY_LINE_CAP - REPLAY_LINE_MAX, so they are copied
+ * without checks; the rare piece too long to cache is escaped in place
+ * with a bounded writer that leaves that much room for the rest.  A line
+ * longer than REPLAY_LINE_MAX is refused at the end.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "base/sf_json.h"
+#include "replay_copy.h"
+#include "replay_hash.h"
+#include "replay_jsonl.h"
+#include "sipfilter/engine/sf_admit.h"
+
+#define JC_STRING 1u
+#define JC_VERDICT 2u
+#define JC_VERDICT_OTHER 3u
+
+/* The most the fixed and cached pieces of a record can take. */
+#define BOUND_MAX (512 + 9 * REPLAY_JC_TEXT + 96 + 80 + 80 + 4 +              \
+		   6 * 3 * REPLAY_FIELD_MAX + 4 * (SF_NUM_MAX + 2))
+_Static_assert(BOUND_MAX <= REPLAY_LINE_CAP - REPLAY_LINE_MAX,
+	       "a record's pieces fit in REPLAY_LINE_CAP");
+
+/* ---- pieces through sf_jw (cache entries, the rare uncached piece) ---- */
+
+static void jput(sf_jw_t *w, const char *lit, size_t n)
+{
+	if (w->len + n > w->cap) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->buf + w->len, lit, n);
+	w->len += n;
+}
+
+static void jraw(sf_jw_t *w, const char *s)
+{
+	jput(w, s, strlen(s));
+}
+
+/* A string literal: its length is known at compile time. */
+#define JLIT(w, lit) jput((w), (lit), sizeof(lit) - 1)
+
+static void jstr(sf_jw_t *w, const char *s, size_t n)
+{
+	JLIT(w, "\"");
+	if (n)
+		sf_jw_escape(w, s, n);
+	JLIT(w, "\"");
+}
+
+/* rule, action, applied, code, mode, reason with a key prefix. */
+static void jverdict(sf_jw_t *w, const sf_report_t *v, const char *pfx)
+{
+	static const char *const keys[] = {"rule", "action", "applied",
+					   "mode", "reason"};
+	const char *vals[5];
+	char num[16];
+
+	vals[0] = v->rule;
+	vals[1] = sf_word_name(v->action);
+	vals[2] = sf_word_name(v->applied);
+	vals[3] = sf_mode_name(v->mode);
+	vals[4] = v->reason;
+	for (int i = 0; i < 5; i++) {
+		JLIT(w, ",\"");
+		jraw(w, pfx);
+		jraw(w, keys[i]);
+		JLIT(w, "\":");
+		jstr(w, vals[i], strlen(vals[i]));
+		if (i == 2) {
+			JLIT(w, ",\"");
+			jraw(w, pfx);
+			JLIT(w, "code\":");
+			snprintf(num, sizeof(num), "%u", v->code);
+			jraw(w, v->code ? num : "null");
+		}
+	}
+}
+
+/* ---- the cache of immutable pieces ------------------------------------ */
+
+static uint32_t jc_slot(const void *k1, const void *k2, uint64_t k3,
+			uint32_t kind)
+{
+	uint64_t h = replay_mix64((uint64_t)(uintptr_t)k1 ^
+				  replay_mix64((uint64_t)(uintptr_t)k2 ^
+					       replay_mix64(k3 + kind)));
+
+	return (uint32_t)h & (REPLAY_JC_SLOTS - 1);
+}
+
+/* The JSON string (quoted, escaped) of s, which must not change during
+ * the run (config names, the engine's static texts); NULL if too long. */
+static const replay_jc_t *jc_string(replay_jc_t *jc, const char *s)
+{
+	replay_jc_t *c = &jc[jc_slot(s, NULL, 0, JC_STRING)];
+	sf_jw_t w;
+
+	if (c->kind == JC_STRING && c->k1 == s)
+		return c;
+	sf_jw_init(&w, c->text, REPLAY_JC_TEXT);
+	jstr(&w, s, strlen(s));
+	if (w.overflow || w.len >= REPLAY_JC_TEXT) {
+		c->kind = 0;
+		return NULL;
+	}
+	c->kind = JC_STRING;
+	c->k1 = s;
+	c->k2 = NULL;
+	c->k3 = 0;
+	c->len = (uint32_t)w.len;
+	return c;
+}
+
+/* jverdict()'s text for v, by the verdict fields it reads (rule name and
+ * reason are immutable strings of the config or the engine). */
+static const replay_jc_t *jc_verdict(replay_jc_t *jc, const sf_report_t *v,
+				     bool other)
+{
+	uint32_t kind = other ? JC_VERDICT_OTHER : JC_VERDICT;
+	uint64_t k3 = (uint64_t)(v->action & 0xffff) |
+		      (uint64_t)(v->applied & 0xffff) << 16 |
+		      (uint64_t)(v->mode & 0xffff) << 32 |
+		      (uint64_t)v->code << 48;
+	replay_jc_t *c = &jc[jc_slot(v->rule, v->reason, k3, kind)];
+	sf_jw_t w;
+
+	if (c->kind == kind && c->k1 == v->rule && c->k2 == v->reason &&
+	    c->k3 == k3)
+		return c;
+	if ((unsigned)v->action > 0xffff || (unsigned)v->applied > 0xffff ||
+	    (unsigned)v->mode > 0xffff)
+		return NULL;
+	sf_jw_init(&w, c->text, REPLAY_JC_TEXT);
+	jverdict(&w, v, other ? "other_" : "");
+	if (w.overflow || w.len >= REPLAY_JC_TEXT) {
+		c->kind = 0;
+		return NULL;
+	}
+	c->kind = kind;
+	c->k1 = v->rule;
+	c->k2 = v->reason;
+	c->k3 = k3;
+	c->len = (uint32_t)w.len;
+	return c;
+}
+
+/* ---- unchecked pieces --------------------------------------------------- */
+
+#define OLIT(o, lit) replay_cpy((o), (lit), sizeof(lit) - 1)
+
+#ifdef __SSE2__
+/* Nonzero if any of the 16 bytes at p needs escaping (signed compare:
+ * bytes < 0x20 and >= 0x80, plus '"' and '\\'). */
+static inline int json_block_bad(const unsigned char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i bad = _mm_or_si128(
+	    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+			 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return _mm_movemask_epi8(bad);
+}
+#endif
+
+/* Nonzero if any of the 8 bytes at p needs escaping: exact per-byte
+ * tests (no borrow or carry crosses a byte). */
+static inline uint64_t json_word_bad(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7f,
+		       highs = ones * 0x80;
+	uint64_t x, lt20, q, b;
+
+	memcpy(&x, p, 8);
+	/* low 7 bits + 0x60 reach bit 7 iff >= 0x20 */
+	lt20 = ~(((x & low7) + ones * 0x60) | x) & highs;
+	q = x ^ (ones * '"');
+	q = ~(((q & low7) + low7) | q | low7);
+	b = x ^ (ones * '\\');
+	b = ~(((b & low7) + low7) | b | low7);
+	return (x & highs) | lt20 | q | b;
+}
+
+/* True if sf_jw_escape would copy s[0..n) unchanged: 0x20..0x7f except
+ * '"' and '\\'. */
+static bool json_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	if (n >= 16) {
+		for (; i + 16 <= n; i += 16)
+			if (json_block_bad(p + i))
+				return false;
+		/* a partial last block: the 16 bytes ending at n */
+		return i == n || !json_block_bad(p + n - 16);
+	}
+#endif
+	/* 8..15 bytes (all of them without SSE2, in 8-byte steps): two
+	 * overlapping words cover them */
+	if (n - i >= 8) {
+		for (; i + 8 <= n; i += 8)
+			if (json_word_bad(p + i))
+				return false;
+		return i == n || !json_word_bad(p + n - 8);
+	}
+	for (; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\')
+			return false;
+	return true;
+}
+
+/* "s" escaped as sf_jw_escape does; o has room for 6 * n + 3 bytes. */
+static char *oesc(char *o, const char *s, size_t n)
+{
+	sf_jw_t w;
+
+	*o++ = '"';
+	if (n && json_plain(s, n)) {
+		o = replay_cpy(o, s, n);
+	} else if (n) {
+		sf_jw_init(&w, o, 6 * n + 1); /* never short: <= 6 out per in */
+		sf_jw_escape(&w, s, n);
+		o += w.len;
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* A quoted string of bytes that need no escaping (our own timestamps,
+ * addresses, digits). */
+static char *oplain(char *o, const char *s, size_t n)
+{
+	*o++ = '"';
+	o = replay_cpy(o, s, n);
+	*o++ = '"';
+	return o;
+}
+
+/* ---- cached pieces, or escaped in place when too long to cache -------- */
+
+/* Where a record is written: the next byte, and the last one an uncached
+ * piece may reach (the rest of the record's bound lies beyond it). */
+typedef struct out {
+	char *o;
+	char *end;
+	bool overflow;
+} out_t;
+
+static void put_str(out_t *w, replay_jc_t *jc, const char *s)
+{
+	const replay_jc_t *c = jc_string(jc, s);
+	sf_jw_t jw;
+
+	if (c) {
+		w->o = replay_cpy(w->o, c->text, c->len);
+		return;
+	}
+	sf_jw_init(&jw, w->o, w->o < w->end ? (size_t)(w->end - w->o) : 0);
+	jstr(&jw, s, strlen(s));
+	w->overflow |= jw.overflow;
+	w->o += jw.overflow ? 0 : jw.len;
+}
+
+static void put_verdict(out_t *w, replay_jc_t *jc, const sf_report_t *v,
+			bool other)
+{
+	const replay_jc_t *c = jc_verdict(jc, v, other);
+	sf_jw_t jw;
+
+	if (c) {
+		w->o = replay_cpy(w->o, c->text, c->len);
+		return;
+	}
+	sf_jw_init(&jw, w->o, w->o < w->end ? (size_t)(w->end - w->o) : 0);
+	jverdict(&jw, v, other ? "other_" : "");
+	w->overflow |= jw.overflow;
+	w->o += jw.overflow ? 0 : jw.len;
+}
+
+/* ---- the record ----------------------------------------------------------- */
+
+/* ts .. presentation_class: where the call came from and who it says it
+ * is from. */
+static void put_call(out_t *w, const replay_rec_t *x, replay_jc_t *jc)
+{
+	char *o = w->o;
+
+	o = OLIT(o, "{\"ts\":");
+	o = oplain(o, x->ts, x->ts_len);
+	o = OLIT(o, ",\"src\":");
+	o = oplain(o, x->src, x->src_len);
+	o = OLIT(o, ",\"dst\":");
+	o = oplain(o, x->dst, x->dst_len);
+	o = OLIT(o, ",\"transport\":");
+	o = oplain(o, x->transport, x->transport_len);
+	o = OLIT(o, ",\"call_id\":");
+	o = oesc(o, x->call_id.s, x->call_id.len);
+	o = OLIT(o, ",\"from\":");
+	o = oesc(o, x->from.s, x->from.len);
+	o = OLIT(o, ",\"pai\":");
+	o = oesc(o, x->pai.s, x->pai.len);
+	o = OLIT(o, ",\"number\":");
+	o = oplain(o, x->number, x->number_len);
+	o = OLIT(o, ",\"called\":");
+	o = oplain(o, x->called, x->called_len);
+	w->o = OLIT(o, ",\"trunk\":");
+	put_str(w, jc, x->trunk);
+	w->o = OLIT(w->o, ",\"class\":");
+	put_str(w, jc, x->cls);
+	if (x->roaming)
+		w->o = OLIT(w->o, ",\"roaming\":true");
+	else
+		w->o = OLIT(w->o, ",\"roaming\":false");
+	w->o = OLIT(w->o, ",\"decided_by\":");
+	put_str(w, jc, x->decided);
+	w->o = OLIT(w->o, ",\"network\":");
+	w->o = oplain(w->o, x->net, x->net_len);
+	w->o = OLIT(w->o, ",\"network_class\":");
+	put_str(w, jc, x->net_cls);
+	w->o = OLIT(w->o, ",\"presentation\":");
+	w->o = oplain(w->o, x->pres, x->pres_len);
+	w->o = OLIT(w->o, ",\"presentation_class\":");
+	put_str(w, jc, x->pres_cls);
+}
+
+/* rule .. sip_error, and --diff's other verdict. */
+static void put_verdicts(out_t *w, const replay_rec_t *x, replay_jc_t *jc)
+{
+	const sf_report_t *v = x->v;
+
+	put_verdict(w, jc, v, false);
+	if (v->malformed)
+		w->o = OLIT(w->o, ",\"malformed\":true");
+	else
+		w->o = OLIT(w->o, ",\"malformed\":false");
+	if (v->malformed && v->sip_error != SF_SIP_OK) {
+		w->o = OLIT(w->o, ",\"sip_error\":");
+		put_str(w, jc, sf_sip_error_name(v->sip_error));
+	}
+	if (x->v2) {
+		w->o = OLIT(w->o, ",\"other_trunk\":");
+		put_str(w, jc, x->trunk2);
+		put_verdict(w, jc, x->v2, true);
+	}
+}
+
+size_t replay_jsonl_record(const replay_rec_t *x, replay_jc_t *jc,
+			   char *line)
+{
+	/* at most 9 cached pieces of < REPLAY_JC_TEXT bytes */
+	size_t bound = 512 + 9 * REPLAY_JC_TEXT + x->ts_len + x->src_len +
+		       x->dst_len + x->transport_len +
+		       6 * (x->call_id.len + x->from.len + x->pai.len) +
+		       4 * (SF_NUM_MAX + 2);
+	out_t w = {line, NULL, false};
+	size_t len;
+
+	if (bound > BOUND_MAX)
+		return 0; /* not reached: every piece is cut to its size */
+	w.end = line + REPLAY_LINE_CAP - bound;
+	put_call(&w, x, jc);
+	put_verdicts(&w, x, jc);
+	len = (size_t)(w.o - line);
+	return w.overflow || len > REPLAY_LINE_MAX ? 0 : len;
+}
