@@ -125,16 +125,21 @@ static const replay_jc_t *jc_string(replay_jc_t *jc, const char *s)
 	return c;
 }
 
+/* The verdict fields jverdict() reads besides the two strings. */
+static inline uint64_t verdict_k3(const sf_report_t *v)
+{
+	return (uint64_t)(v->action & 0xffff) |
+	       (uint64_t)(v->applied & 0xffff) << 16 |
+	       (uint64_t)(v->mode & 0xffff) << 32 | (uint64_t)v->code << 48;
+}
+
 /* jverdict()'s text for v, by the verdict fields it reads (rule name and
  * reason are immutable strings of the config or the engine). */
 static const replay_jc_t *jc_verdict(replay_jc_t *jc, const sf_report_t *v,
 				     bool other)
 {
 	uint32_t kind = other ? JC_VERDICT_OTHER : JC_VERDICT;
-	uint64_t k3 = (uint64_t)(v->action & 0xffff) |
-		      (uint64_t)(v->applied & 0xffff) << 16 |
-		      (uint64_t)(v->mode & 0xffff) << 32 |
-		      (uint64_t)v->code << 48;
+	uint64_t k3 = verdict_k3(v);
 	replay_jc_t *c = &jc[jc_slot(v->rule, v->reason, k3, kind)];
 	sf_jw_t w;
 
@@ -225,19 +230,26 @@ static bool json_plain(const char *s, size_t n)
 	return true;
 }
 
-/* "s" escaped as sf_jw_escape does; o has room for 6 * n + 3 bytes. */
-static char *oesc(char *o, const char *s, size_t n)
+/* The escaped body of s[0..n); o has room for 6 * n + 1 bytes.  Out of
+ * line: most values need no escaping. */
+static __attribute__((noinline)) char *esc_body(char *o, const char *s,
+						size_t n)
 {
 	sf_jw_t w;
 
+	sf_jw_init(&w, o, 6 * n + 1); /* never short: <= 6 out per in */
+	sf_jw_escape(&w, s, n);
+	return o + w.len;
+}
+
+/* "s" escaped as sf_jw_escape does; o has room for 6 * n + 3 bytes. */
+static inline char *oesc(char *o, const char *s, size_t n)
+{
 	*o++ = '"';
-	if (n && json_plain(s, n)) {
+	if (n && json_plain(s, n))
 		o = replay_cpy(o, s, n);
-	} else if (n) {
-		sf_jw_init(&w, o, 6 * n + 1); /* never short: <= 6 out per in */
-		sf_jw_escape(&w, s, n);
-		o += w.len;
-	}
+	else if (n)
+		o = esc_body(o, s, n);
 	*o++ = '"';
 	return o;
 }
@@ -254,53 +266,74 @@ static char *oplain(char *o, const char *s, size_t n)
 
 /* ---- cached pieces, or escaped in place when too long to cache -------- */
 
-/* Where a record is written: the next byte, and the last one an uncached
- * piece may reach (the rest of the record's bound lies beyond it). */
-typedef struct out {
-	char *o;
-	char *end;
-	bool overflow;
-} out_t;
-
-static void put_str(out_t *w, replay_jc_t *jc, const char *s)
+/*
+ * The pieces below copy a cache entry to o and return the end; a miss
+ * (out of line) fills the entry.  A piece too long to cache is escaped in
+ * place by a bounded writer that may reach end at most (the rest of the
+ * record's bound lies beyond it); when it does not fit, *overflow is set
+ * and o returned unchanged.
+ */
+static __attribute__((noinline)) char *
+put_str_miss(char *o, const char *end, replay_jc_t *jc, const char *s,
+	     bool *overflow)
 {
 	const replay_jc_t *c = jc_string(jc, s);
-	sf_jw_t jw;
+	sf_jw_t w;
 
-	if (c) {
-		w->o = replay_cpy(w->o, c->text, c->len);
-		return;
-	}
-	sf_jw_init(&jw, w->o, w->o < w->end ? (size_t)(w->end - w->o) : 0);
-	jstr(&jw, s, strlen(s));
-	w->overflow |= jw.overflow;
-	w->o += jw.overflow ? 0 : jw.len;
+	if (c)
+		return replay_cpy(o, c->text, c->len);
+	sf_jw_init(&w, o, o < end ? (size_t)(end - o) : 0);
+	jstr(&w, s, strlen(s));
+	*overflow |= w.overflow;
+	return w.overflow ? o : o + w.len;
 }
 
-static void put_verdict(out_t *w, replay_jc_t *jc, const sf_report_t *v,
-			bool other)
+static inline char *put_str(char *o, const char *end, replay_jc_t *jc,
+			    const char *s, bool *overflow)
+{
+	const replay_jc_t *c = &jc[jc_slot(s, NULL, 0, JC_STRING)];
+
+	if (c->kind == JC_STRING && c->k1 == s)
+		return replay_cpy(o, c->text, c->len);
+	return put_str_miss(o, end, jc, s, overflow);
+}
+
+static __attribute__((noinline)) char *
+put_verdict_miss(char *o, const char *end, replay_jc_t *jc,
+		 const sf_report_t *v, bool other, bool *overflow)
 {
 	const replay_jc_t *c = jc_verdict(jc, v, other);
-	sf_jw_t jw;
+	sf_jw_t w;
 
-	if (c) {
-		w->o = replay_cpy(w->o, c->text, c->len);
-		return;
-	}
-	sf_jw_init(&jw, w->o, w->o < w->end ? (size_t)(w->end - w->o) : 0);
-	jverdict(&jw, v, other ? "other_" : "");
-	w->overflow |= jw.overflow;
-	w->o += jw.overflow ? 0 : jw.len;
+	if (c)
+		return replay_cpy(o, c->text, c->len);
+	sf_jw_init(&w, o, o < end ? (size_t)(end - o) : 0);
+	jverdict(&w, v, other ? "other_" : "");
+	*overflow |= w.overflow;
+	return w.overflow ? o : o + w.len;
+}
+
+static inline char *put_verdict(char *o, const char *end, replay_jc_t *jc,
+				const sf_report_t *v, bool other,
+				bool *overflow)
+{
+	uint32_t kind = other ? JC_VERDICT_OTHER : JC_VERDICT;
+	const replay_jc_t *c = &jc[jc_slot(v->rule, v->reason, verdict_k3(v),
+					   kind)];
+
+	if (c->kind == kind && c->k1 == v->rule && c->k2 == v->reason &&
+	    c->k3 == verdict_k3(v))
+		return replay_cpy(o, c->text, c->len);
+	return put_verdict_miss(o, end, jc, v, other, overflow);
 }
 
 /* ---- the record ----------------------------------------------------------- */
 
 /* ts .. presentation_class: where the call came from and who it says it
  * is from. */
-static void put_call(out_t *w, const replay_rec_t *x, replay_jc_t *jc)
+static char *put_call(char *o, const char *end, const replay_rec_t *x,
+		      replay_jc_t *jc, bool *overflow)
 {
-	char *o = w->o;
-
 	o = OLIT(o, "{\"ts\":");
 	o = oplain(o, x->ts, x->ts_len);
 	o = OLIT(o, ",\"src\":");
@@ -319,45 +352,48 @@ static void put_call(out_t *w, const replay_rec_t *x, replay_jc_t *jc)
 	o = oplain(o, x->number, x->number_len);
 	o = OLIT(o, ",\"called\":");
 	o = oplain(o, x->called, x->called_len);
-	w->o = OLIT(o, ",\"trunk\":");
-	put_str(w, jc, x->trunk);
-	w->o = OLIT(w->o, ",\"class\":");
-	put_str(w, jc, x->cls);
+	o = OLIT(o, ",\"trunk\":");
+	o = put_str(o, end, jc, x->trunk, overflow);
+	o = OLIT(o, ",\"class\":");
+	o = put_str(o, end, jc, x->cls, overflow);
 	if (x->roaming)
-		w->o = OLIT(w->o, ",\"roaming\":true");
+		o = OLIT(o, ",\"roaming\":true");
 	else
-		w->o = OLIT(w->o, ",\"roaming\":false");
-	w->o = OLIT(w->o, ",\"decided_by\":");
-	put_str(w, jc, x->decided);
-	w->o = OLIT(w->o, ",\"network\":");
-	w->o = oplain(w->o, x->net, x->net_len);
-	w->o = OLIT(w->o, ",\"network_class\":");
-	put_str(w, jc, x->net_cls);
-	w->o = OLIT(w->o, ",\"presentation\":");
-	w->o = oplain(w->o, x->pres, x->pres_len);
-	w->o = OLIT(w->o, ",\"presentation_class\":");
-	put_str(w, jc, x->pres_cls);
+		o = OLIT(o, ",\"roaming\":false");
+	o = OLIT(o, ",\"decided_by\":");
+	o = put_str(o, end, jc, x->decided, overflow);
+	o = OLIT(o, ",\"network\":");
+	o = oplain(o, x->net, x->net_len);
+	o = OLIT(o, ",\"network_class\":");
+	o = put_str(o, end, jc, x->net_cls, overflow);
+	o = OLIT(o, ",\"presentation\":");
+	o = oplain(o, x->pres, x->pres_len);
+	o = OLIT(o, ",\"presentation_class\":");
+	return put_str(o, end, jc, x->pres_cls, overflow);
 }
 
 /* rule .. sip_error, and --diff's other verdict. */
-static void put_verdicts(out_t *w, const replay_rec_t *x, replay_jc_t *jc)
+static char *put_verdicts(char *o, const char *end, const replay_rec_t *x,
+			  replay_jc_t *jc, bool *overflow)
 {
 	const sf_report_t *v = x->v;
 
-	put_verdict(w, jc, v, false);
+	o = put_verdict(o, end, jc, v, false, overflow);
 	if (v->malformed)
-		w->o = OLIT(w->o, ",\"malformed\":true");
+		o = OLIT(o, ",\"malformed\":true");
 	else
-		w->o = OLIT(w->o, ",\"malformed\":false");
+		o = OLIT(o, ",\"malformed\":false");
 	if (v->malformed && v->sip_error != SF_SIP_OK) {
-		w->o = OLIT(w->o, ",\"sip_error\":");
-		put_str(w, jc, sf_sip_error_name(v->sip_error));
+		o = OLIT(o, ",\"sip_error\":");
+		o = put_str(o, end, jc, sf_sip_error_name(v->sip_error),
+			    overflow);
 	}
 	if (x->v2) {
-		w->o = OLIT(w->o, ",\"other_trunk\":");
-		put_str(w, jc, x->trunk2);
-		put_verdict(w, jc, x->v2, true);
+		o = OLIT(o, ",\"other_trunk\":");
+		o = put_str(o, end, jc, x->trunk2, overflow);
+		o = put_verdict(o, end, jc, x->v2, true, overflow);
 	}
+	return o;
 }
 
 size_t replay_jsonl_record(const replay_rec_t *x, replay_jc_t *jc,
@@ -368,14 +404,16 @@ size_t replay_jsonl_record(const replay_rec_t *x, replay_jc_t *jc,
 		       x->dst_len + x->transport_len +
 		       6 * (x->call_id.len + x->from.len + x->pai.len) +
 		       4 * (SF_NUM_MAX + 2);
-	out_t w = {line, NULL, false};
+	bool overflow = false;
+	const char *end;
+	char *o;
 	size_t len;
 
 	if (bound > BOUND_MAX)
 		return 0; /* not reached: every piece is cut to its size */
-	w.end = line + REPLAY_LINE_CAP - bound;
-	put_call(&w, x, jc);
-	put_verdicts(&w, x, jc);
-	len = (size_t)(w.o - line);
-	return w.overflow || len > REPLAY_LINE_MAX ? 0 : len;
+	end = line + REPLAY_LINE_CAP - bound;
+	o = put_call(line, end, x, jc, &overflow);
+	o = put_verdicts(o, end, x, jc, &overflow);
+	len = (size_t)(o - line);
+	return overflow || len > REPLAY_LINE_MAX ? 0 : len;
 }
