@@ -40,7 +40,9 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 	return k;
 }
 
-void replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
+/* Appends one field to buf[*len..cap), advancing *len; stops early,
+ * without overflowing, when cap is reached.  s may be NULL. */
+static void csv_field(char *buf, size_t cap, size_t *len, const char *s,
 		      size_t n)
 {
 	const uint8_t *p = (const uint8_t *)s;
@@ -81,7 +83,7 @@ static void csv_str(char *line, size_t *len, const char *s, size_t n)
 {
 	if (*len < REPLAY_LINE_MAX)
 		line[(*len)++] = ',';
-	replay_csv_field(line, REPLAY_LINE_MAX, len, s, n);
+	csv_field(line, REPLAY_LINE_MAX, len, s, n);
 }
 
 static void csv_c(char *line, size_t *len, const char *s)
@@ -107,7 +109,7 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	const sf_report_t *v = x->v;
 	size_t len = 0;
 
-	replay_csv_field(line, REPLAY_LINE_MAX, &len, x->ts, strlen(x->ts));
+	csv_field(line, REPLAY_LINE_MAX, &len, x->ts, strlen(x->ts));
 	csv_c(line, &len, x->src);
 	csv_c(line, &len, x->dst);
 	csv_c(line, &len, x->transport);

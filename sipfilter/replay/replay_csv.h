@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * replay_csv.h - a replay record as one CSV row (RFC 4180), and the
- * header row naming its columns.
+ * header row naming its columns.  A field is quoted when it holds , " CR
+ * or LF (a " doubled); invalid UTF-8 and control characters other than
+ * HT/CR/LF become U+FFFD.
  */
 #ifndef SF_REPLAY_CSV_H
 #define SF_REPLAY_CSV_H
@@ -11,15 +13,6 @@
 #include <stdio.h>
 
 #include "replay_rec.h"
-
-/*
- * Appends one field to buf[*len..cap), advancing *len: quoted when it
- * holds , " CR or LF (a " doubled); invalid UTF-8 and control characters
- * other than HT/CR/LF become U+FFFD.  Stops early, without overflowing,
- * when cap is reached.  s may be NULL (n is then ignored).
- */
-void replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
-		      size_t n);
 
 /* Writes x as a row without its last column (retransmissions, added
  * when the record is printed) and line end into line (REPLAY_LINE_MAX
