@@ -3,12 +3,10 @@
  * replay_memo.c - timestamp texts, address texts and trunk matches of
  * replay records, remembered.  See replay_memo.h.
  */
-#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
 #include "replay_copy.h"
-#include "replay_hash.h"
 #include "replay_memo.h"
 
 size_t replay_memo_ts(replay_memo_t *m, uint64_t us, char *buf, size_t cap)
@@ -37,22 +35,6 @@ size_t replay_memo_ts(replay_memo_t *m, uint64_t us, char *buf, size_t cap)
 	buf[n + 6] = 'Z';
 	buf[n + 7] = 0;
 	return n + 7;
-}
-
-static uint32_t addr_slot(const sf_ip_t *ip, uint16_t port)
-{
-	uint64_t lo, hi;
-
-	memcpy(&lo, ip->a, 8);
-	memcpy(&hi, ip->a + 8, 8);
-	return (uint32_t)replay_mix64(lo ^ replay_mix64(hi ^ port ^
-						       (uint64_t)ip->v4 << 17)) &
-	       (REPLAY_ADDR_SLOTS - 1);
-}
-
-static bool same_ip(const sf_ip_t *a, const sf_ip_t *b)
-{
-	return a->v4 == b->v4 && !memcmp(a->a, b->a, sizeof(a->a));
 }
 
 static void addr_text(const sf_ip_t *ip, uint16_t port, char *buf,
@@ -87,11 +69,12 @@ static void addr_text(const sf_ip_t *ip, uint16_t port, char *buf,
 size_t replay_memo_addr(replay_memo_t *m, const sf_ip_t *ip, uint16_t port,
 			char *buf, size_t cap)
 {
-	replay_addr_memo_t *w = &m->addr[addr_slot(ip, port) & ~1u], *a;
+	replay_addr_memo_t *w = &m->addr[replay_memo_slot(ip, port)], *a;
 	int k;
 
 	for (k = 0; k < 2; k++)
-		if (w[k].used && w[k].port == port && same_ip(&w[k].ip, ip))
+		if (w[k].used && w[k].port == port &&
+		    replay_memo_same_ip(&w[k].ip, ip))
 			break;
 	if (k == 2) {
 		k = w[0].mru ^ 1;
@@ -113,21 +96,14 @@ size_t replay_memo_addr(replay_memo_t *m, const sf_ip_t *ip, uint16_t port,
 	return a->len;
 }
 
-int replay_memo_trunk(replay_memo_t *m, int which, const sf_cfg_t *cfg,
-		      const sf_ip_t *ip)
+int replay_memo_trunk_miss(replay_trunk_memo_t *w, const sf_cfg_t *cfg,
+			   const sf_ip_t *ip)
 {
-	replay_trunk_memo_t *w = &m->trunk[which][addr_slot(ip, 0) & ~1u];
-	int k;
+	int k = w[0].mru ^ 1;
 
-	for (k = 0; k < 2; k++)
-		if (w[k].used && same_ip(&w[k].ip, ip))
-			break;
-	if (k == 2) {
-		k = w[0].mru ^ 1;
-		w[k].trunk = sf_cfg_trunk_match(cfg, ip);
-		w[k].ip = *ip;
-		w[k].used = 1;
-	}
+	w[k].trunk = sf_cfg_trunk_match(cfg, ip);
+	w[k].ip = *ip;
+	w[k].used = 1;
 	w[0].mru = (uint8_t)k;
 	return w[k].trunk;
 }

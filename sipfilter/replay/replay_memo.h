@@ -13,11 +13,14 @@
 #ifndef SF_REPLAY_MEMO_H
 #define SF_REPLAY_MEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/sf_addr.h"
 #include "config/sf_config.h"
+#include "replay_hash.h"
 
 #define REPLAY_ADDR_SLOTS 256u
 
@@ -55,9 +58,42 @@ size_t replay_memo_ts(replay_memo_t *m, uint64_t us, char *buf, size_t cap);
 size_t replay_memo_addr(replay_memo_t *m, const sf_ip_t *ip, uint16_t port,
 			char *buf, size_t cap);
 
+/* The first of the two ways where (ip, port) is remembered. */
+static inline uint32_t replay_memo_slot(const sf_ip_t *ip, uint16_t port)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, ip->a, 8);
+	memcpy(&hi, ip->a + 8, 8);
+	return (uint32_t)replay_mix64(lo ^ replay_mix64(hi ^ port ^
+						       (uint64_t)ip->v4 << 17)) &
+	       (REPLAY_ADDR_SLOTS - 1) & ~1u;
+}
+
+static inline bool replay_memo_same_ip(const sf_ip_t *a, const sf_ip_t *b)
+{
+	return a->v4 == b->v4 && !memcmp(a->a, b->a, sizeof(a->a));
+}
+
+/* replay_memo_trunk's miss: matches and remembers ip in the ways w. */
+int replay_memo_trunk_miss(replay_trunk_memo_t *w, const sf_cfg_t *cfg,
+			   const sf_ip_t *ip);
+
 /* sf_cfg_trunk_match(cfg, ip); which (0 or 1) says which of two configs
- * cfg is (each must always be passed with the same which). */
-int replay_memo_trunk(replay_memo_t *m, int which, const sf_cfg_t *cfg,
-		      const sf_ip_t *ip);
+ * cfg is (each must always be passed with the same which).  In line: it
+ * runs for every INVITE and almost always hits. */
+static inline int replay_memo_trunk(replay_memo_t *m, int which,
+				    const sf_cfg_t *cfg, const sf_ip_t *ip)
+{
+	replay_trunk_memo_t *w = &m->trunk[which][replay_memo_slot(ip, 0)];
+
+	for (int k = 0; k < 2; k++) {
+		if (w[k].used && replay_memo_same_ip(&w[k].ip, ip)) {
+			w[0].mru = (uint8_t)k;
+			return w[k].trunk;
+		}
+	}
+	return replay_memo_trunk_miss(w, cfg, ip);
+}
 
 #endif

@@ -103,7 +103,8 @@ uint64_t replay_ring_push(replay_ring_t *g, uint64_t ts, const char *line,
 	g->wpos = off + len;
 	if (g->tail++ == g->head)
 		prefetch_oldest(g);
-	prefetch_wpos(g);
+	if (len) /* else wpos did not move: its lines are on their way */
+		prefetch_wpos(g);
 	return g->tail - 1;
 }
 
