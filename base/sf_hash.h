@@ -8,8 +8,9 @@
  *   sf_fnv_step     one FNV step over a value     IP fragment and TCP stream
  *                                                 keys (capture/)
  *   sf_hash_words   multiply-xorshift, 8 bytes    replay's bounded sets:
- *                   at a time, length-tagged      transactions, numbers
+ *                   at a time, length-tagged      transactions, top numbers
  *   sf_fmix64       MurmurHash3's finaliser       slot numbers from any hash
+ *                                                 (replay's memos, JSON cache)
  *   sf_siphash24    SipHash-2-4, keyed            branches, To-tags and
  *                   (libsodium)                   Record-Route tokens
  *                                                 (sipfilter/engine/sf_token.c)

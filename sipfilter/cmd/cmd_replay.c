@@ -345,9 +345,48 @@ static int merge_group(run_t *rn, char **paths, size_t n, const char *bpf)
 	return 0;
 }
 
-/* ---- main ---------------------------------------------------------------- */
+/* ---- options -------------------------------------------------------------- */
 
-int sf_cmd_replay(int argc, char **argv)
+/* Everything one run holds; released by cmd_fini whatever happened. */
+typedef struct cmd {
+	const char *cfg_path, *bpf, *format, *out_path, *diff_path;
+	const char *pcap_path, *select, *assume;
+	bool summary, summary_only, hep;
+	int prog;                   /* --progress: 1, --no-progress: 0, -1 */
+	sf_replay_opts_t ro;
+	sf_cfg_t *cfg, *cfg2;
+	sf_tables_t *tables, *tables2;
+	FILE *out, *pcap_fp;
+	sf_pcapw_t *pw;
+	sf_replay_t *rp;
+	inputs_t in;
+	run_t rn;
+} cmd_t;
+
+/* Defaults, and the hidden SIPFILTER_REPLAY_RING="SLOTS:BYTES" (a
+ * smaller record ring, for tests). */
+static void cmd_init(cmd_t *c)
+{
+	const char *e = getenv("SIPFILTER_REPLAY_RING");
+	unsigned long a, b;
+
+	memset(c, 0, sizeof(*c));
+	c->cfg_path = sf_default_config_path();
+	c->hep = true;
+	c->prog = -1;
+	c->out = stdout;
+	c->ro.bucket_us = 60000000ull;
+	c->ro.hold_us = 32000000ull; /* 64*T1, RFC 3261 §17.1.1.2 */
+	c->ro.top = 5;
+	if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 && a <= UINT32_MAX &&
+	    b <= UINT32_MAX) {
+		c->ro.ring_slots = (uint32_t)a;
+		c->ro.ring_bytes = (uint32_t)b;
+	}
+}
+
+/* The command line into c.  Returns -1 to go on, or the exit status. */
+static int parse_opts(cmd_t *c, int argc, char **argv)
 {
 	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS };
 	static const struct option opts[] = {
@@ -369,248 +408,329 @@ int sf_cmd_replay(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cfg_path = sf_default_config_path(), *bpf = NULL;
-	const char *format = NULL, *out_path = NULL, *diff_path = NULL;
-	const char *pcap_path = NULL, *select = NULL, *assume = NULL;
-	bool summary = false, summary_only = false, hep = true;
-	int prog = -1, c;
-	sf_replay_opts_t ro;
-	sf_capdec_limits_t lim;
-	sf_cfg_t *cfg = NULL, *cfg2 = NULL;
-	sf_tables_t *tables = NULL, *tables2 = NULL;
-	FILE *out = stdout, *pcap_fp = NULL;
-	sf_pcapw_t *pw = NULL;
-	sf_replay_t *rp = NULL;
-	inputs_t in = {0};
-	run_t rn;
-	sf_err_t err;
+	int o;
 
-	memset(&ro, 0, sizeof(ro));
-	memset(&rn, 0, sizeof(rn));
-	ro.bucket_us = 60000000ull;
-	ro.hold_us = 32000000ull; /* 64*T1, RFC 3261 §17.1.1.2 */
-	ro.top = 5;
-	/* hidden, for tests: a smaller record ring ("SLOTS:BYTES") */
-	{
-		const char *e = getenv("SIPFILTER_REPLAY_RING");
-		unsigned long a, b;
-
-		if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 &&
-		    a <= UINT32_MAX && b <= UINT32_MAX) {
-			ro.ring_slots = (uint32_t)a;
-			ro.ring_bytes = (uint32_t)b;
-		}
-	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:t:h", opts,
+	while ((o = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:t:h", opts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'c': cfg_path = optarg; break;
-		case 'f': bpf = optarg; break;
-		case 'F': format = optarg; break;
-		case 'o': out_path = optarg; break;
-		case 's': summary = true; break;
-		case 'S': summary_only = true; break;
+		switch (o) {
+		case 'c': c->cfg_path = optarg; break;
+		case 'f': c->bpf = optarg; break;
+		case 'F': c->format = optarg; break;
+		case 'o': c->out_path = optarg; break;
+		case 's': c->summary = true; break;
+		case 'S': c->summary_only = true; break;
 		case 'b':
-			if (parse_duration(optarg, &ro.bucket_us) < 0) {
+			if (parse_duration(optarg, &c->ro.bucket_us) < 0) {
 				fprintf(stderr, "sipfilter: bad --bucket '%s' "
 					"(use e.g. 30s, 1m, 1h)\n", optarg);
 				return SF_EXIT_USAGE;
 			}
 			break;
-		case 'd': diff_path = optarg; break;
-		case 'w': pcap_path = optarg; break;
-		case O_SELECT: select = optarg; break;
-		case 't': assume = optarg; break;
-		case O_TOP: ro.top = (unsigned)atoi(optarg); break;
-		case O_NOHEP: hep = false; break;
-		case O_PROGRESS: prog = 1; break;
-		case O_NOPROGRESS: prog = 0; break;
+		case 'd': c->diff_path = optarg; break;
+		case 'w': c->pcap_path = optarg; break;
+		case O_SELECT: c->select = optarg; break;
+		case 't': c->assume = optarg; break;
+		case O_TOP: c->ro.top = (unsigned)atoi(optarg); break;
+		case O_NOHEP: c->hep = false; break;
+		case O_PROGRESS: c->prog = 1; break;
+		case O_NOPROGRESS: c->prog = 0; break;
 		case 'h': usage(stdout); return SF_EXIT_OK;
 		default: usage(stderr); return SF_EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+/* --format (default: text on a terminal, JSON lines otherwise) and
+ * --summary-only.  Returns -1 to go on, or the exit status. */
+static int set_format(cmd_t *c)
+{
+	sf_replay_opts_t *ro = &c->ro;
+
+	if (!c->format)
+		ro->format = isatty(STDOUT_FILENO) && !c->out_path
+				     ? SF_REPLAY_TEXT : SF_REPLAY_JSONL;
+	else if (!strcmp(c->format, "jsonl") || !strcmp(c->format, "json"))
+		ro->format = SF_REPLAY_JSONL;
+	else if (!strcmp(c->format, "csv"))
+		ro->format = SF_REPLAY_CSV;
+	else if (!strcmp(c->format, "text"))
+		ro->format = SF_REPLAY_TEXT;
+	else {
+		fprintf(stderr, "sipfilter: unknown --format '%s' (jsonl, csv, "
+			"text)\n", c->format);
+		return SF_EXIT_USAGE;
+	}
+	if (c->summary_only) {
+		ro->format = SF_REPLAY_NONE;
+		c->summary = true;
+	}
+	return -1;
+}
+
+/* What the options need besides each other: inputs, --select's pcap.
+ * Returns -1 to go on, or the exit status. */
+static int check_args(cmd_t *c, int argc, char **argv)
+{
 	if (optind >= argc) {
 		fprintf(stderr, "sipfilter: replay needs at least one capture "
 			"file\n");
 		usage(stderr);
 		return SF_EXIT_USAGE;
 	}
-	if (!format)
-		ro.format = isatty(STDOUT_FILENO) && !out_path
-				    ? SF_REPLAY_TEXT : SF_REPLAY_JSONL;
-	else if (!strcmp(format, "jsonl") || !strcmp(format, "json"))
-		ro.format = SF_REPLAY_JSONL;
-	else if (!strcmp(format, "csv"))
-		ro.format = SF_REPLAY_CSV;
-	else if (!strcmp(format, "text"))
-		ro.format = SF_REPLAY_TEXT;
-	else {
-		fprintf(stderr, "sipfilter: unknown --format '%s' (jsonl, csv, "
-			"text)\n", format);
+	if (set_format(c) >= 0)
 		return SF_EXIT_USAGE;
-	}
-	if (summary_only) {
-		ro.format = SF_REPLAY_NONE;
-		summary = true;
-	}
-	if (select && !pcap_path) {
+	if (c->select && !c->pcap_path) {
 		fprintf(stderr, "sipfilter: --select needs --write-pcap\n");
 		return SF_EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++) {
-		if (expand(&in, argv[i]) < 0) {
+		if (expand(&c->in, argv[i]) < 0) {
 			fprintf(stderr, "sipfilter: out of memory\n");
 			return SF_EXIT_FAIL;
 		}
 	}
+	return -1;
+}
+
+/* ---- selectors ------------------------------------------------------------- */
+
+/* --assume-trunk: the trunk's index in each config.  0, or -1 (said). */
+static int set_assume(cmd_t *c)
+{
+	sf_replay_opts_t *ro = &c->ro;
+
+	ro->assume_trunk = ro->assume_trunk2 = SF_TRUNK_BY_SOURCE;
+	if (!c->assume)
+		return 0;
+	ro->assume_trunk = sf_cfg_trunk_find(c->cfg, c->assume);
+	ro->assume_trunk2 = c->cfg2 ? sf_cfg_trunk_find(c->cfg2, c->assume)
+				    : -1;
+	if (ro->assume_trunk < 0 || (c->cfg2 && ro->assume_trunk2 < 0)) {
+		fprintf(stderr, "sipfilter: --assume-trunk: no trunk named "
+			"'%s' in %s\n", c->assume,
+			ro->assume_trunk < 0 ? c->cfg->path : c->cfg2->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* --select (default action=reject): an applied action, a rule (a name
+ * the config does not know is only warned about: admission's reasons are
+ * rules too) or all.  0, or -1 (said). */
+static int set_select(cmd_t *c)
+{
+	const char *sel = c->select ? c->select : "action=reject";
+	sf_replay_opts_t *ro = &c->ro;
+
+	ro->select = SF_SEL_NONE;
+	if (!strcmp(sel, "all")) {
+		ro->select = SF_SEL_ALL;
+	} else if (!strncmp(sel, "action=", 7)) {
+		int a = sf_word_find(sel + 7);
+
+		if (a >= 0) {
+			ro->select = SF_SEL_ACTION;
+			ro->select_action = (sf_word_t)a;
+		}
+	} else if (!strncmp(sel, "rule=", 5)) {
+		ro->select = SF_SEL_RULE;
+		snprintf(ro->select_rule, sizeof(ro->select_rule), "%s",
+			 sel + 5);
+		if (sf_cfg_rule_find(c->cfg, sel + 5) < 0 &&
+		    sf_special_find(sel + 5) == SF_SPECIAL_NONE &&
+		    !sf_why_find(sel + 5))
+			fprintf(stderr, "sipfilter: warning: no rule '%s' in "
+				"%s\n", sel + 5, c->cfg_path);
+	}
+	if (ro->select == SF_SEL_NONE) {
+		fprintf(stderr, "sipfilter: bad --select '%s' (use "
+			"action=allow|tag|reject|withhold|refuse|drop, "
+			"rule=NAME or all)\n", sel);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- outputs --------------------------------------------------------------- */
+
+/* --write-pcap's file (raw IP).  Returns -1 to go on, or the exit
+ * status. */
+static int open_pcap(cmd_t *c)
+{
+	sf_err_t err;
+
+	c->pcap_fp = fopen(c->pcap_path, "wb");
+	if (!c->pcap_fp) {
+		fprintf(stderr, "sipfilter: %s: %s\n", c->pcap_path,
+			strerror(errno));
+		return SF_EXIT_FAIL;
+	}
+	if (sf_pcapw_open(c->pcap_fp, SF_CAPFILE_PCAP, 101, &c->pw, &err) <
+	    0) {
+		fprintf(stderr, "sipfilter: %s: cannot write\n", c->pcap_path);
+		return SF_EXIT_FAIL;
+	}
+	c->ro.pcap = c->pw;
+	return -1;
+}
+
+/* The configs, the selectors that name their parts, and the outputs.
+ * Returns -1 to go on, or the exit status. */
+static int prepare(cmd_t *c)
+{
+	int rc;
 
 	sf_identity_global_init();
-	if (sf_load_all(cfg_path, &cfg, &tables) < 0) {
-		rn.rc = SF_EXIT_USAGE;
-		goto out;
+	if (sf_load_all(c->cfg_path, &c->cfg, &c->tables) < 0)
+		return SF_EXIT_USAGE;
+	if (c->diff_path && sf_load_all(c->diff_path, &c->cfg2, &c->tables2) < 0)
+		return SF_EXIT_USAGE;
+	c->ro.cfg = c->cfg;
+	c->ro.tables = c->tables;
+	c->ro.cfg2 = c->cfg2;
+	c->ro.tables2 = c->tables2;
+	if (set_assume(c) < 0)
+		return SF_EXIT_USAGE;
+	if (c->pcap_path) {
+		if (set_select(c) < 0)
+			return SF_EXIT_USAGE;
+		if ((rc = open_pcap(c)) >= 0)
+			return rc;
 	}
-	if (diff_path && sf_load_all(diff_path, &cfg2, &tables2) < 0) {
-		rn.rc = SF_EXIT_USAGE;
-		goto out;
-	}
-	ro.cfg = cfg;
-	ro.tables = tables;
-	ro.cfg2 = cfg2;
-	ro.assume_trunk = ro.assume_trunk2 = SF_TRUNK_BY_SOURCE;
-	if (assume) {
-		ro.assume_trunk = sf_cfg_trunk_find(cfg, assume);
-		ro.assume_trunk2 = cfg2 ? sf_cfg_trunk_find(cfg2, assume) : -1;
-		if (ro.assume_trunk < 0 || (cfg2 && ro.assume_trunk2 < 0)) {
-			fprintf(stderr, "sipfilter: --assume-trunk: no trunk "
-				"named '%s' in %s\n", assume,
-				ro.assume_trunk < 0 ? cfg->path : cfg2->path);
-			rn.rc = SF_EXIT_USAGE;
-			goto out;
-		}
-	}
-	ro.tables2 = tables2;
-	if (pcap_path) {
-		const char *sel = select ? select : "action=reject";
+	if (c->out_path && c->ro.format != SF_REPLAY_NONE) {
+		FILE *f = fopen(c->out_path, "w");
 
-		ro.select = SF_SEL_NONE;
-		if (!strcmp(sel, "all")) {
-			ro.select = SF_SEL_ALL;
-		} else if (!strncmp(sel, "action=", 7)) {
-			int a = sf_word_find(sel + 7);
+		if (!f) {
+			fprintf(stderr, "sipfilter: %s: %s\n", c->out_path,
+				strerror(errno));
+			return SF_EXIT_FAIL;
+		}
+		c->out = f;
+	}
+	c->ro.out = c->out;
+	return -1;
+}
 
-			if (a >= 0) {
-				ro.select = SF_SEL_ACTION;
-				ro.select_action = (sf_word_t)a;
-			}
-		} else if (!strncmp(sel, "rule=", 5)) {
-			ro.select = SF_SEL_RULE;
-			snprintf(ro.select_rule, sizeof(ro.select_rule), "%s",
-				 sel + 5);
-			if (sf_cfg_rule_find(cfg, sel + 5) < 0 &&
-			    sf_special_find(sel + 5) == SF_SPECIAL_NONE &&
-			    !sf_why_find(sel + 5))
-				fprintf(stderr, "sipfilter: warning: no rule "
-					"'%s' in %s\n", sel + 5, cfg_path);
-		}
-		if (ro.select == SF_SEL_NONE) {
-			fprintf(stderr, "sipfilter: bad --select '%s' (use "
-				"action=allow|tag|reject|withhold|refuse|drop, "
-				"rule=NAME or all)\n", sel);
-			rn.rc = SF_EXIT_USAGE;
-			goto out;
-		}
-		pcap_fp = fopen(pcap_path, "wb");
-		if (!pcap_fp) {
-			fprintf(stderr, "sipfilter: %s: %s\n", pcap_path,
-				strerror(errno));
-			rn.rc = SF_EXIT_FAIL;
-			goto out;
-		}
-		if (sf_pcapw_open(pcap_fp, SF_CAPFILE_PCAP, 101, &pw, &err) <
-		    0) {
-			fprintf(stderr, "sipfilter: %s: cannot write\n",
-				pcap_path);
-			rn.rc = SF_EXIT_FAIL;
-			goto out;
-		}
-		ro.pcap = pw;
-	}
-	if (out_path && ro.format != SF_REPLAY_NONE) {
-		out = fopen(out_path, "w");
-		if (!out) {
-			fprintf(stderr, "sipfilter: %s: %s\n", out_path,
-				strerror(errno));
-			out = stdout;
-			rn.rc = SF_EXIT_FAIL;
-			goto out;
-		}
-	}
-	ro.out = out;
-	rp = sf_replay_new(&ro);
+/* ---- running ----------------------------------------------------------------- */
+
+/* The replay state and the decoder feeding it.  0, or -1 (said). */
+static int start(cmd_t *c)
+{
+	sf_capdec_limits_t lim;
+
+	c->rp = sf_replay_new(&c->ro);
 	sf_capdec_limits_default(&lim);
-	lim.hep = hep;
-	if (cfg->serve.max_message > lim.tcp_max_buffer / 2)
-		lim.tcp_max_buffer = cfg->serve.max_message * 2;
-	rn.dec = rp ? sf_capdec_new(&lim, sf_replay_on_msg, sf_replay_frame,
-				    rp)
-		    : NULL;
-	if (!rn.dec) {
+	lim.hep = c->hep;
+	if (c->cfg->serve.max_message > lim.tcp_max_buffer / 2)
+		lim.tcp_max_buffer = c->cfg->serve.max_message * 2;
+	c->rn.dec = c->rp ? sf_capdec_new(&lim, sf_replay_on_msg,
+					  sf_replay_frame, c->rp)
+			  : NULL;
+	if (!c->rn.dec) {
 		fprintf(stderr, "sipfilter: out of memory\n");
-		rn.rc = SF_EXIT_FAIL;
-		goto out;
+		return -1;
 	}
-	rn.progress = prog >= 0 ? prog == 1 : isatty(STDERR_FILENO);
-	for (size_t i = 0; i < in.n; i++) {
+	return 0;
+}
+
+/* Every input through the decoder, MERGE_MAX files at a time.  0, or
+ * -2 on a usage error (a bad BPF filter). */
+static int run_inputs(cmd_t *c)
+{
+	run_t *rn = &c->rn;
+
+	rn->progress = c->prog >= 0 ? c->prog == 1 : isatty(STDERR_FILENO);
+	for (size_t i = 0; i < c->in.n; i++) {
 		struct stat st;
 
-		if (strcmp(in.paths[i], "-") && stat(in.paths[i], &st) == 0)
-			rn.total_bytes += (uint64_t)st.st_size;
+		if (strcmp(c->in.paths[i], "-") &&
+		    stat(c->in.paths[i], &st) == 0)
+			rn->total_bytes += (uint64_t)st.st_size;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &rn.t0);
-	rn.last = rn.t0;
-	for (size_t i = 0; i < in.n; i += MERGE_MAX) {
-		size_t n = in.n - i < MERGE_MAX ? in.n - i : MERGE_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &rn->t0);
+	rn->last = rn->t0;
+	for (size_t i = 0; i < c->in.n; i += MERGE_MAX) {
+		size_t n = c->in.n - i < MERGE_MAX ? c->in.n - i : MERGE_MAX;
 
-		if (merge_group(&rn, in.paths + i, n, bpf) == -2)
-			goto out;
+		if (merge_group(rn, c->in.paths + i, n, c->bpf) == -2)
+			return -2;
 	}
-	sf_capdec_finish(rn.dec);
-	if (rn.progress) {
-		progress(&rn, NULL, 0, true);
+	sf_capdec_finish(rn->dec);
+	if (rn->progress) {
+		progress(rn, NULL, 0, true);
 		fprintf(stderr, "\n");
 	}
-	sf_replay_flush(rp);
-	for (size_t i = 0; i < rn.n_bad_lt; i++) {
+	return 0;
+}
+
+/* The pending records, warnings about skipped link types, the summary,
+ * and a failed write as exit status 1. */
+static void finish(cmd_t *c)
+{
+	sf_replay_flush(c->rp);
+	for (size_t i = 0; i < c->rn.n_bad_lt; i++) {
 		char lt[160];
 
 		fprintf(stderr, "sipfilter: warning: packets on interfaces of "
 			"unsupported link type %s were skipped\n",
-			sf_capfile_linktype_name(rn.bad_lt[i], lt, sizeof(lt)));
+			sf_capfile_linktype_name(c->rn.bad_lt[i], lt,
+						 sizeof(lt)));
 	}
-	if (summary)
-		sf_replay_summary(rp, rn.dec, stderr);
-	if (sf_replay_write_error(rp)) {
+	if (c->summary)
+		sf_replay_summary(c->rp, c->rn.dec, stderr);
+	if (sf_replay_write_error(c->rp)) {
 		fprintf(stderr, "sipfilter: writing the output failed\n");
-		rn.rc = SF_EXIT_FAIL;
+		c->rn.rc = SF_EXIT_FAIL;
 	}
-out:
-	if (pw && sf_pcapw_close(pw) < 0) {
-		fprintf(stderr, "sipfilter: %s: write failed\n", pcap_path);
-		rn.rc = SF_EXIT_FAIL;
+}
+
+/* Closes the outputs (a failed close is exit status 1) and frees
+ * everything; returns the exit status. */
+static int cmd_fini(cmd_t *c)
+{
+	int rc = c->rn.rc;
+
+	if (c->pw && sf_pcapw_close(c->pw) < 0) {
+		fprintf(stderr, "sipfilter: %s: write failed\n", c->pcap_path);
+		rc = SF_EXIT_FAIL;
 	}
-	if (pcap_fp && fclose(pcap_fp) != 0 && rn.rc == SF_EXIT_OK)
-		rn.rc = SF_EXIT_FAIL;
-	if (out != stdout && fclose(out) != 0 && rn.rc == SF_EXIT_OK)
-		rn.rc = SF_EXIT_FAIL;
-	sf_capdec_free(rn.dec);
-	sf_replay_free(rp);
-	sf_tables_free(tables);
-	sf_tables_free(tables2);
-	sf_cfg_free(cfg);
-	sf_cfg_free(cfg2);
-	for (size_t i = 0; i < in.n; i++)
-		free(in.paths[i]);
-	free(in.paths);
-	return rn.rc;
+	if (c->pcap_fp && fclose(c->pcap_fp) != 0 && rc == SF_EXIT_OK)
+		rc = SF_EXIT_FAIL;
+	if (c->out != stdout && fclose(c->out) != 0 && rc == SF_EXIT_OK)
+		rc = SF_EXIT_FAIL;
+	sf_capdec_free(c->rn.dec);
+	sf_replay_free(c->rp);
+	sf_tables_free(c->tables);
+	sf_tables_free(c->tables2);
+	sf_cfg_free(c->cfg);
+	sf_cfg_free(c->cfg2);
+	for (size_t i = 0; i < c->in.n; i++)
+		free(c->in.paths[i]);
+	free(c->in.paths);
+	return rc;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+int sf_cmd_replay(int argc, char **argv)
+{
+	cmd_t c;
+	int rc;
+
+	cmd_init(&c);
+	if ((rc = parse_opts(&c, argc, argv)) >= 0 ||
+	    (rc = check_args(&c, argc, argv)) >= 0) {
+		c.rn.rc = rc;
+		return cmd_fini(&c);
+	}
+	if ((rc = prepare(&c)) >= 0) {
+		c.rn.rc = rc;
+	} else if (start(&c) < 0) {
+		c.rn.rc = SF_EXIT_FAIL;
+	} else if (run_inputs(&c) == 0) {
+		finish(&c);
+	}
+	return cmd_fini(&c);
 }

@@ -69,6 +69,9 @@ void sf_report_of(const sf_admission_t *a, sf_report_t *r)
 	const sf_verdict_t *v = &a->v;
 
 	r->judged = a->judged;
+	r->why = a->why;
+	r->special = a->judged && a->why == SF_WHY_VERDICT ? v->special
+							   : SF_SPECIAL_NONE;
 	r->sip_error = a->sip_error;
 	r->malformed = !a->judged && is_malformation(a->why);
 	r->applied = outcome_word[(unsigned)a->outcome < SF_OUT_COUNT

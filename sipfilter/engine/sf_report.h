@@ -9,7 +9,8 @@
  * rule ("unknown-source", "malformed", "in-dialog", ...) and the outcome
  * as both action and applied: allow (forwarded), reject (an answer of
  * ours >= 300), refuse (400), drop, answer (200 to OPTIONS).  The words
- * are static strings, so a report may be cached by pointer.
+ * are static strings; why and special say the same as enums, for
+ * counting without comparing strings.
  */
 #ifndef SF_REPORT_H
 #define SF_REPORT_H
@@ -34,6 +35,9 @@ typedef struct sf_report {
 	sf_mode_t mode;
 	uint16_t code;         /* our answer's status, 0 when forwarded */
 	int rule_index;        /* index in cfg->rules, -1 otherwise */
+	sf_why_t why;          /* admission's reason (SF_WHY_VERDICT: the
+				  verdict decided) */
+	sf_special_t special;  /* a verdict no rule decided (emergency...) */
 	bool judged;           /* a verdict was reached */
 	bool malformed;        /* not a usable request (see sip_error) */
 	sf_sip_error_t sip_error; /* the scanner's reason, or SF_SIP_OK */

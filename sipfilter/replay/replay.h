@@ -94,20 +94,9 @@ void sf_replay_flush(sf_replay_t *r);
 void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 		       FILE *fp);
 
-/* INVITE transactions judged so far. */
-uint64_t sf_replay_invites(const sf_replay_t *r);
-
 /* Non-zero if writing records or the pcap failed (e.g. disk full). */
 int sf_replay_write_error(const sf_replay_t *r);
 
 void sf_replay_free(sf_replay_t *r);
-
-/* Helpers shared with tests: the first-bytes SIP check, and the escaped
- * field writers used for records. */
-bool sf_replay_looks_sip(const uint8_t *p, size_t len);
-/* RFC 4180 field: quoted when it holds , " CR or LF; invalid UTF-8 and
- * control characters other than HT/CR/LF become U+FFFD. */
-void sf_replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
-			 size_t n);
 
 #endif
