@@ -4,13 +4,21 @@
  * print table sizes and memory.  Exit 0 when everything loads, 2 on a
  * config or table error (printed compiler-style on stderr).  Operators run
  * it before a deploy or reload, as `kamailio -c` is run before a restart.
+ *
+ * One validation path: besides the config and table loaders, check runs
+ * the proxy's own set-up (sf_proxy_init: listeners, next hops, the key)
+ * without opening sockets, so a config check passes is one serve starts
+ * with.  What only the kernel can say (a port already bound) is left to
+ * serve.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sf_cmds.h"
 #include "sipfilter/lib/sf_load.h"
+#include "sipfilter/proxy/proxy_core.h"
 
 static void usage(FILE *fp)
 {
@@ -28,6 +36,28 @@ static void row(const char *name, const char *path, size_t rows,
 	printf("  %-15s %9zu rows %10.1f KiB %6.1f B/row  %s\n", name, rows,
 	       bytes / 1024.0, rows ? (double)bytes / (double)rows : 0.0,
 	       path[0] ? path : "(not configured)");
+}
+
+/* What serve would refuse in this config (listeners, next hops, key):
+ * prints it and returns -1. */
+static int check_serve(const sf_cfg_t *cfg)
+{
+	sf_proxy_t *p = malloc(sizeof(*p));
+	sf_err_t err;
+	int rc;
+
+	if (!p) {
+		fprintf(stderr, "sipfilter: out of memory\n");
+		return -1;
+	}
+	sf_err_clear(&err);
+	rc = sf_proxy_init(p, cfg, NULL, &err);
+	free(p);
+	if (rc < 0) {
+		sf_err_print(&err, stderr);
+		return -1;
+	}
+	return 0;
 }
 
 int sf_cmd_check(int argc, char **argv)
@@ -68,6 +98,11 @@ int sf_cmd_check(int argc, char **argv)
 	}
 	if (sf_load_all(path, &cfg, &tables) < 0)
 		return SF_EXIT_USAGE;
+	if (check_serve(cfg) < 0) {
+		sf_tables_free(tables);
+		sf_cfg_free(cfg);
+		return SF_EXIT_USAGE;
+	}
 	sf_tables_stats(tables, &st);
 	if (!quiet) {
 		printf("%s: ok\n", path);

@@ -33,8 +33,20 @@ out=$("$SF" check -c "$EXAMPLE")
 expect_match "check prints ok" "$out" "config/sipfilter.yaml: ok"
 expect_match "check prints plan rows" "$out" "numbering plan +[0-9]+ rows"
 
-sed 's/^  roaming: /  roamng: /' "$CFG" >"$T/typo.yaml"
 cp -r tests/fixtures/engine/tables "$T/tables"
+# One validation path: what serve refuses, check refuses, with the line.
+sed 's|next_hop: "udp:127.0.0.1:5070"|next_hop: "udp:localhost:5070"|' \
+	"$CFG" >"$T/hostname_hop.yaml"
+"$SF" check -c "$T/hostname_hop.yaml" >/dev/null 2>"$T/err"; rc=$?
+expect_eq "check refuses a next hop serve refuses (exit 2)" "$rc" 2
+expect_match "check names the trunk's line" "$(cat "$T/err")" \
+	"hostname_hop\.yaml:[0-9]+: error: trunk '[a-z-]+': next hop 'localhost' must be a literal IP"
+"$SF" serve -c "$T/hostname_hop.yaml" >/dev/null 2>"$T/err2"; rc=$?
+expect_eq "serve refuses it too (exit 2)" "$rc" 2
+expect_match "serve says the same words" "$(cat "$T/err2")" \
+	"next hop 'localhost' must be a literal IP"
+
+sed 's/^  roaming: /  roamng: /' "$CFG" >"$T/typo.yaml"
 "$SF" check -c "$T/typo.yaml" 2>"$T/err"; rc=$?
 expect_eq "check typo exit" "$rc" 2
 expect_match "check typo message" "$(cat "$T/err")" \
