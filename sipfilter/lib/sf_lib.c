@@ -23,6 +23,7 @@
 #include "base/sf_phrase.h"
 #include "sipfilter/engine/sf_admit.h"
 #include "sipfilter/engine/sf_explain.h"
+#include "sipfilter/engine/sf_mark.h"
 #include "sipfilter/engine/sf_report.h"
 
 #ifndef SF_VERSION
@@ -38,6 +39,12 @@ _Static_assert(SIPFILTER_ALLOW == (int)SF_W_ALLOW &&
 		       SIPFILTER_ANSWER == (int)SF_W_ANSWER &&
 		       SF_W_COUNT == 7,
 	       "sipfilter_action_t mirrors sf_word_t");
+
+_Static_assert(sizeof(((sipfilter_edits_t *)0)->items) /
+			       sizeof(sipfilter_edit_t) >= SF_EDIT_MAX_OPS &&
+		       sizeof(((sipfilter_edits_t *)0)->text) >=
+			       SF_EDIT_SCRATCH,
+	       "sipfilter_edits_t holds any edit list");
 
 struct sipfilter {
 	sf_cfg_t *cfg;
@@ -57,6 +64,7 @@ typedef struct scratch {
 	sf_sipmsg_t msg;
 	sf_call_t call;
 	sf_admission_t a;
+	sf_edit_t edit;
 } scratch_t;
 
 static pthread_key_t scratch_key;
@@ -306,6 +314,55 @@ int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
 	sf_report_of(&s->a, &rep);
 	count(sf, &rep);
 	fill_result(sf, &s->a, &rep, r);
+	return 0;
+}
+
+int sipfilter_judge_edits(sipfilter_t *sf, const char *buf, size_t len,
+			  const struct sockaddr *src, sipfilter_transport_t tp,
+			  const char *trunk, sipfilter_result_t *r,
+			  sipfilter_edits_t *edits)
+{
+	size_t max = sizeof(edits->items) / sizeof(edits->items[0]);
+	const sf_admission_t *a;
+	sf_admit_in_t in;
+	sf_report_t rep;
+	scratch_t *s;
+
+	edits->n = 0;
+	if (make_input(sf, buf, len, src, tp, trunk, &in) < 0 ||
+	    !(s = admit(sf, &in))) {
+		drop_result(r);
+		return -1;
+	}
+	a = &s->a;
+	sf_report_of(a, &rep);
+	count(sf, &rep);
+	fill_result(sf, a, &rep, r);
+	/* serve marks the INVITEs it forwards (proxy_core.c forward()) */
+	if (a->method != SF_M_INVITE ||
+	    (r->action != SIPFILTER_ALLOW && r->action != SIPFILTER_TAG &&
+	     r->action != SIPFILTER_WITHHOLD))
+		return 0;
+	/* as serve's forward(): the tables are never missing here */
+	sf_edit_init(&s->edit);
+	sf_mark(sf->cfg, &s->msg, a->trunk, a->v.rule_name,
+		a->judged ? a->outcome : SF_OUT_FORWARD, false, &s->edit);
+	if (s->edit.failed || s->edit.n > max ||
+	    s->edit.used > sizeof(edits->text))
+		return -1;  /* not with SF_EDIT_MAX_OPS/SCRATCH as they are */
+	sf_edit_sort(&s->edit);
+	for (unsigned i = 0; i < s->edit.n; i++) {
+		const sf_edit_op_t *op = &s->edit.ops[i];
+
+		if (op->off > len || op->del > len - op->off) {
+			edits->n = 0;
+			return -1;
+		}
+		edits->items[i] = (sipfilter_edit_t){op->off, op->del,
+						     op->ins_off, op->ins_len};
+	}
+	memcpy(edits->text, s->edit.scratch, s->edit.used);
+	edits->n = s->edit.n;
 	return 0;
 }
 

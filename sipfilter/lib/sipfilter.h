@@ -144,6 +144,43 @@ SIPFILTER_API int sipfilter_judge(sipfilter_t *sf, const char *buf,
 				  sipfilter_transport_t tp, const char *trunk,
 				  sipfilter_result_t *r);
 
+/* One byte-range edit of a judged message: at off, delete del bytes and
+ * insert the ins_len bytes at text + ins_off of the sipfilter_edits_t. */
+typedef struct sipfilter_edit {
+	uint32_t off;
+	uint32_t del;
+	uint32_t ins_off;
+	uint32_t ins_len;
+} sipfilter_edit_t;
+
+/* The edits serve makes to a forwarded INVITE for its verdict (the tag
+ * header and verstat for tag; anonymous From, Privacy: id and no
+ * P-Preferred-Identity/Remote-Party-ID for withhold; verstat from an
+ * untrusted trunk and a forged tag header removed on every INVITE).
+ * Routing edits (Via, Record-Route, Max-Forwards) are not among them:
+ * they are the forwarding proxy's own. */
+typedef struct sipfilter_edits {
+	size_t n;                     /* in items, sorted by off; inserts at
+					 one offset in the order to write */
+	sipfilter_edit_t items[64];
+	char text[2048];              /* the inserted bytes */
+} sipfilter_edits_t;
+
+/*
+ * sipfilter_judge, and into *edits the edits for the result's action
+ * (none when it is not forwarded or not an INVITE).  Ranges never
+ * overlap and lie in buf[0..len).  Returns 0; -1 as sipfilter_judge (no
+ * edits then), or -1 with r filled when the edits did not fit in
+ * *edits (cannot happen with the limits the scanner enforces; the
+ * caller should then not forward the message unedited).
+ */
+SIPFILTER_API int sipfilter_judge_edits(sipfilter_t *sf, const char *buf,
+					size_t len, const struct sockaddr *src,
+					sipfilter_transport_t tp,
+					const char *trunk,
+					sipfilter_result_t *r,
+					sipfilter_edits_t *edits);
+
 /*
  * The same judgement explained: one JSON object (the facts of every
  * identity, the rule, the action; `sipfilter judge --json`'s fields)
