@@ -427,7 +427,28 @@ static void swap_in(sipfilter_t *sf, sf_tables_t *next)
 	sf_tables_free(old);
 }
 
+_Static_assert(SIPFILTER_TABLE_PLAN == (int)SF_LOAD_PLAN &&
+		       SIPFILTER_TABLE_ROAMING == (int)SF_LOAD_ROAMING &&
+		       SIPFILTER_TABLE_SUBSTITUTION == (int)SF_LOAD_SUBST &&
+		       SIPFILTER_TABLE_ALLOW == (int)SF_LOAD_ALLOW &&
+		       SIPFILTER_TABLES == (int)SF_LOAD_COUNT,
+	       "sipfilter_table_t mirrors sf_load_table_t");
+
+const char *sipfilter_table_file(sipfilter_t *sf, sipfilter_table_t t)
+{
+	if ((int)t < 0 || t >= SIPFILTER_TABLES)
+		return NULL;
+	return sf_load_table_path(sf->cfg, (sf_load_table_t)t);
+}
+
 int sipfilter_reload(sipfilter_t *sf, sipfilter_errors_t *errors)
+{
+	return sipfilter_reload_from(sf, NULL, errors);
+}
+
+int sipfilter_reload_from(sipfilter_t *sf,
+			  const char *const files[SIPFILTER_TABLES],
+			  sipfilter_errors_t *errors)
 {
 	sf_tables_t *next = NULL;
 	sf_err_t err;
@@ -435,7 +456,7 @@ int sipfilter_reload(sipfilter_t *sf, sipfilter_errors_t *errors)
 
 	sf_err_clear(&err);
 	pthread_mutex_lock(&sf->upd_lock);
-	rc = sf_load_tables(sf->cfg, sf->tables, &next, &err);
+	rc = sf_load_tables_at(sf->cfg, files, sf->tables, &next, &err);
 	if (rc == 0) {
 		sf_tables_set_generation(next, ++sf->generation);
 		swap_in(sf, next);

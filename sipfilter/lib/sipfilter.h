@@ -210,6 +210,31 @@ SIPFILTER_API long sipfilter_lookup(sipfilter_t *sf, const char *number,
 SIPFILTER_API int sipfilter_reload(sipfilter_t *sf,
 				   sipfilter_errors_t *errors);
 
+/* The tables a config names, in this order (sipfilter_table_file). */
+typedef enum sipfilter_table {
+	SIPFILTER_TABLE_PLAN = 0,      /* tables.numbering_plan */
+	SIPFILTER_TABLE_ROAMING,       /* tables.roaming */
+	SIPFILTER_TABLE_SUBSTITUTION,  /* tables.substitution */
+	SIPFILTER_TABLE_ALLOW,         /* tables.allow */
+	SIPFILTER_TABLES
+} sipfilter_table_t;
+
+/* The file the config names for table t (resolved against the config's
+ * folder), or NULL when it names none.  Valid until close. */
+SIPFILTER_API const char *sipfilter_table_file(sipfilter_t *sf,
+					       sipfilter_table_t t);
+
+/*
+ * sipfilter_reload, reading table t from files[t] instead of the
+ * config's file when files[t] is not NULL (and the config names that
+ * table).  For embedders that validate a frozen copy once and then load
+ * the same bytes in several processes (the Kamailio module).  Errors
+ * name the file read.
+ */
+SIPFILTER_API int sipfilter_reload_from(sipfilter_t *sf,
+					const char *const files[SIPFILTER_TABLES],
+					sipfilter_errors_t *errors);
+
 /*
  * Marks number (any form the config's dialling plan reads) as roaming
  * abroad, in visited (two letters, or NULL), or no longer roaming: live,

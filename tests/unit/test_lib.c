@@ -309,6 +309,43 @@ static void test_edits(void)
 	sipfilter_close(sf);
 }
 
+/* sipfilter_table_file and sipfilter_reload_from: a frozen copy. */
+static void test_reload_from(void)
+{
+	sipfilter_t *sf = sipfilter_open(cfg_path, NULL);
+	const char *files[SIPFILTER_TABLES] = {NULL};
+	char copy[192];
+	sipfilter_errors_t errs;
+	size_t n = make_invite("+77011234567", NULL, "+77021112233");
+
+	T_TRUE(sf != NULL);
+	if (!sf)
+		return;
+	T_TRUE(strstr(sipfilter_table_file(sf, SIPFILTER_TABLE_ROAMING),
+		      "/roaming.csv") != NULL);
+	T_TRUE(sipfilter_table_file(sf, SIPFILTER_TABLE_SUBSTITUTION) == NULL);
+	T_TRUE(sipfilter_table_file(sf, SIPFILTER_TABLES) == NULL);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_REJECT);
+	/* the copy is read, the config's file is not */
+	write_file("roaming-copy.csv", "77011234567,DE\n");
+	snprintf(copy, sizeof(copy), "%s/roaming-copy.csv", dir);
+	files[SIPFILTER_TABLE_ROAMING] = copy;
+	T_EQ_INT(sipfilter_reload_from(sf, files, &errs), 0);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_ALLOW);
+	/* a broken copy: refused, named, the tables kept */
+	write_file("roaming-copy.csv", "77011234567,DE\nbad-row,XX\n");
+	T_EQ_INT(sipfilter_reload_from(sf, files, &errs), -1);
+	T_TRUE(strstr(errs.items[0].file, "roaming-copy.csv") != NULL);
+	T_EQ_INT(errs.items[0].line, 2);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_ALLOW);
+	/* NULL: the config's files again */
+	T_EQ_INT(sipfilter_reload_from(sf, NULL, &errs), 0);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_REJECT);
+	sipfilter_close(sf);
+	snprintf(copy, sizeof(copy), "%s/roaming-copy.csv", dir);
+	unlink(copy);
+}
+
 static void test_explain_lookup(void)
 {
 	sipfilter_t *sf = sipfilter_open(cfg_path, NULL);
@@ -455,6 +492,7 @@ int main(void)
 	T_RUN(test_open_errors);
 	T_RUN(test_judge);
 	T_RUN(test_edits);
+	T_RUN(test_reload_from);
 	T_RUN(test_explain_lookup);
 	T_RUN(test_roaming_reload_stats);
 	T_RUN(test_special_names);
