@@ -74,6 +74,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -127,6 +128,7 @@ typedef struct sf_shared {
 	_Atomic uint64_t version;    /* bumped by every published change */
 	gen_lock_t log_lock;         /* reload count and log, briefly */
 	gen_lock_t upd_lock;         /* one RPC update at a time */
+	gen_lock_t reload_token;     /* one worker reloading at a time */
 	uint64_t reloads;            /* successful reloads since start */
 	uint64_t reloads_failed;
 	unsigned nlog;               /* entries in log */
@@ -235,9 +237,18 @@ static void sync_handle(void)
 
 	if (v == my_version)
 		return;
+	/* A new generation: one worker rebuilds at a time (a rebuild of
+	 * 10^6-row tables takes a core for about a second; all of them at
+	 * once would stall every worker together).  The others keep serving
+	 * their current generation, roaming changes included, and try again
+	 * at their next message. */
 	lock_get(&shared->log_lock);
 	v = atomic_load(&shared->version);
 	reloads = shared->reloads;
+	if (reloads != my_reloads && lock_try(&shared->reload_token) != 0) {
+		lock_release(&shared->log_lock);
+		return;
+	}
 	n = shared->nlog;
 	from = reloads == my_reloads ? my_nlog : 0;
 	if (from < n)
@@ -259,7 +270,13 @@ static void sync_handle(void)
 			log_errors("sipfilter reload in worker", &errs);
 			slot->reloads_failed++;
 		}
+		/* The old tables were copy-on-write pages shared with the
+		 * main process; freeing them wrote to them (private copies
+		 * now): give those pages back to the system. */
+		malloc_trim(0);
 	}
+	if (reloads != my_reloads)
+		lock_release(&shared->reload_token);
 	for (uint64_t i = from; i < n; i++)
 		replay(&replay_buf[i - from]);
 	my_version = v;
@@ -408,7 +425,8 @@ static int mod_init(void)
 	}
 	memset(shared, 0, sizeof(*shared));
 	shared->main_pid = getpid();
-	if (!lock_init(&shared->log_lock) || !lock_init(&shared->upd_lock)) {
+	if (!lock_init(&shared->log_lock) || !lock_init(&shared->upd_lock) ||
+	    !lock_init(&shared->reload_token)) {
 		LM_ERR("cannot init locks\n");
 		return -1;
 	}
@@ -435,6 +453,7 @@ static void mod_destroy(void)
 		remove_frozen(shared->reloads);
 		lock_destroy(&shared->log_lock);
 		lock_destroy(&shared->upd_lock);
+		lock_destroy(&shared->reload_token);
 		shm_free(shared);
 		shared = NULL;
 	}
