@@ -225,9 +225,11 @@ static void replay(const sf_roam_op_t *op)
 /*
  * Brings this process's handle to the shared version: reload when the
  * reload count moved, then replay the roaming changes it has not seen.
- * Costs one atomic load when nothing changed.
+ * Costs one atomic load when nothing changed.  A worker (wait 0) that
+ * finds another rebuilding leaves its handle as it is until its next
+ * message; an RPC (wait 1) waits its turn, since it is about to publish.
  */
-static void sync_handle(void)
+static void sync_handle(int wait)
 {
 	uint64_t v = atomic_load_explicit(&shared->version,
 					  memory_order_acquire);
@@ -247,7 +249,12 @@ static void sync_handle(void)
 	reloads = shared->reloads;
 	if (reloads != my_reloads && lock_try(&shared->reload_token) != 0) {
 		lock_release(&shared->log_lock);
-		return;
+		if (!wait)
+			return;
+		lock_get(&shared->reload_token);
+		lock_get(&shared->log_lock);
+		v = atomic_load(&shared->version);
+		reloads = shared->reloads;
 	}
 	n = shared->nlog;
 	from = reloads == my_reloads ? my_nlog : 0;
@@ -269,6 +276,8 @@ static void sync_handle(void)
 		if (sipfilter_reload_from(sf, files, &errs) < 0) {
 			log_errors("sipfilter reload in worker", &errs);
 			slot->reloads_failed++;
+		} else {
+			slot->generation = reloads + 1;
 		}
 		/* The old tables were copy-on-write pages shared with the
 		 * main process; freeing them wrote to them (private copies
@@ -283,7 +292,8 @@ static void sync_handle(void)
 	my_reloads = reloads;
 	my_nlog = n;
 	slot->pid = my_pid();
-	slot->generation = reloads + 1;
+	if (!slot->generation)
+		slot->generation = 1;
 	slot->roaming_applied = n;
 }
 
@@ -446,11 +456,13 @@ static int child_init(int rank)
 static void mod_destroy(void)
 {
 	/* only the main process: workers' handles die with them */
-	sipfilter_close(sf);
-	sf = NULL;
 	if (shared) {
 		remove_frozen(shared->reloads + 1);
 		remove_frozen(shared->reloads);
+	}
+	sipfilter_close(sf);
+	sf = NULL;
+	if (shared) {
 		lock_destroy(&shared->log_lock);
 		lock_destroy(&shared->upd_lock);
 		lock_destroy(&shared->reload_token);
@@ -485,7 +497,7 @@ static int check(sip_msg_t *msg, const char *trunk)
 		LM_ERR("sipfilter_check() on a reply\n");
 		return check_error(msg);
 	}
-	sync_handle();
+	sync_handle(0);
 	init_su(&su, &msg->rcv.src_ip, msg->rcv.src_port);
 	tp = msg->rcv.proto == PROTO_UDP || msg->rcv.proto == PROTO_SCTP
 		     ? SIPFILTER_UDP
@@ -677,7 +689,7 @@ static void rpc_reload(rpc_t *rpc, void *ctx)
 	int rc;
 
 	lock_get(&shared->upd_lock);
-	sync_handle();
+	sync_handle(1);
 	gen = shared->reloads + 2;
 	rc = freeze(gen, files, msg, sizeof(msg));
 	if (rc == 0) {
@@ -751,7 +763,7 @@ static void rpc_roaming(rpc_t *rpc, void *ctx, int add)
 		snprintf(op.visited, sizeof(op.visited), "%s", visited);
 	op.add = add;
 	lock_get(&shared->upd_lock);
-	sync_handle();
+	sync_handle(1);
 	if (shared->nlog >= SF_ROAM_LOG) {
 		lock_release(&shared->upd_lock);
 		rpc->fault(ctx, 503, "%u roaming changes since the last "
@@ -801,7 +813,7 @@ static void rpc_lookup(rpc_t *rpc, void *ctx)
 		trunk = NULL;
 	if (called && (!called[0] || !strcmp(called, "-")))
 		called = NULL;
-	sync_handle();
+	sync_handle(1);
 	n = sipfilter_lookup(sf, number, called, trunk, out, sizeof(out));
 	if (n < 0) {
 		rpc->fault(ctx, 400, "cannot look up '%s'%s", number,
@@ -821,7 +833,7 @@ static void rpc_stats(rpc_t *rpc, void *ctx)
 	void *h, *list;
 	char line[160];
 
-	sync_handle();
+	sync_handle(1);
 	sipfilter_stats(sf, &st);
 	for (int i = 0; i < SF_SLOTS; i++) {
 		const sf_slot_t *s = &shared->slots[i];
