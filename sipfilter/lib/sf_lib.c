@@ -264,6 +264,18 @@ static void drop_result(sipfilter_result_t *r)
 
 /* The result for an admission.  The strings it copies come from the
  * config (which lives as long as the handle) or are static. */
+/* src (NULL = "") into the array dst, cut to fit: the result strings
+ * are filled on every judgement, where snprintf costs ~2k instructions
+ * a message. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+#define COPY(dst, src) copy_cut((dst), sizeof(dst), (src))
+
 static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
 			const sf_report_t *rep, sipfilter_result_t *r)
 {
@@ -276,26 +288,20 @@ static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
 	r->judged = rep->judged;
 	r->malformed = rep->malformed;
 	r->code = rep->code;
-	snprintf(r->phrase, sizeof(r->phrase), "%s",
-		 a->judged ? a->v.phrase : (a->phrase ? a->phrase : ""));
+	COPY(r->phrase, a->judged ? a->v.phrase : a->phrase);
 	if (r->code && !r->phrase[0])
-		snprintf(r->phrase, sizeof(r->phrase), "%s",
-			 sf_status_phrase(r->code));
-	snprintf(r->rule, sizeof(r->rule), "%s", rep->rule);
-	snprintf(r->reason, sizeof(r->reason), "%s", rep->reason);
+		COPY(r->phrase, sf_status_phrase(r->code));
+	COPY(r->rule, rep->rule);
+	COPY(r->reason, rep->reason);
 	if (a->trunk >= 0)
-		snprintf(r->trunk, sizeof(r->trunk), "%.*s",
-			 (int)sizeof(r->trunk) - 1,
-			 sf->cfg->trunks[a->trunk].name);
+		COPY(r->trunk, sf->cfg->trunks[a->trunk].name);
 	if (!a->judged)
 		return;
 	if (f->number.kind != SF_NUM_NONE)
 		sf_num_format(&f->number, r->number, sizeof(r->number));
-	snprintf(r->number_class, sizeof(r->number_class), "%s",
-		 sf_class_name(f->cls));
+	COPY(r->number_class, sf_class_name(f->cls));
 	if (f->decided_by < SF_IDK_COUNT)
-		snprintf(r->identity, sizeof(r->identity), "%s",
-			 sf_idkind_name(f->decided_by));
+		COPY(r->identity, sf_idkind_name(f->decided_by));
 }
 
 int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
