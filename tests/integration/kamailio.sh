@@ -151,6 +151,8 @@ expect_match "  ... untrusted verstat removed" "$(grep -h kam-verstat-untrusted 
 # --- RPC ----------------------------------------------------------------------
 s=$(kc sipfilter.stats)
 expect_match "kamcmd sipfilter.stats: counters and table sizes" "$(tr '\n' ' ' <<<"$s")" "reject: [1-9].*roaming_rows: 3"
+expect_match "Kamailio counters (cnt.get_vars sipfilter, xhttp_prom's source)" \
+	"$(kc cnt.get_vars sipfilter | tr '\n' ' ')" "reject: [1-9].*tag: [1-9]|tag: [1-9].*reject: [1-9]"
 l=$(kc sipfilter.lookup s:77015550000)
 expect_match "kamcmd sipfilter.lookup: the verdict as JSON" "$l" '"rule": *"home-mobile-not-roaming"'
 expect_match "kamcmd sipfilter.roaming_add: a bad number is refused" \
