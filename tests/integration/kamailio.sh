@@ -11,7 +11,8 @@
 #    source ...) through Kamailio + module and through `sipfilter serve` on
 #    the same config and tables: the same answers (code and phrase) and,
 #    for forwarded calls, the same identity headers at the UAS;
-#  - kamcmd: stats, lookup, roaming_add/del, reload;
+#  - kamcmd: stats, lookup, roaming_add/del, reload; Kamailio counters
+#    and xhttp_prom's /metrics;
 #  - a sipp UAC/UAS load (full calls) during which the tables are reloaded
 #    and a roaming number added: 0 failed calls; afterwards every Kamailio
 #    worker that judged is at the new generation and sees the change (a
@@ -83,6 +84,22 @@ timeout 20 kamailio -f "$T/kamailio-bad.cfg" -DD -E -w "$T" -Y "$T" -P "$T/bad.p
 expect_eq "kamailio refuses to start on a broken sipfilter config" "$?" 255
 expect_match "  ... saying file:line:col" "$(cat "$T/bad.log")" "bad\.yaml:[0-9]+:[0-9]+: error: .*dialing"
 
+# The running instance also serves Prometheus metrics (xhttp_prom on TCP
+# 27098): the module's counters are Kamailio counters.
+python3 - "$T/kamailio.cfg" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('disable_tcp=yes', 'tcp_accept_no_cl=yes\nlisten=tcp:127.0.0.1:27098')
+s = s.replace('loadmodule "counters.so"', 'loadmodule "counters.so"\n'
+              'loadmodule "xhttp.so"\nloadmodule "xhttp_prom.so"\n'
+              'modparam("xhttp_prom", "xhttp_prom_stats", "all")')
+s += ('\nevent_route[xhttp:request] {\n\tif ($hu =~ "^/metrics") {\n'
+      '\t\tprom_dispatch();\n\t\treturn;\n\t}\n'
+      '\txhttp_reply("404", "Not Found", "text/plain", "");\n}\n')
+open(p, 'w').write(s)
+PY
+
 # --- start kamailio and serve ----------------------------------------------
 kamailio -f "$T/kamailio.cfg" -DD -E -w "$T" -Y "$T" -P "$T/kamailio.pid" >"$T/kamailio.log" 2>&1 &
 KPID=$!
@@ -153,6 +170,9 @@ s=$(kc sipfilter.stats)
 expect_match "kamcmd sipfilter.stats: counters and table sizes" "$(tr '\n' ' ' <<<"$s")" "reject: [1-9].*roaming_rows: 3"
 expect_match "Kamailio counters (cnt.get_vars sipfilter, xhttp_prom's source)" \
 	"$(kc cnt.get_vars sipfilter | tr '\n' ' ')" "reject: [1-9].*tag: [1-9]|tag: [1-9].*reject: [1-9]"
+m=$(python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:27098/metrics", timeout=5).read().decode())' 2>&1)
+expect_match "Prometheus metrics through xhttp_prom" "$(tr '\n' ' ' <<<"$m")" \
+	"kamailio_sipfilter_reject [1-9].*kamailio_sipfilter_withhold 1 "
 l=$(kc sipfilter.lookup s:77015550000)
 expect_match "kamcmd sipfilter.lookup: the verdict as JSON" "$l" '"rule": *"home-mobile-not-roaming"'
 expect_match "kamcmd sipfilter.roaming_add: a bad number is refused" \
