@@ -325,10 +325,21 @@ static void sync_handle(int wait)
 /* ------------------------------------------------------------------ */
 /* frozen copies of the table files, one folder per generation */
 
+/* snapshot_dir, else Kamailio's runtime_dir when it is writable (a
+ * kamailio started by hand may point it at a folder that does not
+ * exist), else /tmp. */
+static const char *snapshot_base(void)
+{
+	if (snapshot_dir)
+		return snapshot_dir;
+	if (runtime_dir && access(runtime_dir, W_OK | X_OK) == 0)
+		return runtime_dir;
+	return "/tmp";
+}
+
 static void frozen_dir(uint64_t gen, char *out, size_t n)
 {
-	const char *base = snapshot_dir ? snapshot_dir
-			   : runtime_dir ? runtime_dir : "/tmp";
+	const char *base = snapshot_base();
 
 	snprintf(out, n, "%s/sipfilter-%d-g%lu", base, shared->main_pid,
 		 (unsigned long)gen);
@@ -469,8 +480,8 @@ static int mod_init(void)
 		LM_ERR("cannot init locks\n");
 		return -1;
 	}
-	LM_INFO("sipfilter %s: config %s loaded\n", sipfilter_version(),
-		cfg_path);
+	LM_INFO("sipfilter %s: config %s loaded; reloads freeze tables "
+		"under %s\n", sipfilter_version(), cfg_path, snapshot_base());
 	return 0;
 }
 
