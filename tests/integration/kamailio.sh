@@ -11,6 +11,8 @@
 #    source ...) through Kamailio + module and through `sipfilter serve` on
 #    the same config and tables: the same answers (code and phrase) and,
 #    for forwarded calls, the same identity headers at the UAS;
+#  - sipfilter_check("trunk") (X-Trunk in the test config): the named
+#    trunk, not the source's; an unknown name gives -5 and a 500;
 #  - kamcmd: stats, lookup, roaming_add/del, reload; Kamailio counters
 #    and xhttp_prom's /metrics;
 #  - a sipp UAC/UAS load (full calls) during which the tables are reloaded
@@ -100,6 +102,12 @@ s += ('\nevent_route[xhttp:request] {\n\tif ($hu =~ "^/metrics") {\n'
 open(p, 'w').write(s)
 PY
 
+# ... and, for the trunk-name variant, a request carrying X-Trunk is judged
+# with sipfilter_check("$hdr(X-Trunk)") instead of by its source address.
+sed -i 's|^\tif (sipfilter_check()) {|\tif (($hdr(X-Trunk) == $null \&\& sipfilter_check()) \|\| ($hdr(X-Trunk) != $null \&\& sipfilter_check("$hdr(X-Trunk)"))) {|' \
+	"$T/kamailio.cfg"
+grep -q 'sipfilter_check("$hdr(X-Trunk)")' "$T/kamailio.cfg" || not_ok "test config: trunk-name variant in place"
+
 # --- start kamailio and serve ----------------------------------------------
 kamailio -f "$T/kamailio.cfg" -DD -E -w "$T" -Y "$T" -P "$T/kamailio.pid" >"$T/kamailio.log" 2>&1 &
 KPID=$!
@@ -164,6 +172,21 @@ expect_match "  ... withheld: anonymous From, Privacy: id" "$(grep -h kam-withho
 	'"from", "\\"Anonymous\\" <sip:anonymous@anonymous.invalid>;tag=.*"privacy", "id"'
 expect_match "  ... untrusted verstat removed" "$(grep -h kam-verstat-untrusted "$T/uas.jsonl")" \
 	'"p-preferred-identity", "<sip:77011234567@carrier.example>"'
+
+# --- sipfilter_check("trunk"): the trunk named, not the source's ----------
+printf '%s\n' 'named-intl;127.0.0.9;77015550000;-;77012220002;X-Trunk: ipx-carrier-a' \
+	'named-dom;127.0.0.9;77015550000;-;77012220002;X-Trunk: kz-interconnect' \
+	'named-bad;127.0.0.2;77011234567;-;77012220002;X-Trunk: no-such-trunk' >"$T/named.csv"
+python3 tests/sipp/kam_diff.py uas 127.0.0.1 $UASPORT "$T/uas-named.jsonl" 30 &
+UAS=$!
+pids+=("$UAS")
+for _ in $(seq 50); do [ -e "$T/uas-named.jsonl" ] && break; sleep 0.05; done
+r=$(python3 tests/sipp/kam_diff.py calls 127.0.0.1 $KPORT "$T/named.csv" named | tr '\n' '|')
+touch "$T/uas-named.jsonl.stop"
+expect_match "sipfilter_check(\"trunk\"): an unknown source judged as the international trunk named" \
+	"$r" "named-intl 0 603 Network Blocked"
+expect_match "  ... and as the domestic trunk named: allowed" "$r" "named-dom 0 200 OK"
+expect_match "  ... an unknown trunk name: -5, \$sfv(code) 500" "$r" "named-bad 0 500 Server Internal Error"
 
 # --- RPC ----------------------------------------------------------------------
 s=$(kc sipfilter.stats)
