@@ -13,6 +13,8 @@
 #   tests/tools/*.c                              -> helpers integration tests run
 #   perf/bench_*.c                               -> one benchmark each
 #   tests/fuzz/fuzz_*.c                          -> fuzz targets
+#   sipfilter/kamailio/                          -> NOT globbed: the Kamailio
+#                      module, `make kamailio-module` (needs Kamailio headers)
 
 BUILD   ?= build
 CC      ?= cc
@@ -242,3 +244,72 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(PIC_OBJS:.o=.d)
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d)
+
+# ------------------------------------------------------------------
+# The Kamailio module (sipfilter/kamailio/, GPL-2.0-or-later: README
+# "Kamailio module").  Debian ships no kamailio-dev, so this fetches the
+# source of the installed kamailio (a deb-src entry is added when
+# missing), takes the -D flags Kamailio's own build gives a module
+# (`make -n` of modules/sl), and links libsipfilter's -fPIC objects
+# into build/kamailio/sipfilter.so; only the module's entry points are
+# exported.  Not part of `all`: it needs the kamailio package.
+KAM_PKGS    := kamailio dpkg-dev
+KAM_DIR     := build/kamailio-src
+KAM_VERSION  = $(shell dpkg-query -W -f '$${Version}' kamailio 2>/dev/null)
+KAM_UPSTREAM = $(shell echo '$(KAM_VERSION)' | sed 's/-[^-]*$$//; s/^[0-9]*://')
+KAM_SRC      = $(KAM_DIR)/kamailio-$(KAM_UPSTREAM)
+KAM_MOD     := $(BUILD)/kamailio/sipfilter.so
+KAM_DEBSRC  := /etc/apt/sources.list.d/sipfilter-deb-src.sources
+
+.PHONY: kamailio-module deps-kamailio
+kamailio-module: deps-kamailio $(KAM_MOD)
+
+deps-kamailio: deps
+	@missing=""; for p in $(KAM_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; fi
+	@if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && \
+	    ! grep -qs '^deb-src' /etc/apt/sources.list; then \
+	  echo "adding $(KAM_DEBSRC) (deb-src for apt-get source kamailio)"; \
+	  printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+	    >$(KAM_DEBSRC); apt-get update -qq; fi
+	@if [ ! -f $(KAM_SRC)/src/core/sr_module.h ]; then \
+	  mkdir -p $(KAM_DIR) && cd $(KAM_DIR) && \
+	  { apt-get source -qq --download-only kamailio=$(KAM_VERSION) || \
+	    { apt-get update -qq && apt-get source -qq --download-only kamailio=$(KAM_VERSION); }; } && \
+	  dpkg-source -x kamailio_$(KAM_VERSION).dsc kamailio-$(KAM_UPSTREAM) >/dev/null; fi
+	@test -f $(KAM_SRC)/src/core/sr_module.h || \
+	  { echo "no Kamailio source in $(KAM_SRC)"; exit 1; }
+
+# The flags Kamailio's build uses for its own modules (MOD_NAME dropped:
+# ours is set below), cached next to the source.
+$(KAM_DIR)/module-cflags: | deps-kamailio
+	cd $(KAM_SRC)/src/modules/sl && $(MAKE) -s -n Q=0 2>/dev/null | \
+	  grep -m1 -- ' -c sl.c' | sed -e 's/^[^ ]* //' -e 's/ -c sl\.c.*//' \
+	  -e "s/ -DMOD_NAME='\"sl\"'//" >$(CURDIR)/$@.tmp
+	@grep -q -- '-DPKG_MALLOC' $@.tmp || { echo "cannot read Kamailio's module flags"; exit 1; }
+	mv $@.tmp $@
+
+KAM_WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+            -Wno-missing-field-initializers -Wno-format-truncation $(WERROR)
+$(BUILD)/kamailio/sipfilter_mod.o: sipfilter/kamailio/sipfilter_mod.c \
+    sipfilter/kamailio/sf_kam_frozen.h sipfilter/lib/sipfilter.h \
+    $(KAM_DIR)/module-cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(shell cat $(KAM_DIR)/module-cflags) -DMOD_NAME='"sipfilter"' \
+	  $(KAM_WARN) $(OPT) -g -I$(KAM_SRC)/src -I. -c $< -o $@
+
+# The frozen table copies need no Kamailio header: our own flags.
+$(BUILD)/kamailio/sf_kam_frozen.o: sipfilter/kamailio/sf_kam_frozen.c \
+    sipfilter/kamailio/sf_kam_frozen.h sipfilter/lib/sipfilter.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -fPIC -fvisibility=hidden \
+	  -c $< -o $@
+
+KAM_OBJS := $(BUILD)/kamailio/sipfilter_mod.o $(BUILD)/kamailio/sf_kam_frozen.o
+$(KAM_MOD): $(KAM_OBJS) $(PIC_OBJS) sipfilter/kamailio/exports.map
+	$(CC) -shared -fPIC -Wl,--version-script=sipfilter/kamailio/exports.map \
+	  -Wl,-z,relro,-z,now -o $@ $(KAM_OBJS) $(PIC_OBJS) $(ENGINE_LDLIBS)

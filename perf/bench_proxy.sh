@@ -17,6 +17,12 @@
 #              from SQLite), sl_send_reply / forward(), BENCH_KAM_CHILDREN
 #              UDP children, tlsf allocator (see below); installed with
 #              apt-get when missing
+#   kammod     Kamailio with the sipfilter module (make kamailio-module;
+#              perf/kamailio/kamailio_sipfilter.cfg): sipfilter_check() on
+#              the same bench.yaml as sipfilter, BENCH_KAM_CHILDREN children
+#   kamplain   Kamailio forwarding statelessly with no checks at all
+#              (perf/kamailio/kamailio_plain.cfg): the base of the module's
+#              "at most +10 %" target; like the relay it cannot reject
 #   relay      perf/udp_relay.c: recvmmsg/sendmmsg, no SIP work: the floor
 #              (it cannot reject, so the UAS answers 603 to those rows and
 #              every call is 6 datagrams through it, against 5.7 on average
@@ -40,7 +46,8 @@
 # sipp schedules them; 0 = each call at its own time), BENCH_WORKERS (2),
 # BENCH_KAM_CHILDREN (2), BENCH_PORT_BASE (25060), BENCH_PROXIES
 # ("sipfilter kamailio relay"), BENCH_MAXRATE ("10000 20000 ..."),
-# BENCH_CALLGRIND (1), BENCH_CG_OUT (a directory that keeps the callgrind
+# BENCH_CALLGRIND (1), BENCH_MAXRATE_RUN (1; 0 skips the max-rate steps),
+# BENCH_CG_OUT (a directory that keeps the callgrind
 # profile), BENCH_TIME_LIMIT (seconds, default 600; 240 quick).
 # Stops only the processes it started, by PID; removes its temp dir.
 set -u
@@ -74,7 +81,9 @@ STEP_DUR=3
 [ "$QUICK" = 1 ] && STEP_DUR=2
 
 declare -A PORT=([sipfilter]=$BASE [kamailio]=$((BASE + 1))
-	[relay]=$((BASE + 2)) [direct]=$((BASE + 10)) [callgrind]=$((BASE + 3)))
+	[relay]=$((BASE + 2)) [direct]=$((BASE + 10)) [callgrind]=$((BASE + 3))
+	[kammod]=$((BASE + 4)) [kamplain]=$((BASE + 5)))
+MAXRUN=${BENCH_MAXRATE_RUN:-1}
 UAS_PORT=$((BASE + 10))
 HZ=$(getconf CLK_TCK)
 TMP=$(mktemp -d /tmp/sfbench-proxy.XXXXXX)
@@ -119,7 +128,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (!NR) print "-";
 # The processes whose CPU counts for a proxy (Kamailio forks children).
 proc_set() {
 	local n=$1 p=${PID[$1]}
-	if [ "$n" = kamailio ]; then
+	if [[ $n == kam* ]]; then
 		echo "$p $(ps -o pid= --ppid "$p" 2>/dev/null | tr '\n' ' ')"
 	else
 		echo "$p"
@@ -206,6 +215,28 @@ start_proxy() {
 			-x tlsf -m 2048 -M 1024 -w "$TMP/kam" -Y "$TMP/kam/run" \
 			-P "$TMP/kam/kamailio.pid") >"$TMP/kamailio.log" 2>&1 &
 		;;
+	kammod)
+		ensure_kamailio || { say "kammod: kamailio not available"; return 1; }
+		make -s -C "$ROOT" kamailio-module BUILD="$BUILD" >"$TMP/kammod-build.log" 2>&1 ||
+			{ say "kammod: make kamailio-module failed"; return 1; }
+		mkdir -p "$TMP/kammod"
+		sed -e "s|@PORT@|$port|g; s|@NEXTHOP@|$UAS_PORT|g" \
+		    -e "s|@MODULE@|$BUILD/kamailio/sipfilter.so|; s|@CONFIG@|$TMP/sf/bench.yaml|" \
+		    -e "s|@CHILDREN@|$KCHILD|g; s|@CTL@|unix:$TMP/kammod/ctl|" \
+		    perf/kamailio/kamailio_sipfilter.cfg >"$TMP/kammod/kamailio.cfg"
+		(ulimit -c 0; exec kamailio -f "$TMP/kammod/kamailio.cfg" -DD -E \
+			-x tlsf -m 256 -M 64 -w "$TMP/kammod" -Y "$TMP/kammod" \
+			-P "$TMP/kammod/kamailio.pid") >"$TMP/kammod.log" 2>&1 &
+		;;
+	kamplain)
+		ensure_kamailio || { say "kamplain: kamailio not available"; return 1; }
+		mkdir -p "$TMP/kamplain"
+		sed -e "s|@PORT@|$port|g; s|@NEXTHOP@|$UAS_PORT|g; s|@CHILDREN@|$KCHILD|g" \
+		    perf/kamailio/kamailio_plain.cfg >"$TMP/kamplain/kamailio.cfg"
+		(ulimit -c 0; exec kamailio -f "$TMP/kamplain/kamailio.cfg" -DD -E \
+			-x tlsf -m 256 -M 64 -w "$TMP/kamplain" -Y "$TMP/kamplain" \
+			-P "$TMP/kamplain/kamailio.pid") >"$TMP/kamplain.log" 2>&1 &
+		;;
 	relay)
 		"$RELAY" "127.0.0.1:$port" "127.0.0.1:$UAS_PORT" \
 			>"$TMP/relay.log" 2>&1 &
@@ -220,7 +251,7 @@ start_proxy() {
 		return 1
 	fi
 	UP[$n]=$(calc "$(now) - $t0")
-	if [ "$n" = kamailio ]; then
+	if [[ $n == kam* ]]; then
 		# children are ours too: stop them by PID if the main one hangs
 		for p in $(ps -o pid= --ppid "${PID[$n]}"); do started+=("$p"); done
 	fi
@@ -235,7 +266,7 @@ run_load() {
 	shift 3
 	[ "$n" != direct ] && procs=$(proc_set "$n")
 	# Without a judging proxy the UAS answers the R rows 603 itself.
-	if [ "$n" = relay ] || [ "$n" = direct ]; then
+	if [ "$n" = relay ] || [ "$n" = direct ] || [ "$n" = kamplain ]; then
 		set -- "$@" --uas-rejects
 	fi
 	# shellcheck disable=SC2086
@@ -316,7 +347,7 @@ declare -A CPU=()
 dg_proxy=$(calc "6 - 3 * $frac_rej")
 for n in "${targets[@]}"; do
 	dg=$dg_proxy
-	[ "$n" = relay ] && dg=6
+	[ "$n" = relay ] || [ "$n" = kamplain ] && dg=6
 	cpu=$(med "$n" cpu_us)
 	CPU[$n]=$cpu
 	if [ "$n" = direct ]; then
@@ -343,6 +374,14 @@ if [ -n "${CPU[sipfilter]:-}" ]; then
 		say "ratio sipfilter/kamailio CPU per call: $(calc "${CPU[sipfilter]} / ${CPU[kamailio]}" | cut -c1-5) (target <= 0.333)"
 	[ -n "${CPU[relay]:-}" ] &&
 		say "ratio sipfilter/relay    CPU per call: $(calc "${CPU[sipfilter]} / ${CPU[relay]}" | cut -c1-5) (target <= 2)"
+fi
+if [ -n "${CPU[kammod]:-}" ]; then
+	[ -n "${CPU[kamailio]:-}" ] &&
+		say "ratio kammod/kamailio(mtree) CPU per call: $(calc "${CPU[kammod]} / ${CPU[kamailio]}" | cut -c1-5) (target < 1)"
+	[ -n "${CPU[kamplain]:-}" ] &&
+		say "ratio kammod/kamplain CPU per call: $(calc "${CPU[kammod]} / ${CPU[kamplain]}" | cut -c1-5) (target <= 1.10; kamplain forwards the rejected 10 % too: 6 datagrams a call against 5.7)"
+	[ -n "${CPU[sipfilter]:-}" ] &&
+		say "ratio kammod/sipfilter CPU per call: $(calc "${CPU[kammod]} / ${CPU[sipfilter]}" | cut -c1-5)"
 fi
 if [ -n "${CPU[kamailio]:-}" ]; then
 	k=${CPU[kamailio]}
@@ -375,7 +414,7 @@ maxrate() { # NAME: steps the rate up; prints the last good one
 	done
 	echo "$n max=$good bad=$bad fail=$f sent=$sr" >>"$TMP/max"
 }
-if [ -n "${UP[sipfilter]:-}" ]; then
+if [ -n "${UP[sipfilter]:-}" ] && [ "$MAXRUN" = 1 ]; then
 	say ""
 	say "-- maximum rate, sipfilter (< 0.1% failed; ${STEP_DUR}s per step)"
 	maxrate sipfilter

@@ -23,6 +23,7 @@
 #include "base/sf_phrase.h"
 #include "sipfilter/engine/sf_admit.h"
 #include "sipfilter/engine/sf_explain.h"
+#include "sipfilter/engine/sf_mark.h"
 #include "sipfilter/engine/sf_report.h"
 
 #ifndef SF_VERSION
@@ -38,6 +39,12 @@ _Static_assert(SIPFILTER_ALLOW == (int)SF_W_ALLOW &&
 		       SIPFILTER_ANSWER == (int)SF_W_ANSWER &&
 		       SF_W_COUNT == 7,
 	       "sipfilter_action_t mirrors sf_word_t");
+
+_Static_assert(sizeof(((sipfilter_edits_t *)0)->items) /
+			       sizeof(sipfilter_edit_t) >= SF_EDIT_MAX_OPS &&
+		       sizeof(((sipfilter_edits_t *)0)->text) >=
+			       SF_EDIT_SCRATCH,
+	       "sipfilter_edits_t holds any edit list");
 
 struct sipfilter {
 	sf_cfg_t *cfg;
@@ -57,6 +64,7 @@ typedef struct scratch {
 	sf_sipmsg_t msg;
 	sf_call_t call;
 	sf_admission_t a;
+	sf_edit_t edit;
 } scratch_t;
 
 static pthread_key_t scratch_key;
@@ -256,6 +264,18 @@ static void drop_result(sipfilter_result_t *r)
 
 /* The result for an admission.  The strings it copies come from the
  * config (which lives as long as the handle) or are static. */
+/* src (NULL = "") into the array dst, cut to fit: the result strings
+ * are filled on every judgement, where snprintf costs ~2k instructions
+ * a message. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+#define COPY(dst, src) copy_cut((dst), sizeof(dst), (src))
+
 static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
 			const sf_report_t *rep, sipfilter_result_t *r)
 {
@@ -268,26 +288,20 @@ static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
 	r->judged = rep->judged;
 	r->malformed = rep->malformed;
 	r->code = rep->code;
-	snprintf(r->phrase, sizeof(r->phrase), "%s",
-		 a->judged ? a->v.phrase : (a->phrase ? a->phrase : ""));
+	COPY(r->phrase, a->judged ? a->v.phrase : a->phrase);
 	if (r->code && !r->phrase[0])
-		snprintf(r->phrase, sizeof(r->phrase), "%s",
-			 sf_status_phrase(r->code));
-	snprintf(r->rule, sizeof(r->rule), "%s", rep->rule);
-	snprintf(r->reason, sizeof(r->reason), "%s", rep->reason);
+		COPY(r->phrase, sf_status_phrase(r->code));
+	COPY(r->rule, rep->rule);
+	COPY(r->reason, rep->reason);
 	if (a->trunk >= 0)
-		snprintf(r->trunk, sizeof(r->trunk), "%.*s",
-			 (int)sizeof(r->trunk) - 1,
-			 sf->cfg->trunks[a->trunk].name);
+		COPY(r->trunk, sf->cfg->trunks[a->trunk].name);
 	if (!a->judged)
 		return;
 	if (f->number.kind != SF_NUM_NONE)
 		sf_num_format(&f->number, r->number, sizeof(r->number));
-	snprintf(r->number_class, sizeof(r->number_class), "%s",
-		 sf_class_name(f->cls));
+	COPY(r->number_class, sf_class_name(f->cls));
 	if (f->decided_by < SF_IDK_COUNT)
-		snprintf(r->identity, sizeof(r->identity), "%s",
-			 sf_idkind_name(f->decided_by));
+		COPY(r->identity, sf_idkind_name(f->decided_by));
 }
 
 int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
@@ -306,6 +320,55 @@ int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
 	sf_report_of(&s->a, &rep);
 	count(sf, &rep);
 	fill_result(sf, &s->a, &rep, r);
+	return 0;
+}
+
+int sipfilter_judge_edits(sipfilter_t *sf, const char *buf, size_t len,
+			  const struct sockaddr *src, sipfilter_transport_t tp,
+			  const char *trunk, sipfilter_result_t *r,
+			  sipfilter_edits_t *edits)
+{
+	size_t max = sizeof(edits->items) / sizeof(edits->items[0]);
+	const sf_admission_t *a;
+	sf_admit_in_t in;
+	sf_report_t rep;
+	scratch_t *s;
+
+	edits->n = 0;
+	if (make_input(sf, buf, len, src, tp, trunk, &in) < 0 ||
+	    !(s = admit(sf, &in))) {
+		drop_result(r);
+		return -1;
+	}
+	a = &s->a;
+	sf_report_of(a, &rep);
+	count(sf, &rep);
+	fill_result(sf, a, &rep, r);
+	/* serve marks the INVITEs it forwards (proxy_core.c forward()) */
+	if (a->method != SF_M_INVITE ||
+	    (r->action != SIPFILTER_ALLOW && r->action != SIPFILTER_TAG &&
+	     r->action != SIPFILTER_WITHHOLD))
+		return 0;
+	/* as serve's forward(): the tables are never missing here */
+	sf_edit_init(&s->edit);
+	sf_mark(sf->cfg, &s->msg, a->trunk, a->v.rule_name,
+		a->judged ? a->outcome : SF_OUT_FORWARD, false, &s->edit);
+	if (s->edit.failed || s->edit.n > max ||
+	    s->edit.used > sizeof(edits->text))
+		return -1;  /* not with SF_EDIT_MAX_OPS/SCRATCH as they are */
+	sf_edit_sort(&s->edit);
+	for (unsigned i = 0; i < s->edit.n; i++) {
+		const sf_edit_op_t *op = &s->edit.ops[i];
+
+		if (op->off > len || op->del > len - op->off) {
+			edits->n = 0;
+			return -1;
+		}
+		edits->items[i] = (sipfilter_edit_t){op->off, op->del,
+						     op->ins_off, op->ins_len};
+	}
+	memcpy(edits->text, s->edit.scratch, s->edit.used);
+	edits->n = s->edit.n;
 	return 0;
 }
 
@@ -370,7 +433,28 @@ static void swap_in(sipfilter_t *sf, sf_tables_t *next)
 	sf_tables_free(old);
 }
 
+_Static_assert(SIPFILTER_TABLE_PLAN == (int)SF_LOAD_PLAN &&
+		       SIPFILTER_TABLE_ROAMING == (int)SF_LOAD_ROAMING &&
+		       SIPFILTER_TABLE_SUBSTITUTION == (int)SF_LOAD_SUBST &&
+		       SIPFILTER_TABLE_ALLOW == (int)SF_LOAD_ALLOW &&
+		       SIPFILTER_TABLES == (int)SF_LOAD_COUNT,
+	       "sipfilter_table_t mirrors sf_load_table_t");
+
+const char *sipfilter_table_file(sipfilter_t *sf, sipfilter_table_t t)
+{
+	if ((int)t < 0 || t >= SIPFILTER_TABLES)
+		return NULL;
+	return sf_load_table_path(sf->cfg, (sf_load_table_t)t);
+}
+
 int sipfilter_reload(sipfilter_t *sf, sipfilter_errors_t *errors)
+{
+	return sipfilter_reload_from(sf, NULL, errors);
+}
+
+int sipfilter_reload_from(sipfilter_t *sf,
+			  const char *const files[SIPFILTER_TABLES],
+			  sipfilter_errors_t *errors)
 {
 	sf_tables_t *next = NULL;
 	sf_err_t err;
@@ -378,7 +462,7 @@ int sipfilter_reload(sipfilter_t *sf, sipfilter_errors_t *errors)
 
 	sf_err_clear(&err);
 	pthread_mutex_lock(&sf->upd_lock);
-	rc = sf_load_tables(sf->cfg, sf->tables, &next, &err);
+	rc = sf_load_tables_at(sf->cfg, files, sf->tables, &next, &err);
 	if (rc == 0) {
 		sf_tables_set_generation(next, ++sf->generation);
 		swap_in(sf, next);

@@ -6,19 +6,45 @@
 
 #include <stdlib.h>
 
+const char *sf_load_table_path(const sf_cfg_t *cfg, sf_load_table_t t)
+{
+	const char *p = t == SF_LOAD_PLAN      ? cfg->plan_path
+			: t == SF_LOAD_ROAMING ? cfg->roaming_path
+			: t == SF_LOAD_SUBST   ? cfg->substitution_path
+			: t == SF_LOAD_ALLOW   ? cfg->allow_path
+					       : NULL;
+
+	return p && p[0] ? p : NULL;
+}
+
 int sf_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
 		   sf_tables_t **out, sf_err_t *err)
+{
+	return sf_load_tables_at(cfg, NULL, previous, out, err);
+}
+
+/* paths[t] when given and the config names table t, else the config's. */
+static const char *pick(const sf_cfg_t *cfg, const char *const *paths,
+			sf_load_table_t t)
+{
+	const char *own = sf_load_table_path(cfg, t);
+
+	return own && paths && paths[t] ? paths[t] : own;
+}
+
+int sf_load_tables_at(const sf_cfg_t *cfg, const char *const *paths,
+		      const sf_tables_t *previous, sf_tables_t **out,
+		      sf_err_t *err)
 {
 	const char *names[SF_CFG_MAX_TRUNKS];
 	sf_tables_src_t src = {0};
 
 	for (size_t i = 0; i < cfg->n_trunks && i < SF_CFG_MAX_TRUNKS; i++)
 		names[i] = cfg->trunks[i].name;
-	src.plan = cfg->plan_path[0] ? cfg->plan_path : NULL;
-	src.roaming = cfg->roaming_path[0] ? cfg->roaming_path : NULL;
-	src.substitution =
-		cfg->substitution_path[0] ? cfg->substitution_path : NULL;
-	src.allow = cfg->allow_path[0] ? cfg->allow_path : NULL;
+	src.plan = pick(cfg, paths, SF_LOAD_PLAN);
+	src.roaming = pick(cfg, paths, SF_LOAD_ROAMING);
+	src.substitution = pick(cfg, paths, SF_LOAD_SUBST);
+	src.allow = pick(cfg, paths, SF_LOAD_ALLOW);
 	src.trunk_names = names;
 	src.n_trunks = cfg->n_trunks;
 	src.previous = previous;

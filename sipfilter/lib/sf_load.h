@@ -21,6 +21,25 @@
 int sf_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
 		   sf_tables_t **out, sf_err_t *err);
 
+/* The tables a config may name, in this order everywhere. */
+typedef enum sf_load_table {
+	SF_LOAD_PLAN = 0, SF_LOAD_ROAMING, SF_LOAD_SUBST, SF_LOAD_ALLOW,
+	SF_LOAD_COUNT
+} sf_load_table_t;
+
+/* The file cfg names for table t, or NULL when it names none. */
+const char *sf_load_table_path(const sf_cfg_t *cfg, sf_load_table_t t);
+
+/*
+ * sf_load_tables, reading table t from paths[t] instead of the config's
+ * file when paths (may be NULL) and paths[t] are not NULL and the config
+ * names that table (a copy of the same file: libsipfilter's
+ * sipfilter_reload_from).
+ */
+int sf_load_tables_at(const sf_cfg_t *cfg, const char *const *paths,
+		      const sf_tables_t *previous, sf_tables_t **out,
+		      sf_err_t *err);
+
 /*
  * Loads config path and its tables.  On a config error prints every
  * diagnostic on stderr and returns SF_EPARSE; on a table error prints it

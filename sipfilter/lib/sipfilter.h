@@ -144,6 +144,43 @@ SIPFILTER_API int sipfilter_judge(sipfilter_t *sf, const char *buf,
 				  sipfilter_transport_t tp, const char *trunk,
 				  sipfilter_result_t *r);
 
+/* One byte-range edit of a judged message: at off, delete del bytes and
+ * insert the ins_len bytes at text + ins_off of the sipfilter_edits_t. */
+typedef struct sipfilter_edit {
+	uint32_t off;
+	uint32_t del;
+	uint32_t ins_off;
+	uint32_t ins_len;
+} sipfilter_edit_t;
+
+/* The edits serve makes to a forwarded INVITE for its verdict (the tag
+ * header and verstat for tag; anonymous From, Privacy: id and no
+ * P-Preferred-Identity/Remote-Party-ID for withhold; verstat from an
+ * untrusted trunk and a forged tag header removed on every INVITE).
+ * Routing edits (Via, Record-Route, Max-Forwards) are not among them:
+ * they are the forwarding proxy's own. */
+typedef struct sipfilter_edits {
+	size_t n;                     /* in items, sorted by off; inserts at
+					 one offset in the order to write */
+	sipfilter_edit_t items[64];
+	char text[2048];              /* the inserted bytes */
+} sipfilter_edits_t;
+
+/*
+ * sipfilter_judge, and into *edits the edits for the result's action
+ * (none when it is not forwarded or not an INVITE).  Ranges never
+ * overlap and lie in buf[0..len).  Returns 0; -1 as sipfilter_judge (no
+ * edits then), or -1 with r filled when the edits did not fit in
+ * *edits (cannot happen with the limits the scanner enforces; the
+ * caller should then not forward the message unedited).
+ */
+SIPFILTER_API int sipfilter_judge_edits(sipfilter_t *sf, const char *buf,
+					size_t len, const struct sockaddr *src,
+					sipfilter_transport_t tp,
+					const char *trunk,
+					sipfilter_result_t *r,
+					sipfilter_edits_t *edits);
+
 /*
  * The same judgement explained: one JSON object (the facts of every
  * identity, the rule, the action; `sipfilter judge --json`'s fields)
@@ -172,6 +209,31 @@ SIPFILTER_API long sipfilter_lookup(sipfilter_t *sf, const char *number,
  */
 SIPFILTER_API int sipfilter_reload(sipfilter_t *sf,
 				   sipfilter_errors_t *errors);
+
+/* The tables a config names, in this order (sipfilter_table_file). */
+typedef enum sipfilter_table {
+	SIPFILTER_TABLE_PLAN = 0,      /* tables.numbering_plan */
+	SIPFILTER_TABLE_ROAMING,       /* tables.roaming */
+	SIPFILTER_TABLE_SUBSTITUTION,  /* tables.substitution */
+	SIPFILTER_TABLE_ALLOW,         /* tables.allow */
+	SIPFILTER_TABLES
+} sipfilter_table_t;
+
+/* The file the config names for table t (resolved against the config's
+ * folder), or NULL when it names none.  Valid until close. */
+SIPFILTER_API const char *sipfilter_table_file(sipfilter_t *sf,
+					       sipfilter_table_t t);
+
+/*
+ * sipfilter_reload, reading table t from files[t] instead of the
+ * config's file when files[t] is not NULL (and the config names that
+ * table).  For embedders that validate a frozen copy once and then load
+ * the same bytes in several processes (the Kamailio module).  Errors
+ * name the file read.
+ */
+SIPFILTER_API int sipfilter_reload_from(sipfilter_t *sf,
+					const char *const files[SIPFILTER_TABLES],
+					sipfilter_errors_t *errors);
 
 /*
  * Marks number (any form the config's dialling plan reads) as roaming

@@ -440,8 +440,10 @@ static int forward(sf_pctx_t *c, const sf_tables_t *tables, const sf_pin_t *in,
 	ol = &c->p->listeners[out->listener];
 	sf_edit_init(&c->edit);
 	if (a->method == SF_M_INVITE)
-		sf_proxy_mark(c, a->judged ? a->outcome : SF_OUT_FORWARD,
-			      !tables && a->v.rule < 0);
+		/* the verdict's edits (sf_mark.h) */
+		sf_mark(c->p->cfg, m, a->trunk, a->v.rule_name,
+			a->judged ? a->outcome : SF_OUT_FORWARD,
+			!tables && a->v.rule < 0, &c->edit);
 	edit_routes(c);
 	sf_ip_format(src, rcv, sizeof(rcv));
 	sf_resp_via_source(&c->edit, m->buf, &a->top, rcv,

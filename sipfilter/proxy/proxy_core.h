@@ -28,7 +28,7 @@
  *    known trunk (400); never a reply larger than the request to an
  *    unknown UDP source.
  * Forwarded bytes are the received bytes with byte-range edits
- * (proxy_edit.h): untouched headers pass byte for byte.
+ * (base/sf_edit.h): untouched headers pass byte for byte.
  */
 #ifndef PROXY_CORE_H
 #define PROXY_CORE_H
@@ -40,10 +40,11 @@
 #include "config/sf_config.h"
 #include "tables/sf_tables.h"
 #include "sipfilter/engine/sf_admit.h"
-#include "proxy_edit.h"
+#include "base/sf_edit.h"
 #include "proxy_stats.h"
 #include "sipfilter/engine/sf_engine.h"
 #include "sipfilter/engine/sf_identity.h"
+#include "sipfilter/engine/sf_mark.h"
 #include "sipfilter/engine/sf_sip.h"
 
 typedef struct sf_plisten {
@@ -136,11 +137,5 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 /* Formats the log line for a verdict (proxy_log.c; shared with tests). */
 void sf_proxy_log_line(const sf_cfg_t *cfg, const sf_verdict_t *v,
 		       const sf_call_t *call, char *buf, size_t size);
-
-/* The verdict's edits on a forwarded INVITE (proxy_mark.c): the tag
- * header and verstat (tag), an anonymous From and Privacy: id
- * (withhold), and the removal of a forged tag header.  degraded: tables
- * were unusable, the tag says "unverified". */
-void sf_proxy_mark(sf_pctx_t *c, sf_outcome_t o, bool degraded);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "base/sf_err.h"
 #include "base/sf_phrase.h"
-#include "proxy_edit.h"
+#include "base/sf_edit.h"
 #include "sipfilter/engine/sf_via.h"
 
 

@@ -28,7 +28,7 @@
 #include "base/sf_str.h"
 #include "sipfilter/engine/sf_token.h"
 #include "sipfilter/engine/sf_via.h"
-#include "proxy_edit.h"
+#include "base/sf_edit.h"
 #include "sipfilter/engine/sf_sip.h"
 
 typedef struct sf_resp_opts {

@@ -5,7 +5,7 @@
  * records, judgements from a source address, explain/lookup JSON,
  * roaming add/del, a failed reload that keeps the old tables, stats, the
  * special verdicts' names, and threads judging while another reloads and
- * updates.
+ * updates; the edits of tag and withhold (sipfilter_judge_edits).
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -55,6 +55,9 @@ static const char *config_yaml =
 	"    sources: [\"203.0.113.5\"]\n"
 	"    next_hop: \"udp:198.51.100.1:5060\"\n"
 	"emergency: [\"112\"]\n"
+	"tag:\n"
+	"  header: X-Sipfilter\n"
+	"  verstat: true\n"
 	"rules:\n"
 	"  - name: home-mobile-from-abroad\n"
 	"    when: { trunk_kind: [international], class: [home-mobile],"
@@ -62,7 +65,13 @@ static const char *config_yaml =
 	"    action: reject\n"
 	"    code: 603\n"
 	"    phrase: Network Blocked\n"
-	"    reason: home number from abroad, not roaming\n";
+	"    reason: home number from abroad, not roaming\n"
+	"  - name: other-from-abroad\n"
+	"    when: { trunk_kind: [international], class: [domestic-other] }\n"
+	"    action: tag\n"
+	"  - name: other-via-home\n"
+	"    when: { trunk_kind: [domestic], class: [domestic-other] }\n"
+	"    action: withhold\n";
 
 static const char *plan_csv = "# prefix,class,min_len,max_len,operator\n"
 			      "7701,home-mobile,11,11,Us\n"
@@ -210,6 +219,133 @@ static void test_judge(void)
 	sipfilter_close(sf);
 }
 
+/* make_invite with ";verstat=TN-Validation-Passed" on the PAI URI. */
+static size_t make_invite_verstat(const char *from, const char *pai,
+				  const char *to)
+{
+	static const char vs[] = ";verstat=TN-Validation-Passed";
+	size_t n = make_invite(from, pai, to);
+	char *at = strstr(invite, "@abroad.example>\r\nCall-ID");
+
+	T_TRUE(at != NULL && n + sizeof(vs) < sizeof(invite));
+	if (!at)
+		return n;
+	at += strlen("@abroad.example");
+	memmove(at + sizeof(vs) - 1, at, n - (size_t)(at - invite) + 1);
+	memcpy(at, vs, sizeof(vs) - 1);
+	return n + sizeof(vs) - 1;
+}
+
+/* invite with the edits applied, into out (NUL-terminated). */
+static void apply_edits(const sipfilter_edits_t *e, size_t len, char *out,
+			size_t cap)
+{
+	size_t pos = 0, o = 0;
+
+	for (size_t i = 0; i < e->n; i++) {
+		const sipfilter_edit_t *op = &e->items[i];
+
+		T_TRUE(op->off >= pos && op->off + op->del <= len);
+		T_TRUE(o + (op->off - pos) + op->ins_len < cap);
+		memcpy(out + o, invite + pos, op->off - pos);
+		o += op->off - pos;
+		memcpy(out + o, e->text + op->ins_off, op->ins_len);
+		o += op->ins_len;
+		pos = op->off + op->del;
+	}
+	T_TRUE(o + (len - pos) < cap);
+	memcpy(out + o, invite + pos, len - pos);
+	out[o + len - pos] = '\0';
+}
+
+static void test_edits(void)
+{
+	sipfilter_t *sf = sipfilter_open(cfg_path, NULL);
+	struct sockaddr_in abroad = addr("192.0.2.7"), home = addr("203.0.113.5");
+	static sipfilter_edits_t e;
+	static char out[4096];
+	sipfilter_result_t r;
+	size_t n;
+
+	T_TRUE(sf != NULL);
+	if (!sf)
+		return;
+	/* tag: our header, our verstat replacing the untrusted peer's */
+	n = make_invite_verstat("+77021234567", "+77021234567", "+77011112233");
+	T_EQ_INT(sipfilter_judge_edits(sf, invite, n, (struct sockaddr *)&abroad,
+				       SIPFILTER_UDP, NULL, &r, &e),
+		 0);
+	T_EQ_INT(r.action, SIPFILTER_TAG);
+	T_EQ_STR(r.rule, "other-from-abroad");
+	apply_edits(&e, n, out, sizeof(out));
+	T_TRUE(strstr(out, "\r\nX-Sipfilter: suspect;rule=other-from-abroad\r\n\r\n") != NULL);
+	T_TRUE(strstr(out, "TN-Validation-Passed") == NULL);
+	T_TRUE(strstr(out, "From: <sip:+77021234567@abroad.example;verstat=TN-Validation-Failed>;tag=f1\r\n") != NULL);
+	T_TRUE(strstr(out, "P-Asserted-Identity: <sip:+77021234567@abroad.example;verstat=TN-Validation-Failed>\r\n") != NULL);
+	/* withhold: anonymous From (tag kept), Privacy: id */
+	n = make_invite("+77021234567", NULL, "+77011112233");
+	T_EQ_INT(sipfilter_judge_edits(sf, invite, n, (struct sockaddr *)&home,
+				       SIPFILTER_UDP, NULL, &r, &e),
+		 0);
+	T_EQ_INT(r.action, SIPFILTER_WITHHOLD);
+	apply_edits(&e, n, out, sizeof(out));
+	T_TRUE(strstr(out, "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=f1\r\n") != NULL);
+	T_TRUE(strstr(out, "\r\nPrivacy: id\r\n\r\n") != NULL);
+	/* reject: nothing to edit; allow from untrusted: verstat dropped */
+	n = make_invite("+77011234567", NULL, "+77021112233");
+	T_EQ_INT(sipfilter_judge_edits(sf, invite, n, (struct sockaddr *)&abroad,
+				       SIPFILTER_UDP, NULL, &r, &e),
+		 0);
+	T_EQ_INT(r.action, SIPFILTER_REJECT);
+	T_EQ_INT(e.n, 0);
+	n = make_invite_verstat("+77011234567", "+77011234567", "+77021112233");
+	T_EQ_INT(sipfilter_judge_edits(sf, invite, n, (struct sockaddr *)&home,
+				       SIPFILTER_UDP, NULL, &r, &e),
+		 0);
+	T_EQ_INT(r.action, SIPFILTER_ALLOW);
+	T_EQ_INT(e.n, 1);
+	apply_edits(&e, n, out, sizeof(out));
+	T_TRUE(strstr(out, "P-Asserted-Identity: <sip:+77011234567@abroad.example>\r\n") != NULL);
+	sipfilter_close(sf);
+}
+
+/* sipfilter_table_file and sipfilter_reload_from: a frozen copy. */
+static void test_reload_from(void)
+{
+	sipfilter_t *sf = sipfilter_open(cfg_path, NULL);
+	const char *files[SIPFILTER_TABLES] = {NULL};
+	char copy[192];
+	sipfilter_errors_t errs;
+	size_t n = make_invite("+77011234567", NULL, "+77021112233");
+
+	T_TRUE(sf != NULL);
+	if (!sf)
+		return;
+	T_TRUE(strstr(sipfilter_table_file(sf, SIPFILTER_TABLE_ROAMING),
+		      "/roaming.csv") != NULL);
+	T_TRUE(sipfilter_table_file(sf, SIPFILTER_TABLE_SUBSTITUTION) == NULL);
+	T_TRUE(sipfilter_table_file(sf, SIPFILTER_TABLES) == NULL);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_REJECT);
+	/* the copy is read, the config's file is not */
+	write_file("roaming-copy.csv", "77011234567,DE\n");
+	snprintf(copy, sizeof(copy), "%s/roaming-copy.csv", dir);
+	files[SIPFILTER_TABLE_ROAMING] = copy;
+	T_EQ_INT(sipfilter_reload_from(sf, files, &errs), 0);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_ALLOW);
+	/* a broken copy: refused, named, the tables kept */
+	write_file("roaming-copy.csv", "77011234567,DE\nbad-row,XX\n");
+	T_EQ_INT(sipfilter_reload_from(sf, files, &errs), -1);
+	T_TRUE(strstr(errs.items[0].file, "roaming-copy.csv") != NULL);
+	T_EQ_INT(errs.items[0].line, 2);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_ALLOW);
+	/* NULL: the config's files again */
+	T_EQ_INT(sipfilter_reload_from(sf, NULL, &errs), 0);
+	T_EQ_INT(judge(sf, "192.0.2.7", n).action, SIPFILTER_REJECT);
+	sipfilter_close(sf);
+	snprintf(copy, sizeof(copy), "%s/roaming-copy.csv", dir);
+	unlink(copy);
+}
+
 static void test_explain_lookup(void)
 {
 	sipfilter_t *sf = sipfilter_open(cfg_path, NULL);
@@ -355,6 +491,8 @@ int main(void)
 	fixture();
 	T_RUN(test_open_errors);
 	T_RUN(test_judge);
+	T_RUN(test_edits);
+	T_RUN(test_reload_from);
 	T_RUN(test_explain_lookup);
 	T_RUN(test_roaming_reload_stats);
 	T_RUN(test_special_names);

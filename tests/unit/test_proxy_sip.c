@@ -3,7 +3,7 @@
  * test_proxy_sip.c - the proxy's SIP helpers: Via parsing, header
  * parameters, the byte-range editor, stateless responses and tags.
  */
-#include "sipfilter/proxy/proxy_edit.h"
+#include "base/sf_edit.h"
 #include "sipfilter/proxy/proxy_resp.h"
 #include "../../sipfilter/engine/sf_via.h"
 #include "t.h"

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_edit.h - in-place editing of a SIP message as a list of byte-range
+ * sf_edit.h - in-place editing of a SIP message as a list of byte-range
  * insertions and replacements.
  *
- * The proxy never re-serialises what it forwards (RFC 3261 §16.6 edits
+ * The proxy (and the verdict marks, sf_mark.h) never re-serialise what it forwards (RFC 3261 §16.6 edits
  * only: add a Via, decrement Max-Forwards, add a tag header ...).  An edit
  * list records "at offset O of the original, delete D bytes and insert
  * these bytes"; sf_edit_apply() writes the original with the edits into an
@@ -15,8 +15,8 @@
  * may pass temporaries.  Fixed capacity, no allocation: a per-worker
  * sf_edit_t is reused for every message.
  */
-#ifndef PROXY_EDIT_H
-#define PROXY_EDIT_H
+#ifndef SF_EDIT_H
+#define SF_EDIT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -91,6 +91,11 @@ static inline void sf_edit_put(sf_edit_t *e, const char *s, size_t len)
 void sf_edit_put_u(sf_edit_t *e, unsigned long v);
 
 int sf_edit_end(sf_edit_t *e, uint32_t mark, uint32_t off, uint32_t del);
+
+/* Sorts the ops by offset (inserts at one offset keep their order): the
+ * order sf_edit_apply writes them in.  For callers that apply the ops
+ * themselves (libsipfilter's sipfilter_judge_edits). */
+void sf_edit_sort(sf_edit_t *e);
 
 /*
  * Writes src[0..len) with the edits applied into out (capacity cap).

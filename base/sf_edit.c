@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_edit.c - byte-range edit lists applied in one copy pass.
+ * sf_edit.c - byte-range edit lists applied in one copy pass.
  */
-#include "proxy_edit.h"
+#include "sf_edit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,7 +89,7 @@ int sf_edit_end(sf_edit_t *e, uint32_t mark, uint32_t off, uint32_t del)
 }
 
 /* Insertion sort: op lists are short and nearly sorted already. */
-static void sort_ops(sf_edit_t *e)
+void sf_edit_sort(sf_edit_t *e)
 {
 	for (unsigned i = 1; i < e->n; i++) {
 		sf_edit_op_t k = e->ops[i];
@@ -112,7 +112,7 @@ long sf_edit_apply(sf_edit_t *e, const char *src, size_t len, char *out,
 
 	if (e->failed)
 		return -1;
-	sort_ops(e);
+	sf_edit_sort(e);
 	for (unsigned i = 0; i < e->n; i++) {
 		const sf_edit_op_t *op = &e->ops[i];
 		size_t keep;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_mark.c - what a verdict changes in a forwarded INVITE.
+ * sf_mark.c - what a verdict changes in a forwarded INVITE: the edits
+ * `serve` makes and the Kamailio module applies as lumps (through
+ * sipfilter_judge_edits), from one implementation.
  *
  *  - Upstream attestation is not trusted: from a trunk not marked
  *    `trusted`, every `verstat` parameter (3GPP TS 24.229 §7.2A.20) is
@@ -19,14 +21,20 @@
  *    to remove it before the callee when Privacy: id is set.  The display
  *    name goes with the anonymous From.
  *  - A tag header from upstream would pass for ours: it is removed.
- * Edits are recorded in the per-thread edit list (proxy_edit.h); no two
+ * Edits are recorded in the caller's edit list (base/sf_edit.h); no two
  * of them touch the same bytes.
  */
-#include "proxy_core.h"
+#include "sf_mark.h"
 
 #include <string.h>
 
-#include "sipfilter/engine/sf_identity.h"
+#include "sf_identity.h"
+
+/* What the helpers below work on. */
+typedef struct mark_ctx {
+	const sf_sipmsg_t *m;
+	sf_edit_t *e;
+} mark_ctx_t;
 
 static bool name_is(const sf_sip_hdr_t *h, const char *name)
 {
@@ -34,27 +42,27 @@ static bool name_is(const sf_sip_hdr_t *h, const char *name)
 }
 
 /* Removes every header line called name (anti-forgery of our tag). */
-static void remove_named(sf_pctx_t *c, const char *name)
+static void remove_named(mark_ctx_t *c, const char *name)
 {
-	const sf_sipmsg_t *m = &c->msg;
+	const sf_sipmsg_t *m = c->m;
 
 	for (unsigned i = 0; i < m->n_hdrs; i++)
 		if (name_is(&m->hdrs[i], name))
-			sf_edit_replace(&c->edit, m->hdrs[i].start,
+			sf_edit_replace(c->e, m->hdrs[i].start,
 					m->hdrs[i].end - m->hdrs[i].start,
 					NULL, 0);
 }
 
-static void remove_id(sf_pctx_t *c, sf_hdr_id_t id)
+static void remove_id(mark_ctx_t *c, sf_hdr_id_t id)
 {
-	const sf_sipmsg_t *m = &c->msg;
+	const sf_sipmsg_t *m = c->m;
 
 	for (unsigned i = 0;; i++) {
 		const sf_sip_hdr_t *h = sf_sip_hdr_nth(m, id, i);
 
 		if (!h)
 			return;
-		sf_edit_replace(&c->edit, h->start, h->end - h->start, NULL, 0);
+		sf_edit_replace(c->e, h->start, h->end - h->start, NULL, 0);
 	}
 }
 
@@ -82,10 +90,10 @@ static const char *next_verstat(sf_str_t uri, const char *p, const char **end)
  * not NULL (";verstat=VALUE"), puts ours at the end of the URI.  An
  * addr-spec From gets none (a parameter there would bind to the header).
  */
-static void mark_uri(sf_pctx_t *c, const sf_sip_hdr_t *h, sf_str_t value,
+static void mark_uri(mark_ctx_t *c, const sf_sip_hdr_t *h, sf_str_t value,
 		     const char *vs)
 {
-	const sf_sipmsg_t *m = &c->msg;
+	const sf_sipmsg_t *m = c->m;
 	sf_str_t uri;
 	bool angle;
 	const char *p, *e;
@@ -93,7 +101,7 @@ static void mark_uri(sf_pctx_t *c, const sf_sip_hdr_t *h, sf_str_t value,
 	if (!sf_hdr_uri(value, &uri, &angle))
 		return;
 	for (p = uri.s; (p = next_verstat(uri, p, &e)) != NULL; p = e)
-		sf_edit_replace(&c->edit, (uint32_t)(p - m->buf),
+		sf_edit_replace(c->e, (uint32_t)(p - m->buf),
 				(uint32_t)(e - p), NULL, 0);
 	if (!vs || (!angle && h->id == SF_HDR_FROM))
 		return;
@@ -102,17 +110,17 @@ static void mark_uri(sf_pctx_t *c, const sf_sip_hdr_t *h, sf_str_t value,
 		const char *q = memchr(uri.s, '?', uri.len);
 		const char *at = q ? q : uri.s + uri.len;
 
-		sf_edit_insert(&c->edit, (uint32_t)(at - m->buf), vs,
+		sf_edit_insert(c->e, (uint32_t)(at - m->buf), vs,
 			       strlen(vs));
 	}
 }
 
 /* Every value of every identity header, except those skip says go
  * anyway (replaced or removed by withhold). */
-static void mark_identities(sf_pctx_t *c, const char *vs, bool skip_from,
+static void mark_identities(mark_ctx_t *c, const char *vs, bool skip_from,
 			    bool skip_ppi_rpid)
 {
-	const sf_sipmsg_t *m = &c->msg;
+	const sf_sipmsg_t *m = c->m;
 
 	for (unsigned i = 0; i < m->n_hdrs; i++) {
 		const sf_sip_hdr_t *h = &m->hdrs[i];
@@ -137,14 +145,14 @@ static void mark_identities(sf_pctx_t *c, const char *vs, bool skip_from,
 
 /* The caller's Privacy values with "id" added ("none" dropped), RFC 3323
  * §4.2: one line replacing every Privacy line. */
-static void privacy_id(sf_pctx_t *c)
+static void privacy_id(mark_ctx_t *c)
 {
-	const sf_sipmsg_t *m = &c->msg;
+	const sf_sipmsg_t *m = c->m;
 	uint32_t mk;
 
 	remove_id(c, SF_HDR_PRIVACY);
-	mk = sf_edit_begin(&c->edit);
-	sf_edit_put(&c->edit, "Privacy: ", 9);
+	mk = sf_edit_begin(c->e);
+	sf_edit_put(c->e, "Privacy: ", 9);
 	for (unsigned i = 0;; i++) {
 		const sf_sip_hdr_t *h = sf_sip_hdr_nth(m, SF_HDR_PRIVACY, i);
 		const char *p, *e;
@@ -163,20 +171,20 @@ static void privacy_id(sf_pctx_t *c)
 			    sf_str_ieq_c(tok, "id") ||
 			    tok.len > 32 || memchr(tok.s, '\r', tok.len))
 				continue;
-			sf_edit_put(&c->edit, tok.s, tok.len);
-			sf_edit_put(&c->edit, ";", 1);
+			sf_edit_put(c->e, tok.s, tok.len);
+			sf_edit_put(c->e, ";", 1);
 		}
 	}
-	sf_edit_put(&c->edit, "id\r\n", 4);
-	sf_edit_end(&c->edit, mk, m->header_end, 0);
+	sf_edit_put(c->e, "id\r\n", 4);
+	sf_edit_end(c->e, mk, m->header_end, 0);
 }
 
 /* Withhold: anonymous From keeping its tag (and any other parameter). */
-static void anonymous_from(sf_pctx_t *c)
+static void anonymous_from(mark_ctx_t *c)
 {
 	static const char anon[] =
 		"\"Anonymous\" <sip:anonymous@anonymous.invalid>";
-	const sf_sipmsg_t *m = &c->msg;
+	const sf_sipmsg_t *m = c->m;
 	const sf_sip_hdr_t *f = sf_sip_hdr_nth(m, SF_HDR_FROM, 0);
 	sf_str_t uri;
 	bool angle;
@@ -185,19 +193,21 @@ static void anonymous_from(sf_pctx_t *c)
 		const char *params = angle ? uri.s + uri.len + 1
 					   : uri.s + uri.len;
 
-		sf_edit_replace(&c->edit, (uint32_t)(f->value.s - m->buf),
+		sf_edit_replace(c->e, (uint32_t)(f->value.s - m->buf),
 				(uint32_t)(params - f->value.s), anon,
 				sizeof(anon) - 1);
 	}
 }
 
-void sf_proxy_mark(sf_pctx_t *c, sf_outcome_t o, bool degraded)
+void sf_mark(const sf_cfg_t *cfg, const sf_sipmsg_t *m, int trunk,
+	     const char *rule_name, sf_outcome_t o, bool degraded,
+	     sf_edit_t *e)
 {
-	const sf_cfg_t *cfg = c->p->cfg;
 	const char *hn = cfg->tag.header[0] ? cfg->tag.header : "X-Sipfilter";
-	int t = c->adm.trunk;
-	bool trusted = t >= 0 && cfg->trunks[t].trusted;
+	bool trusted = trunk >= 0 && cfg->trunks[trunk].trusted;
 	const char *vs = NULL;
+	mark_ctx_t ctx = {m, e};
+	mark_ctx_t *c = &ctx;
 
 	/* A tag header from upstream would pass for ours. */
 	if (cfg->tag.header[0])
@@ -206,13 +216,13 @@ void sf_proxy_mark(sf_pctx_t *c, sf_outcome_t o, bool degraded)
 		/* Degraded (no tables): not a suspect, just unchecked;
 		 * verstat says so (3GPP TS 24.229: No-TN-Validation). */
 		if (degraded)
-			sf_edit_replacef(&c->edit, c->msg.header_end, 0,
+			sf_edit_replacef(e, m->header_end, 0,
 					 "%s: unverified;reason=no-tables\r\n",
 					 hn);
 		else
-			sf_edit_replacef(&c->edit, c->msg.header_end, 0,
+			sf_edit_replacef(e, m->header_end, 0,
 					 "%s: suspect;rule=%s\r\n", hn,
-					 c->adm.v.rule_name);
+					 rule_name ? rule_name : "");
 		if (cfg->tag.verstat)
 			vs = degraded ? ";verstat=No-TN-Validation"
 				      : ";verstat=TN-Validation-Failed";
