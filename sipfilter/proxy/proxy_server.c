@@ -73,12 +73,55 @@ fail:
 	return -1;
 }
 
+/*
+ * Is l's address already taken by another process?  A probe socket
+ * without SO_REUSEPORT cannot bind where anyone listens (ours are
+ * SO_REUSEPORT among our own workers only, and the kernel would let a
+ * second instance of the same user join them: a silent second serve
+ * taking a share of live traffic).  UDP probes set no SO_REUSEADDR (on
+ * UDP it would share too); TCP ones do, so our own TIME_WAIT after a
+ * restart does not count.  0 when free, -1 with err when taken.
+ */
+static int probe_free(const sf_plisten_t *l, int type, sf_err_t *err)
+{
+	int one = 1, fd = socket(l->family, type | SOCK_CLOEXEC, 0), e;
+
+	if (fd < 0)
+		return 0; /* open_sock will say why */
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l->family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&l->sa, l->salen) == 0) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	close(fd);
+	if (e != EADDRINUSE)
+		return 0;
+	sf_err_set(err, SF_EIO, NULL, 0, 0,
+		   "%s %s is already in use by another process (a second "
+		   "sipfilter serve?); refusing to share it",
+		   type == SOCK_DGRAM ? "udp" : "tcp", l->sentby);
+	if (err)
+		err->sys_errno = e;
+	return -1;
+}
+
 int sf_server_bind(sf_server_t *s, sf_err_t *err)
 {
 	for (unsigned li = 0; li < SF_CFG_MAX_LISTENERS; li++) {
 		s->tcp_listen_fd[li] = -1;
 		for (unsigned w = 0; w < SF_MAX_THREADS; w++)
 			s->udp_fd[li][w] = -1;
+	}
+	for (unsigned li = 0; li < s->proxy.n_listeners; li++) {
+		const sf_plisten_t *l = &s->proxy.listeners[li];
+
+		if (probe_free(l, l->tp == SF_TP_TCP ? SOCK_STREAM : SOCK_DGRAM,
+			       err))
+			return SF_EIO;
 	}
 	for (unsigned li = 0; li < s->proxy.n_listeners; li++) {
 		const sf_plisten_t *l = &s->proxy.listeners[li];
@@ -228,10 +271,26 @@ static void retire_tables(void *p)
 	sf_tables_free(p);
 }
 
-/* The control socket at path ("" = none: -1).  -2 with err on failure. */
-static int open_ctl(const char *path, sf_err_t *err)
+/* Does a live process answer on the Unix socket at sa? */
+static bool ctl_live(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
+	close(fd);
+	return live;
+}
+
+/* The control socket at path ("" = none: -1).  -2 with err on failure.
+ * A socket a live process answers on is another instance's: refused,
+ * never unlinked.  dev and ino get the file we created. */
+static int open_ctl(const char *path, dev_t *dev, ino_t *ino, sf_err_t *err)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	int fd;
 
 	if (!path[0])
@@ -247,10 +306,22 @@ static int open_ctl(const char *path, sf_err_t *err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
+	if (ctl_live(&sa)) {
+		close(fd);
+		sf_err_set(err, SF_EIO, NULL, 0, 0,
+			   "control socket %s is live: another sipfilter serve "
+			   "is running; stop it first or give this one its own "
+			   "serve.control_socket", path);
+		return -2;
+	}
 	unlink(path); /* a stale socket from a previous run */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16))
 		goto fail;
 	chmod(path, 0660);
+	if (stat(path, &st) == 0) {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
 	return fd;
 fail:
 	sf_err_set(err, SF_EIO, NULL, 0, 0, "control socket %s: %m", path);
@@ -397,11 +468,14 @@ static int open_sockets(sf_server_t *s, sf_err_t *err)
 {
 	const sf_cfg_t *cfg = s->cfg;
 
-	if (sf_server_bind(s, err))
-		return SF_EIO;
-	s->ctl_fd = open_ctl(cfg->serve.control_socket, err);
+	/* the control socket first: a live one means another instance,
+	 * whose listeners we must not touch either */
+	s->ctl_fd = open_ctl(cfg->serve.control_socket, &s->ctl_dev,
+			     &s->ctl_ino, err);
 	if (s->ctl_fd == -2)
 		return err->code;
+	if (sf_server_bind(s, err))
+		return SF_EIO;
 	s->metrics_fd = open_metrics(cfg->serve.metrics_addr, err);
 	if (s->metrics_fd == -2)
 		return err->code;
@@ -468,8 +542,13 @@ void sf_server_free(sf_server_t *s)
 		sf_snap_fini(&s->snap);
 	}
 	if (s->ctl_fd >= 0) {
+		struct stat st;
+
 		close(s->ctl_fd);
-		unlink(s->cfg->serve.control_socket);
+		/* only the file we created: never another instance's */
+		if (stat(s->cfg->serve.control_socket, &st) == 0 &&
+		    st.st_dev == s->ctl_dev && st.st_ino == s->ctl_ino)
+			unlink(s->cfg->serve.control_socket);
 	}
 	if (s->metrics_fd >= 0)
 		close(s->metrics_fd);

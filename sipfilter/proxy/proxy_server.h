@@ -109,6 +109,8 @@ struct sf_server {
 	/* the control socket and the metrics listener (-1: off), opened by
 	 * sf_server_new for the control loop and the metrics thread */
 	int ctl_fd;
+	dev_t ctl_dev;          /* the control socket file we created, */
+	ino_t ctl_ino;          /* the only one we ever unlink */
 	int metrics_fd;
 	bool built; /* the snapshot and the locks exist (sf_server_free) */
 };
