@@ -23,7 +23,7 @@
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: sipfilter ctl [-c CONFIG | -s SOCKET] COMMAND [ARGS]\n"
+		"usage: sipfilter ctl [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
 		"Talks to a running 'sipfilter serve'.  Commands:\n"
 		"  reload                     rebuild the tables (SIGHUP does "
 		"the same)\n"
@@ -33,11 +33,54 @@ static void usage(FILE *fp)
 		"  roaming add NUMBER [--visited CC]\n"
 		"  roaming del NUMBER         live roaming updates\n"
 		"  ping                       readiness probe\n"
+		"Options (anywhere on the line):\n"
 		"  -c, --config FILE  take the socket from this config "
 		"(default %s)\n"
 		"  -s, --socket PATH  control socket ($SIPFILTER_CTL)\n"
-		"  -t, --timeout SEC  answer timeout (default 30)\n",
+		"  -T, --timeout SEC  answer timeout (default 30)\n"
+		"Exit status: 0 when the answer is ok, 1 when it is not or serve "
+		"cannot be\nreached, 2 on a usage error (an unknown command or "
+		"option, a missing\nargument).\n",
 		sf_default_config_path());
+}
+
+/* The commands ctl knows: words, then how many arguments follow, and
+ * the options that go with it. */
+static const struct ctl_cmd {
+	const char *w1, *w2;
+	int nargs;
+	bool trunk_called, visited;
+} ctl_cmds[] = {
+	{"reload", NULL, 0, false, false},
+	{"stats", NULL, 0, false, false},
+	{"ping", NULL, 0, false, false},
+	{"lookup", NULL, 1, true, false},
+	{"roaming", "add", 1, false, true},
+	{"roaming", "del", 1, false, false},
+};
+
+/* The command words[0..n) name, or NULL (said on stderr). */
+static const struct ctl_cmd *find_cmd(char **words, int n)
+{
+	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+		const struct ctl_cmd *c = &ctl_cmds[i];
+		int used = c->w2 ? 2 : 1;
+
+		if (n < 1 || strcmp(words[0], c->w1) ||
+		    (c->w2 && (n < 2 || strcmp(words[1], c->w2))))
+			continue;
+		if (n != used + c->nargs) {
+			fprintf(stderr, "sipfilter ctl: '%s%s%s' takes %d "
+				"argument%s\n", c->w1, c->w2 ? " " : "",
+				c->w2 ? c->w2 : "", c->nargs,
+				c->nargs == 1 ? "" : "s");
+			return NULL;
+		}
+		return c;
+	}
+	fprintf(stderr, "sipfilter ctl: unknown command '%s%s%s'\n",
+		n ? words[0] : "", n > 1 ? " " : "", n > 1 ? words[1] : "");
+	return NULL;
 }
 
 static int append(char *buf, size_t size, const char *w)
@@ -112,6 +155,37 @@ static int ask(const char *sock, char *req, int timeout)
 						     : SF_EXIT_FAIL;
 }
 
+/* The socket to talk to: -s / $SIPFILTER_CTL, else the config's.
+ * NULL (said) when the config does not load. */
+static const char *socket_path(const char *sock, const char *cfg_path,
+			       char *buf, size_t size)
+{
+	sf_cfg_t *cfg;
+	sf_diag_t diag;
+
+	if (sock && *sock && !cfg_path)
+		return sock;
+	sf_diag_init(&diag);
+	if (sf_cfg_load(cfg_path ? cfg_path : sf_default_config_path(), &cfg,
+			&diag)) {
+		sf_diag_print(&diag, stderr);
+		return NULL;
+	}
+	snprintf(buf, size, "%s", cfg->serve.control_socket);
+	sf_cfg_free(cfg);
+	return buf;
+}
+
+/* Appends key=value to req; -1 when it does not fit or has spaces. */
+static int append_kv(char *req, size_t size, const char *key, const char *v)
+{
+	char kv[300];
+
+	if ((size_t)snprintf(kv, sizeof(kv), "%s=%s", key, v) >= sizeof(kv))
+		return -1;
+	return append(req, size, kv);
+}
+
 int sf_cmd_ctl(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -126,15 +200,25 @@ int sf_cmd_ctl(int argc, char **argv)
 	};
 	const char *cfg_path = NULL, *sock = getenv("SIPFILTER_CTL");
 	const char *trunk = NULL, *called = NULL, *visited = NULL;
-	char req[1024] = "", kv[300], sockbuf[SF_CFG_PATH_MAX];
+	const struct ctl_cmd *cmd;
+	char req[1024] = "", sockbuf[SF_CFG_PATH_MAX], *end;
 	int timeout = 30, c;
 
+	/* getopt permutes: options may come before, between or after the
+	 * command words, and an unknown one is an error wherever it is */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+c:s:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 's': sock = optarg; break;
-		case 'T': timeout = atoi(optarg); break;
+		case 'T':
+			timeout = (int)strtol(optarg, &end, 10);
+			if (*end || timeout <= 0 || timeout > 3600) {
+				fprintf(stderr, "sipfilter ctl: bad timeout "
+					"'%s' (1-3600 s)\n", optarg);
+				return SF_EXIT_USAGE;
+			}
+			break;
 		case 't': trunk = optarg; break;
 		case 'C': called = optarg; break;
 		case 'v': visited = optarg; break;
@@ -142,51 +226,32 @@ int sf_cmd_ctl(int argc, char **argv)
 		default: usage(stderr); return SF_EXIT_USAGE;
 		}
 	}
-	/* Options may also follow the command words. */
-	for (int i = optind; i < argc; i++) {
-		const char *w = argv[i];
-
-		if (!strcmp(w, "--trunk") && i + 1 < argc)
-			trunk = argv[++i];
-		else if (!strcmp(w, "--called") && i + 1 < argc)
-			called = argv[++i];
-		else if (!strcmp(w, "--visited") && i + 1 < argc)
-			visited = argv[++i];
-		else if (w[0] == '-' && w[1] == '-') {
-			usage(stderr);
-			return SF_EXIT_USAGE;
-		} else if (append(req, sizeof(req), w)) {
-			fprintf(stderr, "sipfilter ctl: bad argument '%s'\n", w);
-			return SF_EXIT_USAGE;
-		}
-	}
-	if (!req[0]) {
-		usage(stderr);
+	cmd = find_cmd(argv + optind, argc - optind);
+	if (!cmd)
+		return SF_EXIT_USAGE;
+	if (((trunk || called) && !cmd->trunk_called) ||
+	    (visited && !cmd->visited)) {
+		fprintf(stderr, "sipfilter ctl: --%s does not go with '%s'\n",
+			visited && !cmd->visited ? "visited"
+			: trunk                  ? "trunk"
+						 : "called",
+			cmd->w1);
 		return SF_EXIT_USAGE;
 	}
-	if ((trunk && (snprintf(kv, sizeof(kv), "trunk=%s", trunk),
-		       append(req, sizeof(req), kv))) ||
-	    (called && (snprintf(kv, sizeof(kv), "called=%s", called),
-			append(req, sizeof(req), kv))) ||
-	    (visited && (snprintf(kv, sizeof(kv), "visited=%s", visited),
-			 append(req, sizeof(req), kv)))) {
+	for (int i = optind; i < argc; i++)
+		if (append(req, sizeof(req), argv[i])) {
+			fprintf(stderr, "sipfilter ctl: bad argument '%s'\n",
+				argv[i]);
+			return SF_EXIT_USAGE;
+		}
+	if ((trunk && append_kv(req, sizeof(req), "trunk", trunk)) ||
+	    (called && append_kv(req, sizeof(req), "called", called)) ||
+	    (visited && append_kv(req, sizeof(req), "visited", visited))) {
 		fprintf(stderr, "sipfilter ctl: bad option value\n");
 		return SF_EXIT_USAGE;
 	}
-	if (!sock || !*sock || cfg_path) {
-		sf_cfg_t *cfg;
-		sf_diag_t diag;
-
-		sf_diag_init(&diag);
-		if (sf_cfg_load(cfg_path ? cfg_path : sf_default_config_path(),
-				&cfg, &diag)) {
-			sf_diag_print(&diag, stderr);
-			return SF_EXIT_USAGE;
-		}
-		snprintf(sockbuf, sizeof(sockbuf), "%s",
-			 cfg->serve.control_socket);
-		sf_cfg_free(cfg);
-		sock = sockbuf;
-	}
+	sock = socket_path(sock, cfg_path, sockbuf, sizeof(sockbuf));
+	if (!sock)
+		return SF_EXIT_USAGE;
 	return ask(sock, req, timeout);
 }
