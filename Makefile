@@ -214,8 +214,14 @@ run: deps $(BIN)
 
 # Installs the binary, the example config (never over an existing one) and
 # the systemd unit: see dist/install.sh for PREFIX/SYSCONFDIR/DESTDIR.
-install: all install-lib
-	BIN=$(CURDIR)/$(BIN) dist/install.sh
+# The installed binary is built apart (build/install/) with the installed
+# config as its default; a binary run from the tree keeps the example.
+SYSCONFDIR ?= /etc
+install: install-lib
+	$(MAKE) BUILD=build/install \
+	  SF_DEFAULT_CONFIG=$(SYSCONFDIR)/sipfilter/sipfilter.yaml build/install/sipfilter
+	BIN=$(CURDIR)/build/install/sipfilter PREFIX=$(PREFIX) \
+	  SYSCONFDIR=$(SYSCONFDIR) dist/install.sh
 
 # libsipfilter alone: the static and shared library (with its SONAME
 # links), sipfilter.h and sipfilter.pc under PREFIX (DESTDIR for staging).

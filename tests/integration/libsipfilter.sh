@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# libsipfilter as an outside program sees it: `make install-lib` into a
+# libsipfilter as an outside program sees it (and `make install` staged
+# with DESTDIR: the installed binary's default config is /etc's): `make install-lib` into a
 # private prefix, the README's example program (taken from the README
 # itself, between its markers) built with pkg-config against the
 # installed shared library and, separately, the static one; the shared
@@ -33,6 +34,20 @@ exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}')
 expect_eq "only sipfilter_* exported" \
 	"$(grep -vc '^sipfilter_' <<<"$exported")" 0
 expect_match "sipfilter_judge exported" "$exported" '^sipfilter_judge$'
+
+# --- make install (staged): the installed binary defaults to /etc ---------
+if make -s --no-print-directory install DESTDIR="$T/stage" PREFIX=/usr \
+	>"$T/install-all.log" 2>&1; then ok "make install (DESTDIR)"
+else not_ok "make install (DESTDIR)" "$(tail -5 "$T/install-all.log")"; fi
+expect_match "installed binary defaults to /etc/sipfilter/sipfilter.yaml" \
+	"$("$T/stage/usr/bin/sipfilter" --help 2>&1)" \
+	'defaults to /etc/sipfilter/sipfilter\.yaml'
+expect_match "the tree's binary keeps the example" "$("$SF" --help 2>&1)" \
+	'defaults to .*/config/sipfilter\.yaml'
+for f in etc/sipfilter/sipfilter.yaml usr/lib/libsipfilter.so.0 \
+	usr/include/sipfilter.h etc/systemd/system/sipfilter.service; do
+	expect_eq "staged $f" "$([ -e "$T/stage/$f" ] && echo yes)" yes
+done
 
 # --- the README's example, built against the installed library -----------
 sed -n '/<!-- libsipfilter-example -->/,/<!-- \/libsipfilter-example -->/p' \
