@@ -198,7 +198,19 @@ soak: deps-test $(BIN)
 unit: deps $(BIN) $(TEST_BINS)
 
 # The whole suite: unit programs, golden files, integration scripts.
-test: deps-test $(BIN) lib $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
+# promtool (tests/integration/metrics.sh): only the binary, unpacked from
+# Debian's prometheus package; no server is installed or started.
+PROMTOOL := $(BUILD)/promtool/usr/bin/promtool
+$(PROMTOOL):
+	@d=$$(mktemp -d) && cd $$d && \
+	{ apt-get download -qq prometheus >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get download -qq prometheus; }; } && \
+	mkdir -p $(CURDIR)/$(BUILD)/promtool && \
+	dpkg-deb -x prometheus_*.deb $(CURDIR)/$(BUILD)/promtool && \
+	cd / && rm -rf $$d
+	@test -x $@
+
+test: deps-test $(BIN) lib $(PROMTOOL) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
 	BUILD=$(BUILD) SF_SAN="$(SAN)" tests/run.sh
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -8,6 +8,7 @@
  */
 #include "proxy_ctl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -509,17 +511,23 @@ static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
 /* Reloads, the current tables and degraded mode. */
 static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 {
-	mput(b, "# TYPE sipfilter_reloads_total counter\n"
+	mput(b, "# HELP sipfilter_reloads_total Table reloads by result.\n"
+		 "# TYPE sipfilter_reloads_total counter\n"
 		 "sipfilter_reloads_total{result=\"ok\"} %llu\n"
 		 "sipfilter_reloads_total{result=\"failed\"} %llu\n"
+		 "# HELP sipfilter_roaming_updates_total Live roaming changes applied (ctl roaming add/del).\n"
 		 "# TYPE sipfilter_roaming_updates_total counter\n"
 		 "sipfilter_roaming_updates_total %llu\n"
+		 "# HELP sipfilter_last_reload_success 1 when the last reload succeeded, else 0.\n"
 		 "# TYPE sipfilter_last_reload_success gauge\n"
 		 "sipfilter_last_reload_success %d\n"
+		 "# HELP sipfilter_table_generation Generation of the tables in use (1 at start, +1 per reload).\n"
 		 "# TYPE sipfilter_table_generation gauge\n"
 		 "sipfilter_table_generation %llu\n"
+		 "# HELP sipfilter_table_loaded_timestamp_seconds Unix time the tables in use were loaded.\n"
 		 "# TYPE sipfilter_table_loaded_timestamp_seconds gauge\n"
 		 "sipfilter_table_loaded_timestamp_seconds %lld\n"
+		 "# HELP sipfilter_degraded 1 when no tables are loaded (calls tagged unverified).\n"
 		 "# TYPE sipfilter_degraded gauge\nsipfilter_degraded %d\n",
 	     (unsigned long long)st->reloads_ok,
 	     (unsigned long long)st->reloads_failed,
@@ -529,12 +537,14 @@ static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 	if (st->have_tables) {
 		const sf_tables_stats_t *ts = &st->tables;
 
-		mput(b, "# TYPE sipfilter_table_rows gauge\n"
+		mput(b, "# HELP sipfilter_table_rows Rows of each table in use.\n"
+		 "# TYPE sipfilter_table_rows gauge\n"
 			 "sipfilter_table_rows{table=\"numbering_plan\"} %zu\n"
 			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
 			 "sipfilter_table_rows{table=\"substitution\"} %zu\n"
 			 "sipfilter_table_rows{table=\"allow\"} %zu\n"
-			 "# TYPE sipfilter_table_bytes gauge\n"
+			 "# HELP sipfilter_table_bytes Memory of each table in use, bytes.\n"
+		 "# TYPE sipfilter_table_bytes gauge\n"
 			 "sipfilter_table_bytes{table=\"numbering_plan\"} %zu\n"
 			 "sipfilter_table_bytes{table=\"roaming\"} %zu\n"
 			 "sipfilter_table_bytes{table=\"substitution\"} %zu\n"
@@ -567,6 +577,65 @@ static void metrics_latency(mb_t *b, const sf_wstats_t *sum)
 	     (unsigned long long)sum->lat_count);
 }
 
+/* The process, as the Prometheus client libraries name it (from /proc:
+ * no library), and the build. */
+static void metrics_process(mb_t *b, int64_t started_at)
+{
+	unsigned long long ut = 0, st = 0, rss_pages = 0;
+	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	unsigned fds = 0;
+	struct rlimit rl = {0, 0};
+	char line[1024];
+	FILE *fp = fopen("/proc/self/stat", "r");
+	DIR *d;
+
+	if (fp) {
+		/* fields 14 and 15 (utime, stime), after "pid (comm) " */
+		if (fgets(line, sizeof(line), fp)) {
+			const char *p = strrchr(line, ')');
+
+			if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u "
+					 "%*u %*u %*u %*u %llu %llu", &ut,
+					 &st) != 2)
+				ut = st = 0;
+		}
+		fclose(fp);
+	}
+	fp = fopen("/proc/self/statm", "r");
+	if (fp) {
+		if (fscanf(fp, "%*u %llu", &rss_pages) != 1)
+			rss_pages = 0;
+		fclose(fp);
+	}
+	d = opendir("/proc/self/fd");
+	if (d) {
+		for (struct dirent *e; (e = readdir(d));)
+			fds += e->d_name[0] != '.';
+		closedir(d);
+		fds--; /* the directory's own fd */
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	mput(b, "# HELP sipfilter_build_info The running build.\n"
+		 "# TYPE sipfilter_build_info gauge\n"
+		 "sipfilter_build_info{version=\"%s\"} 1\n"
+		 "# HELP process_cpu_seconds_total User and system CPU time "
+		 "spent, seconds.\n# TYPE process_cpu_seconds_total counter\n"
+		 "process_cpu_seconds_total %.2f\n"
+		 "# HELP process_resident_memory_bytes Resident memory, "
+		 "bytes.\n# TYPE process_resident_memory_bytes gauge\n"
+		 "process_resident_memory_bytes %llu\n"
+		 "# HELP process_open_fds Open file descriptors.\n"
+		 "# TYPE process_open_fds gauge\nprocess_open_fds %u\n"
+		 "# HELP process_max_fds Limit on open file descriptors.\n"
+		 "# TYPE process_max_fds gauge\nprocess_max_fds %llu\n"
+		 "# HELP process_start_time_seconds Start time of the process, "
+		 "Unix seconds.\n# TYPE process_start_time_seconds gauge\n"
+		 "process_start_time_seconds %lld\n",
+	     SF_VERSION, tick > 0 ? (double)(ut + st) / (double)tick : 0.0,
+	     rss_pages * (unsigned long long)(page > 0 ? page : 4096), fds,
+	     (unsigned long long)rl.rlim_cur, (long long)started_at);
+}
+
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
 	const sf_cfg_t *cfg = s->cfg;
@@ -590,12 +659,14 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		mput(&b, "sipfilter_messages_received_total{kind=\"%s\"} %llu\n",
 		     sf_st_rx_name(i), (unsigned long long)sum->rx[i]);
 	metrics_verdicts(&b, cfg, sum);
-	mput(&b, "# TYPE sipfilter_parse_errors_total counter\n");
+	mput(&b, "# HELP sipfilter_parse_errors_total Messages the strict scanner refused, by reason.\n"
+		 "# TYPE sipfilter_parse_errors_total counter\n");
 	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)
 		mput(&b, "sipfilter_parse_errors_total{reason=\"%s\"} %llu\n",
 		     sf_sip_error_name(i),
 		     (unsigned long long)sum->parse_err[i]);
-	mput(&b, "# TYPE sipfilter_dropped_total counter\n");
+	mput(&b, "# HELP sipfilter_dropped_total Messages dropped without an answer, by reason.\n"
+		 "# TYPE sipfilter_dropped_total counter\n");
 	for (unsigned i = 0; i < SF_DROP_COUNT; i++)
 		mput(&b, "sipfilter_dropped_total{reason=\"%s\"} %llu\n",
 		     sf_st_drop_name(i), (unsigned long long)sum->drop[i]);
@@ -605,13 +676,16 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	for (unsigned i = 0; i < SF_WHY_COUNT; i++)
 		mput(&b, "sipfilter_admission_total{reason=\"%s\"} %llu\n",
 		     sf_why_name((sf_why_t)i), (unsigned long long)sum->why[i]);
-	mput(&b, "# TYPE sipfilter_responses_sent_total counter\n");
+	mput(&b, "# HELP sipfilter_responses_sent_total Responses of our own sent, by kind.\n"
+		 "# TYPE sipfilter_responses_sent_total counter\n");
 	for (unsigned i = 0; i < SF_SENT_COUNT; i++)
 		mput(&b, "sipfilter_responses_sent_total{kind=\"%s\"} %llu\n",
 		     sf_st_sent_name(i), (unsigned long long)sum->sent[i]);
-	mput(&b, "# TYPE sipfilter_forwarded_total counter\n"
+	mput(&b, "# HELP sipfilter_forwarded_total Messages forwarded, requests and responses.\n"
+		 "# TYPE sipfilter_forwarded_total counter\n"
 		 "sipfilter_forwarded_total{kind=\"request\"} %llu\n"
 		 "sipfilter_forwarded_total{kind=\"response\"} %llu\n"
+		 "# HELP sipfilter_acks_absorbed_total ACKs of our own final responses, absorbed.\n"
 		 "# TYPE sipfilter_acks_absorbed_total counter\n"
 		 "sipfilter_acks_absorbed_total %llu\n",
 	     (unsigned long long)sum->fwd_requests,
@@ -619,16 +693,19 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	     (unsigned long long)sum->acks_absorbed);
 	metrics_reloads(&b, &st);
 	sf_tcp_counts(s, &conns, &unknown);
-	mput(&b, "# TYPE sipfilter_tcp_connections gauge\n"
+	mput(&b, "# HELP sipfilter_tcp_connections TCP connections open.\n"
+		 "# TYPE sipfilter_tcp_connections gauge\n"
 		 "sipfilter_tcp_connections %u\n"
 		 "# HELP sipfilter_tcp_unknown_connections TCP connections "
 		 "from sources no trunk matches.\n"
 		 "# TYPE sipfilter_tcp_unknown_connections gauge\n"
 		 "sipfilter_tcp_unknown_connections %u\n"
+		 "# HELP sipfilter_uptime_seconds Seconds since serve started.\n"
 		 "# TYPE sipfilter_uptime_seconds gauge\n"
 		 "sipfilter_uptime_seconds %lld\n",
 	     conns, unknown, (long long)(time(NULL) - s->started_at));
 	metrics_latency(&b, sum);
+	metrics_process(&b, s->started_at);
 	free(sum);
 	return b.len;
 }
