@@ -8,11 +8,12 @@
 #
 #   sipfilter/cmd/run-example.sh [BINARY] [extra serve options]
 #
-# Try it from another shell:
+# Try it from another shell (README "Running the proxy" says what each
+# call should show):
+#   sipp -sf tests/sipp/serve_uas.xml -i 127.0.0.1 -p 5070 -m 2 -bg
+#   sipp -sf tests/sipp/serve_uac.xml -inf config/try/calls.csv \
+#        -i 127.0.0.2 127.0.0.1:5060 -m 3
 #   build/sipfilter ctl -s /tmp/sipfilter.ctl stats
-#   build/sipfilter ctl -s /tmp/sipfilter.ctl lookup 77015550000 --trunk ipx-carrier-a
-#   sipp -sn uas -i 127.0.0.1 -p 5070 &            # a next hop
-#   sipp -sn uac -i 127.0.0.2 127.0.0.1:5060 -m 1  # a call from ipx-carrier-a
 set -e
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$here/build/sipfilter}
