@@ -32,6 +32,10 @@
 #include "sipfilter/lib/sf_load.h"
 #include "sipfilter/engine/sf_normalize.h"
 
+#ifndef SF_VERSION
+#define SF_VERSION "0.0.0" /* the Makefile defines it */
+#endif
+
 void sf_sd_reloading(void)
 {
 	struct timespec ts;
