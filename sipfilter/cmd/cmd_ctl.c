@@ -38,6 +38,10 @@ static void usage(FILE *fp)
 		"(default %s)\n"
 		"  -s, --socket PATH  control socket ($SIPFILTER_CTL)\n"
 		"  -T, --timeout SEC  answer timeout (default 30)\n"
+		"  --batch            one command per line of stdin, as written "
+		"after 'ctl'\n"
+		"                     (e.g. roaming add N --visited TR); exit 1 "
+		"if any failed\n"
 		"Exit status: 0 when the answer is ok, 1 when it is not or serve "
 		"cannot be\nreached, 2 on a usage error (an unknown command or "
 		"option, a missing\nargument).\n",
@@ -186,6 +190,95 @@ static int append_kv(char *req, size_t size, const char *key, const char *v)
 	return append(req, size, kv);
 }
 
+/* A request's options (--trunk, --called, --visited). */
+typedef struct ctl_opts {
+	const char *trunk, *called, *visited;
+} ctl_opts_t;
+
+/* The request line for command words[0..n) with options o, into req;
+ * SF_EXIT_OK, or SF_EXIT_USAGE (said on stderr). */
+static int build_request(char **words, int n, const ctl_opts_t *o,
+			 char *req, size_t size)
+{
+	const struct ctl_cmd *cmd = find_cmd(words, n);
+
+	req[0] = '\0';
+	if (!cmd)
+		return SF_EXIT_USAGE;
+	if (((o->trunk || o->called) && !cmd->trunk_called) ||
+	    (o->visited && !cmd->visited)) {
+		fprintf(stderr, "sipfilter ctl: --%s does not go with '%s'\n",
+			o->visited && !cmd->visited ? "visited"
+			: o->trunk                  ? "trunk"
+						    : "called",
+			cmd->w1);
+		return SF_EXIT_USAGE;
+	}
+	for (int i = 0; i < n; i++)
+		if (append(req, size, words[i])) {
+			fprintf(stderr, "sipfilter ctl: bad argument '%s'\n",
+				words[i]);
+			return SF_EXIT_USAGE;
+		}
+	if ((o->trunk && append_kv(req, size, "trunk", o->trunk)) ||
+	    (o->called && append_kv(req, size, "called", o->called)) ||
+	    (o->visited && append_kv(req, size, "visited", o->visited))) {
+		fprintf(stderr, "sipfilter ctl: bad option value\n");
+		return SF_EXIT_USAGE;
+	}
+	return SF_EXIT_OK;
+}
+
+/*
+ * --batch: one command per line of stdin, written as on the command line
+ * after `ctl` (`roaming add 77011234567 --visited TR`); blank lines and
+ * '#' comments skipped.  Every answer is printed; a line that is not a
+ * command is said on stderr with its number and skipped.  Each command
+ * is its own connection (the server answers one request per connection).
+ * Exit 0 when every line was a command and every answer ok, else 1.
+ */
+static int run_batch(const char *sock, int timeout)
+{
+	char line[1024], req[1024], *words[16];
+	unsigned long lineno = 0, ok = 0, failed = 0;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		ctl_opts_t o = {NULL, NULL, NULL};
+		int n = 0, bad = 0;
+		char *save = NULL;
+
+		lineno++;
+		for (char *w = strtok_r(line, " \t\r\n", &save); w;
+		     w = strtok_r(NULL, " \t\r\n", &save)) {
+			const char **slot = !strcmp(w, "--trunk")    ? &o.trunk
+					    : !strcmp(w, "--called")  ? &o.called
+					    : !strcmp(w, "--visited") ? &o.visited
+								      : NULL;
+
+			if (slot && !(*slot = strtok_r(NULL, " \t\r\n", &save)))
+				bad = 1;
+			else if (!slot && n < 16)
+				words[n++] = w;
+			else if (!slot)
+				bad = 1;
+		}
+		if (n == 0 || words[0][0] == '#')
+			continue;
+		if (bad || build_request(words, n, &o, req, sizeof(req))) {
+			fprintf(stderr, "sipfilter ctl: stdin line %lu skipped\n",
+				lineno);
+			failed++;
+			continue;
+		}
+		if (ask(sock, req, timeout) == SF_EXIT_OK)
+			ok++;
+		else
+			failed++;
+	}
+	fprintf(stderr, "sipfilter ctl: %lu ok, %lu failed\n", ok, failed);
+	return failed ? SF_EXIT_FAIL : SF_EXIT_OK;
+}
+
 int sf_cmd_ctl(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -195,14 +288,15 @@ int sf_cmd_ctl(int argc, char **argv)
 		{"trunk", required_argument, NULL, 't'},
 		{"called", required_argument, NULL, 'C'},
 		{"visited", required_argument, NULL, 'v'},
+		{"batch", no_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cfg_path = NULL, *sock = getenv("SIPFILTER_CTL");
-	const char *trunk = NULL, *called = NULL, *visited = NULL;
-	const struct ctl_cmd *cmd;
+	ctl_opts_t o = {NULL, NULL, NULL};
 	char req[1024] = "", sockbuf[SF_CFG_PATH_MAX], *end;
 	int timeout = 30, c;
+	bool batch = false;
 
 	/* getopt permutes: options may come before, between or after the
 	 * command words, and an unknown one is an error wherever it is */
@@ -219,39 +313,24 @@ int sf_cmd_ctl(int argc, char **argv)
 				return SF_EXIT_USAGE;
 			}
 			break;
-		case 't': trunk = optarg; break;
-		case 'C': called = optarg; break;
-		case 'v': visited = optarg; break;
+		case 't': o.trunk = optarg; break;
+		case 'C': o.called = optarg; break;
+		case 'v': o.visited = optarg; break;
+		case 'b': batch = true; break;
 		case 'h': usage(stdout); return SF_EXIT_OK;
 		default: usage(stderr); return SF_EXIT_USAGE;
 		}
 	}
-	cmd = find_cmd(argv + optind, argc - optind);
-	if (!cmd)
-		return SF_EXIT_USAGE;
-	if (((trunk || called) && !cmd->trunk_called) ||
-	    (visited && !cmd->visited)) {
-		fprintf(stderr, "sipfilter ctl: --%s does not go with '%s'\n",
-			visited && !cmd->visited ? "visited"
-			: trunk                  ? "trunk"
-						 : "called",
-			cmd->w1);
+	if (batch && (optind < argc || o.trunk || o.called || o.visited)) {
+		fprintf(stderr, "sipfilter ctl: --batch reads its commands "
+			"from stdin; give none on the command line\n");
 		return SF_EXIT_USAGE;
 	}
-	for (int i = optind; i < argc; i++)
-		if (append(req, sizeof(req), argv[i])) {
-			fprintf(stderr, "sipfilter ctl: bad argument '%s'\n",
-				argv[i]);
-			return SF_EXIT_USAGE;
-		}
-	if ((trunk && append_kv(req, sizeof(req), "trunk", trunk)) ||
-	    (called && append_kv(req, sizeof(req), "called", called)) ||
-	    (visited && append_kv(req, sizeof(req), "visited", visited))) {
-		fprintf(stderr, "sipfilter ctl: bad option value\n");
+	if (!batch &&
+	    build_request(argv + optind, argc - optind, &o, req, sizeof(req)))
 		return SF_EXIT_USAGE;
-	}
 	sock = socket_path(sock, cfg_path, sockbuf, sizeof(sockbuf));
 	if (!sock)
 		return SF_EXIT_USAGE;
-	return ask(sock, req, timeout);
+	return batch ? run_batch(sock, timeout) : ask(sock, req, timeout);
 }

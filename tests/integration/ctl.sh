@@ -39,4 +39,27 @@ help=$("$SF" ctl --help)
 expect_match "help names -T for the timeout" "$help" '-T, --timeout SEC'
 expect_eq "help does not offer -t for it" "$(grep -c -- '-t, --timeout' <<<"$help")" 0
 expect_rc 2 "-t is not an option" "$SF" ctl -s "$CTL" -t 5 stats
+
+# --batch: one command per stdin line, as written after `ctl`
+before=$(rows)
+printf '%s\n' "roaming add 77015550011 --visited TR" "# a comment" "" \
+	"roaming add 77015550012" "roaming del 77015550011" |
+	"$SF" ctl -s "$CTL" --batch >"$SF_TMP/batch.out" 2>"$SF_TMP/batch.err"; rc=$?
+expect_eq "batch of 3 commands: exit 0" "$rc" 0
+expect_eq "  ... 3 answers" "$(grep -c '"ok":true' "$SF_TMP/batch.out")" 3
+expect_match "  ... counted" "$(cat "$SF_TMP/batch.err")" '3 ok, 0 failed'
+expect_eq "  ... applied in order" "$(rows)" "$((before + 1))"
+printf '%s\n' "roaming del 77015550012" "frobnicate" "roaming add not-a-number" |
+	"$SF" ctl -s "$CTL" --batch >/dev/null 2>"$SF_TMP/batch.err"; rc=$?
+expect_eq "batch with a bad line and a failed command: exit 1" "$rc" 1
+expect_match "  ... says which line" "$(cat "$SF_TMP/batch.err")" 'stdin line 2 skipped'
+expect_match "  ... and the count" "$(cat "$SF_TMP/batch.err")" '1 ok, 2 failed'
+expect_eq "  ... the good line applied" "$(rows)" "$before"
+expect_rc 2 "batch takes no command words" "$SF" ctl -s "$CTL" --batch stats
+t0=$(date +%s%N)
+for i in $(seq 1000); do echo "roaming add 7701600$(printf %04d "$i")"; done |
+	"$SF" ctl -s "$CTL" --batch >/dev/null 2>&1; rc=$?
+t1=$(date +%s%N)
+expect_eq "batch of 1000 roaming updates: exit 0" "$rc" 0
+echo "figure: 1000 roaming updates through ctl --batch in $(( (t1 - t0) / 1000000 )) ms"
 finish
