@@ -73,27 +73,6 @@ void sf_sd_notify(const char *msg)
 	close(fd);
 }
 
-static void logf_(sf_server_t *s, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void logf_(sf_server_t *s, int level, const char *fmt, ...)
-{
-	char line[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	sf_server_log(s, level, line);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs stmt under status_lock: how the control thread writes s->status
  * (its own reads need no lock: it is the only writer). */
 #define STATUS_WRITE(s, stmt)                                                \
@@ -113,48 +92,12 @@ bool sf_ctl_degraded(sf_server_t *s)
 	return !have;
 }
 
-int sf_ctl_reload(sf_server_t *s)
-{
-	const sf_tables_t *cur = sf_snap_current(&s->snap);
-	sf_reload_status_t st = s->status;
-	sf_tables_t *nt = NULL;
-	sf_err_t err;
-	double t0 = mono_s();
-	int rc;
-
-	sf_err_clear(&err);
-	rc = sf_load_tables(s->cfg, cur, &nt, &err);
-	st.last_reload_seconds = mono_s() - t0;
-	if (rc) {
-		st.reloads_failed++;
-		st.last_reload_ok = false;
-		STATUS_WRITE(s, s->status = st);
-		sf_err_format(&err, s->last_reload_error,
-			      sizeof(s->last_reload_error));
-		logf_(s, LOG_ERR, "reload failed, keeping table generation %llu: %s",
-		      (unsigned long long)st.generation, s->last_reload_error);
-		return rc;
-	}
-	sf_tables_set_generation(nt, ++st.generation);
-	sf_snap_publish(&s->snap, nt);
-	st.reloads_ok++;
-	st.last_reload_ok = true;
-	st.loaded_at = (int64_t)time(NULL);
-	st.have_tables = true;
-	sf_tables_stats(nt, &st.tables);
-	STATUS_WRITE(s, s->status = st);
-	s->last_reload_error[0] = '\0';
-	logf_(s, LOG_NOTICE, "reload ok: table generation %llu in %.3f s",
-	      (unsigned long long)st.generation, st.last_reload_seconds);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* control requests */
 
 static void tables_json(sf_server_t *s, sf_jw_t *w)
 {
-	const sf_tables_t *t = sf_snap_current(&s->snap);
+	const sf_tables_t *t = sf_server_gen(s)->tables;
 	sf_tables_stats_t ts;
 
 	sf_jw_obj_open_key(w, "tables");
@@ -207,7 +150,7 @@ static const char *trunk_label(const sf_cfg_t *cfg, unsigned slot)
 
 static void stats_json(sf_server_t *s, sf_jw_t *w)
 {
-	const sf_cfg_t *cfg = s->cfg;
+	const sf_cfg_t *cfg = sf_server_gen(s)->cfg;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	uint64_t act[SF_ACT_COUNT] = {0}, applied[SF_ACT_COUNT] = {0};
 	uint64_t monitor = 0;
@@ -346,6 +289,7 @@ static int do_lookup(sf_server_t *s, char **words, int n, sf_jw_t *w)
 {
 	const char *tn = opt(words, n, "trunk");
 	const char *called = opt(words, n, "called");
+	const sf_gen_t *g = sf_server_gen(s);
 	sf_call_t *call = calloc(1, sizeof(*call));
 	sf_verdict_t *v = calloc(1, sizeof(*v));
 	int trunk = -1, rc = 0;
@@ -358,14 +302,14 @@ static int do_lookup(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		rc = fail(w, "usage: lookup NUMBER [trunk=NAME] [called=NUMBER]");
 		goto out;
 	}
-	if (tn && (trunk = sf_cfg_trunk_find(s->cfg, tn)) < 0) {
+	if (tn && (trunk = sf_cfg_trunk_find(g->cfg, tn)) < 0) {
 		rc = fail(w, "unknown trunk '%s'", tn);
 		goto out;
 	}
-	sf_call_from_numbers(s->cfg, words[1], called ? called : "", call);
-	sf_engine_judge(s->cfg, sf_snap_current(&s->snap), call, trunk, v);
+	sf_call_from_numbers(g->cfg, words[1], called ? called : "", call);
+	sf_engine_judge(g->cfg, g->tables, call, trunk, v);
 	sf_jw_bool(w, "ok", true);
-	sf_verdict_json(s->cfg, v, NULL, w);
+	sf_verdict_json(g->cfg, v, NULL, w);
 out:
 	free(call);
 	free(v);
@@ -374,7 +318,8 @@ out:
 
 static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 {
-	const sf_tables_t *cur = sf_snap_current(&s->snap);
+	sf_gen_t *g = sf_server_gen(s), *ng;
+	const sf_tables_t *cur = g->tables;
 	const char *visited = opt(words, n, "visited");
 	sf_tables_t *nt = NULL;
 	sf_tables_stats_t ts;
@@ -388,7 +333,7 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	add = !strcmp(words[1], "add");
 	if (!cur)
 		return fail(w, "no tables loaded (degraded mode)");
-	if (sf_normalize_text(&s->cfg->dialling, words[2], &num) !=
+	if (sf_normalize_text(&g->cfg->dialling, words[2], &num) !=
 		    SF_NORM_OK ||
 	    num.kind != SF_NUM_E164)
 		return fail(w, "'%s' is not a telephone number", words[2]);
@@ -400,7 +345,12 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		return fail(w, "roaming update failed: %s", msg);
 	}
 	sf_tables_set_generation(nt, s->status.generation);
-	sf_snap_publish(&s->snap, nt);
+	ng = sf_gen_successor(g, nt);
+	if (!ng) {
+		sf_tables_free(nt);
+		return fail(w, "out of memory");
+	}
+	sf_snap_publish(&s->snap, ng); /* retires g: ng owns its config */
 	sf_tables_stats(nt, &ts);
 	STATUS_WRITE(s, (s->status.roaming_updates++, s->status.tables = ts));
 	sf_jw_bool(w, "ok", true);
@@ -408,6 +358,28 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	sf_jw_bool(w, "roaming", add);
 	sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
 	return 0;
+}
+
+/* Reloads and answers: ok with the new generation and, when some
+ * settings need a restart, "warnings"; or the error, every diagnostic
+ * one per line, with the generation kept. */
+static int reload_json(sf_server_t *s, sf_jw_t *w)
+{
+	int rc = sf_ctl_reload(s) ? -1 : 0;
+
+	sf_jw_bool(w, "ok", rc == 0);
+	if (rc)
+		sf_jw_str(w, "error", s->last_reload_error);
+	sf_jw_uint(w, "generation", s->status.generation);
+	if (!rc) {
+		sf_jw_double(w, "seconds", s->status.last_reload_seconds);
+		tables_json(s, w);
+	}
+	sf_jw_arr_open(w, "warnings");
+	for (unsigned i = 0; i < s->last_reload_notes.n; i++)
+		sf_jw_str(w, NULL, s->last_reload_notes.msg[i]);
+	sf_jw_arr_close(w);
+	return rc;
 }
 
 int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
@@ -427,16 +399,7 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 		rc = fail(&w, "empty request");
 	} else if (!strcmp(words[0], "reload")) {
 		sf_sd_reloading();
-		if (sf_ctl_reload(s) == 0) {
-			sf_jw_bool(&w, "ok", true);
-			sf_jw_uint(&w, "generation", s->status.generation);
-			sf_jw_double(&w, "seconds",
-				     s->status.last_reload_seconds);
-			tables_json(s, &w);
-		} else {
-			rc = fail(&w, "%s", s->last_reload_error);
-			sf_jw_uint(&w, "generation", s->status.generation);
-		}
+		rc = reload_json(s, &w);
 		sf_sd_notify("READY=1");
 	} else if (!strcmp(words[0], "stats")) {
 		stats_json(s, &w);
@@ -638,13 +601,16 @@ static void metrics_process(mb_t *b, int64_t started_at)
 
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
-	const sf_cfg_t *cfg = s->cfg;
+	/* the rule and trunk names of the generation in use */
+	const sf_gen_t *g = sf_snap_enter(&s->snap, sf_server_http_slot(s));
+	const sf_cfg_t *cfg = g->cfg;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	sf_reload_status_t st;
 	mb_t b = {buf, 0, size};
 	unsigned conns, unknown;
 
 	if (!sum || !size) {
+		sf_snap_leave(&s->snap, sf_server_http_slot(s));
 		free(sum);
 		return 0;
 	}
@@ -659,6 +625,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		mput(&b, "sipfilter_messages_received_total{kind=\"%s\"} %llu\n",
 		     sf_st_rx_name(i), (unsigned long long)sum->rx[i]);
 	metrics_verdicts(&b, cfg, sum);
+	sf_snap_leave(&s->snap, sf_server_http_slot(s));
 	mput(&b, "# HELP sipfilter_parse_errors_total Messages the strict scanner refused, by reason.\n"
 		 "# TYPE sipfilter_parse_errors_total counter\n");
 	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)
