@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_ctl.c - reloads, roaming updates, the control socket and signals
- * (the control thread), and the metrics rendering the metrics thread
- * (proxy_http.c) calls.  The control thread is the only writer of
- * s->status; it takes status_lock to write, so the metrics thread reads a
- * consistent copy.
+ * proxy_ctl.c - roaming updates, the control socket and signals (the
+ * control thread; reloads themselves are in proxy_reload.c), and the
+ * metrics rendering the metrics thread (proxy_http.c) calls.  The control
+ * thread is the only writer of s->status and of the published generation;
+ * it takes status_lock to write the status, so the metrics thread reads a
+ * consistent copy, and it reads the generation without a read-side
+ * section (it is the one that retires them); the metrics thread enters
+ * its own snapshot slot for the rule and trunk names.
  */
 #include "proxy_ctl.h"
 
@@ -474,7 +477,7 @@ static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
 /* Reloads, the current tables and degraded mode. */
 static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 {
-	mput(b, "# HELP sipfilter_reloads_total Table reloads by result.\n"
+	mput(b, "# HELP sipfilter_reloads_total Reloads of the config and tables by result.\n"
 		 "# TYPE sipfilter_reloads_total counter\n"
 		 "sipfilter_reloads_total{result=\"ok\"} %llu\n"
 		 "sipfilter_reloads_total{result=\"failed\"} %llu\n"
@@ -484,7 +487,7 @@ static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 		 "# HELP sipfilter_last_reload_success 1 when the last reload succeeded, else 0.\n"
 		 "# TYPE sipfilter_last_reload_success gauge\n"
 		 "sipfilter_last_reload_success %d\n"
-		 "# HELP sipfilter_table_generation Generation of the tables in use (1 at start, +1 per reload).\n"
+		 "# HELP sipfilter_table_generation Generation of the config and tables in use (1 at start, +1 per reload).\n"
 		 "# TYPE sipfilter_table_generation gauge\n"
 		 "sipfilter_table_generation %llu\n"
 		 "# HELP sipfilter_table_loaded_timestamp_seconds Unix time the tables in use were loaded.\n"
