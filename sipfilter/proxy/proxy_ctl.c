@@ -6,8 +6,9 @@
  * thread is the only writer of s->status and of the published generation;
  * it takes status_lock to write the status, so the metrics thread reads a
  * consistent copy, and it reads the generation without a read-side
- * section (it is the one that retires them); the metrics thread enters
- * its own snapshot slot for the rule and trunk names.
+ * section (it is the one that retires them).  Verdict counters are kept
+ * by counter slot and named from s->labels (append-only), which the
+ * metrics thread reads without a lock.
  */
 #include "proxy_ctl.h"
 
@@ -120,7 +121,8 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 	sf_jw_obj_close(w);
 }
 
-static const char *rule_label(const sf_cfg_t *cfg, unsigned r)
+/* Counter slot labels (sf_st_labels_t: stable across reloads). */
+static const char *rule_label(const sf_st_labels_t *l, unsigned r)
 {
 	switch (r) {
 	case SF_ST_RULE_NONE: return "none";
@@ -131,29 +133,54 @@ static const char *rule_label(const sf_cfg_t *cfg, unsigned r)
 	case SF_ST_RULE_UNKNOWN_SOURCE:
 		return sf_why_name(SF_WHY_UNKNOWN_SOURCE);
 	default:
-		return r < cfg->n_rules ? cfg->rules[r].name : "other";
+		return r < atomic_load(&l->n_rules) ? l->rule[r] : "other";
 	}
 }
 
-/* The rule's own action (what enforce mode applies). */
-static sf_action_t rule_action(const sf_cfg_t *cfg, unsigned r)
+/* The slot's rule's own action (what enforce mode applies). */
+static sf_action_t rule_action(const sf_st_labels_t *l, unsigned r)
 {
 	if (r == SF_ST_RULE_UNKNOWN_SOURCE)
 		return SF_ACT_REJECT;
-	if (r < cfg->n_rules && r < SF_ST_MAX_RULES)
-		return cfg->rules[r].action;
+	if (r < SF_ST_MAX_RULES && r < atomic_load(&l->n_rules))
+		return l->action[r];
 	return SF_ACT_ALLOW;
 }
 
-static const char *trunk_label(const sf_cfg_t *cfg, unsigned slot)
+static const char *trunk_label(const sf_st_labels_t *l, unsigned slot)
 {
-	return slot == 0 || slot > cfg->n_trunks ? "unknown"
-						 : cfg->trunks[slot - 1].name;
+	return slot == 0 || slot > atomic_load(&l->n_trunks) ? "unknown"
+							     : l->trunk[slot];
+}
+
+/*
+ * Does `ctl stats` list rule slot r under "rules"?  The current config's
+ * rules always; an older slot (a rule since removed, or whose action
+ * changed) when it counted something and no current rule has its name
+ * (its counts stay in the totals either way).
+ */
+static bool rule_listed(const sf_gen_t *g, const sf_st_labels_t *l,
+			unsigned r, bool counted)
+{
+	const sf_cfg_t *cfg = g->cfg;
+
+	if (r >= SF_ST_MAX_RULES)
+		return true;
+	for (size_t i = 0; i < cfg->n_rules && i < SF_ST_MAX_RULES; i++)
+		if (g->proxy.rule_slot[i] == r)
+			return true;
+	if (!counted || r >= atomic_load(&l->n_rules))
+		return false;
+	for (size_t i = 0; i < cfg->n_rules; i++)
+		if (!strcmp(cfg->rules[i].name, l->rule[r]))
+			return false;
+	return true;
 }
 
 static void stats_json(sf_server_t *s, sf_jw_t *w)
 {
-	const sf_cfg_t *cfg = sf_server_gen(s)->cfg;
+	const sf_gen_t *g = sf_server_gen(s);
+	const sf_st_labels_t *l = &s->labels;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	uint64_t act[SF_ACT_COUNT] = {0}, applied[SF_ACT_COUNT] = {0};
 	uint64_t monitor = 0;
@@ -208,14 +235,14 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 			en += sum->verdicts[t][r][0];
 			mo += sum->verdicts[t][r][1];
 		}
-		if (r < SF_ST_MAX_RULES && r >= cfg->n_rules && !en && !mo)
-			continue;
-		act[rule_action(cfg, r)] += en + mo;
-		applied[rule_action(cfg, r)] += en;
+		act[rule_action(l, r)] += en + mo;
+		applied[rule_action(l, r)] += en;
 		applied[SF_ACT_ALLOW] += mo;
 		monitor += mo;
-		sf_jw_obj_open_key(w, rule_label(cfg, r));
-		sf_jw_str(w, "action", sf_action_name(rule_action(cfg, r)));
+		if (!rule_listed(g, l, r, en || mo))
+			continue;
+		sf_jw_obj_open_key(w, rule_label(l, r));
+		sf_jw_str(w, "action", sf_action_name(rule_action(l, r)));
 		sf_jw_uint(w, "enforce", en);
 		sf_jw_uint(w, "monitor", mo);
 		sf_jw_obj_close(w);
@@ -231,15 +258,14 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 		sf_jw_uint(w, sf_action_name(a), applied[a]);
 	sf_jw_obj_close(w);
 	sf_jw_obj_open_key(w, "trunks");
-	for (unsigned t = 0; t <= cfg->n_trunks && t <= SF_CFG_MAX_TRUNKS;
-	     t++) {
+	for (unsigned t = 0; t <= atomic_load(&l->n_trunks); t++) {
 		uint64_t ta[SF_ACT_COUNT] = {0};
 
 		for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++) {
-			ta[rule_action(cfg, r)] += sum->verdicts[t][r][0];
+			ta[rule_action(l, r)] += sum->verdicts[t][r][0];
 			ta[SF_ACT_ALLOW] += sum->verdicts[t][r][1];
 		}
-		sf_jw_obj_open_key(w, trunk_label(cfg, t));
+		sf_jw_obj_open_key(w, trunk_label(l, t));
 		for (unsigned a = 0; a < SF_ACT_COUNT; a++)
 			sf_jw_uint(w, sf_action_name(a), ta[a]);
 		sf_jw_obj_close(w);
@@ -451,7 +477,7 @@ static void mput(mb_t *b, const char *fmt, ...)
 }
 
 /* INVITE verdicts: only the (trunk, rule, mode) triples that occurred. */
-static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
+static void metrics_verdicts(mb_t *b, const sf_st_labels_t *l,
 			     const sf_wstats_t *sum)
 {
 	mput(b, "# HELP sipfilter_verdicts_total INVITE verdicts by trunk, "
@@ -466,9 +492,9 @@ static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
 					continue;
 				mput(b, "sipfilter_verdicts_total{trunk=\"%s\","
 					 "rule=\"%s\",action=\"%s\",mode=\"%s\"}"
-					 " %llu\n", trunk_label(cfg, tr),
-				     rule_label(cfg, r),
-				     sf_action_name(rule_action(cfg, r)),
+					 " %llu\n", trunk_label(l, tr),
+				     rule_label(l, r),
+				     sf_action_name(rule_action(l, r)),
 				     m ? "monitor" : "enforce",
 				     (unsigned long long)v);
 			}
@@ -604,16 +630,12 @@ static void metrics_process(mb_t *b, int64_t started_at)
 
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
-	/* the rule and trunk names of the generation in use */
-	const sf_gen_t *g = sf_snap_enter(&s->snap, sf_server_http_slot(s));
-	const sf_cfg_t *cfg = g->cfg;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	sf_reload_status_t st;
 	mb_t b = {buf, 0, size};
 	unsigned conns, unknown;
 
 	if (!sum || !size) {
-		sf_snap_leave(&s->snap, sf_server_http_slot(s));
 		free(sum);
 		return 0;
 	}
@@ -627,8 +649,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	for (unsigned i = 0; i < SF_RX_COUNT; i++)
 		mput(&b, "sipfilter_messages_received_total{kind=\"%s\"} %llu\n",
 		     sf_st_rx_name(i), (unsigned long long)sum->rx[i]);
-	metrics_verdicts(&b, cfg, sum);
-	sf_snap_leave(&s->snap, sf_server_http_slot(s));
+	metrics_verdicts(&b, &s->labels, sum);
 	mput(&b, "# HELP sipfilter_parse_errors_total Messages the strict scanner refused, by reason.\n"
 		 "# TYPE sipfilter_parse_errors_total counter\n");
 	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)

@@ -146,3 +146,55 @@ unsigned sf_gen_keep_restart(const sf_cfg_t *running, sf_cfg_t *next,
 	}
 	return notes->n;
 }
+
+/* ------------------------------------------------------------------ */
+/* counter slots */
+
+int sf_gen_assign_slots(sf_st_labels_t *l, sf_proxy_t *p, const sf_cfg_t *cfg,
+			sf_err_t *err)
+{
+	unsigned nr = atomic_load(&l->n_rules), nt = atomic_load(&l->n_trunks);
+
+	for (size_t i = 0; i < cfg->n_rules && i < SF_ST_MAX_RULES; i++) {
+		const sf_rule_t *r = &cfg->rules[i];
+		unsigned j = 0;
+
+		while (j < nr && (l->action[j] != r->action ||
+				  strcmp(l->rule[j], r->name)))
+			j++;
+		if (j == SF_ST_MAX_RULES)
+			return sf_err_set(err, SF_EINVAL, cfg->path, r->line, 0,
+					  "rule '%s': the %d counter slots "
+					  "(distinct rule names and actions "
+					  "since start) are used up; restart "
+					  "to apply", r->name, SF_ST_MAX_RULES);
+		if (j == nr) {
+			snprintf(l->rule[j], sizeof(l->rule[j]), "%s", r->name);
+			l->action[j] = r->action;
+			nr++;
+		}
+		p->rule_slot[i] = (uint8_t)j;
+	}
+	for (size_t t = 0; t < cfg->n_trunks && t < SF_CFG_MAX_TRUNKS; t++) {
+		const char *name = cfg->trunks[t].name;
+		unsigned j = 1;
+
+		while (j <= nt && strcmp(l->trunk[j], name))
+			j++;
+		if (j > SF_CFG_MAX_TRUNKS)
+			return sf_err_set(err, SF_EINVAL, cfg->path,
+					  cfg->trunks[t].line, 0,
+					  "trunk '%s': the %d counter slots "
+					  "(distinct trunk names since start) "
+					  "are used up; restart to apply",
+					  name, SF_CFG_MAX_TRUNKS);
+		if (j > nt) {
+			snprintf(l->trunk[j], sizeof(l->trunk[j]), "%s", name);
+			nt++;
+		}
+		p->trunk_slot[t] = (uint8_t)j;
+	}
+	atomic_store(&l->n_rules, nr);
+	atomic_store(&l->n_trunks, nt);
+	return 0;
+}

@@ -24,11 +24,13 @@
 #ifndef PROXY_GEN_H
 #define PROXY_GEN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "config/sf_config.h"
 #include "tables/sf_tables.h"
 #include "proxy_core.h"
+#include "proxy_stats.h"
 
 typedef struct sf_gen {
 	const sf_cfg_t *cfg;   /* what this generation judges with */
@@ -60,6 +62,33 @@ sf_gen_t *sf_gen_successor(sf_gen_t *g, sf_tables_t *tables);
 
 /* Frees the tables, the config when owned, and g.  NULL is a no-op. */
 void sf_gen_free(sf_gen_t *g);
+
+/*
+ * The names behind the counter slots (proxy_stats.h), for `ctl stats`
+ * and /metrics.  A rule's slot is its (name, action), a trunk's its name:
+ * what was counted under "reject" stays "reject" after a reload makes the
+ * rule tag, and a count follows its rule when rules are reordered.
+ * Append-only: a slot, once named, keeps its name for the life of the
+ * process; n_rules and n_trunks are stored (release) after the names they
+ * cover, so the metrics thread reads them without a lock.
+ */
+typedef struct sf_st_labels {
+	char rule[SF_ST_MAX_RULES][SF_CFG_NAME_MAX];
+	sf_action_t action[SF_ST_MAX_RULES];
+	char trunk[SF_CFG_MAX_TRUNKS + 1][SF_CFG_NAME_MAX]; /* [0]: unknown */
+	_Atomic unsigned n_rules;    /* slots 0..n_rules-1 named */
+	_Atomic unsigned n_trunks;   /* slots 1..n_trunks named */
+} sf_st_labels_t;
+
+/*
+ * Sets p->rule_slot and p->trunk_slot for cfg from the slots in l, naming
+ * new slots for rules and trunks not seen before.  Returns 0, or SF_EINVAL
+ * with err when the slots are used up (more than SF_ST_MAX_RULES distinct
+ * rule names and actions, or SF_CFG_MAX_TRUNKS trunk names, since start):
+ * nothing visible changes then.  Control thread (the only writer of l).
+ */
+int sf_gen_assign_slots(sf_st_labels_t *l, sf_proxy_t *p, const sf_cfg_t *cfg,
+			sf_err_t *err);
 
 /* What a reload could not apply. */
 #define SF_GEN_MAX_NOTES 16

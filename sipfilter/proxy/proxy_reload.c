@@ -94,6 +94,14 @@ static int build_next(sf_server_t *s, const sf_gen_t *cur, sf_gen_t **out)
 	if (!rc)
 		rc = sf_gen_new(cfg, nt, &s->proxy.edge.key, sf_server_log, s,
 				out, &err);
+	if (!rc) {
+		nt = NULL; /* the generation's */
+		rc = sf_gen_assign_slots(&s->labels, &(*out)->proxy, cfg, &err);
+		if (rc) {
+			sf_gen_free(*out); /* frees nt, not cfg (not owned) */
+			*out = NULL;
+		}
+	}
 	if (rc) {
 		sf_err_format(&err, line, sizeof(line));
 		add_error(s, line);

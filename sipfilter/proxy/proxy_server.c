@@ -521,7 +521,11 @@ int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
 			     s, &gen, err)))
 		goto fail;
 	tables = NULL; /* owned by the generation */
-	sf_snap_init(&s->snap, s->n_stats, gen, retire_gen);
+	if ((rc = sf_gen_assign_slots(&s->labels, &gen->proxy, cfg, err))) {
+		sf_gen_free(gen);
+		goto fail;
+	}
+	sf_snap_init(&s->snap, s->n_stats - 2, gen, retire_gen);
 	pthread_mutex_init(&s->tcp_lock, NULL);
 	pthread_mutex_init(&s->status_lock, NULL);
 	s->built = true;

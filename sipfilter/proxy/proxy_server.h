@@ -80,9 +80,13 @@ struct sf_server {
 	/* The proxy of the start config: the socket layout (listeners),
 	 * the message limits and the token key every generation reuses. */
 	sf_proxy_t proxy;
-	/* Publishes sf_gen_t: one slot per thread, then the control
-	 * thread's (unused: it is the writer) and the metrics thread's. */
+	/* Publishes sf_gen_t: one reader slot per worker thread (the
+	 * control thread is the writer; the metrics thread reads only
+	 * counters, s->status and s->labels). */
 	sf_snap_t snap;
+	/* The names of the counter slots, stable across reloads (written by
+	 * the control thread, read by it and the metrics thread). */
+	sf_st_labels_t labels;
 	atomic_bool stop;
 	unsigned workers;
 	/* UDP: fds[listener][worker] */
@@ -158,12 +162,6 @@ static inline sf_wstats_t *sf_server_http_stats(sf_server_t *s)
 static inline sf_gen_t *sf_server_gen(sf_server_t *s)
 {
 	return sf_snap_current(&s->snap);
-}
-
-/* Slot of the metrics thread's read-side sections. */
-static inline unsigned sf_server_http_slot(const sf_server_t *s)
-{
-	return s->n_stats - 1;
 }
 
 /* What `serve` takes besides the config. */

@@ -6,7 +6,8 @@
 #  - under a bounded sipp load, a rule's action changes (reject -> tag):
 #    zero failed calls, and the verdict switches (at the UAS: the same
 #    call is rejected 603 before, forwarded tagged after; in ctl lookup
-#    and ctl stats);
+#    and ctl stats), and the counters keep each call under the action it
+#    got (sipfilter_verdicts_total by rule name and action);
 #  - a config with a syntax error, an unknown key, a bad rule or an
 #    unusable next hop is refused with file:line:col (ctl's answer and
 #    the log), the generation is kept, and a call still gets the old
@@ -117,8 +118,13 @@ expect_eq "after the refused configs: the call is still forwarded tagged (sipp, 
 wait "$LOAD"; rc=$?
 expect_eq "1200 calls during a config reload and 4 refused ones: 0 failed (sipp exit)" "$rc" 0
 grep -E 'Failed call|Successful call' "$SF_TMP/load.out" | tail -2 | sed 's/^/     /'
-expect_json "ctl stats: the rule is counted under its new action" "$(ctl stats)" \
-	'd["rules"]["home-fixed-from-abroad"]["action"]=="tag" and d["rules"]["home-fixed-from-abroad"]["enforce"]>=2 and d["reloads"]["failed"]==4 and d["reloads"]["ok"]==11'
+expect_json "ctl stats: the rule listed with its new action, counting since the change" "$(ctl stats)" \
+	'd["rules"]["home-fixed-from-abroad"]["action"]=="tag" and d["rules"]["home-fixed-from-abroad"]["enforce"]==1 and d["reloads"]["failed"]==4 and d["reloads"]["ok"]==11'
+m=$(metrics)
+expect_match "metrics: the call rejected before the change still counts as reject" "$m" \
+	'^sipfilter_verdicts_total\{trunk="ipx-carrier-a",rule="home-fixed-from-abroad",action="reject",mode="enforce"\} 1$'
+expect_match "metrics: the call tagged after it counts as tag" "$m" \
+	'^sipfilter_verdicts_total\{trunk="ipx-carrier-a",rule="home-fixed-from-abroad",action="tag",mode="enforce"\} 1$'
 
 # A listen change cannot apply live: reported, and the rest of the same
 # reload (the rule back to reject) applies.  By SIGHUP this time.
@@ -140,6 +146,12 @@ expect_json "ctl reload: the listen change still reported as a warning" "$r" \
 	"d['ok'] and 'serve.listen changed: restart to apply' in d['warnings']"
 uac v6_tcp_kept ::1 $(sf_port 305) serve_v6.csv 2 -t t1
 expect_eq "the listener dropped from the config still serves until a restart (tcp [::1])" "$?" 0
+
+m=$(metrics)
+expect_match "metrics: back to reject, the reject count continues (2)" "$m" \
+	'^sipfilter_verdicts_total\{trunk="ipx-carrier-a",rule="home-fixed-from-abroad",action="reject",mode="enforce"\} 2$'
+expect_match "metrics: the tag count stays (1)" "$m" \
+	'^sipfilter_verdicts_total\{trunk="ipx-carrier-a",rule="home-fixed-from-abroad",action="tag",mode="enforce"\} 1$'
 
 kill "$SERVE_PID"; wait "$SERVE_PID"
 expect_eq "serve exits 0 on SIGTERM" "$?" 0

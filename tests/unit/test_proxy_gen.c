@@ -145,8 +145,73 @@ out:
 	sf_cfg_free(b);
 }
 
+static sf_cfg_t *parse(const char *text)
+{
+	sf_cfg_t *cfg = NULL;
+	sf_diag_t diag;
+
+	sf_diag_init(&diag);
+	if (sf_cfg_parse_flags("t.yaml", text, strlen(text), NULL,
+			       SF_CFG_SKIP_FILE_CHECKS, &cfg, &diag))
+		sf_diag_print(&diag, stdout);
+	return cfg;
+}
+
+#define DIAL "dialling: { country_code: \"7\", national_length: 10 }\n"
+
+/* Counts follow (rule name, action) and trunk names across reloads. */
+static void test_counter_slots(void)
+{
+	sf_cfg_t *a = parse(DIAL "trunks:\n"
+		"  - { name: ta, kind: international, sources: [\"10.0.0.1\"] }\n"
+		"rules:\n"
+		"  - { name: r1, when: { trunk: [ta] }, action: tag }\n"
+		"  - { name: r2, when: { trunk: [ta] }, action: reject }\n");
+	sf_cfg_t *b = parse(DIAL "trunks:\n"
+		"  - { name: tb, kind: domestic, sources: [\"10.0.0.2\"] }\n"
+		"  - { name: ta, kind: international, sources: [\"10.0.0.1\"] }\n"
+		"rules:\n"
+		"  - { name: r0, when: { trunk: [ta] }, action: tag }\n"
+		"  - { name: r2, when: { trunk: [ta] }, action: reject }\n"
+		"  - { name: r1, when: { trunk: [ta] }, action: reject }\n");
+	static sf_st_labels_t l;
+	sf_proxy_t pa, pb;
+	sf_err_t err;
+
+	T_TRUE(a && b);
+	if (!a || !b)
+		goto out;
+	memset(&pa, 0, sizeof(pa));
+	memset(&pb, 0, sizeof(pb));
+	T_EQ_INT(sf_gen_assign_slots(&l, &pa, a, &err), 0);
+	T_EQ_INT(pa.rule_slot[0], 0);
+	T_EQ_INT(pa.rule_slot[1], 1);
+	T_EQ_INT(pa.trunk_slot[0], 1);
+	T_EQ_INT(sf_gen_assign_slots(&l, &pb, b, &err), 0);
+	T_EQ_INT(pb.rule_slot[0], 2);  /* r0: new */
+	T_EQ_INT(pb.rule_slot[1], 1);  /* r2 reject: moved, same slot */
+	T_EQ_INT(pb.rule_slot[2], 3);  /* r1 tag -> reject: a new slot */
+	T_EQ_INT(pb.trunk_slot[0], 2); /* tb: new */
+	T_EQ_INT(pb.trunk_slot[1], 1); /* ta: moved, same slot */
+	T_EQ_INT(l.n_rules, 4);
+	T_EQ_INT(l.n_trunks, 2);
+	T_EQ_STR(l.rule[0], "r1");
+	T_EQ_INT(l.action[0], SF_ACT_TAG);
+	T_EQ_STR(l.rule[3], "r1");
+	T_EQ_INT(l.action[3], SF_ACT_REJECT);
+	T_EQ_STR(l.trunk[2], "tb");
+	/* the same config again names nothing new */
+	T_EQ_INT(sf_gen_assign_slots(&l, &pa, a, &err), 0);
+	T_EQ_INT(l.n_rules, 4);
+	T_EQ_INT(pa.rule_slot[1], 1);
+out:
+	sf_cfg_free(a);
+	sf_cfg_free(b);
+}
+
 int main(void)
 {
+	T_RUN(test_counter_slots);
 	T_RUN(test_nothing_changed);
 	T_RUN(test_restart_only_kept_and_named);
 	T_RUN(test_gen_key_and_successor);
