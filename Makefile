@@ -171,7 +171,8 @@ $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
 
 # libFuzzer builds (clang) of the library and every target.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. -g -O1 \
+	-fno-omit-frame-pointer \
 	-DSF_FUZZING -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
 build/fuzz/obj/%.o: %.c

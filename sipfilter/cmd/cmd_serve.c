@@ -7,8 +7,9 @@
  * (sf_server_new: tables, refusing to start or running degraded per
  * serve.no_tables, then sockets), then worker threads, and only then
  * READY=1 to systemd and "ready" on the log, so a unit that is "active"
- * really serves.  SIGHUP or `ctl reload` rebuilds the tables beside the
- * live ones; SIGTERM/SIGINT stop it (STOPPING=1).
+ * really serves.  SIGHUP or `ctl reload` rebuilds the config and its
+ * tables beside the live ones (proxy_reload.c); SIGTERM/SIGINT stop it
+ * (STOPPING=1).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -31,7 +32,7 @@ static void usage(FILE *fp)
 		"  -c, --config FILE    config (default %s)\n"
 		"  -w, --workers N      UDP worker threads per listener "
 		"(default: serve.workers, 0 = one per core)\n"
-		"Signals: HUP reloads the tables, TERM/INT stop.  Talk to it "
+		"Signals: HUP reloads the config and tables, TERM/INT stop.  Talk to it "
 		"with 'sipfilter ctl'.\n", sf_default_config_path());
 }
 

@@ -71,6 +71,10 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 		return rc;
 	p->lim_udp = p->edge.lim_udp;
 	p->lim_tcp = p->edge.lim_tcp;
+	for (unsigned i = 0; i < SF_ST_MAX_RULES; i++)
+		p->rule_slot[i] = (uint8_t)i;
+	for (unsigned t = 0; t < SF_CFG_MAX_TRUNKS; t++)
+		p->trunk_slot[t] = (uint8_t)(t + 1);
 	for (size_t i = 0; i < cfg->serve.n_listeners; i++) {
 		sf_plisten_t *l = &p->listeners[p->n_listeners];
 		char ipbuf[64];
@@ -267,10 +271,10 @@ static int handle_response(sf_pctx_t *c, const sf_ip_t *src, sf_pout_t *out)
 /* ------------------------------------------------------------------ */
 /* forwarding */
 
-static unsigned rule_slot(const sf_verdict_t *v)
+static unsigned rule_slot(const sf_proxy_t *p, const sf_verdict_t *v)
 {
 	if (v->rule >= 0)
-		return v->rule < SF_ST_MAX_RULES ? (unsigned)v->rule
+		return v->rule < SF_ST_MAX_RULES ? p->rule_slot[v->rule]
 						 : SF_ST_RULE_UNVERIFIED;
 	if (v->special == SF_SPECIAL_EMERGENCY)
 		return SF_ST_RULE_EMERGENCY;
@@ -473,9 +477,10 @@ static void count_verdict(sf_pctx_t *c)
 	const sf_proxy_t *p = c->p;
 	const sf_verdict_t *v = &c->adm.v;
 	int trunk = c->adm.trunk;
-	unsigned tslot = trunk >= 0 ? (unsigned)trunk + 1 : 0;
+	unsigned tslot = trunk >= 0 && trunk < SF_CFG_MAX_TRUNKS
+				 ? p->trunk_slot[trunk] : 0;
 
-	SF_ST_INC(c->st->verdicts[tslot][rule_slot(v)]
+	SF_ST_INC(c->st->verdicts[tslot][rule_slot(p, v)]
 				 [v->mode == SF_MODE_MONITOR]);
 	if (v->action != SF_ACT_ALLOW && p->log) {
 		char line[768];

@@ -81,6 +81,12 @@ typedef struct sf_proxy {
 	/* "INVITE, ACK, CANCEL, OPTIONS" per trunk, for 405's Allow */
 	char allow[SF_CFG_MAX_TRUNKS][256];
 	sf_sip_limits_t lim_udp, lim_tcp;
+	/* The counter slots (proxy_stats.h) of each rule and trunk: rule i
+	 * -> i and trunk t -> t + 1 after sf_proxy_init; serve keeps them
+	 * stable across reloads (sf_gen_assign_slots), so a count stays
+	 * with its rule's name and action when rules move. */
+	uint8_t rule_slot[SF_ST_MAX_RULES];
+	uint8_t trunk_slot[SF_CFG_MAX_TRUNKS];
 	sf_plog_fn log;
 	void *log_arg;
 } sf_proxy_t;

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxy_ctl.c - reloads, roaming updates, the control socket and signals
- * (the control thread), and the metrics rendering the metrics thread
- * (proxy_http.c) calls.  The control thread is the only writer of
- * s->status; it takes status_lock to write, so the metrics thread reads a
- * consistent copy.
+ * proxy_ctl.c - roaming updates, the control socket and signals (the
+ * control thread; reloads themselves are in proxy_reload.c), and the
+ * metrics rendering the metrics thread (proxy_http.c) calls.  The control
+ * thread is the only writer of s->status and of the published generation;
+ * it takes status_lock to write the status, so the metrics thread reads a
+ * consistent copy, and it reads the generation without a read-side
+ * section (it is the one that retires them).  Verdict counters are kept
+ * by counter slot and named from s->labels (append-only), which the
+ * metrics thread reads without a lock.
  */
 #include "proxy_ctl.h"
 
@@ -77,27 +81,6 @@ void sf_sd_notify(const char *msg)
 	close(fd);
 }
 
-static void logf_(sf_server_t *s, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void logf_(sf_server_t *s, int level, const char *fmt, ...)
-{
-	char line[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	sf_server_log(s, level, line);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Runs stmt under status_lock: how the control thread writes s->status
  * (its own reads need no lock: it is the only writer). */
 #define STATUS_WRITE(s, stmt)                                                \
@@ -117,48 +100,12 @@ bool sf_ctl_degraded(sf_server_t *s)
 	return !have;
 }
 
-int sf_ctl_reload(sf_server_t *s)
-{
-	const sf_tables_t *cur = sf_snap_current(&s->snap);
-	sf_reload_status_t st = s->status;
-	sf_tables_t *nt = NULL;
-	sf_err_t err;
-	double t0 = mono_s();
-	int rc;
-
-	sf_err_clear(&err);
-	rc = sf_load_tables(s->cfg, cur, &nt, &err);
-	st.last_reload_seconds = mono_s() - t0;
-	if (rc) {
-		st.reloads_failed++;
-		st.last_reload_ok = false;
-		STATUS_WRITE(s, s->status = st);
-		sf_err_format(&err, s->last_reload_error,
-			      sizeof(s->last_reload_error));
-		logf_(s, LOG_ERR, "reload failed, keeping table generation %llu: %s",
-		      (unsigned long long)st.generation, s->last_reload_error);
-		return rc;
-	}
-	sf_tables_set_generation(nt, ++st.generation);
-	sf_snap_publish(&s->snap, nt);
-	st.reloads_ok++;
-	st.last_reload_ok = true;
-	st.loaded_at = (int64_t)time(NULL);
-	st.have_tables = true;
-	sf_tables_stats(nt, &st.tables);
-	STATUS_WRITE(s, s->status = st);
-	s->last_reload_error[0] = '\0';
-	logf_(s, LOG_NOTICE, "reload ok: table generation %llu in %.3f s",
-	      (unsigned long long)st.generation, st.last_reload_seconds);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* control requests */
 
 static void tables_json(sf_server_t *s, sf_jw_t *w)
 {
-	const sf_tables_t *t = sf_snap_current(&s->snap);
+	const sf_tables_t *t = sf_server_gen(s)->tables;
 	sf_tables_stats_t ts;
 
 	sf_jw_obj_open_key(w, "tables");
@@ -178,7 +125,8 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 	sf_jw_obj_close(w);
 }
 
-static const char *rule_label(const sf_cfg_t *cfg, unsigned r)
+/* Counter slot labels (sf_st_labels_t: stable across reloads). */
+static const char *rule_label(const sf_st_labels_t *l, unsigned r)
 {
 	switch (r) {
 	case SF_ST_RULE_NONE: return "none";
@@ -189,29 +137,54 @@ static const char *rule_label(const sf_cfg_t *cfg, unsigned r)
 	case SF_ST_RULE_UNKNOWN_SOURCE:
 		return sf_why_name(SF_WHY_UNKNOWN_SOURCE);
 	default:
-		return r < cfg->n_rules ? cfg->rules[r].name : "other";
+		return r < atomic_load(&l->n_rules) ? l->rule[r] : "other";
 	}
 }
 
-/* The rule's own action (what enforce mode applies). */
-static sf_action_t rule_action(const sf_cfg_t *cfg, unsigned r)
+/* The slot's rule's own action (what enforce mode applies). */
+static sf_action_t rule_action(const sf_st_labels_t *l, unsigned r)
 {
 	if (r == SF_ST_RULE_UNKNOWN_SOURCE)
 		return SF_ACT_REJECT;
-	if (r < cfg->n_rules && r < SF_ST_MAX_RULES)
-		return cfg->rules[r].action;
+	if (r < SF_ST_MAX_RULES && r < atomic_load(&l->n_rules))
+		return l->action[r];
 	return SF_ACT_ALLOW;
 }
 
-static const char *trunk_label(const sf_cfg_t *cfg, unsigned slot)
+static const char *trunk_label(const sf_st_labels_t *l, unsigned slot)
 {
-	return slot == 0 || slot > cfg->n_trunks ? "unknown"
-						 : cfg->trunks[slot - 1].name;
+	return slot == 0 || slot > atomic_load(&l->n_trunks) ? "unknown"
+							     : l->trunk[slot];
+}
+
+/*
+ * Does `ctl stats` list rule slot r under "rules"?  The current config's
+ * rules always; an older slot (a rule since removed, or whose action
+ * changed) when it counted something and no current rule has its name
+ * (its counts stay in the totals either way).
+ */
+static bool rule_listed(const sf_gen_t *g, const sf_st_labels_t *l,
+			unsigned r, bool counted)
+{
+	const sf_cfg_t *cfg = g->cfg;
+
+	if (r >= SF_ST_MAX_RULES)
+		return true;
+	for (size_t i = 0; i < cfg->n_rules && i < SF_ST_MAX_RULES; i++)
+		if (g->proxy.rule_slot[i] == r)
+			return true;
+	if (!counted || r >= atomic_load(&l->n_rules))
+		return false;
+	for (size_t i = 0; i < cfg->n_rules; i++)
+		if (!strcmp(cfg->rules[i].name, l->rule[r]))
+			return false;
+	return true;
 }
 
 static void stats_json(sf_server_t *s, sf_jw_t *w)
 {
-	const sf_cfg_t *cfg = s->cfg;
+	const sf_gen_t *g = sf_server_gen(s);
+	const sf_st_labels_t *l = &s->labels;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	uint64_t act[SF_ACT_COUNT] = {0}, applied[SF_ACT_COUNT] = {0};
 	uint64_t monitor = 0;
@@ -266,14 +239,14 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 			en += sum->verdicts[t][r][0];
 			mo += sum->verdicts[t][r][1];
 		}
-		if (r < SF_ST_MAX_RULES && r >= cfg->n_rules && !en && !mo)
-			continue;
-		act[rule_action(cfg, r)] += en + mo;
-		applied[rule_action(cfg, r)] += en;
+		act[rule_action(l, r)] += en + mo;
+		applied[rule_action(l, r)] += en;
 		applied[SF_ACT_ALLOW] += mo;
 		monitor += mo;
-		sf_jw_obj_open_key(w, rule_label(cfg, r));
-		sf_jw_str(w, "action", sf_action_name(rule_action(cfg, r)));
+		if (!rule_listed(g, l, r, en || mo))
+			continue;
+		sf_jw_obj_open_key(w, rule_label(l, r));
+		sf_jw_str(w, "action", sf_action_name(rule_action(l, r)));
 		sf_jw_uint(w, "enforce", en);
 		sf_jw_uint(w, "monitor", mo);
 		sf_jw_obj_close(w);
@@ -289,15 +262,14 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 		sf_jw_uint(w, sf_action_name(a), applied[a]);
 	sf_jw_obj_close(w);
 	sf_jw_obj_open_key(w, "trunks");
-	for (unsigned t = 0; t <= cfg->n_trunks && t <= SF_CFG_MAX_TRUNKS;
-	     t++) {
+	for (unsigned t = 0; t <= atomic_load(&l->n_trunks); t++) {
 		uint64_t ta[SF_ACT_COUNT] = {0};
 
 		for (unsigned r = 0; r < SF_ST_RULE_SLOTS; r++) {
-			ta[rule_action(cfg, r)] += sum->verdicts[t][r][0];
+			ta[rule_action(l, r)] += sum->verdicts[t][r][0];
 			ta[SF_ACT_ALLOW] += sum->verdicts[t][r][1];
 		}
-		sf_jw_obj_open_key(w, trunk_label(cfg, t));
+		sf_jw_obj_open_key(w, trunk_label(l, t));
 		for (unsigned a = 0; a < SF_ACT_COUNT; a++)
 			sf_jw_uint(w, sf_action_name(a), ta[a]);
 		sf_jw_obj_close(w);
@@ -350,6 +322,7 @@ static int do_lookup(sf_server_t *s, char **words, int n, sf_jw_t *w)
 {
 	const char *tn = opt(words, n, "trunk");
 	const char *called = opt(words, n, "called");
+	const sf_gen_t *g = sf_server_gen(s);
 	sf_call_t *call = calloc(1, sizeof(*call));
 	sf_verdict_t *v = calloc(1, sizeof(*v));
 	int trunk = -1, rc = 0;
@@ -362,14 +335,14 @@ static int do_lookup(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		rc = fail(w, "usage: lookup NUMBER [trunk=NAME] [called=NUMBER]");
 		goto out;
 	}
-	if (tn && (trunk = sf_cfg_trunk_find(s->cfg, tn)) < 0) {
+	if (tn && (trunk = sf_cfg_trunk_find(g->cfg, tn)) < 0) {
 		rc = fail(w, "unknown trunk '%s'", tn);
 		goto out;
 	}
-	sf_call_from_numbers(s->cfg, words[1], called ? called : "", call);
-	sf_engine_judge(s->cfg, sf_snap_current(&s->snap), call, trunk, v);
+	sf_call_from_numbers(g->cfg, words[1], called ? called : "", call);
+	sf_engine_judge(g->cfg, g->tables, call, trunk, v);
 	sf_jw_bool(w, "ok", true);
-	sf_verdict_json(s->cfg, v, NULL, w);
+	sf_verdict_json(g->cfg, v, NULL, w);
 out:
 	free(call);
 	free(v);
@@ -378,7 +351,8 @@ out:
 
 static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 {
-	const sf_tables_t *cur = sf_snap_current(&s->snap);
+	sf_gen_t *g = sf_server_gen(s), *ng;
+	const sf_tables_t *cur = g->tables;
 	const char *visited = opt(words, n, "visited");
 	sf_tables_t *nt = NULL;
 	sf_tables_stats_t ts;
@@ -392,7 +366,7 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	add = !strcmp(words[1], "add");
 	if (!cur)
 		return fail(w, "no tables loaded (degraded mode)");
-	if (sf_normalize_text(&s->cfg->dialling, words[2], &num) !=
+	if (sf_normalize_text(&g->cfg->dialling, words[2], &num) !=
 		    SF_NORM_OK ||
 	    num.kind != SF_NUM_E164)
 		return fail(w, "'%s' is not a telephone number", words[2]);
@@ -404,7 +378,12 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		return fail(w, "roaming update failed: %s", msg);
 	}
 	sf_tables_set_generation(nt, s->status.generation);
-	sf_snap_publish(&s->snap, nt);
+	ng = sf_gen_successor(g, nt);
+	if (!ng) {
+		sf_tables_free(nt);
+		return fail(w, "out of memory");
+	}
+	sf_snap_publish(&s->snap, ng); /* retires g: ng owns its config */
 	sf_tables_stats(nt, &ts);
 	STATUS_WRITE(s, (s->status.roaming_updates++, s->status.tables = ts));
 	sf_jw_bool(w, "ok", true);
@@ -412,6 +391,28 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	sf_jw_bool(w, "roaming", add);
 	sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
 	return 0;
+}
+
+/* Reloads and answers: ok with the new generation and, when some
+ * settings need a restart, "warnings"; or the error, every diagnostic
+ * one per line, with the generation kept. */
+static int reload_json(sf_server_t *s, sf_jw_t *w)
+{
+	int rc = sf_ctl_reload(s) ? -1 : 0;
+
+	sf_jw_bool(w, "ok", rc == 0);
+	if (rc)
+		sf_jw_str(w, "error", s->last_reload_error);
+	sf_jw_uint(w, "generation", s->status.generation);
+	if (!rc) {
+		sf_jw_double(w, "seconds", s->status.last_reload_seconds);
+		tables_json(s, w);
+	}
+	sf_jw_arr_open(w, "warnings");
+	for (unsigned i = 0; i < s->last_reload_notes.n; i++)
+		sf_jw_str(w, NULL, s->last_reload_notes.msg[i]);
+	sf_jw_arr_close(w);
+	return rc;
 }
 
 int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
@@ -431,16 +432,7 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 		rc = fail(&w, "empty request");
 	} else if (!strcmp(words[0], "reload")) {
 		sf_sd_reloading();
-		if (sf_ctl_reload(s) == 0) {
-			sf_jw_bool(&w, "ok", true);
-			sf_jw_uint(&w, "generation", s->status.generation);
-			sf_jw_double(&w, "seconds",
-				     s->status.last_reload_seconds);
-			tables_json(s, &w);
-		} else {
-			rc = fail(&w, "%s", s->last_reload_error);
-			sf_jw_uint(&w, "generation", s->status.generation);
-		}
+		rc = reload_json(s, &w);
 		sf_sd_notify("READY=1");
 	} else if (!strcmp(words[0], "stats")) {
 		stats_json(s, &w);
@@ -489,7 +481,7 @@ static void mput(mb_t *b, const char *fmt, ...)
 }
 
 /* INVITE verdicts: only the (trunk, rule, mode) triples that occurred. */
-static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
+static void metrics_verdicts(mb_t *b, const sf_st_labels_t *l,
 			     const sf_wstats_t *sum)
 {
 	mput(b, "# HELP sipfilter_verdicts_total INVITE verdicts by trunk, "
@@ -504,9 +496,9 @@ static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
 					continue;
 				mput(b, "sipfilter_verdicts_total{trunk=\"%s\","
 					 "rule=\"%s\",action=\"%s\",mode=\"%s\"}"
-					 " %llu\n", trunk_label(cfg, tr),
-				     rule_label(cfg, r),
-				     sf_action_name(rule_action(cfg, r)),
+					 " %llu\n", trunk_label(l, tr),
+				     rule_label(l, r),
+				     sf_action_name(rule_action(l, r)),
 				     m ? "monitor" : "enforce",
 				     (unsigned long long)v);
 			}
@@ -515,7 +507,7 @@ static void metrics_verdicts(mb_t *b, const sf_cfg_t *cfg,
 /* Reloads, the current tables and degraded mode. */
 static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 {
-	mput(b, "# HELP sipfilter_reloads_total Table reloads by result.\n"
+	mput(b, "# HELP sipfilter_reloads_total Reloads of the config and tables by result.\n"
 		 "# TYPE sipfilter_reloads_total counter\n"
 		 "sipfilter_reloads_total{result=\"ok\"} %llu\n"
 		 "sipfilter_reloads_total{result=\"failed\"} %llu\n"
@@ -525,7 +517,7 @@ static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 		 "# HELP sipfilter_last_reload_success 1 when the last reload succeeded, else 0.\n"
 		 "# TYPE sipfilter_last_reload_success gauge\n"
 		 "sipfilter_last_reload_success %d\n"
-		 "# HELP sipfilter_table_generation Generation of the tables in use (1 at start, +1 per reload).\n"
+		 "# HELP sipfilter_table_generation Generation of the config and tables in use (1 at start, +1 per reload).\n"
 		 "# TYPE sipfilter_table_generation gauge\n"
 		 "sipfilter_table_generation %llu\n"
 		 "# HELP sipfilter_table_loaded_timestamp_seconds Unix time the tables in use were loaded.\n"
@@ -642,7 +634,6 @@ static void metrics_process(mb_t *b, int64_t started_at)
 
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
-	const sf_cfg_t *cfg = s->cfg;
 	sf_wstats_t *sum = malloc(sizeof(*sum));
 	sf_reload_status_t st;
 	mb_t b = {buf, 0, size};
@@ -662,7 +653,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	for (unsigned i = 0; i < SF_RX_COUNT; i++)
 		mput(&b, "sipfilter_messages_received_total{kind=\"%s\"} %llu\n",
 		     sf_st_rx_name(i), (unsigned long long)sum->rx[i]);
-	metrics_verdicts(&b, cfg, sum);
+	metrics_verdicts(&b, &s->labels, sum);
 	mput(&b, "# HELP sipfilter_parse_errors_total Messages the strict scanner refused, by reason.\n"
 		 "# TYPE sipfilter_parse_errors_total counter\n");
 	for (unsigned i = 1; i < SF_SIP_E_COUNT; i++)

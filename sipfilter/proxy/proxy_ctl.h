@@ -32,9 +32,13 @@ void sf_sd_notify(const char *msg);
 void sf_sd_reloading(void);
 
 /*
- * Rebuilds the tables beside the live ones and publishes them; on any
- * failure keeps the old snapshot and records why (also logged).
- * Returns 0 or the loader's SF_E* code.
+ * Reloads the config file and the tables it names as one new generation
+ * (proxy_reload.c), built beside the live one and published whole; on
+ * any failure keeps the old generation serving and records every
+ * diagnostic in s->last_reload_error (also logged, one line each).
+ * Settings that need a restart keep their running values and are named
+ * in s->last_reload_notes (logged as warnings).  Returns 0 or the
+ * loader's SF_E* code.  Control thread.
  */
 int sf_ctl_reload(sf_server_t *s);
 

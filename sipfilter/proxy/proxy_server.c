@@ -266,9 +266,9 @@ void sf_server_log(void *arg, int level, const char *line)
 /* ------------------------------------------------------------------ */
 /* building the server */
 
-static void retire_tables(void *p)
+static void retire_gen(void *p)
 {
-	sf_tables_free(p);
+	sf_gen_free(p);
 }
 
 /* Does a live process answer on the Unix socket at sa? */
@@ -486,6 +486,7 @@ int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
 		  sf_server_t **out, sf_err_t *err)
 {
 	sf_tables_t *tables = NULL;
+	sf_gen_t *gen = NULL;
 	sf_server_t *s;
 	int rc;
 
@@ -515,10 +516,16 @@ int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
 	s->proxy.log_arg = s;
 	sf_identity_global_init();
 	if ((rc = first_tables(s, &tables, err)) ||
-	    (rc = size_threads(s, opts ? opts->workers : 0, err)))
+	    (rc = size_threads(s, opts ? opts->workers : 0, err)) ||
+	    (rc = sf_gen_new(cfg, tables, &s->proxy.edge.key, sf_server_log,
+			     s, &gen, err)))
 		goto fail;
-	sf_snap_init(&s->snap, s->n_stats - 2, tables, retire_tables);
-	tables = NULL; /* owned by the snapshot now */
+	tables = NULL; /* owned by the generation */
+	if ((rc = sf_gen_assign_slots(&s->labels, &gen->proxy, cfg, err))) {
+		sf_gen_free(gen);
+		goto fail;
+	}
+	sf_snap_init(&s->snap, s->n_stats - 2, gen, retire_gen);
 	pthread_mutex_init(&s->tcp_lock, NULL);
 	pthread_mutex_init(&s->status_lock, NULL);
 	s->built = true;
@@ -562,7 +569,7 @@ void sf_server_free(sf_server_t *s)
 
 void sf_server_status_refresh(sf_server_t *s)
 {
-	const sf_tables_t *t = sf_snap_current(&s->snap);
+	const sf_tables_t *t = sf_server_gen(s)->tables;
 	sf_tables_stats_t ts;
 
 	sf_tables_stats(t, &ts);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * proxy_server.h - the running `serve` process: sockets, threads, the
- * published table snapshot, counters, reload state.
+ * published generation (config + tables + derived proxy state,
+ * proxy_gen.h), counters, reload state.
  *
  * Threads: one UDP thread per (worker, UDP listener), each with its own
  * SO_REUSEPORT socket, recvmmsg/sendmmsg batches and its own scratch,
@@ -28,6 +29,7 @@
 #include "tables/sf_tables.h"
 #include "proxy_admit.h"
 #include "proxy_core.h"
+#include "proxy_gen.h"
 #include "proxy_stats.h"
 #include "sipfilter/lib/snapshot.h"
 
@@ -60,7 +62,7 @@ typedef struct sf_tcp_conn {
 /* What reloads and roaming updates leave behind, for `ctl stats` and
  * /metrics. */
 typedef struct sf_reload_status {
-	uint64_t generation;
+	uint64_t generation;       /* config + tables, 1 at start */
 	uint64_t reloads_ok, reloads_failed, roaming_updates;
 	bool last_reload_ok;
 	double last_reload_seconds;
@@ -70,9 +72,21 @@ typedef struct sf_reload_status {
 } sf_reload_status_t;
 
 struct sf_server {
+	/* The config serve started with (the caller's): what the sockets,
+	 * threads and buffers were made from.  Calls are judged with the
+	 * current generation's config (sf_server_gen), which a reload
+	 * replaces; the settings both share are the restart-only ones. */
 	const sf_cfg_t *cfg;
+	/* The proxy of the start config: the socket layout (listeners),
+	 * the message limits and the token key every generation reuses. */
 	sf_proxy_t proxy;
+	/* Publishes sf_gen_t: one reader slot per worker thread (the
+	 * control thread is the writer; the metrics thread reads only
+	 * counters, s->status and s->labels). */
 	sf_snap_t snap;
+	/* The names of the counter slots, stable across reloads (written by
+	 * the control thread, read by it and the metrics thread). */
+	sf_st_labels_t labels;
 	atomic_bool stop;
 	unsigned workers;
 	/* UDP: fds[listener][worker] */
@@ -101,7 +115,9 @@ struct sf_server {
 	 * and reads it freely; other threads read it under status_lock */
 	pthread_mutex_t status_lock;
 	sf_reload_status_t status;
-	char last_reload_error[1200]; /* control thread only */
+	char last_reload_error[4096]; /* control thread only: every
+				       * diagnostic, one per line */
+	sf_restart_notes_t last_reload_notes; /* control thread only */
 	int64_t started_at;
 	/* logging */
 	bool use_syslog;
@@ -139,6 +155,13 @@ static inline sf_wstats_t *sf_server_ctl_stats(sf_server_t *s)
 static inline sf_wstats_t *sf_server_http_stats(sf_server_t *s)
 {
 	return &s->stats[s->n_stats - 1];
+}
+
+/* The current generation, for the control thread (the only writer: it
+ * needs no read-side section).  Never NULL once sf_server_new succeeded. */
+static inline sf_gen_t *sf_server_gen(sf_server_t *s)
+{
+	return sf_snap_current(&s->snap);
 }
 
 /* What `serve` takes besides the config. */

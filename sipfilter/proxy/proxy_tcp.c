@@ -88,7 +88,7 @@ static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c,
 /* Finds a slot for a new connection from peer, closing an unknown-source
  * connection if a trunk source needs its slot, or refuses it (counted).
  * Returns the slot, filled in but for fd, or -1; holds tcp_lock. */
-static int admit_locked(sf_server_t *s, sf_wstats_t *st,
+static int admit_locked(sf_server_t *s, const sf_cfg_t *cfg, sf_wstats_t *st,
 			const struct sockaddr_storage *peer)
 {
 	sf_ip_t ip;
@@ -97,7 +97,7 @@ static int admit_locked(sf_server_t *s, sf_wstats_t *st,
 
 	if (sf_ip_from_sockaddr((const struct sockaddr *)peer, &ip, NULL))
 		memset(&ip, 0, sizeof(ip)); /* not IP: matches no trunk */
-	trunk = sf_cfg_trunk_match(s->cfg, &ip) >= 0;
+	trunk = sf_cfg_trunk_match(cfg, &ip) >= 0;
 	a = sf_admit_decide(s->conn_info, s->n_conns_max, &s->admit, &ip,
 			    trunk);
 	switch (a.verdict) {
@@ -128,7 +128,8 @@ static int admit_locked(sf_server_t *s, sf_wstats_t *st,
 	return (int)a.slot;
 }
 
-static void do_accept(sf_server_t *s, sf_wstats_t *st, unsigned li)
+static void do_accept(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
+		      unsigned li)
 {
 	for (;;) {
 		struct sockaddr_storage peer;
@@ -136,13 +137,17 @@ static void do_accept(sf_server_t *s, sf_wstats_t *st, unsigned li)
 		int fd = accept4(s->tcp_listen_fd[li], (struct sockaddr *)&peer,
 				 &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev;
+		const sf_gen_t *gen;
 		sf_tcp_conn_t *c;
 		int slot;
 
 		if (fd < 0)
 			return;
+		/* the trunks of the current generation say who is known */
+		gen = sf_snap_enter(&s->snap, t->idx);
 		pthread_mutex_lock(&s->tcp_lock);
-		slot = admit_locked(s, st, &peer);
+		slot = admit_locked(s, gen->cfg, st, &peer);
+		sf_snap_leave(&s->snap, t->idx);
 		if (slot < 0) {
 			pthread_mutex_unlock(&s->tcp_lock);
 			abort_fd(fd);
@@ -197,7 +202,7 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		for (;;) {
 			long fl = sf_sip_frame(c->buf, c->used, (uint32_t)cap);
 			sf_pin_t in;
-			const sf_tables_t *tables;
+			const sf_gen_t *gen;
 
 			if (fl < 0) {
 				SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
@@ -211,8 +216,9 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 			in.tp = SF_TP_TCP;
 			in.src = (const struct sockaddr *)&c->peer;
 			in.listener = c->listener;
-			tables = sf_snap_enter(&s->snap, t->idx);
-			if (sf_proxy_handle(t->ctx, tables, &in, out) == 1)
+			gen = sf_snap_enter(&s->snap, t->idx);
+			t->ctx->p = &gen->proxy;
+			if (sf_proxy_handle(t->ctx, gen->tables, &in, out) == 1)
 				sf_server_send_one(s, t->idx, st, out);
 			sf_snap_leave(&s->snap, t->idx);
 			memmove(c->buf, c->buf + fl, c->used - (size_t)fl);
@@ -283,7 +289,8 @@ void *sf_tcp_thread(void *arg)
 			uint64_t d = evs[i].data.u64;
 
 			if (d >= EV_LISTEN_BASE)
-				do_accept(s, st, (unsigned)(d - EV_LISTEN_BASE));
+				do_accept(s, t, st,
+					  (unsigned)(d - EV_LISTEN_BASE));
 			else if (d < s->n_conns_max && s->conns[d].fd >= 0)
 				do_read(s, t, st, &s->conns[d], &out);
 		}

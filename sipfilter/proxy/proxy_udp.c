@@ -126,7 +126,7 @@ void *sf_udp_thread(void *arg)
 	}
 	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
 		unsigned nout = 0;
-		const sf_tables_t *tables;
+		const sf_gen_t *gen;
 		int n;
 
 		n = recvmmsg(t->fd, b->in, SF_UDP_BATCH, MSG_WAITFORONE, NULL);
@@ -134,7 +134,9 @@ void *sf_udp_thread(void *arg)
 			sf_send_drain_errors(t->fd, st);
 		if (n <= 0)
 			continue; /* timeout (SO_RCVTIMEO) or EINTR: check stop */
-		tables = sf_snap_enter(&s->snap, t->idx);
+		/* one generation (config, tables, proxy) for the batch */
+		gen = sf_snap_enter(&s->snap, t->idx);
+		t->ctx->p = &gen->proxy;
 		for (int i = 0; i < n; i++) {
 			sf_pout_t *o = &b->out[nout];
 			/* The latency histogram is of INVITEs: the clock is
@@ -154,7 +156,7 @@ void *sf_udp_thread(void *arg)
 				SF_ST_INC(st->drop[SF_DROP_PARSE]);
 				continue;
 			}
-			r = sf_proxy_handle(t->ctx, tables, &in, o);
+			r = sf_proxy_handle(t->ctx, gen->tables, &in, o);
 			if (inv && t->ctx->msg.error == SF_SIP_OK &&
 			    t->ctx->msg.is_request)
 				sf_st_latency(st, sf_now_ns() - t0);

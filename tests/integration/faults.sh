@@ -106,7 +106,7 @@ while read -r kind file want; do
 	esac
 	expect_match "$name: error on stderr" \
 		"$(grep 'reload failed' "$SF_TMP/serve.err" | tail -1)" \
-		"reload failed, keeping table generation $gen: .*${file//./\\.}"
+		"reload failed, keeping generation $gen: .*${file//./\\.}"
 	# The old tables still decide: roaming subscriber allowed, the
 	# substitution-listed number rejected.
 	r=$(ctl lookup 77011234567 --trunk ipx-carrier-a)

@@ -20,7 +20,8 @@
 #                              serve 101-110, serve_reload 111-113,
 #                              edge 114, serve_torture 115-116,
 #                              faults 121-125, soak 131, hostile 141-144,
-#                              serve_dos 151
+#                              serve_dos 151,
+#                              serve_reload_config 301-305
 #   +464     SF_PORT_METRICS   /metrics and /health (127.0.0.1)
 #
 # The unix sockets (control socket, sd_notify) and every file a test

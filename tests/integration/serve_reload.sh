@@ -47,7 +47,7 @@ expect_eq "corrupt roaming table: ctl reload exits 1" "$rc" 1
 expect_json "corrupt table: error names file and line, generation kept" "$r" \
 	"not d['ok'] and 'roaming.csv:' in d['error'] and d['generation']==$gen0+1"
 expect_match "corrupt table: error on stderr" "$(cat "$SF_TMP/serve.err")" \
-	'reload failed, keeping table generation [0-9]+: .*roaming\.csv:[0-9]+'
+	'reload failed, keeping generation [0-9]+: .*roaming\.csv:[0-9]+'
 cp "$SF_TMP/roaming.good" "$SF_TMP/tables/roaming.csv"
 
 cp "$SF_TMP/tables/substitution.csv" "$SF_TMP/subst.good"

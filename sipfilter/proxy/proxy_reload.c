@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy_reload.c - SIGHUP and `ctl reload`: the config file and the
+ * tables it names are built aside as one new generation (proxy_gen.h),
+ * validated, published, and the old generation retired after a grace
+ * period.  Build aside, validate, swap, retire: a config with any error,
+ * a table that does not load or shrinks past serve.max_shrink, or a next
+ * hop the proxy cannot use leaves the old generation serving, with every
+ * diagnostic (file:line:col) in ctl's answer and on the log.  Settings a
+ * running server cannot change are kept at their running values and
+ * named in warnings ("serve.listen changed: restart to apply"); the rest
+ * of the reload applies.
+ *
+ * Control thread only (the snapshot's single writer).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "proxy_ctl.h"
+#include "sipfilter/lib/sf_load.h"
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Appends line to s->last_reload_error (newline-separated). */
+static void add_error(sf_server_t *s, const char *line)
+{
+	size_t n = strlen(s->last_reload_error);
+
+	if (n + 2 >= sizeof(s->last_reload_error))
+		return;
+	snprintf(s->last_reload_error + n, sizeof(s->last_reload_error) - n,
+		 "%s%s", n ? "\n" : "", line);
+}
+
+/* The config file again into *out; on failure every diagnostic is in
+ * s->last_reload_error.  0 or the loader's SF_E*. */
+static int load_config(sf_server_t *s, const char *path, sf_cfg_t **out)
+{
+	sf_diag_t *diag = malloc(sizeof(*diag));
+	char line[SF_ERR_MSG_MAX + SF_ERR_FILE_MAX + 64];
+	int rc;
+
+	if (!diag) {
+		add_error(s, "out of memory");
+		return SF_ENOMEM;
+	}
+	sf_diag_init(diag);
+	rc = sf_cfg_load(path, out, diag);
+	for (size_t i = 0; rc && i < diag->n; i++) {
+		sf_err_format(&diag->items[i], line, sizeof(line));
+		add_error(s, line);
+	}
+	if (rc && diag->dropped) {
+		snprintf(line, sizeof(line), "%s: %zu more errors", path,
+			 diag->dropped);
+		add_error(s, line);
+	}
+	if (rc && !diag->n)
+		add_error(s, "the config does not load");
+	free(diag);
+	return rc;
+}
+
+/*
+ * Builds the next generation from the config file: *out, or a negative
+ * SF_E* with the reasons in s->last_reload_error.  Notes on settings that
+ * need a restart go to s->last_reload_notes.
+ */
+static int build_next(sf_server_t *s, const sf_gen_t *cur, sf_gen_t **out)
+{
+	sf_cfg_t *cfg = NULL;
+	sf_tables_t *nt = NULL;
+	char line[1200];
+	sf_err_t err;
+	int rc;
+
+	*out = NULL;
+	sf_err_clear(&err);
+	rc = load_config(s, s->cfg->path, &cfg);
+	if (rc)
+		return rc;
+	sf_gen_keep_restart(cur->cfg, cfg, &s->last_reload_notes);
+	rc = sf_load_tables(cfg, cur->tables, &nt, &err);
+	if (!rc)
+		rc = sf_gen_new(cfg, nt, &s->proxy.edge.key, sf_server_log, s,
+				out, &err);
+	if (!rc) {
+		nt = NULL; /* the generation's */
+		rc = sf_gen_assign_slots(&s->labels, &(*out)->proxy, cfg, &err);
+		if (rc) {
+			sf_gen_free(*out); /* frees nt, not cfg (not owned) */
+			*out = NULL;
+		}
+	}
+	if (rc) {
+		sf_err_format(&err, line, sizeof(line));
+		add_error(s, line);
+		sf_tables_free(nt);
+		sf_cfg_free(cfg);
+		return rc;
+	}
+	(*out)->own_cfg = cfg;
+	return 0;
+}
+
+int sf_ctl_reload(sf_server_t *s)
+{
+	sf_gen_t *cur = sf_server_gen(s), *next;
+	sf_reload_status_t st = s->status;
+	double t0 = mono_s();
+	char line[900];
+	int rc;
+
+	s->last_reload_error[0] = '\0';
+	s->last_reload_notes.n = 0;
+	rc = build_next(s, cur, &next);
+	st.last_reload_seconds = mono_s() - t0;
+	if (rc) {
+		const char *p = s->last_reload_error;
+
+		s->last_reload_notes.n = 0; /* nothing was applied */
+		st.reloads_failed++;
+		st.last_reload_ok = false;
+		pthread_mutex_lock(&s->status_lock);
+		s->status = st;
+		pthread_mutex_unlock(&s->status_lock);
+		/* one log line per diagnostic, each greppable on its own */
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			snprintf(line, sizeof(line), "reload failed, keeping "
+				 "generation %llu: %.*s",
+				 (unsigned long long)st.generation, (int)n, p);
+			sf_server_log(s, LOG_ERR, line);
+			p += n + (p[n] == '\n');
+		}
+		return rc;
+	}
+	++st.generation;
+	if (next->tables)
+		sf_tables_set_generation(next->tables, st.generation);
+	sf_snap_publish(&s->snap, next); /* cur is freed after this */
+	st.reloads_ok++;
+	st.last_reload_ok = true;
+	st.loaded_at = (int64_t)time(NULL);
+	st.have_tables = next->tables != NULL;
+	sf_tables_stats(next->tables, &st.tables);
+	pthread_mutex_lock(&s->status_lock);
+	s->status = st;
+	pthread_mutex_unlock(&s->status_lock);
+	for (unsigned i = 0; i < s->last_reload_notes.n; i++) {
+		snprintf(line, sizeof(line), "reload: %s",
+			 s->last_reload_notes.msg[i]);
+		sf_server_log(s, LOG_WARNING, line);
+	}
+	snprintf(line, sizeof(line), "reload ok: generation %llu (config and "
+		 "tables) in %.3f s%s", (unsigned long long)st.generation,
+		 st.last_reload_seconds,
+		 s->last_reload_notes.n ? ", some settings need a restart" : "");
+	sf_server_log(s, LOG_NOTICE, line);
+	return 0;
+}
