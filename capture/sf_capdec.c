@@ -282,6 +282,17 @@ void sf_capdec_free(sf_capdec_t *d)
 	free(d);
 }
 
+void sf_capdec_reset(sf_capdec_t *d)
+{
+	sf_ipfrag_reset(d->frag);
+	sf_tcp_reset(d->tcp);
+	sctp_flush(d);
+	memset(d->c, 0, sizeof(d->c));
+	d->frame_no = 0;
+	d->ts = 0;
+	d->cut = false;
+}
+
 void sf_capdec_finish(sf_capdec_t *d)
 {
 	sf_ipfrag_flush(d->frag);
