@@ -73,7 +73,7 @@ INCLUDEDIR?= $(PREFIX)/include
 BIN       := $(BUILD)/sipfilter
 
 .PHONY: all deps deps-test deps-bench test unit asan bench run check-deps install \
-        install-lib lib fuzz fuzz-build clean soak
+        install-lib lib fuzz fuzz-build fuzz-long coverage clean soak
 all: deps $(BIN) lib
 
 # Install what is missing, once per machine (dpkg -s is the truth, no stamp).
@@ -186,6 +186,17 @@ fuzz-build: deps-test $(FUZZ_BINS)
 # its committed corpus; new crashes land in build/fuzz/crashes/.
 fuzz: fuzz-build
 	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+
+# The depth run (issue 15): every target to FUZZ_EXECS executions (10 M)
+# or FUZZ_LONG_TIME seconds, whichever comes first, two at a time under
+# nice; prints executions, executions/s (SLOW under 10,000/s), coverage
+# and corpus growth per target (also in build/fuzz/summary.txt).
+FUZZ_EXECS ?= 10000000
+FUZZ_LONG_TIME ?= 3600
+FUZZ_JOBS ?= 2
+fuzz-long: fuzz-build
+	FUZZ_TIME=$(FUZZ_LONG_TIME) FUZZ_EXECS=$(FUZZ_EXECS) \
+	  FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh
 
 # Long soak (not in `make test`, whose soak_short runs 60 s of it): serve
 # under sipp load while 10^6-row tables are reloaded; prints a summary.
