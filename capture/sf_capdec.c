@@ -265,6 +265,9 @@ sf_capdec_t *sf_capdec_new(const sf_capdec_limits_t *lim, sf_cap_msg_fn msg,
 static void sctp_flush(sf_capdec_t *d)
 {
 	for (int i = 0; i < SCTP_SLOTS; i++) {
+		/* A slot gets its buffer when first used: no buffer, all 0. */
+		if (!d->sctp[i].buf)
+			continue;
 		if (d->sctp[i].used)
 			d->c[SF_CD_E_SCTP_FRAG]++;
 		free(d->sctp[i].buf);

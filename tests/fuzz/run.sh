@@ -46,7 +46,7 @@ run_one() {
 	local name=$1 bin=build/fuzz/$1
 	local work=build/fuzz/work/$name crashes=build/fuzz/crashes/$name
 	local log=build/fuzz/$name.log dict=() opts=() limit=() rc
-	local execs rate cov ft before after status note=""
+	local execs rate cov ft before after status note="" t0 ms
 
 	rm -rf "$work"; mkdir -p "$work" "$crashes"
 	for d in $(corpus_dirs "$name"); do cp -r "$d"/. "$work"/ 2>/dev/null; done
@@ -57,14 +57,19 @@ run_one() {
 			"tests/fuzz/$name.options")
 	fi
 	[ -n "$FUZZ_EXECS" ] && limit=(-runs="$FUZZ_EXECS")
+	t0=$(date +%s%3N)
 	nice -n "$FUZZ_NICE" "$bin" -max_total_time="$FUZZ_TIME" "${limit[@]}" \
 		-max_len=65536 -timeout=10 -rss_limit_mb=2048 -entropic=0 \
 		-print_final_stats=1 -artifact_prefix="$crashes/" \
 		"${dict[@]}" "${opts[@]}" "$work" >"$log" 2>&1
 	rc=$?
+	ms=$(($(date +%s%3N) - t0))
 	execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
 	[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-	rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$')
+	# wall clock, corpus loading included (libFuzzer's own figure is 0
+	# for runs under a second)
+	rate=""
+	[ -n "$execs" ] && rate=$((execs * 1000 / (ms > 0 ? ms : 1)))
 	cov=$(grep -E '^#[0-9]+' "$log" | grep -oE 'cov: [0-9]+' | tail -1 | grep -oE '[0-9]+')
 	ft=$(grep -E '^#[0-9]+' "$log" | grep -oE 'ft: [0-9]+' | tail -1 | grep -oE '[0-9]+')
 	after=$(find "$work" -type f | wc -l)
