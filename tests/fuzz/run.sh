@@ -22,7 +22,7 @@
 # "SLOW" marks a rate under FUZZ_MIN_RATE, default 10000, the goal of
 # issue 15), libFuzzer's coverage (cov: edges, ft: features) and the
 # corpus growth; then "N passed, N failed".  The same lines go to
-# build/fuzz/summary.txt.
+# FUZZ_SUMMARY (default build/fuzz/summary.txt).
 #
 # Common flags: -entropic=0.  libFuzzer 14's entropic schedule updates a
 # frequency table for every feature of every execution; on targets with
@@ -38,8 +38,8 @@ FUZZ_JOBS=${FUZZ_JOBS:-1}
 FUZZ_NICE=${FUZZ_NICE:-19}
 FUZZ_MIN_RATE=${FUZZ_MIN_RATE:-10000}
 res=build/fuzz/results
+summary=${FUZZ_SUMMARY:-build/fuzz/summary.txt}
 mkdir -p "$res"
-rm -f "$res"/*.line
 
 # run_one NAME: fuzzes one target, writes its line to $res/NAME.line.
 run_one() {
@@ -94,6 +94,7 @@ else
 		[ -x "$bin" ] && [ -f "$bin" ] && names+=("$(basename "$bin")")
 	done
 fi
+for name in "${names[@]}"; do rm -f "$res/$name.line"; done
 running=0
 for name in "${names[@]}"; do
 	if [ ! -x "build/fuzz/$name" ]; then
@@ -109,14 +110,14 @@ for name in "${names[@]}"; do
 done
 wait
 pass=0 fail=0
-: >build/fuzz/summary.txt
+: >"$summary"
 for name in "${names[@]}"; do
-	cat "$res/$name.line" | tee -a build/fuzz/summary.txt
+	tee -a "$summary" <"$res/$name.line"
 	if head -1 "$res/$name.line" | grep -q '^ok'; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
 done
-echo "$pass passed, $fail failed" | tee -a build/fuzz/summary.txt
+echo "$pass passed, $fail failed" | tee -a "$summary"
 [ $fail -eq 0 ]
