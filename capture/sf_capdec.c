@@ -265,6 +265,9 @@ sf_capdec_t *sf_capdec_new(const sf_capdec_limits_t *lim, sf_cap_msg_fn msg,
 static void sctp_flush(sf_capdec_t *d)
 {
 	for (int i = 0; i < SCTP_SLOTS; i++) {
+		/* A slot gets its buffer when first used: no buffer, all 0. */
+		if (!d->sctp[i].buf)
+			continue;
 		if (d->sctp[i].used)
 			d->c[SF_CD_E_SCTP_FRAG]++;
 		free(d->sctp[i].buf);
@@ -280,6 +283,17 @@ void sf_capdec_free(sf_capdec_t *d)
 	sf_ipfrag_free(d->frag);
 	sf_tcp_free(d->tcp);
 	free(d);
+}
+
+void sf_capdec_reset(sf_capdec_t *d)
+{
+	sf_ipfrag_reset(d->frag);
+	sf_tcp_reset(d->tcp);
+	sctp_flush(d);
+	memset(d->c, 0, sizeof(d->c));
+	d->frame_no = 0;
+	d->ts = 0;
+	d->cut = false;
 }
 
 void sf_capdec_finish(sf_capdec_t *d)

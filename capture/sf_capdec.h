@@ -142,6 +142,13 @@ void sf_capdec_finish(sf_capdec_t *d);
 
 void sf_capdec_free(sf_capdec_t *d);
 
+/*
+ * Back to the state sf_capdec_new() left (counters zero, nothing in
+ * progress), keeping the tables: costs what the last input used, not the
+ * limits.  For drivers of many short inputs (the fuzz targets).
+ */
+void sf_capdec_reset(sf_capdec_t *d);
+
 uint64_t sf_capdec_get(const sf_capdec_t *d, sf_capdec_ctr_t c);
 const char *sf_capdec_ctr_name(sf_capdec_ctr_t c);
 bool sf_capdec_ctr_is_error(sf_capdec_ctr_t c);

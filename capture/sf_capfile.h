@@ -3,8 +3,9 @@
  * sf_capfile.h - reading capture files: classic pcap and pcapng, plain or
  * gzip-compressed, from a path, stdin ("-") or any FILE stream.
  *
- * Every input is read into one buffer (256 KiB, grown only for a record
- * that does not fit) from one byte source: read(2) for a plain regular
+ * Every input is read into one buffer (256 KiB, 16 KiB from a FILE
+ * stream; grown only for a record that does not fit) from one byte
+ * source: read(2) for a plain regular
  * file; a zlib gzFile for a gzip file and for pipes (zlib reads
  * uncompressed input transparently, so a .gz is recognised by its
  * content, not its name, and `zcat x.gz | sipfilter replay -` and

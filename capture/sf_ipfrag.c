@@ -41,6 +41,7 @@ struct sf_ipfrag {
 	dgram_t *d;
 	uint32_t *heads, mask;
 	uint32_t free_head;  /* via hnext */
+	uint32_t hw;         /* slots [0, hw) were handed out since new/reset */
 	uint32_t oldest, newest;
 	uint64_t bytes;
 	uint8_t *out;        /* reassembly buffer, MAX_DGRAM bytes */
@@ -148,6 +149,18 @@ void sf_ipfrag_flush(sf_ipfrag_t *t)
 	}
 }
 
+void sf_ipfrag_reset(sf_ipfrag_t *t)
+{
+	sf_ipfrag_flush(t);
+	/* Slots at and above hw still chain i -> i + 1 as new() left them. */
+	for (uint32_t i = 0; i < t->hw; i++)
+		t->d[i].hnext = i + 1 < t->max_d ? i + 1 : NIL;
+	t->free_head = 0;
+	t->hw = 0;
+	t->bytes = 0;
+	memset(&t->st, 0, sizeof(t->st));
+}
+
 const sf_ipfrag_stats_t *sf_ipfrag_stats(const sf_ipfrag_t *t)
 {
 	return &t->st;
@@ -169,6 +182,8 @@ static uint32_t lookup_or_new(sf_ipfrag_t *t, const sf_ipfrag_key_t *k,
 	i = t->free_head;
 	g = &t->d[i];
 	t->free_head = g->hnext;
+	if (i >= t->hw)
+		t->hw = i + 1;
 	memset(&g->key, 0, sizeof(g->key));
 	g->key = *k;
 	g->used = true;

@@ -56,6 +56,14 @@ int sf_ipfrag_add(sf_ipfrag_t *t, const sf_ipfrag_key_t *k, uint64_t ts_us,
 /* Drops every datagram in progress (counted as timeouts). */
 void sf_ipfrag_flush(sf_ipfrag_t *t);
 
+/*
+ * Back to the state sf_ipfrag_new() left: every datagram dropped, the
+ * slots handed out again in the same order, statistics zero; the tables
+ * are kept.  Costs the slots used since the last reset, not the limits,
+ * so one table can serve many short inputs (fuzzing, tests).
+ */
+void sf_ipfrag_reset(sf_ipfrag_t *t);
+
 const sf_ipfrag_stats_t *sf_ipfrag_stats(const sf_ipfrag_t *t);
 
 #endif

@@ -43,6 +43,7 @@ struct sf_tcp {
 	flow_t *f;
 	uint32_t *heads, mask;
 	uint32_t free_head, oldest, newest;
+	uint32_t hw;        /* slots [0, hw) were handed out since new/reset */
 	uint64_t bytes;
 	sf_tcp_stats_t st;
 };
@@ -175,6 +176,18 @@ void sf_tcp_flush(sf_tcp_t *t)
 		drop_flow(t, t->oldest);
 }
 
+void sf_tcp_reset(sf_tcp_t *t)
+{
+	sf_tcp_flush(t);
+	/* Slots at and above hw still chain i -> i + 1 as new() left them. */
+	for (uint32_t i = 0; i < t->hw; i++)
+		t->f[i].hnext = i + 1 < t->lim.max_flows ? i + 1 : NIL;
+	t->free_head = 0;
+	t->hw = 0;
+	t->bytes = 0;
+	memset(&t->st, 0, sizeof(t->st));
+}
+
 const sf_tcp_stats_t *sf_tcp_stats(const sf_tcp_t *t)
 {
 	return &t->st;
@@ -203,6 +216,8 @@ static uint32_t find(sf_tcp_t *t, const sf_tcp_key_t *k, bool create,
 	i = t->free_head;
 	f = &t->f[i];
 	t->free_head = f->hnext;
+	if (i >= t->hw)
+		t->hw = i + 1;
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->used = true;

@@ -65,6 +65,13 @@ void sf_tcp_segment(sf_tcp_t *t, const sf_tcp_key_t *k, uint64_t ts_us,
 /* Drops every flow (unframed bytes are counted as skipped). */
 void sf_tcp_flush(sf_tcp_t *t);
 
+/*
+ * Back to the state sf_tcp_new() left: every flow dropped, the slots
+ * handed out again in the same order, statistics zero; the tables are
+ * kept.  Costs the slots used since the last reset, not max_flows.
+ */
+void sf_tcp_reset(sf_tcp_t *t);
+
 const sf_tcp_stats_t *sf_tcp_stats(const sf_tcp_t *t);
 /* Bytes buffered now, over all flows (for tests of the bounds). */
 uint64_t sf_tcp_buffered(const sf_tcp_t *t);

@@ -62,9 +62,13 @@ const char *cfg_suggest(const char *word, size_t len,
 		if (!cands[i])
 			continue;
 		cl = strlen(cands[i]);
-		d = cfg_edit_distance(word, len, cands[i], cl);
 		/* Two edits on a three-letter word is a different word. */
 		limit = cl <= 3 ? 1 : 2;
+		/* The distance is at least the difference in length: skip
+		 * the table for words that cannot be close (most of them). */
+		if ((len > cl ? len - cl : cl - len) > limit)
+			continue;
+		d = cfg_edit_distance(word, len, cands[i], cl);
 		if (d <= limit && d < best_d) {
 			best = cands[i];
 			best_d = d;

@@ -137,7 +137,15 @@ static int check_bytes(const char *name, const char *text, size_t len,
 
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n;
+
+		/* Printable ASCII, nearly every byte of a config: one test. */
+		if (p[i] - 0x20u < 0x5fu) {
+			col++;
+			i++;
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
 
 		if (n == 0)
 			return sf_diag_add(diag, SF_EPARSE, name, line, col,

@@ -35,6 +35,7 @@
 #include "../base/sf_class.h"
 #include "../base/sf_err.h"
 #include "../base/sf_num.h"
+#include "../base/sf_str.h"
 
 typedef struct sf_tables sf_tables_t;
 
@@ -55,6 +56,14 @@ typedef struct sf_tables_src {
 	 */
 	const sf_tables_t *previous;
 	double max_shrink;
+	/*
+	 * Contents in memory instead of a file (tests, fuzzing, a library
+	 * user whose feed is not a file): when a *_text.s is non-NULL that
+	 * table is parsed from it, under the same rules, and its path (which
+	 * must still be given) only names it in messages.  Borrowed for the
+	 * call; lines are views into it while loading, nothing is kept.
+	 */
+	sf_str_t plan_text, roaming_text, substitution_text, allow_text;
 } sf_tables_src_t;
 
 /*

@@ -129,14 +129,16 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
 	if (!c)
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	if (src->plan)
-		rc = sf_tbl_plan_load(c, src->plan, err);
+		rc = sf_tbl_plan_load(c, src->plan, src->plan_text, err);
 	if (rc == 0 && src->roaming)
-		rc = sf_tbl_roaming_load(c, src->roaming, err);
+		rc = sf_tbl_roaming_load(c, src->roaming, src->roaming_text,
+					 err);
 	if (rc == 0 && src->substitution)
-		rc = sf_tbl_subst_load(c, src->substitution, err);
+		rc = sf_tbl_subst_load(c, src->substitution,
+				       src->substitution_text, err);
 	if (rc == 0 && src->allow)
-		rc = sf_tbl_allow_load(c, src->allow, src->trunk_names,
-				       src->n_trunks, err);
+		rc = sf_tbl_allow_load(c, src->allow, src->allow_text,
+				       src->trunk_names, src->n_trunks, err);
 	if (rc == 0 && src->previous) {
 		sf_tables_stats_t ps;
 		double ms = src->max_shrink;

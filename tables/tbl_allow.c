@@ -120,7 +120,7 @@ static int allow_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	return 0;
 }
 
-int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path,
+int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 		      const char *const *trunks, size_t n_trunks,
 		      sf_err_t *err)
 {
@@ -136,7 +136,7 @@ int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path,
 		return sf_err_set(err, SF_ENOMEM, path, 0, 0, "out of memory");
 	memset(c->allow, 0, (n_trunks + 1) * sizeof(*c->allow));
 	c->n_allow_sets = n_trunks + 1;
-	rc = sf_tbl_reader_open(&r, path, err);
+	rc = sf_tbl_reader_open(&r, path, text, err);
 	if (rc < 0)
 		return rc;
 	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {

@@ -204,11 +204,15 @@ typedef struct sf_tbl_reader {
 	size_t len;       /* bytes valid in buf */
 	size_t pos;       /* start of the next line */
 	bool eof;
+	bool borrowed;    /* buf is the caller's text: never written or freed */
 	unsigned line_no; /* of the line last returned */
 } sf_tbl_reader_t;
 
-/* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM. */
-int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_err_t *err);
+/* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM.
+ * With text.s non-NULL, reads text instead (no read buffer, no I/O; the
+ * whole text is "read" at once) and path only names it in messages. */
+int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_str_t text,
+		       sf_err_t *err);
 
 /*
  * Next line that is neither blank nor a whole-line '#' comment, with the
@@ -375,10 +379,14 @@ static inline void sf_tbl_country_unpack(Word_t v, char out[3])
 
 /* Per-table loaders (each fills its part of core; on failure the caller
  * frees the whole core). */
-int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_err_t *err);
-int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_err_t *err);
-int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_err_t *err);
-int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path,
+/* text.s non-NULL: parse text, path only names it (sf_tables_src_t). */
+int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
+		     sf_err_t *err);
+int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
+			sf_err_t *err);
+int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
+		      sf_err_t *err);
+int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 		      const char *const *trunks, size_t n_trunks,
 		      sf_err_t *err);
 

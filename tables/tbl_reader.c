@@ -23,11 +23,20 @@
 #include <string.h>
 #include <unistd.h>
 
-int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_err_t *err)
+int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_str_t text,
+		       sf_err_t *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->path = path;
 	r->fd = -1;
+	if (text.s) {
+		/* All of it is in: refill() (the only writer) never runs. */
+		r->buf = (char *)text.s;
+		r->len = text.len;
+		r->eof = true;
+		r->borrowed = true;
+		return 0;
+	}
 	r->buf = sf_tbl_malloc(SF_TBL_CHUNK);
 	if (!r->buf)
 		return sf_err_set(err, SF_ENOMEM, path, 0, 0,
@@ -54,7 +63,8 @@ void sf_tbl_reader_close(sf_tbl_reader_t *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
-	sf_tbl_free(r->buf);
+	if (!r->borrowed)
+		sf_tbl_free(r->buf);
 	r->buf = NULL;
 }
 

@@ -107,14 +107,15 @@ static int subst_line(sf_tbl_core_t *c, sf_tbl_batch_t *b,
 	return 0;
 }
 
-int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_err_t *err)
+int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
+		      sf_err_t *err)
 {
 	sf_tbl_batch_t b = {.put = subst_put, .ctx = c};
 	sf_tbl_reader_t r;
 	sf_str_t line;
 	int rc;
 
-	rc = sf_tbl_reader_open(&r, path, err);
+	rc = sf_tbl_reader_open(&r, path, text, err);
 	if (rc < 0)
 		return rc;
 	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {

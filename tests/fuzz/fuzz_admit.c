@@ -204,7 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sf_ip_parse(s, strlen(s), &in.src);
 	}
 	in.sport = 5061;
-	in.trunk = (sel & 0x10) ? (int)(sel >> 5) % 5 : SF_TRUNK_BY_SOURCE;
+	/* 5..7: an assumed trunk the config does not have */
+	in.trunk = (sel & 0x10) ? (int)(sel >> 5) : SF_TRUNK_BY_SOURCE;
 	sf_admit(&edge, tables, &in, &msg, &call, &a1);
 	if (a1.sip_error != SF_SIP_OK || a1.why == SF_WHY_KEEPALIVE)
 		return 0;

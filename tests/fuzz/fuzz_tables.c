@@ -6,44 +6,47 @@
  * parsers of untrusted bytes.  Invariant: a load either succeeds (and
  * lookups on it work) or fails with an error that names the file and a
  * line; never a crash, leak or sanitizer report.
+ *
+ * The bytes are parsed in place (sf_tables_src_t's *_text), not written
+ * to a temporary file and read back: the file and the reader's 1 MiB
+ * buffer per table held this target to ~400 executions/s under ASan.
+ * The bytes are copied to an exact-size block first, so ASan sees a read
+ * one past the text (the file reader's buffer is always larger).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tables/sf_tables.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const trunks[] = {"ipx-a", "core"};
-	char path[] = "/tmp/sf-fuzz-tables-XXXXXX";
-	int fd = mkstemp(path);
+	static const char path[] = "fuzz.csv";
+	char *text = malloc(size ? size : 1);
 	sf_num_t n;
 
-	if (fd < 0)
+	if (!text)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
+	if (size)
+		memcpy(text, data, size);
 	sf_num_parse_key("77011234567", 11, &n);
 	for (int which = 0; which < 4; which++) {
 		sf_tables_src_t src = {0};
 		sf_tables_t *t = NULL;
+		sf_str_t v = sf_str(text, size);
 		sf_err_t err;
 		int rc;
 
 		src.trunk_names = trunks;
 		src.n_trunks = 2;
 		src.max_shrink = 1.0;
-		if (which == 0) src.plan = path;
-		if (which == 1) src.roaming = path;
-		if (which == 2) src.substitution = path;
-		if (which == 3) src.allow = path;
+		if (which == 0) src.plan = path, src.plan_text = v;
+		if (which == 1) src.roaming = path, src.roaming_text = v;
+		if (which == 2)
+			src.substitution = path, src.substitution_text = v;
+		if (which == 3) src.allow = path, src.allow_text = v;
 		rc = sf_tables_load(&src, &t, &err);
 		if (rc == 0) {
 			sf_plan_entry_t pe;
@@ -59,6 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* failure must leave nothing and name the file */
 		}
 	}
-	unlink(path);
+	free(text);
 	return 0;
 }

@@ -4,7 +4,9 @@
 # fuzz_short.sh - the CI fuzz run: every libFuzzer target for
 # FUZZ_SHORT_TIME seconds (default 4) from its committed corpus, after an
 # incremental `make fuzz-build` (~12 s from scratch with -j2; ~45 s in
-# all).  A crash fails the test; the input is left in
+# all).  Each target's line gives its executions/s as a figure ("SLOW"
+# under 10,000/s is information, not a failure: the machine is shared and
+# 4 s includes loading the corpus).  A crash fails the test; the input is left in
 # build/fuzz/crashes/NAME/.  Skipped (0 passed, 0 failed) without clang,
 # and under `make asan` (BUILD other than build): the fuzz binaries
 # already carry ASan+UBSan, and the asan suite replays every corpus.

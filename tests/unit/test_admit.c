@@ -521,6 +521,20 @@ static void test_scanned_same(void)
 	T_EQ_INT(a1.why, SF_WHY_VERDICT);
 }
 
+/* The name tables: every why name is found, applied names use replay's
+ * vocabulary, out-of-range values print "?". */
+static void test_names(void)
+{
+	for (int w = 0; w < SF_WHY_COUNT; w++)
+		T_TRUE(sf_why_find(sf_why_name((sf_why_t)w)));
+	T_TRUE(!sf_why_find("no-such-reason"));
+	T_EQ_STR(sf_outcome_applied_name(SF_OUT_FORWARD), "allow");
+	T_EQ_STR(sf_outcome_applied_name(SF_OUT_REJECT),
+		 sf_outcome_name(SF_OUT_REJECT));
+	T_EQ_STR(sf_method_name(SF_M_INVITE), "INVITE");
+	T_EQ_STR(sf_method_name(SF_M_COUNT), "?");
+}
+
 int main(void)
 {
 	const char *root = getenv("SF_ROOT");
@@ -551,6 +565,7 @@ int main(void)
 	T_RUN(test_responses);
 	T_RUN(test_bad_identity);
 	T_RUN(test_scanned_same);
+	T_RUN(test_names);
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);
 	return T_DONE();

@@ -1170,6 +1170,79 @@ static void test_gzip_and_filter(void)
 	free(g);
 }
 
+/* Feeds a whole capture to d (which is not reset first) and finishes. */
+static void feed_capture(sf_capdec_t *d, const cap_t *c)
+{
+	FILE *fp = fmemopen(c->buf, c->len, "rb");
+	sf_capfile_t *f;
+	sf_cap_pkt_t pkt;
+	sf_err_t err;
+
+	T_EQ_INT(sf_capfile_open_fp(fp, "mem", &f, &err), 0);
+	while (sf_capfile_next(f, &pkt, &err) == 1)
+		sf_capdec_packet(d, &pkt);
+	sf_capdec_finish(d);
+	sf_capfile_close(f);
+	fclose(fp);
+}
+
+/* sf_capdec_reset: a decoder that has decoded something else and is reset
+ * decodes a capture exactly as a new one does (messages, frame numbers,
+ * every counter), with tables small enough that slots are evicted and
+ * reused in between. */
+static void test_reset(void)
+{
+	char stream[4096], body[600];
+	size_t l1, l2, tot;
+	cap_t a, b;
+	got_t *g1 = calloc(1, sizeof(*g1)), *g2 = calloc(1, sizeof(*g2));
+	sf_capdec_limits_t lim;
+	sf_capdec_t *d1, *d2;
+
+	memset(body, 'b', 500);
+	body[500] = 0;
+	l1 = mkmsg(stream, sizeof(stream), 1, body);
+	l2 = mkmsg(stream + l1, sizeof(stream) - l1, 2, "two");
+	tot = l1 + l2;
+	cap_open(&a, SF_CAPFILE_PCAP, 1);
+	tcp_seg(&a, 1, stream, 0, 0, 999, 0x02);
+	tcp_seg(&a, 2, stream, 300, tot, 1000, 0);  /* out of order */
+	tcp_seg(&a, 3, stream, 0, 300, 1000, 0);
+	cap_close(&a);
+	cap_open(&b, SF_CAPFILE_PCAP, 1);
+	tcp_seg(&b, 1, stream, 0, 200, 5000, 0);    /* left unfinished */
+	tcp_seg(&b, 2, stream, 250, 400, 5000, 0);
+	cap_close(&b);
+	sf_capdec_limits_default(&lim);
+	lim.tcp_max_flows = 1;
+	lim.frag_max_datagrams = 1;
+	d1 = sf_capdec_new(&lim, on_msg, test_frame, g1);
+	d2 = sf_capdec_new(&lim, on_msg, test_frame, g2);
+	feed_capture(d1, &a);
+	feed_capture(d2, &b);
+	feed_capture(d2, &b);
+	sf_capdec_reset(d2);
+	memset(g2, 0, sizeof(*g2));
+	feed_capture(d2, &a);
+	T_EQ_INT(g1->n, 2);
+	T_EQ_INT(g2->n, g1->n);
+	for (int i = 0; i < g1->n && i < g2->n; i++) {
+		T_EQ_INT(g2->len[i], g1->len[i]);
+		T_EQ_STR(g2->data[i], g1->data[i]);
+		T_EQ_INT(g2->m[i].frame, g1->m[i].frame);
+		T_EQ_INT(g2->m[i].stream_off, g1->m[i].stream_off);
+	}
+	for (int c = 0; c < SF_CD_COUNT; c++)
+		T_EQ_INT(sf_capdec_get(d2, (sf_capdec_ctr_t)c),
+			 sf_capdec_get(d1, (sf_capdec_ctr_t)c));
+	sf_capdec_free(d1);
+	sf_capdec_free(d2);
+	free(a.buf);
+	free(b.buf);
+	free(g1);
+	free(g2);
+}
+
 int main(void)
 {
 	T_RUN(test_link_types);
@@ -1188,5 +1261,6 @@ int main(void)
 	T_RUN(test_gzip_and_filter);
 	T_RUN(test_pcap_records);
 	T_RUN(test_pcap_big_record);
+	T_RUN(test_reset);
 	return T_DONE();
 }

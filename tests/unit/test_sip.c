@@ -1178,9 +1178,20 @@ static void test_error_names(void)
 	T_EQ_STR(sf_sip_error_name((sf_sip_error_t)-1), "?");
 }
 
+/* No buffer: the scanner says "empty", the framer wants more bytes. */
+static void test_null_buffer(void)
+{
+	sf_sipmsg_t m;
+
+	T_EQ_INT(sf_sip_scan(NULL, 0, NULL, &m), -1);
+	T_EQ_INT(m.error, SF_SIP_E_EMPTY);
+	T_EQ_INT(sf_sip_frame(NULL, 0, 0), 0);
+}
+
 int main(void)
 {
 	T_RUN(test_invite_views);
+	T_RUN(test_null_buffer);
 	T_RUN(test_every_prefix_refused);
 	T_RUN(test_compact_forms);
 	T_RUN(test_header_ids);

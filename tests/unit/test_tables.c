@@ -473,6 +473,75 @@ static void test_crlf_and_no_final_newline(void)
 	T_CONTAINS(err.msg, "cut short");
 }
 
+/* Tables given as text (sf_tables_src_t *_text) load exactly as the same
+ * bytes from a file do, and errors name the given path and line. */
+static void test_text_sources(void)
+{
+	static const char roam[] = "77011234567,tr\r\n\n# c\n77011234568\n";
+	static const char cut[] = "77011234567,tr\r\n7701123";
+	sf_tables_src_t f = good_src(), m = good_src();
+	const char *const *paths[4] = {&f.plan, &f.roaming, &f.substitution,
+				       &f.allow};
+	sf_str_t *texts[4] = {&m.plan_text, &m.roaming_text,
+			      &m.substitution_text, &m.allow_text};
+	char *bufs[4] = {0};
+	sf_tables_t *a = NULL, *b = NULL;
+	sf_tables_stats_t sa, sb;
+	sf_err_t err;
+	sf_num_t n;
+	char cc[3];
+
+	for (int i = 0; i < 4; i++) {
+		FILE *fp = fopen(*paths[i], "rb");
+		long len;
+
+		T_TRUE(fp != NULL);
+		if (!fp)
+			return;
+		fseek(fp, 0, SEEK_END);
+		len = ftell(fp);
+		rewind(fp);
+		bufs[i] = malloc((size_t)len + 1);
+		T_EQ_INT(fread(bufs[i], 1, (size_t)len, fp), len);
+		fclose(fp);
+		*texts[i] = sf_str(bufs[i], (size_t)len);
+	}
+	m.plan = m.roaming = m.substitution = m.allow = "/nonexistent/x.csv";
+	T_EQ_INT(sf_tables_load(&f, &a, &err), 0);
+	T_EQ_INT(sf_tables_load(&m, &b, &err), 0);
+	if (a && b) {
+		sf_tables_stats(a, &sa);
+		sf_tables_stats(b, &sb);
+		T_EQ_INT(sa.plan_rows, sb.plan_rows);
+		T_EQ_INT(sa.roaming_rows, sb.roaming_rows);
+		T_EQ_INT(sa.subst_rows, sb.subst_rows);
+		T_EQ_INT(sa.allow_rows, sb.allow_rows);
+	}
+	sf_tables_free(a);
+	sf_tables_free(b);
+	for (int i = 0; i < 4; i++)
+		free(bufs[i]);
+
+	memset(&m, 0, sizeof(m));
+	m.roaming = "feed:roaming";
+	m.roaming_text = sf_str(roam, sizeof(roam) - 1);
+	b = NULL;
+	T_EQ_INT(sf_tables_load(&m, &b, &err), 0);
+	n = num("77011234568");
+	T_TRUE(b && sf_tables_is_roaming(b, &n, cc));
+	sf_tables_free(b);
+	m.roaming_text = sf_str(cut, sizeof(cut) - 1);
+	b = NULL;
+	T_EQ_INT(sf_tables_load(&m, &b, &err), SF_EPARSE);
+	T_TRUE(b == NULL);
+	T_EQ_STR(err.file, "feed:roaming");
+	T_EQ_INT(err.line, 2);
+	T_CONTAINS(err.msg, "cut short");
+	m.roaming_text = sf_str(cut, 0); /* empty, not "no text" */
+	T_EQ_INT(sf_tables_load(&m, &b, &err), 0);
+	sf_tables_free(b);
+}
+
 /* --- bad files ----------------------------------------------------------- */
 
 enum { PLAN, ROAM, SUBST, ALLOW };
@@ -1318,6 +1387,7 @@ int main(void)
 	T_RUN(test_number_facts_agree);
 	T_RUN(test_empty_and_null_paths);
 	T_RUN(test_crlf_and_no_final_newline);
+	T_RUN(test_text_sources);
 	T_RUN(test_bad_lines);
 	T_RUN(test_bad_bytes);
 	T_RUN(test_io_errors);
