@@ -333,6 +333,7 @@ static void drain(sf_tcp_t *t, flow_t *f, uint64_t ts)
 	while (f->n_ooo) {
 		seg_t s = f->ooo[0];
 		int32_t rel = (int32_t)(s.seq - f->next_seq);
+		uint32_t back = f->next_seq - s.seq; /* -rel, never overflowing */
 
 		if (rel > 0)
 			return;
@@ -340,9 +341,8 @@ static void drain(sf_tcp_t *t, flow_t *f, uint64_t ts)
 		f->n_ooo--;
 		f->ooo_bytes -= s.len;
 		t->bytes -= s.len;
-		if ((uint32_t)-rel < s.len)
-			feed(t, f, ts, s.data + (uint32_t)-rel,
-			     s.len - (uint32_t)-rel);
+		if (back < s.len)
+			feed(t, f, ts, s.data + back, s.len - back);
 		else
 			t->st.retrans++;
 		free(s.data);
@@ -453,12 +453,16 @@ void sf_tcp_segment(sf_tcp_t *t, const sf_tcp_key_t *k, uint64_t ts_us,
 		}
 		rel = (int32_t)(seq - f->next_seq);
 		if (rel < 0) {
-			if ((uint32_t)-rel >= len) {
+			/* bytes already seen; not -rel, which overflows for
+			 * a segment exactly 2^31 behind (UBSan, fuzz_pcap) */
+			uint32_t back = f->next_seq - seq;
+
+			if (back >= len) {
 				t->st.retrans++;
 				goto fin;
 			}
-			payload += (uint32_t)-rel;
-			len -= (uint32_t)-rel;
+			payload += back;
+			len -= back;
 			seq = f->next_seq;
 			rel = 0;
 		}

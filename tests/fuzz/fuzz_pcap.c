@@ -88,13 +88,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	sf_capdec_limits_default(&tiny);
 	tiny.frag_max_datagrams = 2;
 	tiny.frag_max_fragments = 3;
-	tiny.frag_max_bytes = 4096;
+	/* byte limits well under fuzz_pcap.options' 4 KiB input cap, so
+	 * the byte-budget evictions are reachable */
+	tiny.frag_max_bytes = 1024;
 	tiny.frag_timeout_us = 1000;
 	tiny.tcp_max_flows = 2;
-	tiny.tcp_max_buffer = 2048;
+	tiny.tcp_max_buffer = 512;
 	tiny.tcp_max_ooo = 2;
-	tiny.tcp_max_ooo_bytes = 2048;
-	tiny.tcp_max_bytes = 8192;
+	tiny.tcp_max_ooo_bytes = 512;
+	tiny.tcp_max_bytes = 1536;
 	tiny.tcp_idle_us = 1000;
 	g_dec[0] = sf_capdec_new(NULL, on_msg, frame, &g_msgs[0]);
 	g_dec[1] = sf_capdec_new(&tiny, on_msg, frame, &g_msgs[1]);

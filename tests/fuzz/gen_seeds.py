@@ -260,6 +260,13 @@ def eth(payload, etype, vlans=0):
 def link(lt, ip, v6):
     et = 0x86dd if v6 else 0x0800
     if lt == 1:
+        shim = R.choice(["none"] * 6 + ["mpls", "pppoe"])
+        if shim == "mpls":  # two labels, bottom of stack on the second
+            return eth(struct.pack("!II", (16 << 12) | 64,
+                                   (17 << 12) | 0x100 | 64) + ip, 0x8847)
+        if shim == "pppoe":  # session stage, RFC 2516
+            return eth(struct.pack("!BBHHH", 0x11, 0, 1, len(ip) + 2,
+                                   0x0057 if v6 else 0x0021) + ip, 0x8864)
         return eth(ip, et, R.choice([0, 0, 1, 2]))
     if lt == 113:  # Linux SLL
         return struct.pack("!HHH8sH", 0, 1, 6, b"\2\0\0\0\0\1\0\0", et) + ip

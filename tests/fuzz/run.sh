@@ -64,14 +64,16 @@ run_one() {
 		"${dict[@]}" "${opts[@]}" "$work" >"$log" 2>&1
 	rc=$?
 	ms=$(($(date +%s%3N) - t0))
-	execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
-	[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+	# -a: a log may hold binary bytes (dictionary suggestions); a crash
+	# prints the final stats twice, hence tail -1
+	execs=$(grep -aoE 'stat::number_of_executed_units: *[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
+	[ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 	# wall clock, corpus loading included (libFuzzer's own figure is 0
 	# for runs under a second)
 	rate=""
 	[ -n "$execs" ] && rate=$((execs * 1000 / (ms > 0 ? ms : 1)))
-	cov=$(grep -E '^#[0-9]+' "$log" | grep -oE 'cov: [0-9]+' | tail -1 | grep -oE '[0-9]+')
-	ft=$(grep -E '^#[0-9]+' "$log" | grep -oE 'ft: [0-9]+' | tail -1 | grep -oE '[0-9]+')
+	cov=$(grep -aE '^#[0-9]+' "$log" | grep -oE 'cov: [0-9]+' | tail -1 | grep -oE '[0-9]+')
+	ft=$(grep -aE '^#[0-9]+' "$log" | grep -oE 'ft: [0-9]+' | tail -1 | grep -oE '[0-9]+')
 	after=$(find "$work" -type f | wc -l)
 	[ -n "$rate" ] && [ "$rate" -lt "$FUZZ_MIN_RATE" ] && note=" SLOW(<$FUZZ_MIN_RATE/s)"
 	if [ $rc -eq 0 ]; then status="ok  "; else status="FAIL"; fi
@@ -81,7 +83,7 @@ run_one() {
 			"${cov:-?}" "${ft:-?}" "$before" "$after"
 		if [ $rc -ne 0 ]; then
 			echo "     rc=$rc: see $log and $crashes"
-			grep -E 'ERROR|SUMMARY' "$log" | head -5 | sed 's/^/    /'
+			grep -aE 'ERROR|SUMMARY' "$log" | head -5 | sed 's/^/    /'
 		fi
 	} >"$res/$name.line"
 }

@@ -609,6 +609,28 @@ static void test_tcp_bounds(void)
 	sf_tcp_free(t);
 }
 
+/* A segment exactly 2^31 bytes behind the next expected one is old data
+ * (retransmission), not UB: -INT32_MIN overflowed here (UBSan in
+ * fuzz_pcap; regression input tests/fuzz/corpus/pcap/regress-tcp-seq-
+ * 2pow31-behind).  Same for a queued segment drained at that distance. */
+static void test_tcp_half_window(void)
+{
+	sf_tcp_limits_t lim = {.max_flows = 8, .max_buffer = 4096,
+			       .max_ooo = 4, .max_ooo_bytes = 4096,
+			       .max_bytes = 16384, .idle_us = 1000000};
+	sf_tcp_t *t = sf_tcp_new(&lim, deliver_nop, test_frame, NULL);
+	sf_tcp_key_t k;
+	uint8_t data[10];
+
+	memset(data, 'M', sizeof(data));
+	memset(&k, 0, sizeof(k));
+	sf_tcp_segment(t, &k, 1, 999, SF_TCP_SYN, NULL, 0); /* next: 1000 */
+	sf_tcp_segment(t, &k, 2, 1000u + 0x80000000u, 0, data, sizeof(data));
+	T_EQ_INT(sf_tcp_stats(t)->retrans, 1);
+	T_EQ_INT(sf_tcp_buffered(t), 0);
+	sf_tcp_free(t);
+}
+
 static void test_hep(void)
 {
 	char msg[256];
@@ -1253,6 +1275,7 @@ int main(void)
 	T_RUN(test_tcp_reassembly);
 	T_RUN(test_tcp_midstream_and_gap);
 	T_RUN(test_tcp_bounds);
+	T_RUN(test_tcp_half_window);
 	T_RUN(test_hep);
 	T_RUN(test_sctp_and_ipip);
 	T_RUN(test_pcapng_mixed);
