@@ -12,22 +12,8 @@ sf_hdr_id_t sf_sip_hdr_id_tok(const char *s, size_t n)
 #define IS(lit) name_is(s, lit, n)
 	switch (n) {
 	case 1: /* RFC 3261 §7.3.3 compact forms */
-		switch (c0) {
-		case 'v':
-			return SF_HDR_VIA;
-		case 'f':
-			return SF_HDR_FROM;
-		case 't':
-			return SF_HDR_TO;
-		case 'i':
-			return SF_HDR_CALL_ID;
-		case 'l':
-			return SF_HDR_CONTENT_LENGTH;
-		case 'c':
-			return SF_HDR_CONTENT_TYPE;
-		case 'm':
-			return SF_HDR_CONTACT;
-		}
+		if (compact_form(c0) != SF_HDR_OTHER)
+			return compact_form(c0);
 		break;
 	case 2:
 		if (IS("to"))

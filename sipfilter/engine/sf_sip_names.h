@@ -18,6 +18,22 @@
  * checked them); SF_HDR_OTHER when it is not tracked. */
 sf_hdr_id_t sf_sip_hdr_id_tok(const char *s, size_t n);
 
+/* The header a one-letter name (lower-cased) stands for, RFC 3261
+ * §7.3.3 compact forms; SF_HDR_OTHER for any other letter. */
+static inline sf_hdr_id_t compact_form(unsigned char c0)
+{
+	switch (c0) {
+	case 'v': return SF_HDR_VIA;
+	case 'f': return SF_HDR_FROM;
+	case 't': return SF_HDR_TO;
+	case 'i': return SF_HDR_CALL_ID;
+	case 'l': return SF_HDR_CONTENT_LENGTH;
+	case 'c': return SF_HDR_CONTENT_TYPE;
+	case 'm': return SF_HDR_CONTACT;
+	}
+	return SF_HDR_OTHER;
+}
+
 #if SF_LE
 /*
  * p[0..L) equals lit ignoring the case of letters only (a '-' must be a
@@ -61,25 +77,10 @@ static inline sf_hdr_id_t match_known(const unsigned char *p, size_t *nlen)
 
 	*nlen = 0;
 	if (!is_tok(p[1])) {
-		*nlen = 1;
-		switch (c0) { /* RFC 3261 §7.3.3 compact forms */
-		case 'v':
-			return SF_HDR_VIA;
-		case 'f':
-			return SF_HDR_FROM;
-		case 't':
-			return SF_HDR_TO;
-		case 'i':
-			return SF_HDR_CALL_ID;
-		case 'l':
-			return SF_HDR_CONTENT_LENGTH;
-		case 'c':
-			return SF_HDR_CONTENT_TYPE;
-		case 'm':
-			return SF_HDR_CONTACT;
-		}
-		*nlen = 0;
-		return SF_HDR_OTHER;
+		sf_hdr_id_t id = compact_form(c0);
+
+		*nlen = id == SF_HDR_OTHER ? 0 : 1;
+		return id;
 	}
 	switch (c0) {
 	case 'v':
