@@ -102,21 +102,17 @@ static int append(char *buf, size_t size, const char *w)
 	return 0;
 }
 
-/*
- * Sends the request line req (room for a newline left) to the control
- * socket at sock and prints the answer, waiting at most timeout seconds
- * for each part of it.  SF_EXIT_OK when the answer is ok.
- */
-static int ask(const char *sock, char *req, int timeout)
+/* A connection to the control socket at sock, or -1 (said on stderr;
+ * *rc is the exit status to give). */
+static int ctl_connect(const char *sock, int *rc)
 {
-	char resp[1 << 16];
-	size_t got = 0;
 	struct sockaddr_un sa;
 	int fd;
 
 	if (strlen(sock) >= sizeof(sa.sun_path) || !*sock) {
 		fprintf(stderr, "sipfilter ctl: bad control socket path\n");
-		return SF_EXIT_USAGE;
+		*rc = SF_EXIT_USAGE;
+		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -127,36 +123,79 @@ static int ask(const char *sock, char *req, int timeout)
 			sock);
 		if (fd >= 0)
 			close(fd);
-		return SF_EXIT_FAIL;
+		*rc = SF_EXIT_FAIL;
+		return -1;
 	}
+	return fd;
+}
+
+/* How one request went. */
+typedef enum ask_result {
+	ASK_OK,      /* answered "ok":true */
+	ASK_FAILED,  /* answered otherwise, or cut off mid-answer */
+	ASK_UNSENT,  /* the connection was gone before any answer came (an
+		      * idle connection the server closed): the request was
+		      * not taken, and may be sent again on a new one */
+	ASK_TIMEOUT,
+} ask_result_t;
+
+/*
+ * Sends the request line req (room for a newline left) on fd and copies
+ * its answer, one line, to stdout, waiting at most timeout seconds for
+ * each part of it.  The connection stays usable for the next request
+ * unless the result is ASK_UNSENT or ASK_TIMEOUT.
+ */
+static ask_result_t ask_on(int fd, char *req, int timeout)
+{
+	char buf[4096], head[12] = "";
+	size_t got = 0;
+
 	strcat(req, "\n");
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
-		fprintf(stderr, "sipfilter ctl: send: %m\n");
-		close(fd);
-		return SF_EXIT_FAIL;
-	}
-	while (got + 1 < sizeof(resp)) {
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
+		return ASK_UNSENT;
+	for (;;) {
 		struct pollfd p = {fd, POLLIN, 0};
 		ssize_t r;
 
 		if (poll(&p, 1, timeout * 1000) <= 0) {
 			fprintf(stderr, "sipfilter ctl: no answer within %d s\n",
 				timeout);
-			close(fd);
-			return SF_EXIT_FAIL;
+			return ASK_TIMEOUT;
 		}
-		r = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
-		if (r <= 0)
-			break;
+		r = recv(fd, buf, sizeof(buf), 0);
+		if (r <= 0) {
+			if (got == 0)
+				return ASK_UNSENT;
+			putchar('\n');
+			return ASK_FAILED; /* cut off mid-answer */
+		}
+		if (got < sizeof(head) - 1) {
+			size_t n = sizeof(head) - 1 - got;
+
+			memcpy(head + got, buf, (size_t)r < n ? (size_t)r : n);
+		}
 		got += (size_t)r;
+		fwrite(buf, 1, (size_t)r, stdout);
+		if (buf[r - 1] == '\n')
+			break;
 	}
+	return strncmp(head, "{\"ok\":true", 10) ? ASK_FAILED : ASK_OK;
+}
+
+/* One request on its own connection: the exit status. */
+static int ask(const char *sock, char *req, int timeout)
+{
+	int rc, fd = ctl_connect(sock, &rc);
+	ask_result_t r;
+
+	if (fd < 0)
+		return rc;
+	r = ask_on(fd, req, timeout);
 	close(fd);
-	resp[got] = '\0';
-	fputs(resp, stdout);
-	if (got && resp[got - 1] != '\n')
-		putchar('\n');
-	return strstr(resp, "{\"ok\":true") == resp ? SF_EXIT_OK
-						     : SF_EXIT_FAIL;
+	if (r == ASK_UNSENT)
+		fprintf(stderr, "sipfilter ctl: %s closed the connection "
+			"without an answer\n", sock);
+	return r == ASK_OK ? SF_EXIT_OK : SF_EXIT_FAIL;
 }
 
 /* The socket to talk to: -s / $SIPFILTER_CTL, else the config's.
@@ -230,17 +269,55 @@ static int build_request(char **words, int n, const ctl_opts_t *o,
 }
 
 /*
+ * Sends req on *fd (connecting first when it is -1, counted in
+ * *connections), again on a new connection if the old one turned out
+ * closed before the request was taken.  True when the answer is ok; a
+ * connection that cannot be used further is closed (*fd = -1).  *rc is
+ * set to SF_EXIT_USAGE when the socket path is unusable.
+ */
+static bool batch_one(const char *sock, int *fd, unsigned long *connections,
+		      char *req, int timeout, int *rc)
+{
+	size_t len = strlen(req);
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		ask_result_t r;
+
+		if (*fd < 0) {
+			*fd = ctl_connect(sock, rc);
+			if (*fd < 0)
+				return false;
+			++*connections;
+		}
+		req[len] = '\0';
+		r = ask_on(*fd, req, timeout);
+		if (r == ASK_OK || r == ASK_FAILED)
+			return r == ASK_OK;
+		close(*fd);
+		*fd = -1;
+		if (r == ASK_TIMEOUT)
+			return false;
+	}
+	fprintf(stderr, "sipfilter ctl: %s closed the connection without an "
+		"answer\n", sock);
+	return false;
+}
+
+/*
  * --batch: one command per line of stdin, written as on the command line
  * after `ctl` (`roaming add 77011234567 --visited TR`); blank lines and
  * '#' comments skipped.  Every answer is printed; a line that is not a
- * command is said on stderr with its number and skipped.  Each command
- * is its own connection (the server answers one request per connection).
- * Exit 0 when every line was a command and every answer ok, else 1.
+ * command is said on stderr with its number and skipped.  All commands
+ * go over one connection, each sent when the previous is answered; when
+ * serve has closed it (idle past its deadline, or restarted) before a
+ * request was taken, that request is sent again on a new one.  Exit 0
+ * when every line was a command and every answer ok, else 1.
  */
 static int run_batch(const char *sock, int timeout)
 {
 	char line[1024], req[1024], *words[16];
-	unsigned long lineno = 0, ok = 0, failed = 0;
+	unsigned long lineno = 0, ok = 0, failed = 0, connections = 0;
+	int fd = -1, rc = SF_EXIT_OK;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		ctl_opts_t o = {NULL, NULL, NULL};
@@ -270,13 +347,18 @@ static int run_batch(const char *sock, int timeout)
 			failed++;
 			continue;
 		}
-		if (ask(sock, req, timeout) == SF_EXIT_OK)
+		if (batch_one(sock, &fd, &connections, req, timeout, &rc))
 			ok++;
 		else
 			failed++;
+		if (rc == SF_EXIT_USAGE)
+			break;
 	}
-	fprintf(stderr, "sipfilter ctl: %lu ok, %lu failed\n", ok, failed);
-	return failed ? SF_EXIT_FAIL : SF_EXIT_OK;
+	if (fd >= 0)
+		close(fd);
+	fprintf(stderr, "sipfilter ctl: %lu ok, %lu failed, %lu connection%s\n",
+		ok, failed, connections, connections == 1 ? "" : "s");
+	return rc == SF_EXIT_USAGE ? rc : failed ? SF_EXIT_FAIL : SF_EXIT_OK;
 }
 
 int sf_cmd_ctl(int argc, char **argv)

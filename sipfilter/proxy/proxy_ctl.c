@@ -745,6 +745,7 @@ void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
 			SF_CTL_DEADLINE_MS, "\n", 1 << 20))
 		return;
 	m.handler = ctl_answer;
+	m.keep_alive = true;
 	m.arg = s;
 	m.st = sf_server_ctl_stats(s);
 	m.drop = SF_DROP_CTL_CLIENT;

@@ -9,8 +9,12 @@
  * through proxy_mux.h, so no client can delay another, a command, a
  * reload or SIGTERM.
  *
- * Control protocol: one request line per connection, words separated by
- * spaces, options as key=value; one JSON object back, then close:
+ * Control protocol: request lines, words separated by spaces, options as
+ * key=value; each answered by one JSON object on one line, in order.  A
+ * connection carries as many requests as the client sends (one after
+ * another or pipelined; each must be complete within SF_CTL_DEADLINE_MS
+ * of the previous answer); it is closed after the answers once the client
+ * shuts down its side, or when idle past that deadline:
  *   reload                               -> {"ok":true,"generation":N,...}
  *   stats                                -> counters, tables, reloads
  *   lookup NUMBER [trunk=T] [called=C]   -> the verdict, explained

@@ -20,10 +20,13 @@
 struct sf_mux_client {
 	int fd;               /* -1 = free */
 	bool writing;         /* the answer is being sent */
-	uint64_t accepted_ms;
+	bool eof;             /* the client has shut down its side */
+	unsigned answered;    /* requests answered on this connection */
+	uint64_t accepted_ms; /* accept, or the last answer sent */
 	uint64_t deadline_ms; /* request complete by / answer taken by */
 	char *in;             /* max_request + 1 bytes, in m->inbuf */
 	size_t in_len;
+	size_t scanned;       /* in[0..scanned) holds no terminator start */
 	char *pending;        /* the part of the answer not yet sent */
 	size_t pending_len, pending_off;
 };
@@ -76,8 +79,9 @@ static void client_close(sf_mux_t *m, sf_mux_client_t *c, bool counted)
 			   &(struct linger){1, 0}, sizeof(struct linger));
 	close(c->fd);
 	c->fd = -1;
-	c->writing = false;
-	c->in_len = 0;
+	c->writing = c->eof = false;
+	c->answered = 0;
+	c->in_len = c->scanned = 0;
 	free(c->pending);
 	c->pending = NULL;
 	c->pending_len = c->pending_off = 0;
@@ -123,30 +127,63 @@ static int send_some(int fd, const char *buf, size_t len, size_t *off)
 	return 1;
 }
 
+static void client_pull(sf_mux_t *m, sf_mux_client_t *c);
+
+/* The answer is all sent: close, or (keep_alive) wait for the next
+ * request with a fresh deadline and take any already received. */
+static void answer_sent(sf_mux_t *m, sf_mux_client_t *c)
+{
+	free(c->pending);
+	c->pending = NULL;
+	c->pending_len = c->pending_off = 0;
+	c->writing = false;
+	c->answered++;
+	if (!m->keep_alive || (c->eof && c->in_len == 0)) {
+		client_close(m, c, false);
+		return;
+	}
+	c->accepted_ms = mono_ms();
+	c->deadline_ms = c->accepted_ms + m->deadline_ms;
+}
+
 static void client_flush(sf_mux_t *m, sf_mux_client_t *c)
 {
 	int r = send_some(c->fd, c->pending, c->pending_len, &c->pending_off);
 
-	if (r != 0)
-		client_close(m, c, r < 0);
+	if (r < 0) {
+		client_close(m, c, true);
+	} else if (r > 0) {
+		answer_sent(m, c);
+		client_pull(m, c);
+	}
 }
 
-/* The request is complete: answer it, keeping aside what the socket
+/* The first req_len bytes of c->in are a complete request: answer it,
+ * keep what follows it for the next, and keep aside what the socket
  * cannot take now. */
-static void client_answer(sf_mux_t *m, sf_mux_client_t *c)
+static void client_answer(sf_mux_t *m, sf_mux_client_t *c, size_t req_len)
 {
 	size_t n, off = 0;
+	char after = c->in[req_len];
 	int r;
 
-	c->in[c->in_len] = '\0';
-	n = m->handler(m->arg, c->in, c->in_len, m->out, m->out_cap);
+	c->in[req_len] = '\0';
+	n = m->handler(m->arg, c->in, req_len, m->out, m->out_cap);
+	c->in[req_len] = after;
+	c->in_len -= req_len;
+	memmove(c->in, c->in + req_len, c->in_len);
+	c->scanned = 0;
 	if (n == 0) {
 		client_close(m, c, false);
 		return;
 	}
 	r = send_some(c->fd, m->out, n, &off);
-	if (r != 0) {
-		client_close(m, c, r < 0);
+	if (r < 0) {
+		client_close(m, c, true);
+		return;
+	}
+	if (r > 0) {
+		answer_sent(m, c);
 		return;
 	}
 	c->pending = malloc(n - off);
@@ -161,16 +198,45 @@ static void client_answer(sf_mux_t *m, sf_mux_client_t *c)
 	c->deadline_ms = mono_ms() + m->deadline_ms;
 }
 
-/* Reads what the client has sent; answers once the request is complete
- * (terminator seen, or the client shut down its side). */
-static void client_pull(sf_mux_t *m, sf_mux_client_t *c)
+/* The length of the first complete request in c->in (with its
+ * terminator), or 0; remembers how far it looked. */
+static size_t request_len(const sf_mux_t *m, sf_mux_client_t *c)
 {
 	size_t el = strlen(m->end);
+	const char *hit;
 
+	if (c->in_len < el)
+		return 0;
+	hit = memmem(c->in + c->scanned, c->in_len - c->scanned, m->end, el);
+	if (hit)
+		return (size_t)(hit - c->in) + el;
+	c->scanned = c->in_len - (el - 1);
+	return 0;
+}
+
+/* Answers every complete request received (one at a time: not while an
+ * answer is still being sent), reading what the client sends, until the
+ * socket has nothing more or the client is closed.  After the client
+ * shut down its side, what is left without a terminator is its last
+ * request. */
+static void client_pull(sf_mux_t *m, sf_mux_client_t *c)
+{
 	while (c->fd >= 0 && !c->writing) {
-		size_t room = m->max_request - c->in_len, from;
+		size_t len = request_len(m, c), room;
 		ssize_t r;
 
+		if (len) {
+			client_answer(m, c, len);
+			continue;
+		}
+		if (c->eof) {
+			if (c->in_len)
+				client_answer(m, c, c->in_len);
+			else
+				client_close(m, c, false);
+			continue;
+		}
+		room = m->max_request - c->in_len;
 		if (room == 0) {
 			client_close(m, c, true); /* request too large */
 			return;
@@ -183,19 +249,9 @@ static void client_pull(sf_mux_t *m, sf_mux_client_t *c)
 				client_close(m, c, false);
 			return;
 		}
-		if (r == 0) {
-			if (c->in_len)
-				client_answer(m, c);
-			else
-				client_close(m, c, false);
-			return;
-		}
-		from = c->in_len >= el ? c->in_len - (el - 1) : 0;
+		if (r == 0)
+			c->eof = true;
 		c->in_len += (size_t)r;
-		if (memmem(c->in + from, c->in_len - from, m->end, el)) {
-			client_answer(m, c);
-			return;
-		}
 	}
 }
 
@@ -206,6 +262,12 @@ static void client_last_chance(sf_mux_t *m, sf_mux_client_t *c)
 		client_flush(m, c);
 	else
 		client_pull(m, c);
+}
+
+/* A kept-alive client between requests: closing it loses nothing. */
+static bool client_idle(const sf_mux_client_t *c)
+{
+	return c->answered && !c->writing && c->in_len == 0;
 }
 
 static int free_slot(const sf_mux_t *m)
@@ -247,7 +309,7 @@ static int make_room(sf_mux_t *m)
 			return -1;
 		client_last_chance(m, &m->c[v]);
 		if (m->c[v].fd >= 0 && !m->c[v].writing)
-			client_close(m, &m->c[v], true);
+			client_close(m, &m->c[v], !client_idle(&m->c[v]));
 	}
 	return i;
 }
@@ -274,8 +336,9 @@ static void do_accept(sf_mux_t *m)
 		}
 		c = &m->c[i];
 		c->fd = fd;
-		c->writing = false;
-		c->in_len = 0;
+		c->writing = c->eof = false;
+		c->answered = 0;
+		c->in_len = c->scanned = 0;
 		c->accepted_ms = mono_ms();
 		c->deadline_ms = c->accepted_ms + m->deadline_ms;
 		client_pull(m, c); /* the request is usually there already */
@@ -353,7 +416,7 @@ void sf_mux_dispatch(sf_mux_t *m, const struct pollfd *p)
 			continue;
 		client_last_chance(m, c);
 		if (c->fd >= 0 && mono_ms() >= c->deadline_ms)
-			client_close(m, c, true);
+			client_close(m, c, !client_idle(c));
 	}
 	if (m->listen_polled >= 0 && p[m->listen_polled].revents)
 		do_accept(m);

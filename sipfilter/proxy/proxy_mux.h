@@ -6,16 +6,21 @@
  * beside signals) and the metrics endpoint (proxy_http.c, on its own
  * thread).
  *
- * A client connects, sends one request (complete when `end` appears, or
- * when it shuts down its side), gets one answer, and is closed.  Every
+ * A client connects, sends a request (complete when `end` appears, or
+ * when it shuts down its side), and gets one answer.  Without keep_alive
+ * it is then closed.  With keep_alive (the control socket) it may send
+ * the next request, also before the answer (pipelined: requests are
+ * answered one at a time, in order); it is closed once it has shut down
+ * its side and every request is answered, or when it sits idle, with no
+ * request begun, past its deadline (not counted as a drop).  Every
  * socket is non-blocking.  Bounds:
  *  - at most max_clients at once.  When the table is full, a new client
  *    takes the place of the oldest one still sending its request if that
  *    one has had SF_MUX_GRACE_MS to send it; otherwise it waits in the
  *    listen backlog.  So slow clients cannot crowd out prompt ones;
  *  - a request is at most max_request bytes and must be complete within
- *    deadline_ms of accept; the answer must be taken within deadline_ms
- *    of being ready.  A client over a bound is closed unanswered and
+ *    deadline_ms of accept (or of the previous answer being sent); the
+ *    answer must be taken within deadline_ms of being ready.  A client over a bound is closed unanswered and
  *    counted in st->drop[drop].  A client is given one last
  *    non-blocking read (or write) before it is closed for its deadline or
  *    crowded out, so time the owning thread spent busy (a reload) is
@@ -30,6 +35,7 @@
 #define PROXY_MUX_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,8 +44,9 @@
 #define SF_MUX_GRACE_MS 250
 
 /*
- * Builds the answer to one complete request.  req is NUL-terminated
- * (len bytes before the NUL) and may be modified.  Writes at most cap
+ * Builds the answer to one complete request.  req is the request with its
+ * terminator (none when the client ended it by shutting down its side),
+ * NUL-terminated (len bytes before the NUL), and may be modified.  Writes at most cap
  * bytes to out and returns their number (0: close without answer).
  */
 typedef size_t (*sf_mux_handler_t)(void *arg, char *req, size_t len,
@@ -53,6 +60,7 @@ typedef struct sf_mux {
 	size_t max_request;
 	unsigned deadline_ms;
 	const char *end;          /* request terminator, e.g. "\n" */
+	bool keep_alive;          /* many requests per connection */
 	sf_mux_handler_t handler;
 	void *arg;
 	sf_wstats_t *st;          /* owned by the owning thread */

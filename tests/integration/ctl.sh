@@ -47,7 +47,8 @@ printf '%s\n' "roaming add 77015550011 --visited TR" "# a comment" "" \
 	"$SF" ctl -s "$CTL" --batch >"$SF_TMP/batch.out" 2>"$SF_TMP/batch.err"; rc=$?
 expect_eq "batch of 3 commands: exit 0" "$rc" 0
 expect_eq "  ... 3 answers" "$(grep -c '"ok":true' "$SF_TMP/batch.out")" 3
-expect_match "  ... counted" "$(cat "$SF_TMP/batch.err")" '3 ok, 0 failed'
+expect_match "  ... counted, all on one connection" "$(cat "$SF_TMP/batch.err")" \
+	'3 ok, 0 failed, 1 connection$'
 expect_eq "  ... applied in order" "$(rows)" "$((before + 1))"
 printf '%s\n' "roaming del 77015550012" "frobnicate" "roaming add not-a-number" |
 	"$SF" ctl -s "$CTL" --batch >/dev/null 2>"$SF_TMP/batch.err"; rc=$?
@@ -58,8 +59,38 @@ expect_eq "  ... the good line applied" "$(rows)" "$before"
 expect_rc 2 "batch takes no command words" "$SF" ctl -s "$CTL" --batch stats
 t0=$(date +%s%N)
 for i in $(seq 1000); do echo "roaming add 7701600$(printf %04d "$i")"; done |
-	"$SF" ctl -s "$CTL" --batch >/dev/null 2>&1; rc=$?
+	"$SF" ctl -s "$CTL" --batch >/dev/null 2>"$SF_TMP/batch.err"; rc=$?
 t1=$(date +%s%N)
 expect_eq "batch of 1000 roaming updates: exit 0" "$rc" 0
+expect_match "  ... on one connection" "$(cat "$SF_TMP/batch.err")" \
+	'1000 ok, 0 failed, 1 connection$'
+# A feed that pauses longer than serve's idle deadline (2 s): serve closes
+# the idle connection, ctl opens a new one and loses nothing.
+{ echo "ping"; sleep 2.5; echo "roaming add 77016660001"; } |
+	"$SF" ctl -s "$CTL" --batch >"$SF_TMP/batch.out" 2>"$SF_TMP/batch.err"; rc=$?
+expect_eq "batch across serve's idle close: exit 0" "$rc" 0
+expect_match "  ... both answered, a second connection" \
+	"$(cat "$SF_TMP/batch.err")" '2 ok, 0 failed, 2 connections$'
+# The wire protocol itself: pipelined requests on one connection are
+# answered in order, one line each, then the close after the client's.
+pipelined=$(python3 - "$CTL" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b'ping\nlookup 77015550099\nping')
+s.shutdown(socket.SHUT_WR)
+data = b''
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+lines = data.decode().splitlines()
+print(len(lines), ' '.join(l[:10] for l in lines))
+PY
+)
+expect_eq "pipelined requests: three answers in order, then closed" \
+	"$pipelined" '3 {"ok":true {"ok":true {"ok":true'
 echo "figure: 1000 roaming updates through ctl --batch in $(( (t1 - t0) / 1000000 )) ms"
 finish

@@ -6,7 +6,11 @@
  * is connected; a slow client is cut off at its deadline and an oversized
  * request at once (both counted); when the table is full a new client
  * crowds out the oldest incomplete one once it has had its grace, and
- * waits while the others are fresh.  Real time, bounded loops (< 2 s).
+ * waits while the others are fresh.  With keep_alive (the control
+ * socket) one connection carries many requests, pipelined or one after
+ * the other, each with its own deadline; an idle one is closed uncounted,
+ * one that shut down its side after its last request gets every answer.
+ * Real time, bounded loops (< 3 s).
  */
 #include "t.h"
 
@@ -195,8 +199,94 @@ static void test_crowded_out_after_grace(void)
 	teardown(&m, fd, 4);
 }
 
+/* Reads until want bytes came or ms passed; the text, "closed" if the
+ * peer closed before anything came. */
+static const char *got_all(sf_mux_t *m, int fd, char *buf, size_t size,
+			   size_t want, unsigned ms)
+{
+	size_t n = 0;
+	uint64_t end = now_ms() + ms;
+
+	while (n < want && now_ms() < end) {
+		ssize_t r;
+
+		run(m, 5);
+		r = recv(fd, buf + n, size - 1 - n, 0);
+		if (r == 0)
+			break;
+		if (r > 0)
+			n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return n ? buf : "closed";
+}
+
+static void test_keep_alive(void)
+{
+	sf_mux_t m;
+	sf_wstats_t st;
+	char buf[256];
+	int fd[2];
+
+	setup(&m, &st, 4);
+	m.keep_alive = true;
+	/* Two requests in one write, then a third after the answers: all on
+	 * one connection, answered in order. */
+	fd[0] = client("a\nbb\n");
+	T_EQ_STR(got_all(&m, fd[0], buf, sizeof(buf), 9, 300),
+		 "ok:a\nok:bb\n");
+	if (send(fd[0], "c\n", 2, 0) != 2)
+		T_FAIL_AT("send");
+	T_EQ_STR(got_all(&m, fd[0], buf, sizeof(buf), 5, 300), "ok:c\n");
+	/* Each request has its own deadline: slower in total than one
+	 * deadline, every request prompt, nothing cut off. */
+	for (int i = 0; i < 3; i++) {
+		run(&m, DEADLINE_MS / 2);
+		if (send(fd[0], "d\n", 2, 0) != 2)
+			T_FAIL_AT("send");
+		T_EQ_STR(got_all(&m, fd[0], buf, sizeof(buf), 5, 300),
+			 "ok:d\n");
+	}
+	/* A request split across writes with an idle gap is still one. */
+	if (send(fd[0], "e", 1, 0) != 1)
+		T_FAIL_AT("send");
+	run(&m, 30);
+	if (send(fd[0], "f\n", 2, 0) != 2)
+		T_FAIL_AT("send");
+	T_EQ_STR(got_all(&m, fd[0], buf, sizeof(buf), 6, 300), "ok:ef\n");
+	/* Idle past its deadline: closed, but not a drop. */
+	run(&m, DEADLINE_MS + 50);
+	T_EQ_STR(got(fd[0], buf, sizeof(buf)), "closed");
+	T_EQ_INT(st.drop[SF_DROP_CTL_CLIENT], 0);
+	/* Requests then shutdown: every answer, then the close; the last
+	 * request needs no terminator. */
+	fd[1] = client("x\ny\nz");
+	shutdown(fd[1], SHUT_WR);
+	T_EQ_STR(got_all(&m, fd[1], buf, sizeof(buf), 14, 300),
+		 "ok:x\nok:y\nok:z");
+	run(&m, 20);
+	T_EQ_STR(got(fd[1], buf, sizeof(buf)), "closed");
+	T_EQ_INT(st.drop[SF_DROP_CTL_CLIENT], 0);
+	teardown(&m, fd, 2);
+}
+
+static void test_one_answer_without_keep_alive(void)
+{
+	sf_mux_t m;
+	sf_wstats_t st;
+	char buf[256];
+	int fd[1];
+
+	setup(&m, &st, 4);
+	fd[0] = client("a\nb\n");
+	T_EQ_STR(got_all(&m, fd[0], buf, sizeof(buf), 64, 200), "ok:a\n");
+	teardown(&m, fd, 1);
+}
+
 int main(void)
 {
+	T_RUN(test_keep_alive);
+	T_RUN(test_one_answer_without_keep_alive);
 	T_RUN(test_slow_does_not_delay_prompt);
 	T_RUN(test_oversize_and_eof);
 	T_RUN(test_crowded_out_after_grace);
