@@ -13,27 +13,16 @@
 #include <string.h>
 
 #include "sf_capdec.h"
+#include "sf_encap.h"
 #include "sf_hep.h"
 #include "sf_ipfrag.h"
+#include "sf_sctpreasm.h"
 #include "sf_tcpreasm.h"
+#include "sf_ws.h"
 
 #define MAX_TUNNEL_DEPTH 4
 #define MAX_VLAN_TAGS 8
 #define MAX_V6_EXT 8
-#define SCTP_SLOTS 64           /* SCTP user messages being reassembled */
-#define SCTP_MAX_MSG 65536      /* bytes of one reassembled user message */
-
-/* A fragmented SCTP user message (RFC 9260 §6.9), reassembled in TSN
- * order; out-of-order fragments drop it (counted sctp-fragmented). */
-typedef struct sctp_part {
-	bool used;
-	sf_ip_t src, dst;
-	uint16_t sport, dport, sid;
-	uint32_t next_tsn;
-	uint64_t ts;
-	uint8_t *buf;
-	uint32_t len;
-} sctp_part_t;
 
 struct sf_capdec {
 	sf_capdec_limits_t lim;
@@ -46,57 +35,10 @@ struct sf_capdec {
 	uint64_t frame_no;
 	uint64_t ts;
 	bool cut;            /* current packet: caplen < len */
-	sctp_part_t sctp[SCTP_SLOTS];
+	uint8_t *ws_buf;     /* a WebSocket message unmasked: tcp_max_buffer
+			      * bytes, allocated at the first one */
+	sf_sctp_reasm_t sctp;
 };
-
-static const char *const ctr_names[SF_CD_COUNT] = {
-	[SF_CD_PACKETS] = "packets",
-	[SF_CD_BYTES] = "bytes",
-	[SF_CD_SNAPLEN_CUT] = "snaplen-cut",
-	[SF_CD_IPV4] = "ipv4",
-	[SF_CD_IPV6] = "ipv6",
-	[SF_CD_NON_IP] = "non-ip",
-	[SF_CD_TUNNELS] = "ip-tunnels",
-	[SF_CD_UDP] = "udp",
-	[SF_CD_TCP_SEGMENTS] = "tcp-segments",
-	[SF_CD_SCTP_CHUNKS] = "sctp-data-chunks",
-	[SF_CD_OTHER_L4] = "other-l4",
-	[SF_CD_FRAGMENTS] = "ip-fragments",
-	[SF_CD_FRAG_REASSEMBLED] = "ip-reassembled",
-	[SF_CD_TCP_FLOWS] = "tcp-flows",
-	[SF_CD_TCP_RETRANS] = "tcp-retransmitted",
-	[SF_CD_TCP_OOO] = "tcp-out-of-order",
-	[SF_CD_TCP_SKIPPED] = "tcp-skipped-bytes",
-	[SF_CD_HEP] = "hep",
-	[SF_CD_MESSAGES] = "messages",
-	[SF_CD_E_TRUNCATED] = "truncated",
-	[SF_CD_E_CAPLEN] = "caplen-gt-len",
-	[SF_CD_E_LINKTYPE] = "unsupported-linktype",
-	[SF_CD_E_LINK] = "bad-link-header",
-	[SF_CD_E_IP] = "bad-ip-header",
-	[SF_CD_E_UDP] = "bad-udp-header",
-	[SF_CD_E_TCP] = "bad-tcp-header",
-	[SF_CD_E_SCTP] = "bad-sctp",
-	[SF_CD_E_SCTP_FRAG] = "sctp-fragment-dropped",
-	[SF_CD_E_FRAG_OVERLAP] = "ip-frag-overlap",
-	[SF_CD_E_FRAG_BOGUS] = "ip-frag-bogus",
-	[SF_CD_E_FRAG_TIMEOUT] = "ip-frag-timeout",
-	[SF_CD_E_FRAG_LIMIT] = "ip-frag-limit",
-	[SF_CD_E_TCP_GAP] = "tcp-gap",
-	[SF_CD_E_TCP_LIMIT] = "tcp-limit",
-	[SF_CD_E_HEP] = "bad-hep",
-	[SF_CD_E_HEP_COMPRESSED] = "hep-compressed",
-};
-
-const char *sf_capdec_ctr_name(sf_capdec_ctr_t c)
-{
-	return (unsigned)c < SF_CD_COUNT ? ctr_names[c] : "?";
-}
-
-bool sf_capdec_ctr_is_error(sf_capdec_ctr_t c)
-{
-	return c >= SF_CD_E_TRUNCATED && c < SF_CD_COUNT;
-}
 
 uint64_t sf_capdec_get(const sf_capdec_t *d, sf_capdec_ctr_t c)
 {
@@ -117,32 +59,6 @@ uint64_t sf_capdec_get(const sf_capdec_t *d, sf_capdec_ctr_t c)
 	case SF_CD_E_TCP_LIMIT: return ts->limit;
 	default: return (unsigned)c < SF_CD_COUNT ? d->c[c] : 0;
 	}
-}
-
-bool sf_capdec_linktype_supported(int lt)
-{
-	switch (lt) {
-	case 0: case 1: case 12: case 14: case 101: case 108: case 113:
-	case 228: case 229: case 276:
-		return true;
-	default:
-		return false;
-	}
-}
-
-void sf_capdec_limits_default(sf_capdec_limits_t *l)
-{
-	l->frag_max_datagrams = 1024;
-	l->frag_max_fragments = 64;
-	l->frag_max_bytes = 8u << 20;
-	l->frag_timeout_us = 30ull * 1000000;
-	l->tcp_max_flows = 16384;
-	l->tcp_max_buffer = 64u << 10;
-	l->tcp_max_ooo = 32;
-	l->tcp_max_ooo_bytes = 64u << 10;
-	l->tcp_max_bytes = 64ull << 20;
-	l->tcp_idle_us = 300ull * 1000000;
-	l->hep = true;
 }
 
 static uint16_t be16(const uint8_t *p)
@@ -177,6 +93,10 @@ static void hep_deliver(sf_capdec_t *d, const uint8_t *p, size_t n)
 		return;
 	}
 	d->c[SF_CD_HEP]++;
+	if (h.payload_type && h.payload_type != 1) { /* 1 = SIP */
+		d->c[SF_CD_HEP_NOT_SIP]++;
+		return;
+	}
 	memset(&m, 0, sizeof(m));
 	m.ts_us = h.has_ts ? (uint64_t)h.ts_sec * 1000000u + h.ts_usec : d->ts;
 	m.src = h.src;
@@ -211,21 +131,68 @@ static void tcp_deliver(void *user, const sf_tcp_key_t *k, uint64_t ts_us,
 	m.data = data;
 	m.len = len;
 	m.stream_off = off;
+	if (len && sf_ws_starts_frame(data[0])) {
+		/* framed by ws_frame: a data message's frames */
+		if (!d->ws_buf && !(d->ws_buf = malloc(d->lim.tcp_max_buffer)))
+			return;
+		m.len = sf_ws_payload(data, len, d->ws_buf,
+				      d->lim.tcp_max_buffer);
+		m.data = d->ws_buf;
+		m.ws = true;
+		d->c[SF_CD_WS_MESSAGES]++;
+	}
 	deliver(d, &m);
+}
+
+/* WebSocket on the stream (sf_ws.h): the upgrade and control frames are
+ * skipped, a data message is one unit; >= 0 / < 0 as framing returns, or
+ * 1 in *mine = 0 when the bytes are not WebSocket. */
+static long ws_frame(sf_capdec_t *d, const uint8_t *buf, size_t len,
+		     bool *mine)
+{
+	sf_ws_kind_t kind;
+	long r;
+
+	*mine = true;
+	if (buf[0] == 'G' || buf[0] == 'H') {
+		r = sf_ws_upgrade(buf, len);
+		if (r > 0)
+			d->c[SF_CD_WS_UPGRADES]++;
+		if (r >= 0)
+			return -r;
+	} else if (sf_ws_starts_frame(buf[0])) {
+		r = sf_ws_frame(buf, len, d->lim.tcp_max_buffer, &kind);
+		if (r > 0 && kind != SF_WS_DATA) {
+			d->c[kind == SF_WS_CONTROL ? SF_CD_WS_CONTROL
+						   : SF_CD_U_WS_DEFLATE]++;
+			return -r;
+		}
+		if (r >= 0)
+			return r;
+	}
+	*mine = false;
+	return 0;
 }
 
 static long tcp_frame(void *user, const uint8_t *buf, size_t len)
 {
 	sf_capdec_t *d = user;
+	bool ws;
+	long r;
 
 	if (d->lim.hep && len && buf[0] == 'H') {
 		size_t n = len < 4 ? len : 4;
 
 		if (!memcmp(buf, "HEP3", n)) {
-			long r = len < 4 ? 0 : sf_hep_frame(buf, len);
+			long h = len < 4 ? 0 : sf_hep_frame(buf, len);
 
-			return r < 0 ? -1 : r;
+			return h < 0 ? -1 : h;
 		}
+	}
+	if (len) {
+		r = ws_frame(d, buf, len, &ws);
+		if (ws)
+			return r;
 	}
 	return d->frame(d->user, buf, len);
 }
@@ -264,15 +231,7 @@ sf_capdec_t *sf_capdec_new(const sf_capdec_limits_t *lim, sf_cap_msg_fn msg,
 
 static void sctp_flush(sf_capdec_t *d)
 {
-	for (int i = 0; i < SCTP_SLOTS; i++) {
-		/* A slot gets its buffer when first used: no buffer, all 0. */
-		if (!d->sctp[i].buf)
-			continue;
-		if (d->sctp[i].used)
-			d->c[SF_CD_E_SCTP_FRAG]++;
-		free(d->sctp[i].buf);
-		memset(&d->sctp[i], 0, sizeof(d->sctp[i]));
-	}
+	d->c[SF_CD_E_SCTP_FRAG] += sf_sctp_reasm_flush(&d->sctp);
 }
 
 void sf_capdec_free(sf_capdec_t *d)
@@ -282,6 +241,7 @@ void sf_capdec_free(sf_capdec_t *d)
 	sctp_flush(d);
 	sf_ipfrag_free(d->frag);
 	sf_tcp_free(d->tcp);
+	free(d->ws_buf);
 	free(d);
 }
 
@@ -304,74 +264,17 @@ void sf_capdec_finish(sf_capdec_t *d)
 }
 
 /* One fragment of an SCTP user message; returns the slot when complete. */
-static sctp_part_t *sctp_frag(sf_capdec_t *d, const sf_ip_t *src,
-			      const sf_ip_t *dst, uint16_t sport,
-			      uint16_t dport, const uint8_t *chunk,
-			      size_t clen)
-{
-	uint8_t flags = chunk[1];
-	uint32_t tsn = be32(chunk + 4);
-	uint16_t sid = be16(chunk + 8);
-	const uint8_t *data = chunk + 16;
-	size_t n = clen - 16;
-	sctp_part_t *p = NULL;
-	int oldest = 0;
-
-	for (int i = 0; i < SCTP_SLOTS; i++) {
-		sctp_part_t *q = &d->sctp[i];
-
-		if (q->used && q->sport == sport && q->dport == dport &&
-		    q->sid == sid && !memcmp(q->src.a, src->a, 16) &&
-		    !memcmp(q->dst.a, dst->a, 16)) {
-			p = q;
-			break;
-		}
-		if (!q->used || (d->sctp[oldest].used && q->ts <
-				 d->sctp[oldest].ts))
-			oldest = i;
-	}
-	if (flags & 2) { /* B: a new message starts */
-		if (p) {
-			d->c[SF_CD_E_SCTP_FRAG]++;
-		} else {
-			p = &d->sctp[oldest];
-			if (p->used)
-				d->c[SF_CD_E_SCTP_FRAG]++;
-		}
-		if (!p->buf && !(p->buf = malloc(SCTP_MAX_MSG)))
-			return NULL;
-		p->used = true;
-		p->src = *src;
-		p->dst = *dst;
-		p->sport = sport;
-		p->dport = dport;
-		p->sid = sid;
-		p->len = 0;
-	} else if (!p || tsn != p->next_tsn) {
-		if (p && (int32_t)(tsn - p->next_tsn) < 0)
-			return NULL; /* retransmitted fragment */
-		d->c[SF_CD_E_SCTP_FRAG]++;
-		if (p)
-			p->used = false;
-		return NULL;
-	}
-	if (p->len + n > SCTP_MAX_MSG) {
-		d->c[SF_CD_E_SCTP_FRAG]++;
-		p->used = false;
-		return NULL;
-	}
-	memcpy(p->buf + p->len, data, n);
-	p->len += (uint32_t)n;
-	p->next_tsn = tsn + 1;
-	p->ts = d->ts;
-	if (!(flags & 1))
-		return NULL;
-	p->used = false;
-	return p;
-}
 
 static void ipv4(sf_capdec_t *d, const uint8_t *p, size_t n, int depth);
 static void ipv6(sf_capdec_t *d, const uint8_t *p, size_t n, int depth);
+static void ip_any(sf_capdec_t *d, const uint8_t *p, size_t n, int depth);
+static void v6_chain(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
+		     uint8_t nh, const uint8_t *q, size_t plen, bool reasm,
+		     int depth);
+static void ethertype(sf_capdec_t *d, uint16_t et, const uint8_t *p,
+		      size_t n, int depth);
+static void tunnel(sf_capdec_t *d, const sf_encap_t *e, const uint8_t *p,
+		   size_t n, int depth);
 
 /* A header did not fit: cut by the snaplen, or simply bad. */
 static void short_hdr(sf_capdec_t *d, sf_capdec_ctr_t bad)
@@ -396,10 +299,12 @@ static void msg_init(const sf_capdec_t *d, sf_cap_msg_t *m, uint8_t proto,
 
 /* UDP (RFC 768): the payload is one message, or a HEPv3 packet. */
 static void l4_udp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
-		   const uint8_t *p, size_t n, bool reasm)
+		   const uint8_t *p, size_t n, bool reasm, int depth)
 {
 	sf_cap_msg_t m;
 	size_t ulen;
+	sf_udp_tunnel_t ut;
+	sf_encap_t e;
 
 	if (n < 8) {
 		short_hdr(d, SF_CD_E_UDP);
@@ -415,6 +320,12 @@ static void l4_udp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
 		return;
 	if (d->lim.hep && sf_hep_is(p + 8, ulen - 8)) {
 		hep_deliver(d, p + 8, ulen - 8);
+		return;
+	}
+	sf_encap_udp(be16(p + 2), p + 8, ulen - 8, &ut, &e);
+	if (ut != SF_UDPT_NONE) {
+		d->c[ut == SF_UDPT_GENEVE ? SF_CD_GENEVE : SF_CD_VXLAN]++;
+		tunnel(d, &e, p + 8, ulen - 8, depth);
 		return;
 	}
 	msg_init(d, &m, SF_CAP_UDP, src, dst, be16(p), be16(p + 2));
@@ -468,8 +379,9 @@ static void sctp_data(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
 	sf_cap_msg_t m;
 
 	if ((chunk[1] & 3) != 3) {
-		sctp_part_t *sp = sctp_frag(d, src, dst, be16(p), be16(p + 2),
-					    chunk, clen);
+		const sf_sctp_part_t *sp = sf_sctp_reasm_add(
+			&d->sctp, src, dst, be16(p), be16(p + 2), chunk, clen,
+			d->ts, &d->c[SF_CD_E_SCTP_FRAG]);
 
 		if (!sp)
 			return;
@@ -516,13 +428,16 @@ static void l4_sctp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
 	}
 }
 
+/* IPsec AH (RFC 4302) is stepped over: its payload is in the clear. */
 static void l4(sf_capdec_t *d, uint8_t proto, const sf_ip_t *src,
 	       const sf_ip_t *dst, const uint8_t *p, size_t n, bool reasm,
 	       int depth)
 {
+	sf_encap_t e;
+
 	switch (proto) {
 	case SF_CAP_UDP:
-		l4_udp(d, src, dst, p, n, reasm);
+		l4_udp(d, src, dst, p, n, reasm, depth);
 		return;
 	case SF_CAP_TCP:
 		l4_tcp(d, src, dst, p, n);
@@ -533,7 +448,7 @@ static void l4(sf_capdec_t *d, uint8_t proto, const sf_ip_t *src,
 	case 4:  /* IPv4 in IP (RFC 2003) */
 	case 41: /* IPv6 in IP (RFC 4213) */
 		if (depth >= MAX_TUNNEL_DEPTH) {
-			d->c[SF_CD_OTHER_L4]++;
+			d->c[SF_CD_U_TUNNEL]++; /* nested deeper than we open */
 			return;
 		}
 		d->c[SF_CD_TUNNELS]++;
@@ -542,8 +457,70 @@ static void l4(sf_capdec_t *d, uint8_t proto, const sf_ip_t *src,
 		else
 			ipv6(d, p, n, depth + 1);
 		return;
+	case 47: /* GRE */
+		d->c[SF_CD_GRE]++;
+		sf_encap_gre(p, n, &e);
+		if (e.erspan)
+			d->c[SF_CD_ERSPAN]++;
+		if (e.ppp)
+			d->c[SF_CD_PPP]++;
+		tunnel(d, &e, p, n, depth);
+		return;
+	case 50: /* ESP: encrypted */
+		d->c[SF_CD_U_ESP]++;
+		return;
+	case 51: { /* AH */
+		size_t hl = n >= 2 ? ((size_t)p[1] + 2) * 4 : 0;
+
+		if (n < 12 || hl > n) {
+			short_hdr(d, SF_CD_E_IP);
+			return;
+		}
+		if (depth >= MAX_TUNNEL_DEPTH) {
+			d->c[SF_CD_U_TUNNEL]++;
+			return;
+		}
+		d->c[SF_CD_IPSEC_AH]++;
+		l4(d, p[0], src, dst, p + hl, n - hl, reasm, depth + 1);
+		return;
+	}
 	default:
 		d->c[SF_CD_OTHER_L4]++;
+		return;
+	}
+}
+
+/* What a tunnel header (sf_encap.h) found, decoded one level deeper. */
+static void tunnel(sf_capdec_t *d, const sf_encap_t *e, const uint8_t *p,
+		   size_t n, int depth)
+{
+	const uint8_t *q = p + e->off;
+	size_t m = n - e->off;
+
+	if (depth >= MAX_TUNNEL_DEPTH && e->inner != SF_INNER_SHORT &&
+	    e->inner != SF_INNER_UNSUPPORTED) {
+		d->c[SF_CD_U_TUNNEL]++; /* nested deeper than we open */
+		return;
+	}
+	switch (e->inner) {
+	case SF_INNER_IPV4: ipv4(d, q, m, depth + 1); return;
+	case SF_INNER_IPV6: ipv6(d, q, m, depth + 1); return;
+	case SF_INNER_IP: ip_any(d, q, m, depth + 1); return;
+	case SF_INNER_MPLS: ethertype(d, 0x8847, q, m, depth + 1); return;
+	case SF_INNER_ETHERNET:
+		if (m < 14) {
+			short_hdr(d, SF_CD_E_LINK);
+			return;
+		}
+		ethertype(d, be16(q + 12), q + 14, m - 14, depth + 1);
+		return;
+	case SF_INNER_UNSUPPORTED:
+		d->c[e->unsup == SF_UNSUP_PPP ? SF_CD_U_PPP : SF_CD_U_TUNNEL]++;
+		return;
+	case SF_INNER_SHORT:
+	case SF_INNER_NONE:
+	default:
+		short_hdr(d, SF_CD_E_LINK);
 		return;
 	}
 }
@@ -564,7 +541,11 @@ static void frag_add(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
 	k.proto = proto;
 	k.v6 = v6;
 	if (sf_ipfrag_add(d->frag, &k, d->ts, off, p, (uint32_t)n, more, &out,
-			  &out_len) == SF_FRAG_DONE)
+			  &out_len) != SF_FRAG_DONE)
+		return;
+	if (v6)
+		v6_chain(d, src, dst, proto, out, out_len, true, depth);
+	else
 		l4(d, proto, src, dst, out, out_len, true, depth);
 }
 
@@ -601,12 +582,72 @@ static void ipv4(sf_capdec_t *d, const uint8_t *p, size_t n, int depth)
 	l4(d, p[9], &src, &dst, p + ihl, tot - ihl, false, depth);
 }
 
+/*
+ * The IPv6 extension headers from nh at q[0..plen), then the upper layer
+ * (RFC 8200 §4).  After fragment reassembly (reasm) the fragmentable part
+ * may itself start with extension headers (Destination Options, Routing);
+ * a second fragment header there is bogus.
+ */
+static void v6_chain(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
+		     uint8_t nh, const uint8_t *q, size_t plen, bool reasm,
+		     int depth)
+{
+	for (int i = 0; i < MAX_V6_EXT; i++) {
+		size_t hl;
+
+		switch (nh) {
+		case 0: case 43: case 60:
+			if (plen < 8) {
+				d->c[SF_CD_E_IP]++;
+				return;
+			}
+			hl = ((size_t)q[1] + 1) * 8;
+			if (hl > plen) {
+				d->c[SF_CD_E_IP]++;
+				return;
+			}
+			nh = q[0];
+			q += hl;
+			plen -= hl;
+			continue;
+		case 44: {
+			uint16_t fo;
+
+			if (plen < 8) {
+				d->c[SF_CD_E_IP]++;
+				return;
+			}
+			fo = be16(q + 2);
+			if ((fo & 0xfff8) || (fo & 1)) {
+				if (reasm) {
+					d->c[SF_CD_E_FRAG_BOGUS]++;
+					return;
+				}
+				frag_add(d, src, dst, true, be32(q + 4), q[0],
+					 fo & 0xfff8, fo & 1, q + 8, plen - 8,
+					 depth);
+				return;
+			}
+			nh = q[0]; /* atomic fragment */
+			q += 8;
+			plen -= 8;
+			continue;
+		}
+		case 59:
+			return;
+		default:
+			/* AH (51) is stepped over in l4 */
+			l4(d, nh, src, dst, q, plen, reasm, depth);
+			return;
+		}
+	}
+	d->c[SF_CD_E_IP]++;
+}
+
 static void ipv6(sf_capdec_t *d, const uint8_t *p, size_t n, int depth)
 {
 	size_t plen;
 	sf_ip_t src, dst;
-	uint8_t nh;
-	const uint8_t *q;
 
 	if (n < 40) {
 		short_hdr(d, SF_CD_E_IP);
@@ -626,81 +667,34 @@ static void ipv6(sf_capdec_t *d, const uint8_t *p, size_t n, int depth)
 	d->c[SF_CD_IPV6]++;
 	sf_ip_from_v6(p + 8, &src);
 	sf_ip_from_v6(p + 24, &dst);
-	nh = p[6];
-	q = p + 40;
-	for (int i = 0; i < MAX_V6_EXT; i++) {
-		size_t hl;
-
-		switch (nh) {
-		case 0: case 43: case 60: case 51:
-			if (plen < 8) {
-				d->c[SF_CD_E_IP]++;
-				return;
-			}
-			hl = nh == 51 ? ((size_t)q[1] + 2) * 4
-				      : ((size_t)q[1] + 1) * 8;
-			if (hl > plen) {
-				d->c[SF_CD_E_IP]++;
-				return;
-			}
-			nh = q[0];
-			q += hl;
-			plen -= hl;
-			continue;
-		case 44: {
-			uint16_t fo;
-
-			if (plen < 8) {
-				d->c[SF_CD_E_IP]++;
-				return;
-			}
-			fo = be16(q + 2);
-			if ((fo & 0xfff8) || (fo & 1)) {
-				frag_add(d, &src, &dst, true, be32(q + 4), q[0],
-					 fo & 0xfff8, fo & 1, q + 8, plen - 8,
-					 depth);
-				return;
-			}
-			nh = q[0]; /* atomic fragment */
-			q += 8;
-			plen -= 8;
-			continue;
-		}
-		case 59:
-			return;
-		default:
-			l4(d, nh, &src, &dst, q, plen, false, depth);
-			return;
-		}
-	}
-	d->c[SF_CD_E_IP]++;
+	v6_chain(d, &src, &dst, p[6], p + 40, plen, false, depth);
 }
 
 /* Guesses IPv4/IPv6 from the version nibble (raw IP, MPLS payloads). */
-static void ip_any(sf_capdec_t *d, const uint8_t *p, size_t n)
+static void ip_any(sf_capdec_t *d, const uint8_t *p, size_t n, int depth)
 {
 	if (n < 1) {
 		short_hdr(d, SF_CD_E_LINK);
 		return;
 	}
 	if ((p[0] >> 4) == 4)
-		ipv4(d, p, n, 0);
+		ipv4(d, p, n, depth);
 	else if ((p[0] >> 4) == 6)
-		ipv6(d, p, n, 0);
+		ipv6(d, p, n, depth);
 	else
 		d->c[SF_CD_NON_IP]++;
 }
 
 static void ethertype(sf_capdec_t *d, uint16_t et, const uint8_t *p,
-		      size_t n)
+		      size_t n, int depth)
 {
 	for (int tags = 0;; tags++) {
 		switch (et) {
 		case 0x0800:
-			ipv4(d, p, n, 0);
+			ipv4(d, p, n, depth);
 			return;
 		case 0x86DD:
-			ipv6(d, p, n, 0);
+			ipv6(d, p, n, depth);
 			return;
 		case 0x8100: case 0x88a8: case 0x9100:
 			if (n < 4 || tags >= MAX_VLAN_TAGS) {
@@ -725,7 +719,7 @@ static void ethertype(sf_capdec_t *d, uint16_t et, const uint8_t *p,
 				if (bottom)
 					break;
 			}
-			ip_any(d, p, n);
+			ip_any(d, p, n, depth);
 			return;
 		case 0x8864: { /* PPPoE session, RFC 2516 */
 			uint16_t ppp;
@@ -736,9 +730,9 @@ static void ethertype(sf_capdec_t *d, uint16_t et, const uint8_t *p,
 			}
 			ppp = be16(p + 6);
 			if (ppp == 0x0021)
-				ipv4(d, p + 8, n - 8, 0);
+				ipv4(d, p + 8, n - 8, depth);
 			else if (ppp == 0x0057)
-				ipv6(d, p + 8, n - 8, 0);
+				ipv6(d, p + 8, n - 8, depth);
 			else
 				d->c[SF_CD_NON_IP]++;
 			return;
@@ -772,24 +766,24 @@ void sf_capdec_packet(sf_capdec_t *d, const sf_cap_pkt_t *pkt)
 			short_hdr(d, SF_CD_E_LINK);
 			return;
 		}
-		ethertype(d, be16(p + 12), p + 14, n - 14);
+		ethertype(d, be16(p + 12), p + 14, n - 14, 0);
 		return;
 	case 113: /* LINUX_SLL */
 		if (n < 16) {
 			short_hdr(d, SF_CD_E_LINK);
 			return;
 		}
-		ethertype(d, be16(p + 14), p + 16, n - 16);
+		ethertype(d, be16(p + 14), p + 16, n - 16, 0);
 		return;
 	case 276: /* LINUX_SLL2 */
 		if (n < 20) {
 			short_hdr(d, SF_CD_E_LINK);
 			return;
 		}
-		ethertype(d, be16(p), p + 20, n - 20);
+		ethertype(d, be16(p), p + 20, n - 20, 0);
 		return;
 	case 12: case 14: case 101: /* raw IP */
-		ip_any(d, p, n);
+		ip_any(d, p, n, 0);
 		return;
 	case 228:
 		ipv4(d, p, n, 0);

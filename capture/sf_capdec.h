@@ -12,14 +12,25 @@
  *    caller's framing function (the caller knows the protocol; this layer
  *    only knows that messages are framed);
  *  - HEPv3 (UDP or TCP payloads starting "HEP3"): the encapsulated payload
- *    with the addresses, ports, protocol and time the HEP header carries.
+ *    with the addresses, ports, protocol and time the HEP header carries,
+ *    when its payload type is SIP (1) or not given (other types, e.g. logs
+ *    or RTCP, are counted hep-not-sip and dropped);
+ *  - SIP over WebSocket (RFC 7118) on TCP: the upgrade is skipped, each
+ *    message's frames are unmasked and joined (sf_ws.h), and the message
+ *    is delivered with ws set.
  * Everything else (RTP, ARP, ICMP, non-message TCP bytes) is counted and
  * dropped; the caller's own first-bytes check decides what is SIP.
  *
  * Link types: Ethernet (802.1Q, QinQ 0x88a8/0x9100, MPLS, PPPoE session),
  * Linux cooked SLL and SLL2, raw IP (DLT 12/14, LINKTYPE 101), raw IPv4
- * (228), raw IPv6 (229), BSD NULL (0) and LOOP (108).  IP-in-IP (4) and
- * IPv6-in-IP (41) tunnels are opened, up to a small depth.
+ * (228), raw IPv6 (229), BSD NULL (0) and LOOP (108).  Tunnels are
+ * opened (sf_encap.h), nested up to a small depth: IP-in-IP (4),
+ * IPv6-in-IP (41), GRE (47) with IP, Ethernet, MPLS or PPP inside, ERSPAN
+ * I/II/III, VXLAN, VXLAN-GPE and Geneve; IPsec AH is stepped over.  What
+ * is recognised but cannot be decoded (ESP, a GRE protocol type we do not
+ * know, PPP without IP, compressed WebSocket) is counted by name
+ * (sf_capdec_ctr_is_unsupported), never lost as "other".  IPv6 extension
+ * headers are walked before and after fragment reassembly.
  *
  * Memory is bounded by sf_capdec_limits_t, whatever the input: fragment
  * table (datagrams, fragments per datagram, bytes, timeout in capture
@@ -48,6 +59,7 @@ typedef struct sf_cap_msg {
 	uint8_t proto;       /* SF_CAP_UDP / SF_CAP_TCP / SF_CAP_SCTP */
 	bool hep;            /* decapsulated from HEPv3 */
 	bool reassembled;    /* rebuilt from IP fragments */
+	bool ws;             /* the payload of WebSocket frames */
 	const uint8_t *data;
 	size_t len;
 	uint64_t stream_off; /* TCP: offset of data[0] in the flow's stream */
@@ -100,7 +112,24 @@ typedef enum sf_capdec_ctr {
 	SF_CD_TCP_OOO,         /* segments queued out of order */
 	SF_CD_TCP_SKIPPED,     /* stream bytes that framed as no message */
 	SF_CD_HEP,
+	SF_CD_HEP_NOT_SIP,     /* HEP payload types other than SIP (info) */
+	SF_CD_GRE,
+	SF_CD_ERSPAN,
+	SF_CD_PPP,
+	SF_CD_VXLAN,           /* VXLAN and VXLAN-GPE */
+	SF_CD_GENEVE,
+	SF_CD_IPSEC_AH,
+	SF_CD_WS_UPGRADES,     /* WebSocket upgrades skipped */
+	SF_CD_WS_MESSAGES,     /* WebSocket messages delivered */
+	SF_CD_WS_CONTROL,      /* close/ping/pong frames skipped */
 	SF_CD_MESSAGES,        /* delivered */
+	/* recognised but not decoded, named in the summary */
+	SF_CD_U_TUNNEL,        /* a GRE version/routing/protocol type, an
+				* ERSPAN version or a tunnel payload we do
+				* not read */
+	SF_CD_U_PPP,           /* PPP without IP (LCP, MPPE-encrypted...) */
+	SF_CD_U_ESP,           /* IPsec ESP: encrypted */
+	SF_CD_U_WS_DEFLATE,    /* permessage-deflate WebSocket messages */
 	/* errors from here on */
 	SF_CD_E_TRUNCATED,     /* payload needed was cut by the snaplen */
 	SF_CD_E_CAPLEN,        /* caplen > len */
@@ -152,6 +181,8 @@ void sf_capdec_reset(sf_capdec_t *d);
 uint64_t sf_capdec_get(const sf_capdec_t *d, sf_capdec_ctr_t c);
 const char *sf_capdec_ctr_name(sf_capdec_ctr_t c);
 bool sf_capdec_ctr_is_error(sf_capdec_ctr_t c);
+/* True for what was recognised but not decoded (SF_CD_U_*). */
+bool sf_capdec_ctr_is_unsupported(sf_capdec_ctr_t c);
 
 /* True for the link types listed above. */
 bool sf_capdec_linktype_supported(int linktype);

@@ -61,6 +61,19 @@ static int sip_start(const uint8_t *p, size_t n)
 	return i < 32 ? 0 : -1;
 }
 
+/* A message that starts at buf[0..len) but cannot be framed under the
+ * size cap: true when it would frame without the cap (so it is only too
+ * big), with how many bytes to hand over in *unit (cap + 1, so the scan
+ * refuses it as too-big the way it refuses the same INVITE over UDP; 0
+ * while fewer have arrived).  False when it is malformed otherwise. */
+static bool too_big(const uint8_t *buf, size_t len, size_t cap, long *unit)
+{
+	if (sf_sip_frame((const char *)buf, len, UINT32_MAX) < 0)
+		return false;
+	*unit = len > cap ? (long)cap + 1 : 0;
+	return true;
+}
+
 long sf_replay_frame(void *user, const uint8_t *buf, size_t len)
 {
 	sf_replay_t *r = user;
@@ -76,6 +89,12 @@ long sf_replay_frame(void *user, const uint8_t *buf, size_t len)
 		long n = sf_sip_frame((const char *)buf, len, r->max_message);
 
 		if (n != -1)
+			return n;
+		/* Over the cap: its first cap + 1 bytes become a message of
+		 * their own, which the INVITE path records as malformed
+		 * (too-big) as over UDP; the rest is skipped below when it
+		 * comes.  serve closes such a connection (drop). */
+		if (i == 0 && too_big(buf, len, r->max_message, &n))
 			return n;
 		r->c.tcp_unframed++;
 		i++; /* skip this start line and look for the next */
@@ -272,8 +291,14 @@ static bool judge(sf_replay_t *r, const sf_cap_msg_t *m, bool ok)
 /* ---- the record of a transaction --------------------------------------- */
 
 /* The transport's name, with its length in *len. */
-static const char *tp_name(uint8_t proto, size_t *len)
+static const char *tp_name(const sf_cap_msg_t *m, size_t *len)
 {
+	uint8_t proto = m->proto;
+
+	if (m->ws) {
+		*len = 2;
+		return "ws";
+	}
 	if (proto == SF_CAP_SCTP) {
 		*len = 4;
 		return "sctp";
@@ -313,7 +338,7 @@ static void fill_record(sf_replay_t *r, const sf_cap_msg_t *m, sf_str_t cid,
 				      sizeof(x->src));
 	x->dst_len = replay_memo_addr(&r->memo, &m->dst, m->dport, x->dst,
 				      sizeof(x->dst));
-	x->transport = tp_name(m->proto, &x->transport_len);
+	x->transport = tp_name(m, &x->transport_len);
 	x->call_id = replay_rec_cut(cid);
 	if (r->adm->judged) {
 		x->from = replay_rec_cut(r->call->from.uri);
@@ -400,7 +425,7 @@ static const sf_facts_t *record_facts(const sf_replay_t *r,
 static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 {
 	sf_sip_limits_t lim = {.max_message = r->max_message,
-			       .stream = m->proto == SF_CAP_TCP};
+			       .stream = m->proto == SF_CAP_TCP && !m->ws};
 	bool ok = sf_sip_scan((const char *)m->data, m->len, &lim, r->msg) ==
 			  0 &&
 		  r->msg->is_request;
@@ -418,9 +443,13 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 
 		cid = h ? h->value : SF_STR_NULL;
 		key = replay_txn_key(r->msg, cid);
-		if (fold(r, m, key))
-			return;
+	} else {
+		/* a malformed INVITE has no transaction to read: its
+		 * retransmissions are the same bytes */
+		key = replay_txn_bytes_key(m->data, m->len);
 	}
+	if (fold(r, m, key))
+		return;
 	changed = judge(r, m, ok);
 	if (!ok)
 		cid = find_call_id(m->data, m->len);
@@ -432,9 +461,8 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	if (r->o.format != SF_REPLAY_NONE && (!r->o.cfg2 || changed))
 		len = format_record(r, m, cid, facts, &line);
 	id = hold(r, m->ts_us, line, len);
-	if (ok)
-		replay_txn_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,
-			       r->o.hold_us);
+	replay_txn_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,
+		       r->o.hold_us);
 	if (sel && r->o.pcap) {
 		r->c.selected++;
 		if (cid.len)

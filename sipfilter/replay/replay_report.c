@@ -216,12 +216,28 @@ static void print_decoded(const sf_replay_t *r, const sf_capdec_t *dec,
 	for (int i = SF_CD_SNAPLEN_CUT; i < SF_CD_COUNT; i++) {
 		uint64_t v = sf_capdec_get(dec, (sf_capdec_ctr_t)i);
 
-		if (v && !sf_capdec_ctr_is_error((sf_capdec_ctr_t)i))
+		if (v && !sf_capdec_ctr_is_error((sf_capdec_ctr_t)i) &&
+		    !sf_capdec_ctr_is_unsupported((sf_capdec_ctr_t)i))
 			fprintf(fp, " %s=%llu",
 				sf_capdec_ctr_name((sf_capdec_ctr_t)i),
 				(unsigned long long)v);
 	}
 	fputc('\n', fp);
+	/* recognised, not decoded: named so that nothing is silently lost */
+	for (int i = 0; i < SF_CD_COUNT; i++) {
+		uint64_t v = sf_capdec_get(dec, (sf_capdec_ctr_t)i);
+
+		if (!v || !sf_capdec_ctr_is_unsupported((sf_capdec_ctr_t)i))
+			continue;
+		if (!any)
+			fprintf(fp, "  %-22s", "not decoded");
+		fprintf(fp, " %s=%llu", sf_capdec_ctr_name((sf_capdec_ctr_t)i),
+			(unsigned long long)v);
+		any = true;
+	}
+	if (any)
+		fputc('\n', fp);
+	any = false;
 	fprintf(fp, "  %-22s", "decode errors");
 	for (int i = 0; i < SF_CD_COUNT; i++) {
 		uint64_t v = sf_capdec_get(dec, (sf_capdec_ctr_t)i);

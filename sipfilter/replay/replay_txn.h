@@ -65,6 +65,10 @@ void replay_txn_put(replay_txn_set_t *s, uint64_t key, uint64_t val,
  * whole first Via value when it has no branch). */
 uint64_t replay_txn_key(const sf_sipmsg_t *m, sf_str_t call_id);
 
+/* The key of a malformed INVITE: its bytes (a retransmission repeats
+ * them), hashed apart from replay_txn_key's. */
+uint64_t replay_txn_bytes_key(const uint8_t *p, size_t n);
+
 /* The 64-bit key of a Call-ID (the set of selected calls). */
 uint64_t replay_txn_call_key(sf_str_t call_id);
 
