@@ -35,6 +35,7 @@ mkdir -p "$T/cap"
 "$T/gen_capture" scenarios "$T/cap"
 "$T/gen_capture" admission "$T/cap/admission.pcap"   # every INVITE shape
 "$T/gen_capture" invites 3000 "$T/cap/invites.pcap"  # volume, every trunk
+python3 "$FIX/gen_encap.py" "$T/cap/encap" # tunnels, WebSocket, too-big
 
 EXAMPLE=tests/fixtures/engine/sipfilter.yaml
 EDGE=tests/fixtures/edge/edge.yaml
@@ -67,7 +68,8 @@ else:
 PY
 }
 
-caps=("$T"/cap/*.pcap "$T"/cap/*.pcapng "$SF_SHARED"/corpus/pcaps/*)
+caps=("$T"/cap/*.pcap "$T"/cap/*.pcapng "$T"/cap/encap/*.pcap
+      "$SF_SHARED"/corpus/pcaps/*)
 total=0
 for cfg in "$EXAMPLE" "$EDGE" "$ANY"; do
 	label=$(basename "$cfg" .yaml)

@@ -10,7 +10,9 @@
  * address and transport, on the same config and tables.  For each INVITE
  * transaction (the first of its retransmissions, keyed as replay keys
  * them: Call-ID, CSeq number and top Via branch; a message the scanner
- * refuses is its own transaction) it prints what the proxy did:
+ * refuses by its bytes, so that its retransmissions are one, as replay
+ * folds them - the proxy answers each alike) it prints what the proxy
+ * did:
  *     SRC<TAB>APPLIED<TAB>RULE<TAB>CODE
  * SRC as replay's "src" field, APPLIED/RULE/CODE as replay's record
  * fields (code "null" when none).  The test compares the two as
@@ -51,17 +53,24 @@ static uint64_t fnv(uint64_t h, const char *s, size_t n)
 	return (h ^ 0xff) * 0x100000001b3ULL;
 }
 
-/* First time this transaction is seen? */
-static bool first_time(const sf_sipmsg_t *m)
+/* First time this transaction is seen?  m NULL: a message the scanner
+ * refused, p[0..n). */
+static bool first_time(const sf_sipmsg_t *m, const char *p, size_t n)
 {
-	const sf_sip_hdr_t *cid = sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0);
-	sf_via_t v;
-	uint64_t k = 0xcbf29ce484222325ULL ^ m->cseq_num;
+	uint64_t k = 0xcbf29ce484222325ULL;
 
-	if (cid)
-		k = fnv(k, cid->value.s, cid->value.len);
-	if (sf_via_nth(m, 0, &v) == 0 && v.has_branch)
-		k = fnv(k, v.branch.s, v.branch.len);
+	if (m) {
+		const sf_sip_hdr_t *cid = sf_sip_hdr_nth(m, SF_HDR_CALL_ID, 0);
+		sf_via_t v;
+
+		k ^= m->cseq_num;
+		if (cid)
+			k = fnv(k, cid->value.s, cid->value.len);
+		if (sf_via_nth(m, 0, &v) == 0 && v.has_branch)
+			k = fnv(k, v.branch.s, v.branch.len);
+	} else {
+		k = fnv(k ^ 0x6d616c666f726d64ull, p, n);
+	}
 	for (size_t i = 0; i < n_seen; i++)
 		if (seen[i] == k)
 			return false;
@@ -89,9 +98,10 @@ static void on_msg(void *user, const sf_cap_msg_t *m)
 	if (n <= 7 || strncasecmp(p, "INVITE ", 7) != 0)
 		return;
 	lim.max_message = cfg->serve.max_message;
-	lim.stream = m->proto == SF_CAP_TCP;
-	if (sf_sip_scan(p, n, &lim, &scan) == 0 && scan.is_request &&
-	    !first_time(&scan))
+	lim.stream = m->proto == SF_CAP_TCP && !m->ws;
+	if (sf_sip_scan(p, n, &lim, &scan) == 0 && scan.is_request
+		    ? !first_time(&scan, p, n)
+		    : !first_time(NULL, p, n))
 		return;
 	memset(&ss, 0, sizeof(ss));
 	if (m->src.v4) {
