@@ -322,8 +322,9 @@ static void l4_udp(sf_capdec_t *d, const sf_ip_t *src, const sf_ip_t *dst,
 		hep_deliver(d, p + 8, ulen - 8);
 		return;
 	}
-	sf_encap_udp(be16(p + 2), p + 8, ulen - 8, &ut, &e);
-	if (ut != SF_UDPT_NONE) {
+	if (sf_encap_udp_port(be16(p + 2)) &&
+	    (sf_encap_udp(be16(p + 2), p + 8, ulen - 8, &ut, &e),
+	     ut != SF_UDPT_NONE)) {
 		d->c[ut == SF_UDPT_GENEVE ? SF_CD_GENEVE : SF_CD_VXLAN]++;
 		tunnel(d, &e, p + 8, ulen - 8, depth);
 		return;

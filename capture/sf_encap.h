@@ -62,6 +62,14 @@ typedef enum sf_udp_tunnel {
 	SF_UDPT_GENEVE,        /* port 6081 */
 } sf_udp_tunnel_t;
 
+/* True for the destination ports of the UDP tunnels (cheap: checked on
+ * every datagram before sf_encap_udp). */
+static inline bool sf_encap_udp_port(uint16_t dport)
+{
+	return dport == 4789 || dport == 4790 || dport == 6081 ||
+	       dport == 8472;
+}
+
 /*
  * A UDP payload p[0..n) with destination port dport: the tunnel header
  * when the port is a tunnel's and the bytes are its header (reserved bits
