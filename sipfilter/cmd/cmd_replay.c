@@ -53,6 +53,12 @@ static void usage(FILE *fp)
 		"(default action=reject)\n"
 		"      --top N           top presented numbers per rule "
 		"(default 5)\n"
+		"      --ring-timeout DUR  give up a call with provisional "
+		"responses only DUR\n"
+		"                        after its INVITE (default 200s)\n"
+		"      --call-timeout DUR  give up an answered call without "
+		"a BYE DUR after\n"
+		"                        its answer (default 4h)\n"
 		"  -t, --assume-trunk NAME  every INVITE arrives on trunk NAME "
 		"(a capture taken\n"
 		"                        elsewhere than at the proxy); default: "
@@ -62,7 +68,9 @@ static void usage(FILE *fp)
 		"      --progress / --no-progress  progress line on stderr "
 		"(default: if a tty)\n"
 		"Records say what serve would do with each INVITE (applied: "
-		"allow, tag,\nwithhold, reject, refuse, drop).\n"
+		"allow, tag,\nwithhold, reject, refuse, drop) and what the "
+		"call did in the capture\n(outcome, final_code, "
+		"duration_ms, ...).\n"
 		"Exit status: 0 ok, 1 unreadable or corrupt capture (after "
 		"reporting what was\nread), 2 usage or config error.\n",
 		sf_default_config_path());
@@ -364,7 +372,8 @@ typedef struct cmd {
 } cmd_t;
 
 /* Defaults, and the hidden SIPFILTER_REPLAY_RING="SLOTS:BYTES" (a
- * smaller record ring, for tests). */
+ * smaller record ring) and SIPFILTER_REPLAY_CALLS="STATES:BYTES" (a
+ * smaller call table), for tests. */
 static void cmd_init(cmd_t *c)
 {
 	const char *e = getenv("SIPFILTER_REPLAY_RING");
@@ -383,12 +392,29 @@ static void cmd_init(cmd_t *c)
 		c->ro.ring_slots = (uint32_t)a;
 		c->ro.ring_bytes = (uint32_t)b;
 	}
+	e = getenv("SIPFILTER_REPLAY_CALLS");
+	if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 && a <= UINT32_MAX &&
+	    b <= UINT32_MAX) {
+		c->ro.calls_max = (uint32_t)a;
+		c->ro.calls_bytes = (uint32_t)b;
+	}
+}
+
+/* A duration option into *us; false (said) when it is not one. */
+static bool duration_opt(const char *name, const char *arg, uint64_t *us)
+{
+	if (parse_duration(arg, us) == 0)
+		return true;
+	fprintf(stderr, "sipfilter: bad --%s '%s' (use e.g. 30s, 1m, 1h)\n",
+		name, arg);
+	return false;
 }
 
 /* The command line into c.  Returns -1 to go on, or the exit status. */
 static int parse_opts(cmd_t *c, int argc, char **argv)
 {
-	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS };
+	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS,
+	       O_RING_TO, O_CALL_TO };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"filter", required_argument, NULL, 'f'},
@@ -402,6 +428,8 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"select", required_argument, NULL, O_SELECT},
 		{"assume-trunk", required_argument, NULL, 't'},
 		{"top", required_argument, NULL, O_TOP},
+		{"ring-timeout", required_argument, NULL, O_RING_TO},
+		{"call-timeout", required_argument, NULL, O_CALL_TO},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
 		{"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -421,11 +449,18 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		case 's': c->summary = true; break;
 		case 'S': c->summary_only = true; break;
 		case 'b':
-			if (parse_duration(optarg, &c->ro.bucket_us) < 0) {
-				fprintf(stderr, "sipfilter: bad --bucket '%s' "
-					"(use e.g. 30s, 1m, 1h)\n", optarg);
+			if (!duration_opt("bucket", optarg, &c->ro.bucket_us))
 				return SF_EXIT_USAGE;
-			}
+			break;
+		case O_RING_TO:
+			if (!duration_opt("ring-timeout", optarg,
+					  &c->ro.ring_timeout_us))
+				return SF_EXIT_USAGE;
+			break;
+		case O_CALL_TO:
+			if (!duration_opt("call-timeout", optarg,
+					  &c->ro.call_timeout_us))
+				return SF_EXIT_USAGE;
 			break;
 		case 'd': c->diff_path = optarg; break;
 		case 'w': c->pcap_path = optarg; break;

@@ -40,9 +40,7 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 	return k;
 }
 
-/* Appends one field to buf[*len..cap), advancing *len; stops early,
- * without overflowing, when cap is reached.  s may be NULL. */
-static void csv_field(char *buf, size_t cap, size_t *len, const char *s,
+void replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
 		      size_t n)
 {
 	const uint8_t *p = (const uint8_t *)s;
@@ -83,7 +81,7 @@ static void csv_str(char *line, size_t *len, const char *s, size_t n)
 {
 	if (*len < REPLAY_LINE_MAX)
 		line[(*len)++] = ',';
-	csv_field(line, REPLAY_LINE_MAX, len, s, n);
+	replay_csv_field(line, REPLAY_LINE_MAX, len, s, n);
 }
 
 static void csv_c(char *line, size_t *len, const char *s)
@@ -109,7 +107,7 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	const sf_report_t *v = x->v;
 	size_t len = 0;
 
-	csv_field(line, REPLAY_LINE_MAX, &len, x->ts, strlen(x->ts));
+	replay_csv_field(line, REPLAY_LINE_MAX, &len, x->ts, strlen(x->ts));
 	csv_c(line, &len, x->src);
 	csv_c(line, &len, x->dst);
 	csv_c(line, &len, x->transport);
@@ -147,5 +145,4 @@ void replay_csv_header(bool diff, FILE *fp)
 	if (diff)
 		fputs(",other_trunk,other_rule,other_action,"
 		      "other_applied,other_code,other_mode", fp);
-	fputs(",retransmissions\r\n", fp);
 }

@@ -88,8 +88,8 @@ static void bucket_add(sf_replay_t *r, uint64_t ts, sf_word_t a)
 	r->c.buckets_dropped++;
 }
 
-void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-		     const sf_report_t *v, const sf_facts_t *facts)
+rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
+			     const sf_report_t *v, const sf_facts_t *facts)
 {
 	rule_stat_t *rs = rule_slot(r, v);
 	int t = facts->trunk;
@@ -119,6 +119,40 @@ void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 		r->trunks[r->o.cfg->n_trunks]++;
 	if (r->buckets)
 		bucket_add(r, m->ts_us, ap);
+	return rs;
+}
+
+/* e NULL: a call that will not be followed (counted when judged); else
+ * a record printed. */
+void sf_replay_count_outcome(sf_replay_t *r, rule_stat_t *rs,
+			     const replay_end_t *e)
+{
+	const replay_call_t *c;
+	replay_outcome_t o;
+
+	if (!e) {
+		if (rs)
+			rs->untracked++;
+		return;
+	}
+	if ((unsigned)e->status < RE_COUNT)
+		r->c.ended[e->status]++;
+	c = e->call;
+	if (!c)
+		return;
+	o = replay_call_outcome(c);
+	r->c.oc[o]++;
+	if (!rs)
+		return;
+	rs->oc[o]++;
+	if (o == RO_ANSWERED) {
+		uint64_t end = c->t_bye ? c->t_bye : r->now;
+
+		if (!c->t_bye)
+			rs->up++;
+		if (end >= c->t_final && end - c->t_final >= 60000000ull)
+			rs->over_min++;
+	}
 }
 
 void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
@@ -385,15 +419,83 @@ static void print_diff(const sf_replay_t *r, FILE *fp)
 					(unsigned long long)c->diff_matrix[a][b]);
 }
 
+/* "A answered (M over a minute, U up when followed ended), C cancelled,
+ * ..." for one rule's calls: the zero counts after the answered ones
+ * left out. */
+static void print_rule_outcomes(const rule_stat_t *rs, FILE *fp)
+{
+	fprintf(fp, "%llu answered (%llu over a minute, %llu still up)",
+		(unsigned long long)rs->oc[RO_ANSWERED],
+		(unsigned long long)rs->over_min, (unsigned long long)rs->up);
+	for (int o = RO_ANSWERED + 1; o < RO_COUNT; o++)
+		if (rs->oc[o])
+			fprintf(fp, ", %llu %s", (unsigned long long)rs->oc[o],
+				replay_outcome_name((replay_outcome_t)o));
+	if (rs->untracked)
+		fprintf(fp, ", %llu not followed",
+			(unsigned long long)rs->untracked);
+	fputc('\n', fp);
+}
+
+/* What the calls did in the capture: totals, per rule, and what
+ * blocking (the rules whose action is reject) would have meant. */
+static void print_outcomes(const sf_replay_t *r, FILE *fp)
+{
+	const counters_t *c = &r->c;
+	const sf_cfg_t *cfg = r->o.cfg;
+	uint64_t blk = 0, blk_ans = 0, blk_min = 0;
+
+	fprintf(fp, "  %-22s", "call outcomes");
+	for (int o = 0; o < RO_COUNT; o++)
+		fprintf(fp, " %s %llu%s", replay_outcome_name((replay_outcome_t)o),
+			(unsigned long long)c->oc[o], o + 1 < RO_COUNT ? "," : "");
+	fprintf(fp, "\n  %-22s", "outcome status");
+	for (int e = 0; e < RE_COUNT; e++)
+		fprintf(fp, " %s %llu,", replay_status_name((replay_status_t)e),
+			(unsigned long long)c->ended[e]);
+	fprintf(fp, " peak %u calls followed\n", r->calls.peak);
+	fprintf(fp, "  outcomes per rule (what the capture shows):\n");
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const rule_stat_t *rs = &r->rules[i];
+
+		if (!rs->count)
+			continue;
+		fprintf(fp, "    %-30s %-8s %llu calls: ", rs->name,
+			i < cfg->n_rules ? sf_action_name(cfg->rules[i].action)
+					 : "",
+			(unsigned long long)rs->count);
+		print_rule_outcomes(rs, fp);
+		if (i < cfg->n_rules && cfg->rules[i].action == SF_ACT_REJECT) {
+			blk += rs->count;
+			blk_ans += rs->oc[RO_ANSWERED];
+			blk_min += rs->over_min;
+		}
+	}
+	fprintf(fp, "  the reject rules would block %llu calls, of which %llu "
+		"were answered, %llu lasted over a minute\n",
+		(unsigned long long)blk, (unsigned long long)blk_ans,
+		(unsigned long long)blk_min);
+	if (c->resp_unmatched || c->bye_unmatched)
+		fprintf(fp, "  note: %llu INVITE responses and %llu BYEs "
+			"matched no call followed\n",
+			(unsigned long long)c->resp_unmatched,
+			(unsigned long long)c->bye_unmatched);
+}
+
 /* Limits hit, and what --write-pcap wrote. */
 static void print_notes(const sf_replay_t *r, FILE *fp)
 {
 	const counters_t *c = &r->c;
 
 	if (c->early)
-		fprintf(fp, "  note: %llu records printed before their "
-			"retransmission window closed (record ring full)\n",
+		fprintf(fp, "  note: %llu records left the record ring before "
+			"their retransmission window closed (ring full)\n",
 			(unsigned long long)c->early);
+	if (c->ended[RE_EVICTED])
+		fprintf(fp, "  note: %llu calls given up before their outcome "
+			"was known (call table full: %u calls, %llu bytes)\n",
+			(unsigned long long)c->ended[RE_EVICTED], r->calls.cap,
+			(unsigned long long)r->calls.max_bytes);
 	if (c->record_overflow)
 		fprintf(fp, "  note: %llu records too long to print\n",
 			(unsigned long long)c->record_overflow);
@@ -416,6 +518,7 @@ void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 	print_actions(fp, "monitor (would-be)", r->c.would);
 	print_rules_trunks(r, fp);
 	print_top(r, fp);
+	print_outcomes(r, fp);
 	print_buckets(r, fp);
 	if (r->o.cfg2)
 		print_diff(r, fp);
