@@ -64,6 +64,9 @@ static void usage(FILE *fp)
 		"                        elsewhere than at the proxy); default: "
 		"by source address,\n"
 		"                        as serve does\n"
+		"      --tz ZONE         summary times and buckets on ZONE's "
+		"clock (e.g.\n"
+		"                        Asia/Almaty); records stay UTC\n"
 		"      --no-hep          do not decapsulate HEPv3\n"
 		"      --progress / --no-progress  progress line on stderr "
 		"(default: if a tty)\n"
@@ -410,11 +413,32 @@ static bool duration_opt(const char *name, const char *arg, uint64_t *us)
 	return false;
 }
 
+/* --tz ZONE: a zone of the system's database (/usr/share/zoneinfo:
+ * "Asia/Almaty", "Europe/London", "UTC") becomes the process's TZ, which
+ * the summary's times use.  0, or -1 (said). */
+static int set_tz(const char *zone)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", zone);
+	if (!*zone || zone[0] == '/' || strstr(zone, "..") ||
+	    stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "sipfilter: --tz: unknown time zone '%s' (a "
+			"name under /usr/share/zoneinfo, e.g. Asia/Almaty, "
+			"UTC)\n", zone);
+		return -1;
+	}
+	setenv("TZ", zone, 1);
+	tzset();
+	return 0;
+}
+
 /* The command line into c.  Returns -1 to go on, or the exit status. */
 static int parse_opts(cmd_t *c, int argc, char **argv)
 {
 	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS,
-	       O_RING_TO, O_CALL_TO };
+	       O_RING_TO, O_CALL_TO, O_TZ };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"filter", required_argument, NULL, 'f'},
@@ -430,6 +454,7 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"top", required_argument, NULL, O_TOP},
 		{"ring-timeout", required_argument, NULL, O_RING_TO},
 		{"call-timeout", required_argument, NULL, O_CALL_TO},
+		{"tz", required_argument, NULL, O_TZ},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
 		{"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -456,6 +481,11 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 			if (!duration_opt("ring-timeout", optarg,
 					  &c->ro.ring_timeout_us))
 				return SF_EXIT_USAGE;
+			break;
+		case O_TZ:
+			if (set_tz(optarg) < 0)
+				return SF_EXIT_USAGE;
+			c->ro.tz = optarg;
 			break;
 		case O_CALL_TO:
 			if (!duration_opt("call-timeout", optarg,

@@ -86,6 +86,10 @@ typedef struct sf_replay_opts {
 	 * call table's size (states, bytes of parked records; 0 = the
 	 * defaults, replay_calls.h), for tests of eviction. */
 	uint64_t ring_timeout_us, call_timeout_us;
+	/* --tz: the summary's buckets start and its times are shown on this
+	 * zone's wall clock (the process's TZ, set by the caller); NULL =
+	 * UTC.  Records stay UTC. */
+	const char *tz;
 	uint32_t calls_max, calls_bytes;
 } sf_replay_opts_t;
 

@@ -132,6 +132,9 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	if (x->v2) {
 		csv_c(line, &len, x->trunk2);
 		csv_verdict(line, &len, x->v2);
+	} else {
+		for (int i = 0; i < 6; i++) /* other_*: the same columns */
+			csv_c(line, &len, "");
 	}
 	return len < REPLAY_LINE_MAX ? len : 0;
 }
@@ -142,7 +145,7 @@ void replay_csv_header(bool diff, FILE *fp)
 	      "trunk,class,roaming,rule,action,applied,code,mode,"
 	      "reason,malformed,sip_error,decided_by,network,"
 	      "network_class,presentation,presentation_class", fp);
-	if (diff)
-		fputs(",other_trunk,other_rule,other_action,"
-		      "other_applied,other_code,other_mode", fp);
+	(void)diff; /* the same columns with or without --diff */
+	fputs(",other_trunk,other_rule,other_action,other_applied,"
+	      "other_code,other_mode", fp);
 }

@@ -25,7 +25,8 @@ size_t replay_csv_record(const replay_rec_t *x, char *line);
 void replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
 		      size_t n);
 
-/* Prints the header row (with --diff's columns when diff) on fp, without
+/* Prints the header row on fp (--diff's columns always: empty without
+ * --diff; diff is kept for callers), without
  * the tail's columns and the line end (replay_record_header). */
 void replay_csv_header(bool diff, FILE *fp);
 

@@ -101,6 +101,8 @@ struct sf_replay {
 	/* rule_slot() cache: the slot of each admission reason (sf_why_t)
 	 * and each special verdict (SF_WHY_COUNT + sf_special_t) */
 	rule_stat_t *extra_slot[EXTRA_KEYS];
+	int64_t tz_off;              /* --tz: offset (s) for tz_hour */
+	uint64_t tz_hour;            /* capture hour + 1 of tz_off; 0 none */
 	/* output */
 	replay_out_t out;
 	replay_jc_t *jc;             /* REPLAY_JC_SLOTS */

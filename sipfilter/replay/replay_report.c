@@ -62,9 +62,30 @@ static rule_stat_t *rule_slot(sf_replay_t *r, const sf_report_t *v)
 	return &r->rules[r->n_rules - 1];
 }
 
+/* Seconds east of UTC at capture time ts in --tz's zone (0 without
+ * --tz), looked up once per hour of capture time. */
+static int64_t tz_offset(sf_replay_t *r, uint64_t ts)
+{
+	uint64_t hour = ts / 3600000000ull + 1;
+
+	if (!r->o.tz)
+		return 0;
+	if (hour != r->tz_hour) {
+		time_t t = (time_t)(ts / 1000000);
+		struct tm tm;
+
+		r->tz_off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+		r->tz_hour = hour;
+	}
+	return r->tz_off;
+}
+
 static void bucket_add(sf_replay_t *r, uint64_t ts, sf_word_t a)
 {
-	uint64_t key = ts / r->o.bucket_us + 1;
+	/* buckets start on the zone's wall clock (a day at its midnight) */
+	int64_t off = tz_offset(r, ts) * 1000000;
+	uint64_t local = off < 0 && (uint64_t)-off > ts ? 0 : ts + (uint64_t)off;
+	uint64_t key = local / r->o.bucket_us + 1;
 	uint32_t i = (uint32_t)(key * 0x9E3779B97F4A7C15ull >> 40) &
 		     (MAX_BUCKETS - 1);
 
@@ -169,16 +190,40 @@ void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
 
 /* ---- the summary ------------------------------------------------------------ */
 
-static void fmt_time(uint64_t us, char *buf, size_t cap, bool seconds)
+/* Capture time us (UTC) as the zone's wall clock: "...Z" without --tz,
+ * "...+05:00" with it; to the second or the minute. */
+static void fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
+		     size_t cap, bool seconds)
 {
 	time_t t = (time_t)(us / 1000000);
 	struct tm tm;
+	size_t n;
+	long off;
 
-	gmtime_r(&t, &tm);
-	if (seconds)
-		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		strftime(buf, cap, "%Y-%m-%dT%H:%MZ", &tm);
+	if (!r->o.tz || !localtime_r(&t, &tm))
+		gmtime_r(&t, &tm);
+	n = strftime(buf, cap, seconds ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%dT%H:%M",
+		     &tm);
+	if (!r->o.tz) {
+		snprintf(buf + n, cap - n, "Z");
+		return;
+	}
+	off = tm.tm_gmtoff;
+	snprintf(buf + n, cap - n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		 labs(off) / 3600, labs(off) % 3600 / 60);
+}
+
+/* The UTC time of bucket key's start, a wall-clock time of the zone. */
+static uint64_t bucket_start(const sf_replay_t *r, uint64_t key)
+{
+	uint64_t local = (key - 1) * r->o.bucket_us;
+	time_t t = (time_t)(local / 1000000);
+	struct tm tm;
+
+	if (!r->o.tz || !localtime_r(&t, &tm))
+		return local;
+	/* the offset near that instant (exact but around a DST change) */
+	return local - (uint64_t)((int64_t)tm.tm_gmtoff * 1000000);
 }
 
 static int cmp_bucket(const void *a, const void *b)
@@ -224,8 +269,8 @@ static void print_totals(const sf_replay_t *r, const sf_capdec_t *dec,
 			(unsigned long long)sf_capdec_get(dec, SF_CD_BYTES));
 	}
 	if (c->first_ts) {
-		fmt_time(c->first_ts, t1, sizeof(t1), true);
-		fmt_time(c->last_ts, t2, sizeof(t2), true);
+		fmt_time(r, c->first_ts, t1, sizeof(t1), true);
+		fmt_time(r, c->last_ts, t2, sizeof(t2), true);
 		fprintf(fp, "  %-22s %s .. %s\n", "INVITE time span", t1, t2);
 	}
 	fprintf(fp, "  %-22s %llu (%llu responses, %llu keep-alives; "
@@ -366,7 +411,7 @@ static void print_buckets(const sf_replay_t *r, FILE *fp)
 		fprintf(fp, "  verdicts per %llus (bucket start, applied):\n",
 			(unsigned long long)(r->o.bucket_us / 1000000));
 		for (uint32_t i = 0; i < n; i++) {
-			fmt_time((b[i].key - 1) * r->o.bucket_us, t1,
+			fmt_time(r, bucket_start(r, b[i].key), t1,
 				 sizeof(t1), r->o.bucket_us % 60000000);
 			fprintf(fp, "    %s", t1);
 			for (int a = 0; a < n_words(c->applied); a++)
