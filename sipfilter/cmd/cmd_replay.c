@@ -41,6 +41,8 @@ static void usage(FILE *fp)
 		"  -o, --output FILE     records to FILE instead of stdout\n"
 		"  -s, --summary         print a summary on stderr at the end\n"
 		"  -S, --summary-only    no records, only the summary\n"
+		"      --html FILE       the summary as one self-contained HTML "
+		"page, with charts\n"
 		"  -b, --bucket DUR      summary time buckets: 10s, 1m, 1h, 1d "
 		"(default 1m)\n"
 		"  -d, --diff OTHER.yaml judge every INVITE under OTHER too; "
@@ -361,7 +363,7 @@ static int merge_group(run_t *rn, char **paths, size_t n, const char *bpf)
 /* Everything one run holds; released by cmd_fini whatever happened. */
 typedef struct cmd {
 	const char *cfg_path, *bpf, *format, *out_path, *diff_path;
-	const char *pcap_path, *select, *assume;
+	const char *pcap_path, *select, *assume, *html_path;
 	bool summary, summary_only, hep;
 	int prog;                   /* --progress: 1, --no-progress: 0, -1 */
 	sf_replay_opts_t ro;
@@ -438,7 +440,7 @@ static int set_tz(const char *zone)
 static int parse_opts(cmd_t *c, int argc, char **argv)
 {
 	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS,
-	       O_RING_TO, O_CALL_TO, O_TZ };
+	       O_RING_TO, O_CALL_TO, O_TZ, O_HTML };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"filter", required_argument, NULL, 'f'},
@@ -455,6 +457,7 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"ring-timeout", required_argument, NULL, O_RING_TO},
 		{"call-timeout", required_argument, NULL, O_CALL_TO},
 		{"tz", required_argument, NULL, O_TZ},
+		{"html", required_argument, NULL, O_HTML},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
 		{"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -482,6 +485,7 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 					  &c->ro.ring_timeout_us))
 				return SF_EXIT_USAGE;
 			break;
+		case O_HTML: c->html_path = optarg; break;
 		case O_TZ:
 			if (set_tz(optarg) < 0)
 				return SF_EXIT_USAGE;
@@ -730,6 +734,24 @@ static int run_inputs(cmd_t *c)
 	return 0;
 }
 
+/* --html: the report page (a failed write is exit status 1). */
+static void write_html(cmd_t *c)
+{
+	FILE *f = fopen(c->html_path, "w");
+
+	if (!f) {
+		fprintf(stderr, "sipfilter: %s: %s\n", c->html_path,
+			strerror(errno));
+		c->rn.rc = SF_EXIT_FAIL;
+		return;
+	}
+	sf_replay_html_page(c->rp, c->rn.dec, c->in.paths, c->in.n, f);
+	if (ferror(f) | (fclose(f) != 0)) {
+		fprintf(stderr, "sipfilter: %s: write failed\n", c->html_path);
+		c->rn.rc = SF_EXIT_FAIL;
+	}
+}
+
 /* The pending records, warnings about skipped link types, the summary,
  * and a failed write as exit status 1. */
 static void finish(cmd_t *c)
@@ -745,6 +767,8 @@ static void finish(cmd_t *c)
 	}
 	if (c->summary)
 		sf_replay_summary(c->rp, c->rn.dec, stderr);
+	if (c->html_path)
+		write_html(c);
 	if (sf_replay_write_error(c->rp)) {
 		fprintf(stderr, "sipfilter: writing the output failed\n");
 		c->rn.rc = SF_EXIT_FAIL;

@@ -114,6 +114,11 @@ void sf_replay_flush(sf_replay_t *r);
 void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 		       FILE *fp);
 
+/* The summary as one self-contained HTML page (inline CSS and SVG, no
+ * script) on fp; inputs (n names) are listed on it.  See replay_html.c. */
+void sf_replay_html_page(const sf_replay_t *r, const sf_capdec_t *dec,
+			 char *const *inputs, size_t n, FILE *fp);
+
 /* Non-zero if writing records or the pcap failed (e.g. disk full). */
 int sf_replay_write_error(const sf_replay_t *r);
 

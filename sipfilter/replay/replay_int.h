@@ -34,6 +34,7 @@
 #define MAX_EXTRA_RULES 8          /* "", emergency, malformed, ... */
 #define EXTRA_KEYS (SF_WHY_COUNT + SF_SPECIAL_COUNT) /* rule_slot keys */
 #define MAX_BUCKETS 65536u
+#define PREFIX_CHARS 6             /* "+77015": country and operator */
 
 typedef struct rule_stat {
 	char name[SF_CFG_NAME_MAX];
@@ -41,6 +42,7 @@ typedef struct rule_stat {
 	uint64_t by_action[SF_W_COUNT];   /* the rule's action (would-be) */
 	uint64_t monitor;
 	replay_topk_t top;                /* presented numbers */
+	replay_topk_t top_pfx;            /* their first PREFIX_CHARS */
 	/* outcomes of its calls, counted when their records are printed */
 	uint64_t oc[RO_COUNT];
 	uint64_t over_min;   /* answered, up a minute or more */
@@ -133,6 +135,14 @@ void sf_replay_follow(sf_replay_t *r, const sf_cap_msg_t *m);
  * scanned message's header. */
 uint64_t sf_replay_tag_key(sf_str_t tag);
 uint64_t sf_replay_tag_hash(const sf_sipmsg_t *msg, sf_hdr_id_t id);
+/* Capture time us (UTC) as text on --tz's clock ("...Z" without). */
+void sf_replay_fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
+			size_t cap, bool seconds);
+/* The UTC start of time bucket key. */
+uint64_t sf_replay_bucket_start(const sf_replay_t *r, uint64_t key);
+/* The time buckets in time order (malloc'd, *n of them; NULL if none). */
+bucket_t *sf_replay_buckets(const sf_replay_t *r, uint32_t *n);
+
 void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
 			  const sf_report_t *b, bool changed);
 

@@ -133,6 +133,8 @@ rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 
 		sf_num_format(&facts->number, num, sizeof(num));
 		replay_topk_add(&rs->top, num);
+		memset(num + PREFIX_CHARS, 0, sizeof(num) - PREFIX_CHARS);
+		replay_topk_add(&rs->top_pfx, num);
 	}
 	if (t >= 0 && (size_t)t < r->o.cfg->n_trunks)
 		r->trunks[t]++;
@@ -192,7 +194,7 @@ void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
 
 /* Capture time us (UTC) as the zone's wall clock: "...Z" without --tz,
  * "...+05:00" with it; to the second or the minute. */
-static void fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
+void sf_replay_fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
 		     size_t cap, bool seconds)
 {
 	time_t t = (time_t)(us / 1000000);
@@ -214,7 +216,7 @@ static void fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
 }
 
 /* The UTC time of bucket key's start, a wall-clock time of the zone. */
-static uint64_t bucket_start(const sf_replay_t *r, uint64_t key)
+uint64_t sf_replay_bucket_start(const sf_replay_t *r, uint64_t key)
 {
 	uint64_t local = (key - 1) * r->o.bucket_us;
 	time_t t = (time_t)(local / 1000000);
@@ -269,8 +271,8 @@ static void print_totals(const sf_replay_t *r, const sf_capdec_t *dec,
 			(unsigned long long)sf_capdec_get(dec, SF_CD_BYTES));
 	}
 	if (c->first_ts) {
-		fmt_time(r, c->first_ts, t1, sizeof(t1), true);
-		fmt_time(r, c->last_ts, t2, sizeof(t2), true);
+		sf_replay_fmt_time(r, c->first_ts, t1, sizeof(t1), true);
+		sf_replay_fmt_time(r, c->last_ts, t2, sizeof(t2), true);
 		fprintf(fp, "  %-22s %s .. %s\n", "INVITE time span", t1, t2);
 	}
 	fprintf(fp, "  %-22s %llu (%llu responses, %llu keep-alives; "
@@ -371,15 +373,17 @@ static void print_rules_trunks(const sf_replay_t *r, FILE *fp)
 				(unsigned long long)r->trunks[i]);
 }
 
-/* The o.top most presented numbers of each rule ("<=" marks a count
- * that is an upper bound). */
-static void print_top(const sf_replay_t *r, FILE *fp)
+/* The o.top most presented numbers (or prefixes) of each rule ("<="
+ * marks a count that is an upper bound). */
+static void print_top(const sf_replay_t *r, bool prefixes, FILE *fp)
 {
-	fprintf(fp, "  top presented numbers per rule:\n");
+	fprintf(fp, "  top presented %s per rule:\n",
+		prefixes ? "prefixes" : "numbers");
 	for (size_t i = 0; i < r->n_rules; i++) {
 		const rule_stat_t *rs = &r->rules[i];
 		replay_topk_ent_t top[REPLAY_TOPK];
-		unsigned n = replay_topk_sorted(&rs->top, top);
+		unsigned n = replay_topk_sorted(prefixes ? &rs->top_pfx
+							 : &rs->top, top);
 
 		if (!n)
 			continue;
@@ -392,6 +396,23 @@ static void print_top(const sf_replay_t *r, FILE *fp)
 	}
 }
 
+bucket_t *sf_replay_buckets(const sf_replay_t *r, uint32_t *n)
+{
+	bucket_t *b;
+
+	*n = 0;
+	if (!r->buckets || !r->n_buckets)
+		return NULL;
+	b = malloc(r->n_buckets * sizeof(*b));
+	if (!b)
+		return NULL;
+	for (uint32_t i = 0; i < MAX_BUCKETS; i++)
+		if (r->buckets[i].key)
+			b[(*n)++] = r->buckets[i];
+	qsort(b, *n, sizeof(*b), cmp_bucket);
+	return b;
+}
+
 /* Verdicts per time bucket, in time order. */
 static void print_buckets(const sf_replay_t *r, FILE *fp)
 {
@@ -402,16 +423,12 @@ static void print_buckets(const sf_replay_t *r, FILE *fp)
 
 	if (!r->buckets || !r->n_buckets)
 		return;
-	b = malloc(r->n_buckets * sizeof(*b));
+	b = sf_replay_buckets(r, &n);
 	if (b) {
-		for (uint32_t i = 0; i < MAX_BUCKETS; i++)
-			if (r->buckets[i].key)
-				b[n++] = r->buckets[i];
-		qsort(b, n, sizeof(*b), cmp_bucket);
 		fprintf(fp, "  verdicts per %llus (bucket start, applied):\n",
 			(unsigned long long)(r->o.bucket_us / 1000000));
 		for (uint32_t i = 0; i < n; i++) {
-			fmt_time(r, bucket_start(r, b[i].key), t1,
+			sf_replay_fmt_time(r, sf_replay_bucket_start(r, b[i].key), t1,
 				 sizeof(t1), r->o.bucket_us % 60000000);
 			fprintf(fp, "    %s", t1);
 			for (int a = 0; a < n_words(c->applied); a++)
@@ -562,7 +579,8 @@ void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 	print_actions(fp, "actions (applied)", r->c.applied);
 	print_actions(fp, "monitor (would-be)", r->c.would);
 	print_rules_trunks(r, fp);
-	print_top(r, fp);
+	print_top(r, false, fp);
+	print_top(r, true, fp);
 	print_outcomes(r, fp);
 	print_buckets(r, fp);
 	if (r->o.cfg2)

@@ -17,13 +17,11 @@ cd "$SF_ROOT"
 
 SF=$SIPFILTER
 CFG=tests/fixtures/engine/sipfilter.yaml
-FIX=tests/fixtures/replay
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O1 -o "$T/gen_flows" "$FIX/gen_flows.c" \
-	capture/sf_pcapw.c base/sf_addr.c base/sf_err.c -lz ||
-	{ not_ok "build gen_flows"; finish; exit 1; }
+. tests/tools/replay_gen.sh
+build_generators "$T" || { finish; exit 1; }
 "$T/gen_flows" flows "$T/flows.pcap"
 
 rp() { "$SF" replay -c "$CFG" --no-progress "$@"; }

@@ -15,19 +15,14 @@ cd "$SF_ROOT"
 
 SF=$SIPFILTER
 CFG=tests/fixtures/engine/sipfilter.yaml
-FIX=tests/fixtures/replay
 SCHEMA=dist/replay-record.schema.json
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 python3 -c 'import jsonschema' 2>/dev/null ||
 	{ not_ok "python3-jsonschema installed (make deps-test)"; finish; exit 1; }
-${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O1 -o "$T/gen_capture" \
-	"$FIX/gen_capture.c" capture/sf_pcapw.c capture/sf_hep.c \
-	base/sf_addr.c base/sf_err.c -lz || { not_ok "build gen_capture"; finish; exit 1; }
-${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O1 -o "$T/gen_flows" "$FIX/gen_flows.c" \
-	capture/sf_pcapw.c base/sf_addr.c base/sf_err.c -lz ||
-	{ not_ok "build gen_flows"; finish; exit 1; }
+. tests/tools/replay_gen.sh
+build_generators "$T" || { finish; exit 1; }
 mkdir -p "$T/cap"
 "$T/gen_capture" scenarios "$T/cap"
 "$T/gen_capture" admission "$T/cap/admission.pcap"
