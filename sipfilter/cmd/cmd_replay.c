@@ -66,6 +66,10 @@ static void usage(FILE *fp)
 		"                        elsewhere than at the proxy); default: "
 		"by source address,\n"
 		"                        as serve does\n"
+		"      --max-calls N     calls followed at once for their "
+		"outcome (default 65536,\n"
+		"                        with 512 bytes of record each: ~800 "
+		"bytes of memory a call)\n"
 		"      --tz ZONE         summary times and buckets on ZONE's "
 		"clock (e.g.\n"
 		"                        Asia/Almaty); records stay UTC\n"
@@ -440,7 +444,7 @@ static int set_tz(const char *zone)
 static int parse_opts(cmd_t *c, int argc, char **argv)
 {
 	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS,
-	       O_RING_TO, O_CALL_TO, O_TZ, O_HTML };
+	       O_RING_TO, O_CALL_TO, O_TZ, O_HTML, O_MAX_CALLS };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"filter", required_argument, NULL, 'f'},
@@ -458,6 +462,7 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"call-timeout", required_argument, NULL, O_CALL_TO},
 		{"tz", required_argument, NULL, O_TZ},
 		{"html", required_argument, NULL, O_HTML},
+		{"max-calls", required_argument, NULL, O_MAX_CALLS},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
 		{"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -486,6 +491,19 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 				return SF_EXIT_USAGE;
 			break;
 		case O_HTML: c->html_path = optarg; break;
+		case O_MAX_CALLS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < 1024 || v > (1ul << 23)) {
+				fprintf(stderr, "sipfilter: bad --max-calls '%s' "
+					"(1024 .. 8388608)\n", optarg);
+				return SF_EXIT_USAGE;
+			}
+			c->ro.calls_max = (uint32_t)v;
+			c->ro.calls_bytes = (uint32_t)(v * 512);
+			break;
+		}
 		case O_TZ:
 			if (set_tz(optarg) < 0)
 				return SF_EXIT_USAGE;

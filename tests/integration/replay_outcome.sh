@@ -156,5 +156,10 @@ out=$(SIPFILTER_REPLAY_CALLS=2048:0 /usr/bin/time -f '%M' -o "$T/rss2" \
 	"$SF" replay -c "$CFG" --no-progress --summary "$T/many.pcap" 2>"$T/err" | grep -c .)
 expect_eq "30000 long calls, table of 2048: every record still printed" "$out" 30000
 expect_match "...the table's bound held (evictions)" "$(cat "$T/err")" "peak 2048 calls followed"
+out=$("$SF" replay -c "$CFG" --no-progress --summary --max-calls 1024 "$T/many.pcap" 2>"$T/err" | grep -c .)
+expect_eq "--max-calls 1024: every record" "$out" 30000
+expect_match "--max-calls 1024: the table of 1024, calls evicted" "$(cat "$T/err")" \
+	"calls given up before their outcome was known \(call table full: 1024 calls, 524288 bytes\)"
+expect_rc 2 "--max-calls below 1024" rp --max-calls 10 "$T/flows.pcap"
 
 finish
