@@ -36,8 +36,8 @@ LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lsodium -lpthread -lm
 # Debian packages: build/link, and the tools the tests drive.
 PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
               libpcap-dev zlib1g-dev libsodium-dev
-PKGS_TEST  := sip-tester python3 clang libclang-rt-14-dev pkgconf binutils \
-              tshark
+PKGS_TEST  := sip-tester python3 python3-jsonschema chromium clang libclang-rt-14-dev \
+              pkgconf binutils tshark
 PKGS_BENCH := valgrind
 
 # libsipfilter: the engine with its tables, config and base; no I/O

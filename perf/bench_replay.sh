@@ -6,7 +6,11 @@
 # the same run (when tshark is installed; `apt-get install -y tshark`).
 #   (a) all-INVITE traffic, (b) a call mix (INVITE/100/180/200/ACK with
 #   SDP, 40 RTP packets per call, BYE/200; ~30% of INVITEs from the
-#   international trunks of the example config).
+#   international trunks of the example config; every call's outcome is
+#   followed: responses and BYE matched to its INVITE), (c) memory with
+#   outcome correlation on: 100000 answered calls of 90 s, one every ms
+#   (91000 up at once, more than the call table's default 65536), peak
+#   RSS with the default table and with --max-calls 200000.
 # Each run is pinned to one core (taskset); the median and the best of
 # REPS runs are reported (the machine is shared: quote medians).  Peak RSS
 # (GNU time) is reported for the file and for a file four times smaller,
@@ -113,4 +117,18 @@ report() { # label file small-file callgrind-file
 }
 
 report "(a) all-INVITE" "$T/a.pcap" "$T/a_small.pcap" "$T/a_cg.pcap"
-report "(b) call mix with RTP" "$T/b.pcap" "$T/b_small.pcap" "$T/b_cg.pcap"
+report "(b) call mix with RTP, outcome correlation" "$T/b.pcap" "$T/b_small.pcap" "$T/b_cg.pcap"
+
+# (c) the call table's memory bound
+${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -O2 -o "$T/genf" \
+	tests/fixtures/replay/gen_flows.c capture/sf_pcapw.c base/sf_addr.c \
+	base/sf_err.c -lz || exit 1
+"$T/genf" calls 100000 "$T/c.pcap" 1
+for opt in "" "--max-calls 200000"; do
+	/usr/bin/time -f '%M' -o "$T/rss" "$SF" replay -c "$CFG" --no-progress \
+		--summary $opt "$T/c.pcap" 2>"$T/err" >/dev/null
+	printf '(c) 100000 overlapping 90 s calls %s: peak RSS %s kB; %s\n' \
+		"${opt:-(default table)}" "$(tail -1 "$T/rss")" \
+		"$(sed -nE 's/^  outcome status +//p' "$T/err")"
+done
+rm -f "$T/c.pcap"

@@ -41,6 +41,8 @@ static void usage(FILE *fp)
 		"  -o, --output FILE     records to FILE instead of stdout\n"
 		"  -s, --summary         print a summary on stderr at the end\n"
 		"  -S, --summary-only    no records, only the summary\n"
+		"      --html FILE       the summary as one self-contained HTML "
+		"page, with charts\n"
 		"  -b, --bucket DUR      summary time buckets: 10s, 1m, 1h, 1d "
 		"(default 1m)\n"
 		"  -d, --diff OTHER.yaml judge every INVITE under OTHER too; "
@@ -53,16 +55,31 @@ static void usage(FILE *fp)
 		"(default action=reject)\n"
 		"      --top N           top presented numbers per rule "
 		"(default 5)\n"
+		"      --ring-timeout DUR  give up a call with provisional "
+		"responses only DUR\n"
+		"                        after its INVITE (default 200s)\n"
+		"      --call-timeout DUR  give up an answered call without "
+		"a BYE DUR after\n"
+		"                        its answer (default 4h)\n"
 		"  -t, --assume-trunk NAME  every INVITE arrives on trunk NAME "
 		"(a capture taken\n"
 		"                        elsewhere than at the proxy); default: "
 		"by source address,\n"
 		"                        as serve does\n"
+		"      --max-calls N     calls followed at once for their "
+		"outcome (default 65536,\n"
+		"                        with 512 bytes of record each: ~800 "
+		"bytes of memory a call)\n"
+		"      --tz ZONE         summary times and buckets on ZONE's "
+		"clock (e.g.\n"
+		"                        Asia/Almaty); records stay UTC\n"
 		"      --no-hep          do not decapsulate HEPv3\n"
 		"      --progress / --no-progress  progress line on stderr "
 		"(default: if a tty)\n"
 		"Records say what serve would do with each INVITE (applied: "
-		"allow, tag,\nwithhold, reject, refuse, drop).\n"
+		"allow, tag,\nwithhold, reject, refuse, drop) and what the "
+		"call did in the capture\n(outcome, final_code, "
+		"duration_ms, ...).\n"
 		"Exit status: 0 ok, 1 unreadable or corrupt capture (after "
 		"reporting what was\nread), 2 usage or config error.\n",
 		sf_default_config_path());
@@ -350,7 +367,7 @@ static int merge_group(run_t *rn, char **paths, size_t n, const char *bpf)
 /* Everything one run holds; released by cmd_fini whatever happened. */
 typedef struct cmd {
 	const char *cfg_path, *bpf, *format, *out_path, *diff_path;
-	const char *pcap_path, *select, *assume;
+	const char *pcap_path, *select, *assume, *html_path;
 	bool summary, summary_only, hep;
 	int prog;                   /* --progress: 1, --no-progress: 0, -1 */
 	sf_replay_opts_t ro;
@@ -364,7 +381,8 @@ typedef struct cmd {
 } cmd_t;
 
 /* Defaults, and the hidden SIPFILTER_REPLAY_RING="SLOTS:BYTES" (a
- * smaller record ring, for tests). */
+ * smaller record ring) and SIPFILTER_REPLAY_CALLS="STATES:BYTES" (a
+ * smaller call table), for tests. */
 static void cmd_init(cmd_t *c)
 {
 	const char *e = getenv("SIPFILTER_REPLAY_RING");
@@ -383,12 +401,50 @@ static void cmd_init(cmd_t *c)
 		c->ro.ring_slots = (uint32_t)a;
 		c->ro.ring_bytes = (uint32_t)b;
 	}
+	e = getenv("SIPFILTER_REPLAY_CALLS");
+	if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 && a <= UINT32_MAX &&
+	    b <= UINT32_MAX) {
+		c->ro.calls_max = (uint32_t)a;
+		c->ro.calls_bytes = (uint32_t)b;
+	}
+}
+
+/* A duration option into *us; false (said) when it is not one. */
+static bool duration_opt(const char *name, const char *arg, uint64_t *us)
+{
+	if (parse_duration(arg, us) == 0)
+		return true;
+	fprintf(stderr, "sipfilter: bad --%s '%s' (use e.g. 30s, 1m, 1h)\n",
+		name, arg);
+	return false;
+}
+
+/* --tz ZONE: a zone of the system's database (/usr/share/zoneinfo:
+ * "Asia/Almaty", "Europe/London", "UTC") becomes the process's TZ, which
+ * the summary's times use.  0, or -1 (said). */
+static int set_tz(const char *zone)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", zone);
+	if (!*zone || zone[0] == '/' || strstr(zone, "..") ||
+	    stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "sipfilter: --tz: unknown time zone '%s' (a "
+			"name under /usr/share/zoneinfo, e.g. Asia/Almaty, "
+			"UTC)\n", zone);
+		return -1;
+	}
+	setenv("TZ", zone, 1);
+	tzset();
+	return 0;
 }
 
 /* The command line into c.  Returns -1 to go on, or the exit status. */
 static int parse_opts(cmd_t *c, int argc, char **argv)
 {
-	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS };
+	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS,
+	       O_RING_TO, O_CALL_TO, O_TZ, O_HTML, O_MAX_CALLS };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"filter", required_argument, NULL, 'f'},
@@ -402,6 +458,11 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"select", required_argument, NULL, O_SELECT},
 		{"assume-trunk", required_argument, NULL, 't'},
 		{"top", required_argument, NULL, O_TOP},
+		{"ring-timeout", required_argument, NULL, O_RING_TO},
+		{"call-timeout", required_argument, NULL, O_CALL_TO},
+		{"tz", required_argument, NULL, O_TZ},
+		{"html", required_argument, NULL, O_HTML},
+		{"max-calls", required_argument, NULL, O_MAX_CALLS},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
 		{"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -421,11 +482,37 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		case 's': c->summary = true; break;
 		case 'S': c->summary_only = true; break;
 		case 'b':
-			if (parse_duration(optarg, &c->ro.bucket_us) < 0) {
-				fprintf(stderr, "sipfilter: bad --bucket '%s' "
-					"(use e.g. 30s, 1m, 1h)\n", optarg);
+			if (!duration_opt("bucket", optarg, &c->ro.bucket_us))
+				return SF_EXIT_USAGE;
+			break;
+		case O_RING_TO:
+			if (!duration_opt("ring-timeout", optarg,
+					  &c->ro.ring_timeout_us))
+				return SF_EXIT_USAGE;
+			break;
+		case O_HTML: c->html_path = optarg; break;
+		case O_MAX_CALLS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < 1024 || v > (1ul << 23)) {
+				fprintf(stderr, "sipfilter: bad --max-calls '%s' "
+					"(1024 .. 8388608)\n", optarg);
 				return SF_EXIT_USAGE;
 			}
+			c->ro.calls_max = (uint32_t)v;
+			c->ro.calls_bytes = (uint32_t)(v * 512);
+			break;
+		}
+		case O_TZ:
+			if (set_tz(optarg) < 0)
+				return SF_EXIT_USAGE;
+			c->ro.tz = optarg;
+			break;
+		case O_CALL_TO:
+			if (!duration_opt("call-timeout", optarg,
+					  &c->ro.call_timeout_us))
+				return SF_EXIT_USAGE;
 			break;
 		case 'd': c->diff_path = optarg; break;
 		case 'w': c->pcap_path = optarg; break;
@@ -665,6 +752,24 @@ static int run_inputs(cmd_t *c)
 	return 0;
 }
 
+/* --html: the report page (a failed write is exit status 1). */
+static void write_html(cmd_t *c)
+{
+	FILE *f = fopen(c->html_path, "w");
+
+	if (!f) {
+		fprintf(stderr, "sipfilter: %s: %s\n", c->html_path,
+			strerror(errno));
+		c->rn.rc = SF_EXIT_FAIL;
+		return;
+	}
+	sf_replay_html_page(c->rp, c->rn.dec, c->in.paths, c->in.n, f);
+	if (ferror(f) | (fclose(f) != 0)) {
+		fprintf(stderr, "sipfilter: %s: write failed\n", c->html_path);
+		c->rn.rc = SF_EXIT_FAIL;
+	}
+}
+
 /* The pending records, warnings about skipped link types, the summary,
  * and a failed write as exit status 1. */
 static void finish(cmd_t *c)
@@ -680,6 +785,8 @@ static void finish(cmd_t *c)
 	}
 	if (c->summary)
 		sf_replay_summary(c->rp, c->rn.dec, stderr);
+	if (c->html_path)
+		write_html(c);
 	if (sf_replay_write_error(c->rp)) {
 		fprintf(stderr, "sipfilter: writing the output failed\n");
 		c->rn.rc = SF_EXIT_FAIL;

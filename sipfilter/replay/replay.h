@@ -14,8 +14,16 @@
  *    same engine `serve` uses (trunk = sf_cfg_trunk_match on the source
  *    address), and, with --diff, by the second config too;
  *  - a record is kept until no retransmission can come any more (64*T1 =
- *    32 s of capture time, RFC 3261 §17.1.1.2) and then printed, in order
- *    of first appearance, as one JSON line, a CSV row or a text line.
+ *    32 s of capture time, RFC 3261 §17.1.1.2) and its call's outcome is
+ *    known: responses to the INVITE (by Call-ID, CSeq and top Via
+ *    branch), its CANCEL, and the BYE of the dialog a 2xx made (by
+ *    Call-ID and tags) are followed in a bounded call table
+ *    (replay_calls.h).  A record is printed, as one JSON line, a CSV row
+ *    or a text line, when its window closes with the outcome known
+ *    (records then come in order of first appearance), or later, when
+ *    the final response or the BYE comes, when the call is given up
+ *    (timeouts), when the table is full (the oldest call goes) or at the
+ *    end of the input.  The order depends on the capture only.
  * Records wait in a bounded ring (slots and bytes); when it is full the
  * oldest is printed early and a later retransmission of it is counted as
  * "late", not printed twice.  Every other table (transaction keys,
@@ -71,6 +79,18 @@ typedef struct sf_replay_opts {
 	 * SF_REPLAY_RING_MIN_BYTES, at most the default); 0 = the default
 	 * (16384 records, 8 MiB). */
 	uint32_t ring_slots, ring_bytes;
+	/* Call outcomes: a call with provisional responses only is given up
+	 * ring_timeout_us after its INVITE, an answered call without a BYE
+	 * call_timeout_us after its answer; 0 = the defaults (200 s: Timer
+	 * C, RFC 3261 §16.6, with room; 4 h).  calls_max / calls_bytes: the
+	 * call table's size (states, bytes of parked records; 0 = the
+	 * defaults, replay_calls.h), for tests of eviction. */
+	uint64_t ring_timeout_us, call_timeout_us;
+	/* --tz: the summary's buckets start and its times are shown on this
+	 * zone's wall clock (the process's TZ, set by the caller); NULL =
+	 * UTC.  Records stay UTC. */
+	const char *tz;
+	uint32_t calls_max, calls_bytes;
 } sf_replay_opts_t;
 
 #define SF_REPLAY_RING_MIN_BYTES (16384u + 64u)
@@ -93,6 +113,11 @@ void sf_replay_flush(sf_replay_t *r);
  * counters. */
 void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 		       FILE *fp);
+
+/* The summary as one self-contained HTML page (inline CSS and SVG, no
+ * script) on fp; inputs (n names) are listed on it.  See replay_html.c. */
+void sf_replay_html_page(const sf_replay_t *r, const sf_capdec_t *dec,
+			 char *const *inputs, size_t n, FILE *fp);
 
 /* Non-zero if writing records or the pcap failed (e.g. disk full). */
 int sf_replay_write_error(const sf_replay_t *r);

@@ -148,53 +148,18 @@ static sf_str_t find_call_id(const uint8_t *p, size_t n)
 	return SF_STR_NULL;
 }
 
-/* ---- printing records -------------------------------------------------- */
-
-/* Prints the oldest record with its retransmission count, and drops it. */
-static void emit(sf_replay_t *r)
-{
-	const replay_slot_t *s = replay_ring_oldest(&r->ring);
-
-	if (s->len) {
-		char tail[64];
-		size_t n = replay_record_tail(r->o.format, s->retrans, tail);
-
-		replay_out_put(&r->out, r->ring.bytes + s->off, s->len);
-		if (n)
-			replay_out_put(&r->out, tail, n);
-	}
-	replay_ring_pop(&r->ring);
-	r->c.records_out++;
-}
-
-/* Prints the records whose retransmission window has closed by now. */
-static void expire(sf_replay_t *r, uint64_t now)
-{
-	while (!replay_ring_empty(&r->ring) &&
-	       replay_ring_oldest(&r->ring)->ts + r->o.hold_us < now)
-		emit(r);
-}
+/* ---- holding records ---------------------------------------------------- */
 
 /* Holds a record of len bytes at line; when the ring is full the oldest
- * records are printed early.  Returns the record's id. */
+ * records leave it early.  Returns the record's id. */
 static uint64_t hold(sf_replay_t *r, uint64_t ts, const char *line,
 		     uint32_t len)
 {
 	while (!replay_ring_room(&r->ring, len)) {
 		r->c.early++;
-		emit(r);
+		sf_replay_retire(r, false);
 	}
 	return replay_ring_push(&r->ring, ts, line, len);
-}
-
-void sf_replay_flush(sf_replay_t *r)
-{
-	while (!replay_ring_empty(&r->ring))
-		emit(r);
-	replay_out_flush(&r->out);
-	fflush(r->o.out);
-	if (ferror(r->o.out))
-		r->write_error = 1;
 }
 
 /* ---- selected-call pcap ----------------------------------------------- */
@@ -436,6 +401,7 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	char *line = r->line_buf;
 	uint32_t len = 0;
 	bool changed, sel;
+	rule_stat_t *rs;
 
 	if (ok) {
 		const sf_sip_hdr_t *h = sf_sip_hdr_nth(r->msg,
@@ -456,13 +422,30 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	else if (r->call->call_id.len)
 		cid = r->call->call_id;
 	facts = record_facts(r, &no_facts);
-	sf_replay_count(r, m, &r->rep, facts);
+	rs = sf_replay_count(r, m, &r->rep, facts);
 	sel = selected(r, &r->rep);
 	if (r->o.format != SF_REPLAY_NONE && (!r->o.cfg2 || changed))
 		len = format_record(r, m, cid, facts, &line);
 	id = hold(r, m->ts_us, line, len);
-	replay_txn_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,
-		       r->o.hold_us);
+	if (ok) {
+		/* admission read the From-tag once it had a top Via */
+		uint64_t ft = r->adm->top_ok
+				      ? sf_replay_tag_key(r->adm->from_tag)
+				      : sf_replay_tag_hash(r->msg, SF_HDR_FROM);
+		uint32_t call = sf_replay_track(r, key, ft, m->ts_us, rs);
+
+		replay_ring_slot(&r->ring, id)->call = call;
+		if (call == REPLAY_CALL_NONE)
+			sf_replay_count_outcome(r, rs, NULL);
+		replay_txn_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,
+			       r->o.hold_us);
+	} else {
+		/* a malformed INVITE: no call to follow; its retransmissions
+		 * fold by its bytes */
+		sf_replay_count_outcome(r, rs, NULL);
+		replay_txn_put(&r->txn, key, id << 1 | (sel ? 1 : 0), r->now,
+			       r->o.hold_us);
+	}
 	if (sel && r->o.pcap) {
 		r->c.selected++;
 		if (cid.len)
@@ -505,7 +488,7 @@ void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 		return;
 	if (m->ts_us > r->now)
 		r->now = m->ts_us;
-	expire(r, r->now);
+	sf_replay_expire(r, r->now);
 	r->c.sip++;
 	if (p[0] == 'S')
 		r->c.responses++;
@@ -519,6 +502,13 @@ void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 		mm.len = n;
 		on_invite(r, &mm);
 		return;
+	}
+	{
+		sf_cap_msg_t mm = *m;
+
+		mm.data = p;
+		mm.len = n;
+		sf_replay_follow(r, &mm);
 	}
 	if (r->o.pcap && r->c.selected) {
 		sf_str_t cid = find_call_id(p, n);
@@ -540,6 +530,10 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	r->o = *o;
 	if (!r->o.top)
 		r->o.top = 5;
+	if (!r->o.ring_timeout_us)
+		r->o.ring_timeout_us = 200000000ull;
+	if (!r->o.call_timeout_us)
+		r->o.call_timeout_us = 4 * 3600000000ull;
 	r->max_message = o->cfg->serve.max_message
 				 ? o->cfg->serve.max_message
 				 : SF_SIP_DEFAULT_MAX_MESSAGE;
@@ -561,6 +555,7 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	    replay_out_init(&r->out, o->out) < 0 ||
 	    replay_txn_init(&r->txn, TXN_SET) < 0 ||
 	    replay_txn_init(&r->sel, SEL_SET) < 0 ||
+	    replay_calls_init(&r->calls, o->calls_max, o->calls_bytes) < 0 ||
 	    sf_replay_stats_init(r) < 0) {
 		sf_replay_free(r);
 		return NULL;
@@ -586,6 +581,7 @@ void sf_replay_free(sf_replay_t *r)
 	replay_out_fini(&r->out);
 	replay_txn_fini(&r->txn);
 	replay_txn_fini(&r->sel);
+	replay_calls_fini(&r->calls);
 	sf_replay_stats_fini(r);
 	free(r);
 }

@@ -40,9 +40,7 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 	return k;
 }
 
-/* Appends one field to buf[*len..cap), advancing *len; stops early,
- * without overflowing, when cap is reached.  s may be NULL. */
-static void csv_field(char *buf, size_t cap, size_t *len, const char *s,
+void replay_csv_field(char *buf, size_t cap, size_t *len, const char *s,
 		      size_t n)
 {
 	const uint8_t *p = (const uint8_t *)s;
@@ -83,7 +81,7 @@ static void csv_str(char *line, size_t *len, const char *s, size_t n)
 {
 	if (*len < REPLAY_LINE_MAX)
 		line[(*len)++] = ',';
-	csv_field(line, REPLAY_LINE_MAX, len, s, n);
+	replay_csv_field(line, REPLAY_LINE_MAX, len, s, n);
 }
 
 static void csv_c(char *line, size_t *len, const char *s)
@@ -109,7 +107,7 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	const sf_report_t *v = x->v;
 	size_t len = 0;
 
-	csv_field(line, REPLAY_LINE_MAX, &len, x->ts, strlen(x->ts));
+	replay_csv_field(line, REPLAY_LINE_MAX, &len, x->ts, strlen(x->ts));
 	csv_c(line, &len, x->src);
 	csv_c(line, &len, x->dst);
 	csv_c(line, &len, x->transport);
@@ -134,6 +132,9 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	if (x->v2) {
 		csv_c(line, &len, x->trunk2);
 		csv_verdict(line, &len, x->v2);
+	} else {
+		for (int i = 0; i < 6; i++) /* other_*: the same columns */
+			csv_c(line, &len, "");
 	}
 	return len < REPLAY_LINE_MAX ? len : 0;
 }
@@ -144,8 +145,7 @@ void replay_csv_header(bool diff, FILE *fp)
 	      "trunk,class,roaming,rule,action,applied,code,mode,"
 	      "reason,malformed,sip_error,decided_by,network,"
 	      "network_class,presentation,presentation_class", fp);
-	if (diff)
-		fputs(",other_trunk,other_rule,other_action,"
-		      "other_applied,other_code,other_mode", fp);
-	fputs(",retransmissions\r\n", fp);
+	(void)diff; /* the same columns with or without --diff */
+	fputs(",other_trunk,other_rule,other_action,other_applied,"
+	      "other_code,other_mode", fp);
 }

@@ -10,14 +10,20 @@
  *  - transaction keys for retransmission folding: 2 x TXN_SET;
  *  - Call-IDs of selected calls (--write-pcap): 2 x SEL_SET;
  *  - top presented numbers: REPLAY_TOPK counters per rule (Space-Saving);
- *  - time buckets: MAX_BUCKETS.
+ *  - time buckets: MAX_BUCKETS;
+ *  - calls whose outcome is followed (replay_calls.h): REPLAY_CALLS_MAX
+ *    states (~230 bytes each) with a 4-slot-per-state index, and at most
+ *    REPLAY_CALLS_BYTES of records parked after their window
+ *    (or opts.calls_max / calls_bytes).
  */
 #ifndef SF_REPLAY_INT_H
 #define SF_REPLAY_INT_H
 
 #include "replay.h"
+#include "replay_calls.h"
 #include "replay_jsonl.h"
 #include "replay_memo.h"
+#include "replay_record.h"
 #include "replay_out.h"
 #include "replay_ring.h"
 #include "replay_topk.h"
@@ -28,6 +34,7 @@
 #define MAX_EXTRA_RULES 8          /* "", emergency, malformed, ... */
 #define EXTRA_KEYS (SF_WHY_COUNT + SF_SPECIAL_COUNT) /* rule_slot keys */
 #define MAX_BUCKETS 65536u
+#define PREFIX_CHARS 6             /* "+77015": country and operator */
 
 typedef struct rule_stat {
 	char name[SF_CFG_NAME_MAX];
@@ -35,6 +42,12 @@ typedef struct rule_stat {
 	uint64_t by_action[SF_W_COUNT];   /* the rule's action (would-be) */
 	uint64_t monitor;
 	replay_topk_t top;                /* presented numbers */
+	replay_topk_t top_pfx;            /* their first PREFIX_CHARS */
+	/* outcomes of its calls, counted when their records are printed */
+	uint64_t oc[RO_COUNT];
+	uint64_t over_min;   /* answered, up a minute or more */
+	uint64_t up;         /* answered, no BYE seen when followed ended */
+	uint64_t untracked;
 } rule_stat_t;
 
 typedef struct bucket {
@@ -55,6 +68,10 @@ typedef struct counters {
 	uint64_t diff_rule_only;        /* same applied action, other rule */
 	uint64_t buckets_dropped;
 	uint64_t first_ts, last_ts;
+	uint64_t ended[RE_COUNT];       /* records by outcome_status */
+	uint64_t oc[RO_COUNT];          /* records by outcome */
+	uint64_t resp_unmatched;        /* INVITE responses of no call */
+	uint64_t bye_unmatched;         /* BYEs of no answered call */
 } counters_t;
 
 struct sf_replay {
@@ -74,6 +91,7 @@ struct sf_replay {
 	uint16_t ip_id;
 	replay_ring_t ring;          /* records waiting for their window */
 	replay_txn_set_t txn, sel;   /* folding; selected Call-IDs */
+	replay_calls_t calls;        /* outcomes being followed */
 	/* counting */
 	counters_t c;
 	rule_stat_t *rules;     /* cfg->n_rules + MAX_EXTRA_RULES */
@@ -85,6 +103,8 @@ struct sf_replay {
 	/* rule_slot() cache: the slot of each admission reason (sf_why_t)
 	 * and each special verdict (SF_WHY_COUNT + sf_special_t) */
 	rule_stat_t *extra_slot[EXTRA_KEYS];
+	int64_t tz_off;              /* --tz: offset (s) for tz_hour */
+	uint64_t tz_hour;            /* capture hour + 1 of tz_off; 0 none */
 	/* output */
 	replay_out_t out;
 	replay_jc_t *jc;             /* REPLAY_JC_SLOTS */
@@ -93,8 +113,36 @@ struct sf_replay {
 
 int sf_replay_stats_init(sf_replay_t *r);
 void sf_replay_stats_fini(sf_replay_t *r);
-void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-		     const sf_report_t *rep, const sf_facts_t *facts);
+/* Counts a new INVITE transaction; returns its rule's counters (where
+ * its outcome is counted later: sf_replay_count_outcome). */
+rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
+			     const sf_report_t *rep, const sf_facts_t *facts);
+/* Counts the outcome of a record printed (e->call NULL: not followed). */
+void sf_replay_count_outcome(sf_replay_t *r, rule_stat_t *rs,
+			     const replay_end_t *e);
+
+/* replay_emit.c: records out of the ring, parked, printed. */
+uint32_t sf_replay_track(sf_replay_t *r, uint64_t txn_key,
+			 uint64_t from_tag, uint64_t ts, rule_stat_t *rs);
+void sf_replay_retire(sf_replay_t *r, bool window_closed);
+void sf_replay_end_call(sf_replay_t *r, uint32_t i, replay_status_t st);
+void sf_replay_expire(sf_replay_t *r, uint64_t now);
+
+/* replay_follow.c: responses, CANCELs and BYEs of the calls followed;
+ * p[0..n) is the message (past keep-alive CRLFs). */
+void sf_replay_follow(sf_replay_t *r, const sf_cap_msg_t *m);
+/* The key of a From- or To-tag (0: none), of a tag's text or of a
+ * scanned message's header. */
+uint64_t sf_replay_tag_key(sf_str_t tag);
+uint64_t sf_replay_tag_hash(const sf_sipmsg_t *msg, sf_hdr_id_t id);
+/* Capture time us (UTC) as text on --tz's clock ("...Z" without). */
+void sf_replay_fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
+			size_t cap, bool seconds);
+/* The UTC start of time bucket key. */
+uint64_t sf_replay_bucket_start(const sf_replay_t *r, uint64_t key);
+/* The time buckets in time order (malloc'd, *n of them; NULL if none). */
+bucket_t *sf_replay_buckets(const sf_replay_t *r, uint32_t *n);
+
 void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
 			  const sf_report_t *b, bool changed);
 

@@ -28,7 +28,7 @@
 #define JC_VERDICT_OTHER 3u
 
 /* The most the fixed and cached pieces of a record can take. */
-#define BOUND_MAX (512 + 9 * REPLAY_JC_TEXT + 96 + 80 + 80 + 4 +              \
+#define BOUND_MAX (1024 + 9 * REPLAY_JC_TEXT + 96 + 80 + 80 + 4 +              \
 		   6 * 3 * REPLAY_FIELD_MAX + 4 * (SF_NUM_MAX + 2))
 _Static_assert(BOUND_MAX <= REPLAY_LINE_CAP - REPLAY_LINE_MAX,
 	       "a record's pieces fit in REPLAY_LINE_CAP");
@@ -79,7 +79,10 @@ static void jverdict(sf_jw_t *w, const sf_report_t *v, const char *pfx)
 		jraw(w, pfx);
 		jraw(w, keys[i]);
 		JLIT(w, "\":");
-		jstr(w, vals[i], strlen(vals[i]));
+		if (vals[i][0])
+			jstr(w, vals[i], strlen(vals[i]));
+		else
+			JLIT(w, "null"); /* no rule, no reason */
 		if (i == 2) {
 			JLIT(w, ",\"");
 			jraw(w, pfx);
@@ -264,6 +267,17 @@ static char *oplain(char *o, const char *s, size_t n)
 	return o;
 }
 
+/* The same, null when there is no value (empty). */
+static inline char *oesc_n(char *o, const char *s, size_t n)
+{
+	return n ? oesc(o, s, n) : replay_cpy(o, "null", 4);
+}
+
+static inline char *oplain_n(char *o, const char *s, size_t n)
+{
+	return n ? oplain(o, s, n) : replay_cpy(o, "null", 4);
+}
+
 /* ---- cached pieces, or escaped in place when too long to cache -------- */
 
 /*
@@ -293,6 +307,8 @@ static inline char *put_str(char *o, const char *end, replay_jc_t *jc,
 {
 	const replay_jc_t *c = &jc[jc_slot(s, NULL, 0, JC_STRING)];
 
+	if (!s || !s[0])
+		return replay_cpy(o, "null", 4); /* no value */
 	if (c->kind == JC_STRING && c->k1 == s)
 		return replay_cpy(o, c->text, c->len);
 	return put_str_miss(o, end, jc, s, overflow);
@@ -343,15 +359,15 @@ static char *put_call(char *o, const char *end, const replay_rec_t *x,
 	o = OLIT(o, ",\"transport\":");
 	o = oplain(o, x->transport, x->transport_len);
 	o = OLIT(o, ",\"call_id\":");
-	o = oesc(o, x->call_id.s, x->call_id.len);
+	o = oesc_n(o, x->call_id.s, x->call_id.len);
 	o = OLIT(o, ",\"from\":");
-	o = oesc(o, x->from.s, x->from.len);
+	o = oesc_n(o, x->from.s, x->from.len);
 	o = OLIT(o, ",\"pai\":");
-	o = oesc(o, x->pai.s, x->pai.len);
+	o = oesc_n(o, x->pai.s, x->pai.len);
 	o = OLIT(o, ",\"number\":");
-	o = oplain(o, x->number, x->number_len);
+	o = oplain_n(o, x->number, x->number_len);
 	o = OLIT(o, ",\"called\":");
-	o = oplain(o, x->called, x->called_len);
+	o = oplain_n(o, x->called, x->called_len);
 	o = OLIT(o, ",\"trunk\":");
 	o = put_str(o, end, jc, x->trunk, overflow);
 	o = OLIT(o, ",\"class\":");
@@ -363,11 +379,11 @@ static char *put_call(char *o, const char *end, const replay_rec_t *x,
 	o = OLIT(o, ",\"decided_by\":");
 	o = put_str(o, end, jc, x->decided, overflow);
 	o = OLIT(o, ",\"network\":");
-	o = oplain(o, x->net, x->net_len);
+	o = oplain_n(o, x->net, x->net_len);
 	o = OLIT(o, ",\"network_class\":");
 	o = put_str(o, end, jc, x->net_cls, overflow);
 	o = OLIT(o, ",\"presentation\":");
-	o = oplain(o, x->pres, x->pres_len);
+	o = oplain_n(o, x->pres, x->pres_len);
 	o = OLIT(o, ",\"presentation_class\":");
 	return put_str(o, end, jc, x->pres_cls, overflow);
 }
@@ -383,15 +399,22 @@ static char *put_verdicts(char *o, const char *end, const replay_rec_t *x,
 		o = OLIT(o, ",\"malformed\":true");
 	else
 		o = OLIT(o, ",\"malformed\":false");
-	if (v->malformed && v->sip_error != SF_SIP_OK) {
-		o = OLIT(o, ",\"sip_error\":");
+	o = OLIT(o, ",\"sip_error\":");
+	if (v->malformed && v->sip_error != SF_SIP_OK)
 		o = put_str(o, end, jc, sf_sip_error_name(v->sip_error),
 			    overflow);
-	}
+	else
+		o = OLIT(o, "null");
 	if (x->v2) {
 		o = OLIT(o, ",\"other_trunk\":");
 		o = put_str(o, end, jc, x->trunk2, overflow);
 		o = put_verdict(o, end, jc, x->v2, true, overflow);
+	} else {
+		/* the same keys without --diff: every record has every key */
+		o = OLIT(o, ",\"other_trunk\":null,\"other_rule\":null,"
+			    "\"other_action\":null,\"other_applied\":null,"
+			    "\"other_code\":null,\"other_mode\":null,"
+			    "\"other_reason\":null");
 	}
 	return o;
 }
@@ -400,7 +423,7 @@ size_t replay_jsonl_record(const replay_rec_t *x, replay_jc_t *jc,
 			   char *line)
 {
 	/* at most 9 cached pieces of < REPLAY_JC_TEXT bytes */
-	size_t bound = 512 + 9 * REPLAY_JC_TEXT + x->ts_len + x->src_len +
+	size_t bound = 1024 + 9 * REPLAY_JC_TEXT + x->ts_len + x->src_len +
 		       x->dst_len + x->transport_len +
 		       6 * (x->call_id.len + x->from.len + x->pai.len) +
 		       4 * (SF_NUM_MAX + 2);

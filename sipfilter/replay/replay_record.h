@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "replay.h"
+#include "replay_calls.h"
 #include "replay_jsonl.h"
 #include "replay_rec.h"
 
@@ -27,10 +28,26 @@
 size_t replay_record_format(sf_replay_format_t f, const replay_rec_t *x,
 			    replay_jc_t *jc, char *line);
 
-/* The end of a record of format f with retrans retransmissions, written
- * into tail; returns its length (0 for SF_REPLAY_NONE). */
-size_t replay_record_tail(sf_replay_format_t f, uint32_t retrans,
-			  char tail[64]);
+/* The most bytes a record's tail takes. */
+#define REPLAY_TAIL_MAX 1024u
+
+/* What a record ends with, known when it is printed. */
+typedef struct replay_end {
+	uint32_t retrans;            /* retransmissions folded into it */
+	const replay_call_t *call;   /* its outcome; NULL: not followed */
+	replay_status_t status;
+} replay_end_t;
+
+/*
+ * The end of a record of format f, written into tail: the retransmission
+ * count and the call's outcome (outcome, outcome_status, final_code,
+ * final_reason, answered, cancelled, to_18x_ms, to_final_ms, duration_ms,
+ * ended_by; null where there is no value), and the line end.  Returns
+ * its length (0 for SF_REPLAY_NONE).
+ */
+size_t replay_record_tail(sf_replay_format_t f, const replay_end_t *e,
+			  char tail[REPLAY_TAIL_MAX]);
+
 
 /* What goes before the first record (CSV: the header row, with --diff's
  * columns when diff) on fp. */

@@ -62,9 +62,30 @@ static rule_stat_t *rule_slot(sf_replay_t *r, const sf_report_t *v)
 	return &r->rules[r->n_rules - 1];
 }
 
+/* Seconds east of UTC at capture time ts in --tz's zone (0 without
+ * --tz), looked up once per hour of capture time. */
+static int64_t tz_offset(sf_replay_t *r, uint64_t ts)
+{
+	uint64_t hour = ts / 3600000000ull + 1;
+
+	if (!r->o.tz)
+		return 0;
+	if (hour != r->tz_hour) {
+		time_t t = (time_t)(ts / 1000000);
+		struct tm tm;
+
+		r->tz_off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+		r->tz_hour = hour;
+	}
+	return r->tz_off;
+}
+
 static void bucket_add(sf_replay_t *r, uint64_t ts, sf_word_t a)
 {
-	uint64_t key = ts / r->o.bucket_us + 1;
+	/* buckets start on the zone's wall clock (a day at its midnight) */
+	int64_t off = tz_offset(r, ts) * 1000000;
+	uint64_t local = off < 0 && (uint64_t)-off > ts ? 0 : ts + (uint64_t)off;
+	uint64_t key = local / r->o.bucket_us + 1;
 	uint32_t i = (uint32_t)(key * 0x9E3779B97F4A7C15ull >> 40) &
 		     (MAX_BUCKETS - 1);
 
@@ -88,8 +109,8 @@ static void bucket_add(sf_replay_t *r, uint64_t ts, sf_word_t a)
 	r->c.buckets_dropped++;
 }
 
-void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-		     const sf_report_t *v, const sf_facts_t *facts)
+rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
+			     const sf_report_t *v, const sf_facts_t *facts)
 {
 	rule_stat_t *rs = rule_slot(r, v);
 	int t = facts->trunk;
@@ -112,6 +133,8 @@ void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 
 		sf_num_format(&facts->number, num, sizeof(num));
 		replay_topk_add(&rs->top, num);
+		memset(num + PREFIX_CHARS, 0, sizeof(num) - PREFIX_CHARS);
+		replay_topk_add(&rs->top_pfx, num);
 	}
 	if (t >= 0 && (size_t)t < r->o.cfg->n_trunks)
 		r->trunks[t]++;
@@ -119,6 +142,40 @@ void sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 		r->trunks[r->o.cfg->n_trunks]++;
 	if (r->buckets)
 		bucket_add(r, m->ts_us, ap);
+	return rs;
+}
+
+/* e NULL: a call that will not be followed (counted when judged); else
+ * a record printed. */
+void sf_replay_count_outcome(sf_replay_t *r, rule_stat_t *rs,
+			     const replay_end_t *e)
+{
+	const replay_call_t *c;
+	replay_outcome_t o;
+
+	if (!e) {
+		if (rs)
+			rs->untracked++;
+		return;
+	}
+	if ((unsigned)e->status < RE_COUNT)
+		r->c.ended[e->status]++;
+	c = e->call;
+	if (!c)
+		return;
+	o = replay_call_outcome(c);
+	r->c.oc[o]++;
+	if (!rs)
+		return;
+	rs->oc[o]++;
+	if (o == RO_ANSWERED) {
+		uint64_t end = c->t_bye ? c->t_bye : r->now;
+
+		if (!c->t_bye)
+			rs->up++;
+		if (end >= c->t_final && end - c->t_final >= 60000000ull)
+			rs->over_min++;
+	}
 }
 
 void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
@@ -135,16 +192,40 @@ void sf_replay_count_diff(sf_replay_t *r, const sf_report_t *a,
 
 /* ---- the summary ------------------------------------------------------------ */
 
-static void fmt_time(uint64_t us, char *buf, size_t cap, bool seconds)
+/* Capture time us (UTC) as the zone's wall clock: "...Z" without --tz,
+ * "...+05:00" with it; to the second or the minute. */
+void sf_replay_fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
+		     size_t cap, bool seconds)
 {
 	time_t t = (time_t)(us / 1000000);
 	struct tm tm;
+	size_t n;
+	long off;
 
-	gmtime_r(&t, &tm);
-	if (seconds)
-		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		strftime(buf, cap, "%Y-%m-%dT%H:%MZ", &tm);
+	if (!r->o.tz || !localtime_r(&t, &tm))
+		gmtime_r(&t, &tm);
+	n = strftime(buf, cap, seconds ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%dT%H:%M",
+		     &tm);
+	if (!r->o.tz) {
+		snprintf(buf + n, cap - n, "Z");
+		return;
+	}
+	off = tm.tm_gmtoff;
+	snprintf(buf + n, cap - n, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		 labs(off) / 3600, labs(off) % 3600 / 60);
+}
+
+/* The UTC time of bucket key's start, a wall-clock time of the zone. */
+uint64_t sf_replay_bucket_start(const sf_replay_t *r, uint64_t key)
+{
+	uint64_t local = (key - 1) * r->o.bucket_us;
+	time_t t = (time_t)(local / 1000000);
+	struct tm tm;
+
+	if (!r->o.tz || !localtime_r(&t, &tm))
+		return local;
+	/* the offset near that instant (exact but around a DST change) */
+	return local - (uint64_t)((int64_t)tm.tm_gmtoff * 1000000);
 }
 
 static int cmp_bucket(const void *a, const void *b)
@@ -190,8 +271,8 @@ static void print_totals(const sf_replay_t *r, const sf_capdec_t *dec,
 			(unsigned long long)sf_capdec_get(dec, SF_CD_BYTES));
 	}
 	if (c->first_ts) {
-		fmt_time(c->first_ts, t1, sizeof(t1), true);
-		fmt_time(c->last_ts, t2, sizeof(t2), true);
+		sf_replay_fmt_time(r, c->first_ts, t1, sizeof(t1), true);
+		sf_replay_fmt_time(r, c->last_ts, t2, sizeof(t2), true);
 		fprintf(fp, "  %-22s %s .. %s\n", "INVITE time span", t1, t2);
 	}
 	fprintf(fp, "  %-22s %llu (%llu responses, %llu keep-alives; "
@@ -308,15 +389,17 @@ static void print_rules_trunks(const sf_replay_t *r, FILE *fp)
 				(unsigned long long)r->trunks[i]);
 }
 
-/* The o.top most presented numbers of each rule ("<=" marks a count
- * that is an upper bound). */
-static void print_top(const sf_replay_t *r, FILE *fp)
+/* The o.top most presented numbers (or prefixes) of each rule ("<="
+ * marks a count that is an upper bound). */
+static void print_top(const sf_replay_t *r, bool prefixes, FILE *fp)
 {
-	fprintf(fp, "  top presented numbers per rule:\n");
+	fprintf(fp, "  top presented %s per rule:\n",
+		prefixes ? "prefixes" : "numbers");
 	for (size_t i = 0; i < r->n_rules; i++) {
 		const rule_stat_t *rs = &r->rules[i];
 		replay_topk_ent_t top[REPLAY_TOPK];
-		unsigned n = replay_topk_sorted(&rs->top, top);
+		unsigned n = replay_topk_sorted(prefixes ? &rs->top_pfx
+							 : &rs->top, top);
 
 		if (!n)
 			continue;
@@ -329,6 +412,23 @@ static void print_top(const sf_replay_t *r, FILE *fp)
 	}
 }
 
+bucket_t *sf_replay_buckets(const sf_replay_t *r, uint32_t *n)
+{
+	bucket_t *b;
+
+	*n = 0;
+	if (!r->buckets || !r->n_buckets)
+		return NULL;
+	b = malloc(r->n_buckets * sizeof(*b));
+	if (!b)
+		return NULL;
+	for (uint32_t i = 0; i < MAX_BUCKETS; i++)
+		if (r->buckets[i].key)
+			b[(*n)++] = r->buckets[i];
+	qsort(b, *n, sizeof(*b), cmp_bucket);
+	return b;
+}
+
 /* Verdicts per time bucket, in time order. */
 static void print_buckets(const sf_replay_t *r, FILE *fp)
 {
@@ -339,16 +439,12 @@ static void print_buckets(const sf_replay_t *r, FILE *fp)
 
 	if (!r->buckets || !r->n_buckets)
 		return;
-	b = malloc(r->n_buckets * sizeof(*b));
+	b = sf_replay_buckets(r, &n);
 	if (b) {
-		for (uint32_t i = 0; i < MAX_BUCKETS; i++)
-			if (r->buckets[i].key)
-				b[n++] = r->buckets[i];
-		qsort(b, n, sizeof(*b), cmp_bucket);
 		fprintf(fp, "  verdicts per %llus (bucket start, applied):\n",
 			(unsigned long long)(r->o.bucket_us / 1000000));
 		for (uint32_t i = 0; i < n; i++) {
-			fmt_time((b[i].key - 1) * r->o.bucket_us, t1,
+			sf_replay_fmt_time(r, sf_replay_bucket_start(r, b[i].key), t1,
 				 sizeof(t1), r->o.bucket_us % 60000000);
 			fprintf(fp, "    %s", t1);
 			for (int a = 0; a < n_words(c->applied); a++)
@@ -401,15 +497,83 @@ static void print_diff(const sf_replay_t *r, FILE *fp)
 					(unsigned long long)c->diff_matrix[a][b]);
 }
 
+/* "A answered (M over a minute, U up when followed ended), C cancelled,
+ * ..." for one rule's calls: the zero counts after the answered ones
+ * left out. */
+static void print_rule_outcomes(const rule_stat_t *rs, FILE *fp)
+{
+	fprintf(fp, "%llu answered (%llu over a minute, %llu still up)",
+		(unsigned long long)rs->oc[RO_ANSWERED],
+		(unsigned long long)rs->over_min, (unsigned long long)rs->up);
+	for (int o = RO_ANSWERED + 1; o < RO_COUNT; o++)
+		if (rs->oc[o])
+			fprintf(fp, ", %llu %s", (unsigned long long)rs->oc[o],
+				replay_outcome_name((replay_outcome_t)o));
+	if (rs->untracked)
+		fprintf(fp, ", %llu not followed",
+			(unsigned long long)rs->untracked);
+	fputc('\n', fp);
+}
+
+/* What the calls did in the capture: totals, per rule, and what
+ * blocking (the rules whose action is reject) would have meant. */
+static void print_outcomes(const sf_replay_t *r, FILE *fp)
+{
+	const counters_t *c = &r->c;
+	const sf_cfg_t *cfg = r->o.cfg;
+	uint64_t blk = 0, blk_ans = 0, blk_min = 0;
+
+	fprintf(fp, "  %-22s", "call outcomes");
+	for (int o = 0; o < RO_COUNT; o++)
+		fprintf(fp, " %s %llu%s", replay_outcome_name((replay_outcome_t)o),
+			(unsigned long long)c->oc[o], o + 1 < RO_COUNT ? "," : "");
+	fprintf(fp, "\n  %-22s", "outcome status");
+	for (int e = 0; e < RE_COUNT; e++)
+		fprintf(fp, " %s %llu,", replay_status_name((replay_status_t)e),
+			(unsigned long long)c->ended[e]);
+	fprintf(fp, " peak %u calls followed\n", r->calls.peak);
+	fprintf(fp, "  outcomes per rule (what the capture shows):\n");
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const rule_stat_t *rs = &r->rules[i];
+
+		if (!rs->count)
+			continue;
+		fprintf(fp, "    %-30s %-8s %llu calls: ", rs->name,
+			i < cfg->n_rules ? sf_action_name(cfg->rules[i].action)
+					 : "",
+			(unsigned long long)rs->count);
+		print_rule_outcomes(rs, fp);
+		if (i < cfg->n_rules && cfg->rules[i].action == SF_ACT_REJECT) {
+			blk += rs->count;
+			blk_ans += rs->oc[RO_ANSWERED];
+			blk_min += rs->over_min;
+		}
+	}
+	fprintf(fp, "  the reject rules would block %llu calls, of which %llu "
+		"were answered, %llu lasted over a minute\n",
+		(unsigned long long)blk, (unsigned long long)blk_ans,
+		(unsigned long long)blk_min);
+	if (c->resp_unmatched || c->bye_unmatched)
+		fprintf(fp, "  note: %llu INVITE responses and %llu BYEs "
+			"matched no call followed\n",
+			(unsigned long long)c->resp_unmatched,
+			(unsigned long long)c->bye_unmatched);
+}
+
 /* Limits hit, and what --write-pcap wrote. */
 static void print_notes(const sf_replay_t *r, FILE *fp)
 {
 	const counters_t *c = &r->c;
 
 	if (c->early)
-		fprintf(fp, "  note: %llu records printed before their "
-			"retransmission window closed (record ring full)\n",
+		fprintf(fp, "  note: %llu records left the record ring before "
+			"their retransmission window closed (ring full)\n",
 			(unsigned long long)c->early);
+	if (c->ended[RE_EVICTED])
+		fprintf(fp, "  note: %llu calls given up before their outcome "
+			"was known (call table full: %u calls, %llu bytes)\n",
+			(unsigned long long)c->ended[RE_EVICTED], r->calls.cap,
+			(unsigned long long)r->calls.max_bytes);
 	if (c->record_overflow)
 		fprintf(fp, "  note: %llu records too long to print\n",
 			(unsigned long long)c->record_overflow);
@@ -431,7 +595,9 @@ void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
 	print_actions(fp, "actions (applied)", r->c.applied);
 	print_actions(fp, "monitor (would-be)", r->c.would);
 	print_rules_trunks(r, fp);
-	print_top(r, fp);
+	print_top(r, false, fp);
+	print_top(r, true, fp);
+	print_outcomes(r, fp);
 	print_buckets(r, fp);
 	if (r->o.cfg2)
 		print_diff(r, fp);

@@ -96,6 +96,7 @@ uint64_t replay_ring_push(replay_ring_t *g, uint64_t ts, const char *line,
 		off = 0; /* wrap: room() saw len <= oldest.off */
 	s->ts = ts;
 	s->retrans = 0;
+	s->call = UINT32_MAX;
 	s->off = off;
 	s->len = len;
 	if (len && (const char *)g->bytes + off != line)

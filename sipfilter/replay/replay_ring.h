@@ -24,6 +24,8 @@ typedef struct replay_slot {
 	uint64_t ts;        /* capture time of the record's first message */
 	uint32_t retrans;   /* retransmissions folded into it */
 	uint32_t off, len;  /* its line in the byte ring; len 0 = no line */
+	uint32_t call;      /* the caller's (replay: its call state);
+			       UINT32_MAX after push */
 } replay_slot_t;
 
 typedef struct replay_ring {
@@ -69,6 +71,12 @@ bool replay_ring_room(const replay_ring_t *g, uint32_t len);
  */
 uint64_t replay_ring_push(replay_ring_t *g, uint64_t ts, const char *line,
 			  uint32_t len);
+
+/* The slot of record id, which must be in the ring. */
+static inline replay_slot_t *replay_ring_slot(replay_ring_t *g, uint64_t id)
+{
+	return &g->slots[id & (g->n_slots - 1)];
+}
 
 /* Drops the oldest record (the ring must not be empty). */
 void replay_ring_pop(replay_ring_t *g);

@@ -131,7 +131,7 @@ csv=$(rp -F csv "$C/calls.pcap" "$C/hostile.pcap")
 if python3 -c '
 import csv, sys
 rows = list(csv.reader(sys.stdin))
-assert rows[0][0] == "ts" and rows[0][-1] == "retransmissions"
+assert rows[0][0] == "ts" and rows[0][31] == "retransmissions"
 assert len(rows) == 10 and all(len(r) == len(rows[0]) for r in rows)
 assert rows[1][4] == "call-0@test" and rows[1][12] == "home-mobile-not-roaming"
 assert rows[9][4] == "q\"uo\\te@test"' <<<"$csv"; then ok "csv: RFC 4180, header, columns"
@@ -160,19 +160,7 @@ out=$(rp --diff "$CFG" --summary "$C"/link_*.pcap "$C/calls.pcap" 2>"$T/err")
 expect_eq "diff against itself: no call changes" "$out" ""
 expect_match "diff against itself: matrix says 0" "$(cat "$T/err")" "diff vs .*: 0 of 18 "
 cp -r tests/fixtures/engine/tables "$T/tables"
-python3 - "$CFG" "$T/monitor.yaml" <<'EOF'
-import sys
-src, dst = sys.argv[1], sys.argv[2]
-out, hit = [], False
-for line in open(src):
-    out.append(line)
-    if line.strip() == "- name: home-mobile-not-roaming":
-        hit = True
-    elif hit and line.strip().startswith("action:"):
-        out.append(line[:len(line) - len(line.lstrip())] + "mode: monitor\n")
-        hit = False
-open(dst, "w").write("".join(out))
-EOF
+python3 tests/tools/monitor_rule.py "$CFG" "$T/monitor.yaml" home-mobile-not-roaming
 out=$(rp --diff "$T/monitor.yaml" --summary "$C"/link_*.pcap "$C/frag.pcap" \
 	"$C/tcp.pcap" "$C/retrans.pcap" "$C/hep.pcap" "$C/mixed.pcapng" \
 	"$C/calls.pcap" 2>"$T/err")
@@ -235,13 +223,16 @@ expect_eq "ring of one record: the retransmission after early output is late" \
 expect_match "ring of one record: late counted" "$(cat "$T/err")" \
 	"3 retransmissions folded, 1 late"
 expect_match "ring of one record: early output noted" "$(cat "$T/err")" \
-	"note: 1 records printed before"
+	"note: 1 records left the record ring before"
+# A record that leaves a full ring early waits in the call table for its
+# outcome, so it may come out in another order (replay_outcome.sh).
+norm() { sed -E 's/"retransmissions":[0-9]+//; s/ \(\+[0-9]+ retransmissions\)//
+	s/,[0-9]+,([a-z-]*),(complete|timeout|evicted|capture-ended|untracked),/,\1,\2,/' | sort; }
 for f in jsonl csv text; do
 	a=$(rp -F $f "$C"/*.pcap 2>&1)
 	b=$(SIPFILTER_REPLAY_RING=2:0 rp -F $f "$C"/*.pcap 2>&1)
-	expect_eq "small ring, $f: same records, same order" \
-		"$(grep -v '^  note: ' <<<"$b" | sed -E 's/[0-9]+(\}|\r)?$//')" \
-		"$(sed -E 's/[0-9]+(\}|\r)?$//' <<<"$a")"
+	expect_eq "small ring, $f: same records" \
+		"$(grep -v '^  note: ' <<<"$b" | norm)" "$(norm <<<"$a")"
 done
 # Transaction keys of 12000 INVITEs (200/s: 6400 in one window; the key
 # set grows while in use): each third one sent again 5000 INVITEs (25 s)

@@ -56,7 +56,7 @@ for line in open(rj):
     if line.strip():
         d = json.loads(line)
         code = 'null' if d['code'] is None else str(d['code'])
-        a[(d['src'], d['applied'], d['rule'], code)] += 1
+        a[(d['src'], d['applied'], d['rule'] or '', code)] += 1
 b = collections.Counter(tuple(l.rstrip('\n').split('\t'))
                         for l in open(st) if l.strip())
 if a == b:

@@ -2,7 +2,7 @@
 /*
  * test_replay_parts.c - the parts `sipfilter replay` is built from,
  * against their contracts: the record ring (replay_ring.h), retransmission
- * folding (replay_txn.h), the top-k of presented numbers (replay_topk.h)
+ * folding (replay_txn.h), the call table (replay_calls.h), the top-k of presented numbers (replay_topk.h)
  * and the JSON line writer's limits (replay_jsonl.h).  The end-to-end
  * behaviour (records, summary, goldens) is tests/integration/replay.sh.
  */
@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sf_hash.h"
 #include "sipfilter/engine/sf_sip.h"
+#include "sipfilter/replay/replay_calls.h"
 #include "sipfilter/replay/replay_jsonl.h"
 #include "sipfilter/replay/replay_ring.h"
 #include "sipfilter/replay/replay_topk.h"
@@ -496,6 +498,110 @@ static void test_jsonl_limits(void)
 	free(jc);
 }
 
+/* ---- the call table ------------------------------------------------------ */
+
+/* Keys that all land in the same index slot run: deletion must keep the
+ * others findable (backward shift), whatever order they go in. */
+static void test_calls_index(void)
+{
+	replay_calls_t t;
+	uint32_t ids[64];
+	uint64_t keys[64];
+
+	uint64_t k = 1;
+
+	T_EQ_INT(replay_calls_init(&t, 64, 1000), 0);
+	for (int i = 0; i < 64; i++) {
+		/* keys of one home slot (the index hashes with sf_fmix64) */
+		do
+			k += 2;
+		while ((sf_fmix64(k) & t.ix_mask) != 7);
+		keys[i] = k;
+		ids[i] = replay_calls_new(&t, keys[i], 0, (uint64_t)i + 1);
+		T_TRUE(ids[i] != REPLAY_CALL_NONE);
+	}
+	T_EQ_INT(replay_calls_new(&t, 99, 0, 100), REPLAY_CALL_NONE);
+	T_EQ_INT(t.used, 64);
+	for (int i = 0; i < 64; i += 3)
+		replay_calls_drop(&t, ids[i]);
+	for (int i = 0; i < 64; i++)
+		T_EQ_INT(replay_calls_find(&t, keys[i]),
+			 i % 3 ? ids[i] : REPLAY_CALL_NONE);
+	/* a dialog key, and a newer state taking a transaction key over */
+	replay_calls_answer(&t, ids[1], 0xabcdef);
+	T_EQ_INT(replay_calls_find(&t, 0xabcdef), ids[1]);
+	{
+		uint32_t n = replay_calls_new(&t, keys[2], 0, 200);
+
+		T_EQ_INT(replay_calls_find(&t, keys[2]), n);
+		replay_calls_drop(&t, ids[2]); /* the old one: key stays */
+		T_EQ_INT(replay_calls_find(&t, keys[2]), n);
+	}
+	replay_calls_drop(&t, ids[1]);
+	T_EQ_INT(replay_calls_find(&t, 0xabcdef), REPLAY_CALL_NONE);
+	T_EQ_INT(t.peak, 64);
+	replay_calls_fini(&t);
+}
+
+/* Parked calls: two lists, the oldest INVITE of their heads first, the
+ * byte budget, lines owned and freed. */
+static void test_calls_parking(void)
+{
+	replay_calls_t t;
+	uint32_t a, b, c;
+
+	T_EQ_INT(replay_calls_init(&t, 8, 10), 0);
+	a = replay_calls_new(&t, 11, 0, 100);
+	b = replay_calls_new(&t, 13, 0, 200);
+	c = replay_calls_new(&t, 15, 0, 300);
+	T_EQ_INT(replay_calls_oldest(&t), REPLAY_CALL_NONE);
+	T_TRUE(replay_calls_room(&t, 10));
+	T_EQ_INT(replay_calls_park(&t, b, "bbbb", 4, 2, RC_RINGING), 0);
+	T_EQ_INT(replay_calls_park(&t, a, "aaaa", 4, 0, RC_UP), 0);
+	T_TRUE(!replay_calls_room(&t, 3));
+	T_EQ_INT(replay_calls_oldest(&t), a);
+	T_EQ_INT(replay_calls_head(&t, RC_RINGING), b);
+	T_EQ_INT(replay_calls_at(&t, b)->retrans, 2);
+	T_TRUE(!memcmp(replay_calls_at(&t, b)->line, "bbbb", 4));
+	replay_calls_move(&t, b, RC_UP);
+	T_EQ_INT(replay_calls_head(&t, RC_RINGING), REPLAY_CALL_NONE);
+	T_EQ_INT(replay_calls_head(&t, RC_UP), a);
+	replay_calls_drop(&t, a);
+	T_EQ_INT(replay_calls_oldest(&t), b);
+	T_TRUE(replay_calls_room(&t, 6));
+	T_EQ_INT(replay_calls_park(&t, c, "", 0, 0, RC_RINGING), 0);
+	T_EQ_INT(replay_calls_oldest(&t), b);
+	replay_calls_drop(&t, b);
+	T_EQ_INT(replay_calls_oldest(&t), c);
+	replay_calls_drop(&t, c);
+	T_EQ_INT(t.used, 0);
+	T_EQ_INT((int)t.bytes, 0);
+	replay_calls_fini(&t);
+}
+
+/* The outcome of a call from what it saw. */
+static void test_calls_outcome(void)
+{
+	replay_call_t c;
+
+	memset(&c, 0, sizeof(c));
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "no-response");
+	c.responded = true;
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "unanswered");
+	c.cancelled = true;
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "cancelled");
+	c.code = 487;
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "cancelled");
+	c.code = 200; /* the 2xx crossed the CANCEL */
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "answered");
+	c.cancelled = false;
+	c.code = 302;
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "redirected");
+	c.code = 603;
+	T_EQ_STR(replay_outcome_name(replay_call_outcome(&c)), "rejected");
+	T_EQ_STR(replay_status_name(RE_CAPTURE_END), "capture-ended");
+}
+
 int main(void)
 {
 	T_RUN(test_ring_sizes);
@@ -512,5 +618,8 @@ int main(void)
 	T_RUN(test_topk_more_keys_than_k);
 	T_RUN(test_topk_counts_known_after_eviction);
 	T_RUN(test_jsonl_limits);
+	T_RUN(test_calls_index);
+	T_RUN(test_calls_parking);
+	T_RUN(test_calls_outcome);
 	return T_DONE();
 }
