@@ -27,6 +27,7 @@ mkdir -p "$T/cap"
 "$T/gen_capture" scenarios "$T/cap"
 "$T/gen_capture" admission "$T/cap/admission.pcap"
 "$T/gen_flows" flows "$T/cap/flows.pcap"
+python3 tests/fixtures/replay/gen_encap.py "$T/cap" # tunnels, WebSocket (transport ws)
 
 rp() { "$SF" replay -c "$CFG" --no-progress "$@"; }
 
