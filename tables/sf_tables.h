@@ -3,9 +3,13 @@
  * sf_tables.h - the number tables, kept in Judy arrays, as one immutable
  * snapshot.
  *
- * A snapshot holds four tables loaded from text files:
+ * A snapshot holds five tables loaded from text files:
  *  - numbering plan: prefix -> class, allowed total length, operator label;
  *    longest-prefix match;
+ *  - ported numbers (mobile number portability): number -> the operator
+ *    serving it now; consulted before the plan, it makes a number ported
+ *    to one of our operators home-mobile and one ported away the
+ *    configured class (domestic-other by default);
  *  - roaming: the set of home subscribers now roaming abroad, each with an
  *    optional visited country (ISO 3166 alpha-2);
  *  - substitution / do-not-originate (DNO): exact numbers and prefixes
@@ -42,12 +46,20 @@ typedef struct sf_tables sf_tables_t;
 /* Where to load from.  Any path may be NULL: that table is then empty. */
 typedef struct sf_tables_src {
 	const char *plan;
+	const char *ported;
 	const char *roaming;
 	const char *substitution;
 	const char *allow;
 	/* Trunk names known to the config, index = trunk id. */
 	const char *const *trunk_names;
 	size_t n_trunks;
+	/* Ported table: the operator names that are ours (a number ported
+	 * to one of them is ported in; names compare ignoring case) and the
+	 * class of a number ported to any other (SF_CLASS_UNLISTED, i.e. 0,
+	 * means domestic-other). */
+	const char *const *home_operators;
+	size_t n_home_operators;
+	sf_class_t ported_out_class;
 	/*
 	 * Reload guard: when `previous` is given, a table whose row count
 	 * falls below (1 - max_shrink) of the previous snapshot's is refused
@@ -64,7 +76,19 @@ typedef struct sf_tables_src {
 	 * call; lines are views into it while loading, nothing is kept.
 	 */
 	sf_str_t plan_text, roaming_text, substitution_text, allow_text;
+	sf_str_t ported_text;
 } sf_tables_src_t;
+
+/* A number's portability status, by one name table (sf_ported_name). */
+typedef enum sf_ported {
+	SF_PORTED_NONE = 0, /* "no": not in the ported table */
+	SF_PORTED_IN,       /* "in": ported to one of our operators */
+	SF_PORTED_OUT,      /* "out": ported to another operator */
+	SF_PORTED_COUNT
+} sf_ported_t;
+
+/* "no", "in", "out"; never NULL. */
+const char *sf_ported_name(sf_ported_t p);
 
 /*
  * min_len/max_len are the file's values: allowed digits of the whole number
@@ -77,6 +101,9 @@ typedef struct sf_plan_entry {
 	uint8_t min_len, max_len; /* allowed visible digits, see above */
 	uint8_t prefix_len;       /* key digits of the matching prefix */
 	const char *operator_name; /* owned by the snapshot; "" if none */
+	sf_ported_t ported;       /* IN/OUT: the ported table decided cls
+				     and operator_name (the lengths are
+				     still the plan's range's) */
 } sf_plan_entry_t;
 
 typedef struct sf_subst_entry {
@@ -86,8 +113,9 @@ typedef struct sf_subst_entry {
 } sf_subst_entry_t;
 
 typedef struct sf_tables_stats {
-	size_t plan_rows, roaming_rows, subst_rows, allow_rows;
+	size_t plan_rows, roaming_rows, subst_rows, allow_rows, ported_rows;
 	size_t plan_bytes, roaming_bytes, subst_bytes, allow_bytes;
+	size_t ported_bytes;
 	uint64_t generation; /* set by the caller (sf_tables_set_generation) */
 } sf_tables_stats_t;
 
@@ -104,7 +132,8 @@ typedef struct sf_tables_stats {
  * last field (operator, reason, comment) is the rest of the line and may
  * contain commas; lines are at most 64 KiB and may not contain NUL.
  * Duplicates: a plan prefix defined twice is an error; a roaming number
- * listed twice counts once and the later line's country wins; a
+ * listed twice counts once and the later line's country wins (a ported
+ * number: the later line's operator); a
  * substitution number or prefix listed twice counts once and the first
  * line wins; allow entries count once.  Load time is linear; unsorted big
  * files cost ~30% more than sorted ones (rows are radix-sorted in bounded
@@ -118,7 +147,10 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
  * with the last snapshot that uses them. */
 void sf_tables_free(sf_tables_t *t);
 
-/* Longest-prefix match in the numbering plan.  Returns true on a match. */
+/* The class of a number: the ported table first (a ported number gets
+ * home-mobile or the ported-out class, and its current operator), then the
+ * longest-prefix match in the numbering plan.  Returns true when either
+ * knows the number. */
 bool sf_tables_plan_lookup(const sf_tables_t *t, const sf_num_t *n,
 			   sf_plan_entry_t *out);
 
@@ -147,7 +179,7 @@ typedef struct sf_number_facts {
 	bool allow_listed;            /* for trunk_id, or for all trunks */
 } sf_number_facts_t;
 
-/* The four lookups above for n at once (its prefix keys computed once):
+/* The lookups above for n at once (its prefix keys computed once):
  * the same answers as sf_tables_plan_lookup(), sf_tables_is_roaming(),
  * sf_tables_subst_lookup() and sf_tables_allowed().  t NULL or a number
  * that cannot be a key: everything false. */

@@ -4,7 +4,7 @@
  * and live roaming updates.
  *
  * A snapshot is a small handle on a reference-counted core that holds the
- * four tables (tbl_int.h).  sf_tables_load() builds a fresh core; nothing
+ * five tables (tbl_int.h).  sf_tables_load() builds a fresh core; nothing
  * is reachable from outside until every table has loaded and the shrink
  * guard has passed, and any failure frees the half-built core.
  *
@@ -57,6 +57,12 @@ static sf_tbl_core_t *core_new(void)
 		sf_tbl_free(c);
 		return NULL;
 	}
+	if (sf_tbl_strs_init(&c->ported_strs) < 0) {
+		sf_tbl_strs_fini(&c->subst_strs);
+		sf_tbl_strs_fini(&c->plan_strs);
+		sf_tbl_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -66,6 +72,7 @@ void sf_tbl_core_free(sf_tbl_core_t *c)
 		return;
 	JudyLFreeArray(&c->plan, PJE0);
 	JudyLFreeArray(&c->roam, PJE0);
+	JudyLFreeArray(&c->ported, PJE0);
 	JudyLFreeArray(&c->subst_exact, PJE0);
 	JudyLFreeArray(&c->subst_prefix, PJE0);
 	JudyLFreeArray(&c->pair_index, PJE0);
@@ -80,6 +87,7 @@ void sf_tbl_core_free(sf_tbl_core_t *c)
 	sf_tbl_free(c->pairs);
 	sf_tbl_strs_fini(&c->plan_strs);
 	sf_tbl_strs_fini(&c->subst_strs);
+	sf_tbl_strs_fini(&c->ported_strs);
 	sf_tbl_free(c);
 }
 
@@ -130,6 +138,11 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	if (src->plan)
 		rc = sf_tbl_plan_load(c, src->plan, src->plan_text, err);
+	if (rc == 0 && src->ported)
+		rc = sf_tbl_ported_load(c, src->ported, src->ported_text,
+					src->home_operators,
+					src->n_home_operators,
+					src->ported_out_class, err);
 	if (rc == 0 && src->roaming)
 		rc = sf_tbl_roaming_load(c, src->roaming, src->roaming_text,
 					 err);
@@ -146,6 +159,9 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
 		sf_tables_stats(src->previous, &ps);
 		rc = shrink_check("numbering plan", src->plan, ps.plan_rows,
 				  c->plan_n, ms, err);
+		if (rc == 0)
+			rc = shrink_check("ported", src->ported,
+					  ps.ported_rows, c->ported_n, ms, err);
 		if (rc == 0)
 			rc = shrink_check("roaming", src->roaming,
 					  ps.roaming_rows, c->roam_n, ms, err);
@@ -216,10 +232,29 @@ static Word_t roam_state(const sf_tables_t *t, uint64_t key)
 	return core_roam(t->core, key);
 }
 
+/* The plan's answer for n, overridden by the ported table's (the whole
+ * number's key is pfx[len]). */
+static bool classify(const sf_tbl_core_t *c,
+		     const uint64_t pfx[SF_NUM_MAX + 1], const sf_num_t *n,
+		     sf_plan_entry_t *out)
+{
+	sf_plan_entry_t e;
+	bool in_plan = sf_tbl_plan_lookup_keys(c, pfx, n->len, &e);
+
+	if (n->kind == SF_NUM_E164 &&
+	    sf_tbl_ported_apply(c, pfx[n->len], n->len, in_plan, &e))
+		in_plan = true;
+	if (in_plan && out)
+		*out = e;
+	return in_plan;
+}
+
 bool sf_tables_plan_lookup(const sf_tables_t *t, const sf_num_t *n,
 			   sf_plan_entry_t *out)
 {
-	return t && sf_tbl_plan_lookup(t->core, n, out);
+	uint64_t pfx[SF_NUM_MAX + 1];
+
+	return t && sf_tbl_prefixes(n, pfx) && classify(t->core, pfx, n, out);
 }
 
 bool sf_tables_is_roaming(const sf_tables_t *t, const sf_num_t *n,
@@ -261,8 +296,7 @@ void sf_tables_number_facts(const sf_tables_t *t, int trunk_id,
 	memset(out, 0, sizeof(*out));
 	if (!t || !sf_tbl_prefixes(n, pfx))
 		return;
-	out->in_plan = sf_tbl_plan_lookup_keys(t->core, pfx, n->len,
-					       &out->plan);
+	out->in_plan = classify(t->core, pfx, n, &out->plan);
 	if (n->kind == SF_NUM_E164 && n->len <= 15) {
 		v = roam_state(t, pfx[n->len]);
 		out->roaming = v != 0;
@@ -287,6 +321,8 @@ void sf_tables_stats(const sf_tables_t *t, sf_tables_stats_t *out)
 	out->roaming_rows = t->roaming_rows;
 	out->subst_rows = c->subst_n;
 	out->allow_rows = c->allow_n;
+	out->ported_rows = c->ported_n;
+	out->ported_bytes = sf_tbl_ported_bytes(c);
 	out->plan_bytes = sf_tbl_plan_bytes(c);
 	out->roaming_bytes = sf_tbl_roaming_bytes(c) +
 			     t->n_ovl * sizeof(*t->ovl);

@@ -6,9 +6,9 @@
  *  - the allocation wrapper that every malloc/realloc of this layer goes
  *    through, so sf_tables_fail_after() can inject failures in tests;
  *  - the Judy key encoding of a key-form number;
- *  - the line reader and field splitter used by the four table loaders;
+ *  - the line reader and field splitter used by the table loaders;
  *  - the string interner (one arena per table, strings stored once);
- *  - the shared "core" of a snapshot: the four tables, reference-counted so
+ *  - the shared "core" of a snapshot: the tables, reference-counted so
  *    that live roaming updates can share them between snapshots.
  *
  * Judy is always called through its functions with a PJError_t (or PJE0 for
@@ -345,6 +345,13 @@ typedef struct sf_tbl_core {
 	Pvoid_t roam;
 	size_t roam_n;
 
+	/* ported numbers: JudyL key -> (operator offset << 2) | 2 | home
+	 * (tbl_ported.c) */
+	Pvoid_t ported;
+	size_t ported_n;
+	sf_tbl_strs_t ported_strs;
+	uint8_t ported_out_cls; /* sf_class_t of a number ported out */
+
 	/* substitution: JudyL key -> pair index + 1 */
 	Pvoid_t subst_exact, subst_prefix;
 	uint32_t subst_mask;
@@ -384,6 +391,12 @@ int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 		     sf_err_t *err);
 int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 			sf_err_t *err);
+/* home: the operator names that are ours (compared ignoring case);
+ * out_class: the class of a number ported to anyone else (UNLISTED =
+ * domestic-other). */
+int sf_tbl_ported_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
+		       const char *const *home, size_t n_home,
+		       sf_class_t out_class, sf_err_t *err);
 int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 		      sf_err_t *err);
 int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
@@ -411,12 +424,22 @@ bool sf_tbl_allow_lookup_keys(const sf_tbl_core_t *c, int trunk_id,
 			      const uint64_t pfx[SF_NUM_MAX + 1],
 			      unsigned len);
 
+/*
+ * Ported-table lookup of the whole number key (len digits).  When the
+ * number is ported, overrides *out's class, operator and ported status
+ * (and, when in_plan is false - no plan prefix matched - its lengths and
+ * prefix_len) and returns true; otherwise leaves *out alone.
+ */
+bool sf_tbl_ported_apply(const sf_tbl_core_t *c, uint64_t key,
+			 unsigned len, bool in_plan, sf_plan_entry_t *out);
+
 /* Frees every table of the core and the core itself. */
 void sf_tbl_core_free(sf_tbl_core_t *c);
 
 /* Bytes used by each table (Judy + arrays + strings). */
 size_t sf_tbl_plan_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_roaming_bytes(const sf_tbl_core_t *c);
+size_t sf_tbl_ported_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_subst_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c);
 

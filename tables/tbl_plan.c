@@ -277,6 +277,7 @@ bool sf_tbl_plan_lookup_keys(const sf_tbl_core_t *c,
 		out->max_len = e->max_len;
 		out->prefix_len = (uint8_t)plen;
 		out->operator_name = sf_tbl_str(&c->plan_strs, e->op);
+		out->ported = SF_PORTED_NONE;
 	}
 	return true;
 }

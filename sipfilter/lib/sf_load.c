@@ -12,6 +12,7 @@ const char *sf_load_table_path(const sf_cfg_t *cfg, sf_load_table_t t)
 			: t == SF_LOAD_ROAMING ? cfg->roaming_path
 			: t == SF_LOAD_SUBST   ? cfg->substitution_path
 			: t == SF_LOAD_ALLOW   ? cfg->allow_path
+			: t == SF_LOAD_PORTED  ? cfg->ported_path
 					       : NULL;
 
 	return p && p[0] ? p : NULL;
@@ -37,6 +38,7 @@ int sf_load_tables_at(const sf_cfg_t *cfg, const char *const *paths,
 		      sf_err_t *err)
 {
 	const char *names[SF_CFG_MAX_TRUNKS];
+	const char *home[SF_CFG_MAX_HOME_OPS];
 	sf_tables_src_t src = {0};
 
 	for (size_t i = 0; i < cfg->n_trunks && i < SF_CFG_MAX_TRUNKS; i++)
@@ -45,6 +47,12 @@ int sf_load_tables_at(const sf_cfg_t *cfg, const char *const *paths,
 	src.roaming = pick(cfg, paths, SF_LOAD_ROAMING);
 	src.substitution = pick(cfg, paths, SF_LOAD_SUBST);
 	src.allow = pick(cfg, paths, SF_LOAD_ALLOW);
+	src.ported = pick(cfg, paths, SF_LOAD_PORTED);
+	for (size_t i = 0; i < cfg->n_home_operators; i++)
+		home[i] = cfg->home_operators[i];
+	src.home_operators = home;
+	src.n_home_operators = cfg->n_home_operators;
+	src.ported_out_class = (sf_class_t)cfg->ported_out_class;
 	src.trunk_names = names;
 	src.n_trunks = cfg->n_trunks;
 	src.previous = previous;

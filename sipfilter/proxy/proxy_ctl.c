@@ -116,8 +116,10 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 		sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
 		sf_jw_uint(w, "substitution_rows", ts.subst_rows);
 		sf_jw_uint(w, "allow_rows", ts.allow_rows);
+		sf_jw_uint(w, "ported_rows", ts.ported_rows);
 		sf_jw_uint(w, "bytes", ts.plan_bytes + ts.roaming_bytes +
-					      ts.subst_bytes + ts.allow_bytes);
+					      ts.subst_bytes + ts.allow_bytes +
+					      ts.ported_bytes);
 	} else {
 		sf_jw_bool(w, "degraded", true);
 	}
@@ -539,15 +541,18 @@ static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
 			 "sipfilter_table_rows{table=\"substitution\"} %zu\n"
 			 "sipfilter_table_rows{table=\"allow\"} %zu\n"
+			 "sipfilter_table_rows{table=\"ported\"} %zu\n"
 			 "# HELP sipfilter_table_bytes Memory of each table in use, bytes.\n"
 		 "# TYPE sipfilter_table_bytes gauge\n"
 			 "sipfilter_table_bytes{table=\"numbering_plan\"} %zu\n"
 			 "sipfilter_table_bytes{table=\"roaming\"} %zu\n"
 			 "sipfilter_table_bytes{table=\"substitution\"} %zu\n"
-			 "sipfilter_table_bytes{table=\"allow\"} %zu\n",
+			 "sipfilter_table_bytes{table=\"allow\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"ported\"} %zu\n",
 		     ts->plan_rows, ts->roaming_rows, ts->subst_rows,
-		     ts->allow_rows, ts->plan_bytes, ts->roaming_bytes,
-		     ts->subst_bytes, ts->allow_bytes);
+		     ts->allow_rows, ts->ported_rows, ts->plan_bytes,
+		     ts->roaming_bytes, ts->subst_bytes, ts->allow_bytes,
+		     ts->ported_bytes);
 	}
 }
 
