@@ -89,26 +89,33 @@ sed "s|^  allow: .*|&\n  ported: {file: $T/ported.csv, home_operators: [\"Exampl
 "$SF" check -c "$PORTED" >/dev/null 2>"$T/c.err" ||
 	not_ok "ported config checks" "$(cat "$T/c.err")"
 
+# agree LABEL SERVE_CFG CAPTURE REPLAY_ARGS...: replay (with REPLAY_ARGS)
+# and serve_outcomes (on SERVE_CFG) give the same outcomes for CAPTURE;
+# one ok/not_ok line; N (the INVITEs compared) is set on success.
+agree() {
+	local label=$1 scfg=$2 f=$3 rrc src res; shift 3
+	"$SF" replay "$@" --no-progress "$f" >"$T/r.jsonl" 2>"$T/r.err"
+	rrc=$?
+	"$TOOL" "$scfg" "$f" >"$T/s.tsv" 2>"$T/s.err"
+	src=$?
+	res=$(compare "$(basename "$f")" "$T/r.jsonl" "$T/s.tsv")
+	# 0 or 1 (a bad capture) only: two crashes would compare equal
+	[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
+		res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
+	N=0
+	case $res in
+	ok*) N=${res#ok }; ok "$label: $(basename "$f"): replay = serve ($N INVITEs)" ;;
+	*) not_ok "$label: $(basename "$f"): replay = serve" "$res" ;;
+	esac
+}
+
 caps=("$T"/cap/*.pcap "$T"/cap/*.pcapng "$SF_SHARED"/corpus/pcaps/*)
 total=0
 for cfg in "$EXAMPLE" "$EDGE" "$ANY"; do
-	label=$(basename "$cfg" .yaml)
 	for f in "${caps[@]}"; do
 		[ -f "$f" ] || continue
-		b=$(basename "$f")
-		"$SF" replay -c "$cfg" --no-progress "$f" >"$T/r.jsonl" 2>"$T/r.err"
-		rrc=$?
-		"$TOOL" "$cfg" "$f" >"$T/s.tsv" 2>"$T/s.err"
-		src=$?
-		res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
-		# 0 or 1 (a bad capture) only: two crashes would compare equal
-		[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
-			res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
-		case $res in
-		ok*) ok "$label: $b: replay = serve (${res#ok } INVITEs)"
-		     total=$((total + ${res#ok })) ;;
-		*) not_ok "$label: $b: replay = serve" "$res" ;;
-		esac
+		agree "$(basename "$cfg" .yaml)" "$cfg" "$f" -c "$cfg"
+		total=$((total + N))
 	done
 done
 expect_eq "INVITE transactions compared (over 500)" "$((total > 500))" 1
@@ -116,20 +123,10 @@ expect_eq "INVITE transactions compared (over 500)" "$((total > 500))" 1
 # the ported config over the volume capture and the calls: the ported
 # status must change verdicts (else this compares nothing new) and
 # replay must still say what serve does
-for b in invites.pcap calls.pcap admission.pcap; do
-	"$SF" replay -c "$PORTED" --no-progress "$T/cap/$b" >"$T/r.jsonl" 2>"$T/r.err"
-	rrc=$?
-	"$TOOL" "$PORTED" "$T/cap/$b" >"$T/s.tsv" 2>"$T/s.err"
-	src=$?
-	res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
-	[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
-		res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
-	case $res in
-	ok*) ok "ported: $b: replay = serve (${res#ok } INVITEs)" ;;
-	*) not_ok "ported: $b: replay = serve" "$res" ;;
-	esac
-	[ "$b" = invites.pcap ] && cp "$T/r.jsonl" "$T/ported.jsonl"
+for b in calls.pcap admission.pcap invites.pcap; do
+	agree ported "$PORTED" "$T/cap/$b" -c "$PORTED"
 done
+cp "$T/r.jsonl" "$T/ported.jsonl"
 "$SF" replay -c "$ANY" --no-progress "$T/cap/invites.pcap" >"$T/plain.jsonl" 2>/dev/null
 python3 - "$T/ported.jsonl" "$T/plain.jsonl" >"$T/pc" <<'PY'
 import json, sys
@@ -147,18 +144,6 @@ expect_eq "ported: records say in and out, and verdicts change (in>100, out>100,
 # --assume-trunk on the plain example says what serve says when the trunk
 # matches every source
 for f in "$SF_SHARED"/corpus/pcaps/*; do
-	b=$(basename "$f")
-	"$SF" replay -c "$EXAMPLE" --assume-trunk ipx-carrier-a --no-progress \
-		"$f" >"$T/r.jsonl" 2>"$T/r.err"
-	rrc=$?
-	"$TOOL" "$ANY" "$f" >"$T/s.tsv" 2>"$T/s.err"
-	src=$?
-	res=$(compare "$b" "$T/r.jsonl" "$T/s.tsv")
-	[ "$rrc" -le 1 ] && [ "$src" -le 1 ] ||
-		res="FAIL replay exit $rrc, serve_outcomes exit $src: $(head -c 300 "$T/r.err" "$T/s.err")"
-	case $res in
-	ok*) ok "--assume-trunk: $b: replay = serve" ;;
-	*) not_ok "--assume-trunk: $b: replay = serve" "$res" ;;
-	esac
+	agree --assume-trunk "$ANY" "$f" -c "$EXAMPLE" --assume-trunk ipx-carrier-a
 done
 finish
