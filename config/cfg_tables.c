@@ -5,7 +5,9 @@
  *
  * Each table is either a file name (`roaming: tables/roaming.csv`) or a
  * map with the file under `file:` and that table's settings beside it.
- * The ported table needs a map: which operators in the MNP export are
+ * Every table's map may say how its file is written (`separator`: auto,
+ * "," or ";"; `header`: auto, true or false; tables/sf_tables.h has the
+ * detection rules).  The ported table needs a map: which operators in the MNP export are
  * ours (`home_operators`) decides whether a ported number is ported in or
  * out, and that cannot be guessed.  Every file is resolved against the
  * config's directory and checked to be a readable file here, so `check`
@@ -30,13 +32,19 @@ static const char *const table_keys[T_COUNT] = {
 };
 
 /* Keys of a table written as a map. */
-enum { K_FILE, K_HOME_OPS, K_OUT_CLASS, K_COUNT };
+enum { K_FILE, K_SEPARATOR, K_HEADER, K_HOME_OPS, K_OUT_CLASS, K_COUNT };
 
 static const char *const map_keys[K_COUNT] = {
 	[K_FILE] = "file",
+	[K_SEPARATOR] = "separator",
+	[K_HEADER] = "header",
 	[K_HOME_OPS] = "home_operators",
 	[K_OUT_CLASS] = "out_class",
 };
+
+/* separator: values, in sf_cfg_table_fmt order (0 = detect) */
+static const char *const sep_names[] = {"auto", ",", ";"};
+static const char *const header_names[] = {"auto", "true", "false"};
 
 static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
 			    const char *key, char *out)
@@ -108,6 +116,12 @@ static void load_table_map(cfg_ctx_t *c, const cfg_node_t *n, size_t t,
 		cfg_err(c, n, "%s needs 'file' (the table's file name)", where);
 	else
 		load_table_path(c, v[K_FILE], table_keys[t], out);
+	if (v[K_SEPARATOR] &&
+	    cfg_get_enum(c, v[K_SEPARATOR], "separator", sep_names, 3, &cls))
+		c->cfg->table_fmt[t].sep = (uint8_t)cls;
+	if (v[K_HEADER] &&
+	    cfg_get_enum(c, v[K_HEADER], "header", header_names, 3, &cls))
+		c->cfg->table_fmt[t].header = (uint8_t)cls;
 	for (size_t k = K_HOME_OPS; k < K_COUNT; k++)
 		if (kn[k] && t != T_PORTED)
 			cfg_err(c, kn[k], "'%s' is a setting of the ported "

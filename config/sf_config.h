@@ -236,6 +236,12 @@ typedef struct sf_cfg {
 	char substitution_path[SF_CFG_PATH_MAX];
 	char allow_path[SF_CFG_PATH_MAX];
 	char ported_path[SF_CFG_PATH_MAX];
+	/* Feed format per table (tables.X.separator / header), indexed
+	 * plan, roaming, substitution, allow, ported: sep 0 detect, 1 ',',
+	 * 2 ';'; header 0 detect, 1 yes, 2 no. */
+	struct sf_cfg_table_fmt {
+		uint8_t sep, header;
+	} table_fmt[5];
 	/* tables.ported: the operator names (as the ported file writes them)
 	 * that are ours, and the class of a number ported to another one
 	 * (sf_class_t; default domestic-other). */

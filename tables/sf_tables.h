@@ -43,6 +43,26 @@
 
 typedef struct sf_tables sf_tables_t;
 
+/*
+ * How a table file is written, as feeds come: fields separated by ',' or
+ * ';', a header row or none.  Zero values mean detect: the separator is
+ * the first ',' or ';' outside quotes on the first line that has one; the
+ * first non-comment line is a header when none of its fields looks like
+ * a number (starts with a digit, '+' and a digit, or "short:").  A UTF-8
+ * byte order mark at the start and RFC 4180 quoted fields ("" for a
+ * quote inside) are always accepted.
+ */
+typedef enum sf_table_sep {
+	SF_TABLE_SEP_AUTO = 0, SF_TABLE_SEP_COMMA, SF_TABLE_SEP_SEMICOLON
+} sf_table_sep_t;
+typedef enum sf_table_header {
+	SF_TABLE_HEADER_AUTO = 0, SF_TABLE_HEADER_YES, SF_TABLE_HEADER_NO
+} sf_table_header_t;
+typedef struct sf_table_format {
+	uint8_t sep;    /* sf_table_sep_t */
+	uint8_t header; /* sf_table_header_t */
+} sf_table_format_t;
+
 /* Where to load from.  Any path may be NULL: that table is then empty. */
 typedef struct sf_tables_src {
 	const char *plan;
@@ -77,6 +97,9 @@ typedef struct sf_tables_src {
 	 */
 	sf_str_t plan_text, roaming_text, substitution_text, allow_text;
 	sf_str_t ported_text;
+	/* Feed format per table (zero: detect). */
+	sf_table_format_t plan_fmt, roaming_fmt, substitution_fmt, allow_fmt,
+		ported_fmt;
 } sf_tables_src_t;
 
 /* A number's portability status, by one name table (sf_ported_name). */
@@ -128,9 +151,11 @@ typedef struct sf_tables_stats {
  * The first bad line stops the load (one error is reported).
  *
  * Files: one entry per line; blank lines and whole-line '#' comments are
- * skipped; fields are separated by ',' and trimmed; CRLF is accepted; the
- * last field (operator, reason, comment) is the rest of the line and may
- * contain commas; lines are at most 64 KiB and may not contain NUL.
+ * skipped; fields are separated by ',' or ';' (sf_table_format_t) and
+ * trimmed, may be quoted, and a header row and a UTF-8 BOM are skipped;
+ * CRLF is accepted; the last field (operator, reason, comment) is the rest
+ * of the line and may contain separators; lines are at most 64 KiB and
+ * may not contain NUL.
  * Duplicates: a plan prefix defined twice is an error; a roaming number
  * listed twice counts once and the later line's country wins (a ported
  * number: the later line's operator); a

@@ -137,21 +137,24 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
 	if (!c)
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	if (src->plan)
-		rc = sf_tbl_plan_load(c, src->plan, src->plan_text, err);
+		rc = sf_tbl_plan_load(c, src->plan, src->plan_text,
+				      src->plan_fmt, err);
 	if (rc == 0 && src->ported)
 		rc = sf_tbl_ported_load(c, src->ported, src->ported_text,
-					src->home_operators,
+					src->ported_fmt, src->home_operators,
 					src->n_home_operators,
 					src->ported_out_class, err);
 	if (rc == 0 && src->roaming)
 		rc = sf_tbl_roaming_load(c, src->roaming, src->roaming_text,
-					 err);
+					 src->roaming_fmt, err);
 	if (rc == 0 && src->substitution)
 		rc = sf_tbl_subst_load(c, src->substitution,
-				       src->substitution_text, err);
+				       src->substitution_text,
+				       src->substitution_fmt, err);
 	if (rc == 0 && src->allow)
 		rc = sf_tbl_allow_load(c, src->allow, src->allow_text,
-				       src->trunk_names, src->n_trunks, err);
+				       src->allow_fmt, src->trunk_names,
+				       src->n_trunks, err);
 	if (rc == 0 && src->previous) {
 		sf_tables_stats_t ps;
 		double ms = src->max_shrink;

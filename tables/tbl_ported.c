@@ -33,6 +33,7 @@
 
 typedef struct ported_ctx {
 	sf_tbl_core_t *c;
+	sf_tbl_batch_t b;
 	const char *const *home;
 	size_t n_home;
 	Pvoid_t home_of; /* load-time: operator offset -> 1 other, 2 home */
@@ -71,17 +72,19 @@ static int is_home(ported_ctx_t *p, uint32_t off, bool *home)
 	return 0;
 }
 
-static int ported_line(ported_ctx_t *p, sf_tbl_batch_t *b,
-		       const sf_tbl_reader_t *r, sf_str_t line,
+static int ported_line(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
 		       sf_err_t *err)
 {
+	ported_ctx_t *p = ctx;
 	sf_tbl_field_t f[3];
-	size_t nf = sf_tbl_split(line, f, 3);
+	int nf = sf_tbl_split(r, line, f, 3, err);
 	sf_num_t num;
 	uint32_t off;
 	bool home;
 	int rc;
 
+	if (nf < 0)
+		return nf;
 	rc = sf_tbl_parse_num(r, err, &f[0], false,
 			      "the ported table (entries are single numbers)",
 			      &num, NULL);
@@ -101,7 +104,7 @@ static int ported_line(ported_ctx_t *p, sf_tbl_batch_t *b,
 	    is_home(p, off, &home) < 0)
 		return sf_err_set(err, SF_ENOMEM, r->path, r->line_no, 0,
 				  "out of memory");
-	rc = sf_tbl_batch_add(b, sf_tbl_key(num.d, num.len),
+	rc = sf_tbl_batch_add(&p->b, sf_tbl_key(num.d, num.len),
 			      ((Word_t)off << 2) | PORTED_PRESENT |
 				      (home ? PORTED_HOME : 0));
 	if (rc < 0)
@@ -111,34 +114,19 @@ static int ported_line(ported_ctx_t *p, sf_tbl_batch_t *b,
 }
 
 int sf_tbl_ported_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		       const char *const *home, size_t n_home,
-		       sf_class_t out_class, sf_err_t *err)
+		       sf_table_format_t fmt, const char *const *home,
+		       size_t n_home, sf_class_t out_class, sf_err_t *err)
 {
 	ported_ctx_t p = {.c = c, .home = home, .n_home = n_home};
-	sf_tbl_batch_t b = {.put = ported_put, .ctx = &p};
-	sf_tbl_reader_t r;
-	sf_str_t line;
 	int rc;
 
 	c->ported_out_cls = (uint8_t)(out_class > SF_CLASS_UNLISTED &&
 						      out_class < SF_CLASS_COUNT
 					      ? out_class
 					      : SF_CLASS_DOMESTIC_OTHER);
-	rc = sf_tbl_reader_open(&r, path, text, err);
-	if (rc < 0)
-		return rc;
-	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
-		rc = ported_line(&p, &b, &r, line, err);
-		if (rc < 0)
-			break;
-	}
-	sf_tbl_reader_close(&r);
-	if (rc == 0) {
-		rc = sf_tbl_batch_flush(&b);
-		if (rc < 0)
-			sf_err_set(err, rc, path, 0, 0, "out of memory");
-	}
-	sf_tbl_batch_fini(&b);
+	p.b.put = ported_put;
+	p.b.ctx = &p;
+	rc = sf_tbl_load_lines(path, text, fmt, ported_line, &p, &p.b, err);
 	JudyLFreeArray(&p.home_of, PJE0);
 	if (rc < 0)
 		return rc;

@@ -2,7 +2,8 @@
 /*
  * test_ported.c - mobile number portability: the ported table
  * (tables/tbl_ported.c), its config (`tables.ported`, config/cfg_tables.c)
- * and what the engine makes of it.
+ * and what the engine makes of it; also the feed-format keys every table's
+ * map may carry (separator, header).
  *
  * A number ported to one of our operators is home-mobile and gets the
  * roaming check; a number of our range ported away gets the ported-out
@@ -359,6 +360,26 @@ static void test_engine(void)
 			 "home_operators: [x]}\n",
 			 "'home_operators' is a setting of the ported table, "
 			 "not of 'tables.roaming'");
+	expect_cfg_error("tables:\n  roaming: {file: empty.csv, "
+			 "separator: \"|\"}\n",
+			 "unknown separator '|'; expected one of auto, ,, ;");
+	expect_cfg_error("tables:\n  roaming: {file: empty.csv, "
+			 "header: maybe}\n",
+			 "unknown header 'maybe'; expected one of auto, true, "
+			 "false");
+	cfg = NULL;
+	T_EQ_INT(parse("tables:\n  roaming: {file: empty.csv, separator: "
+		       "\";\", header: true}\n  allow: {file: empty.csv, "
+		       "header: false}\n", &cfg, diag = malloc(sizeof(*diag))),
+		 0);
+	if (cfg) {
+		T_EQ_INT(cfg->table_fmt[1].sep, 2);
+		T_EQ_INT(cfg->table_fmt[1].header, 1);
+		T_EQ_INT(cfg->table_fmt[3].header, 2);
+		T_EQ_INT(cfg->table_fmt[0].sep, 0);
+	}
+	sf_cfg_free(cfg);
+	free(diag);
 	expect_cfg_error("tables:\n  ported: {home_operators: [x]}\n",
 			 "'tables.ported' needs 'file'");
 	expect_cfg_error("tables:\n  ported: {file: nosuch.csv, "
