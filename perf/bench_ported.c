@@ -16,6 +16,7 @@
  * Needs ~2 x 250 MB of disk in $TMPDIR and ~1 GB of RAM at 10^7.
  */
 #include "../tables/sf_tables.h"
+#include "bench_util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,18 +32,7 @@ static uint64_t rng = 0x2545F4914F6CDD1DULL;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return bench_rnd(&rng);
 }
 
 static const char *path(const char *name)
@@ -94,16 +84,6 @@ static void write_files(const uint64_t *keys, size_t n, const char *roam,
 	fclose(p);
 }
 
-static sf_num_t num_of(uint64_t v)
-{
-	sf_num_t n;
-	char b[24];
-
-	snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
-	sf_num_parse_key(b, strlen(b), &n);
-	return n;
-}
-
 static const char plan_text[] =
 	"77,domestic-other,11,11,Kazakhstan\n"
 	"7701,home-mobile,11,11,Example Mobile\n"
@@ -143,12 +123,12 @@ static void load_child(const char *label, const char *file, bool ported,
 		src.roaming = path(file);
 	}
 	getrusage(RUSAGE_SELF, &ru0);
-	t0 = now();
+	t0 = bench_now();
 	if (sf_tables_load(&src, &t, &err) < 0) {
 		sf_err_print(&err, stderr);
 		_exit(2);
 	}
-	secs = now() - t0;
+	secs = bench_now() - t0;
 	getrusage(RUSAGE_SELF, &ru);
 	sf_tables_stats(t, &st);
 	rows = ported ? st.ported_rows : st.roaming_rows;
@@ -165,14 +145,14 @@ static void load_child(const char *label, const char *file, bool ported,
 		size_t hit = 0;
 
 		for (size_t i = 0; q && i < NQ; i++)
-			q[i] = num_of(keys[rnd() % n]);
-		t0 = now();
+			q[i] = bench_num(keys[rnd() % n]);
+		t0 = bench_now();
 		for (size_t i = 0; q && i < NQ; i++)
 			hit += sf_tables_plan_lookup(t, &q[i], &e) &&
 			       e.ported != SF_PORTED_NONE;
 		printf("  classify a number (plan%s): %.1f ns/op (%zu of %d "
 		       "ported)\n", ported ? " + ported" : " only",
-		       (now() - t0) * 1e9 / NQ, hit, (int)NQ);
+		       (bench_now() - t0) * 1e9 / NQ, hit, (int)NQ);
 		free(q);
 	}
 	fflush(stdout);

@@ -486,6 +486,24 @@ size_t sf_tbl_ported_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_subst_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c);
 
+/* --- live roaming overlay (tbl_overlay.c) ------------------------------ */
+
+/* A persistent map key -> value (NULL = empty): an update returns a new
+ * map sharing all but one path with the old, which stays valid. */
+typedef struct sf_tbl_ovl sf_tbl_ovl_t;
+
+/* Sets key to val (del: removes it) in root; *out gets a new reference
+ * (NULL when the map is empty), *delta +1 / -1 / 0 entries.  root is not
+ * changed.  Returns 0 or SF_ENOMEM (then nothing was made). */
+int sf_tbl_ovl_set(const sf_tbl_ovl_t *root, uint64_t key, Word_t val,
+		   bool del, sf_tbl_ovl_t **out, int *delta);
+bool sf_tbl_ovl_get(const sf_tbl_ovl_t *root, uint64_t key, Word_t *val);
+/* Reference counting (atomic; NULL is a no-op). */
+void sf_tbl_ovl_ref(sf_tbl_ovl_t *x);
+void sf_tbl_ovl_unref(sf_tbl_ovl_t *x);
+/* Bytes of one entry's slot (for the memory estimate). */
+size_t sf_tbl_ovl_slot_bytes(void);
+
 /* Fills err for a Judy error returned by an insert. */
 int sf_tbl_judy_err(sf_err_t *err, const char *path, const JError_t *je);
 

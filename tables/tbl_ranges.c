@@ -571,7 +571,11 @@ int sf_ranges_import(const sf_ranges_opts_t *o, sf_ranges_result_t *res,
 		m->len = m->r[i].len;
 		rc = emit(m, 0, 0, 0);
 		if (rc < 0)
-			sf_err_set(err, rc, o->path, 0, 0, "out of memory");
+			sf_err_set(err, rc, o->path, 0, 0, "%s",
+				   rc == SF_ENOMEM ? "out of memory"
+						   : "the ranges cover every "
+						     "number of a length; no "
+						     "prefix can say that");
 		i = j;
 	}
 	if (rc == 0)

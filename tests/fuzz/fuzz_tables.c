@@ -4,7 +4,9 @@
  * table files (numbering plan, roaming, substitution, allow, ported), in
  * the feed shapes tables accept (tbl_fields.c: separator and header
  * detected, and once more declared as ';' with a header row, so quoted
- * fields, BOMs and header rows meet both paths).  Table files
+ * fields, BOMs and header rows meet both paths); and as a range export
+ * for `import-ranges` (tables/tbl_ranges.c), whose rows must load as a
+ * numbering plan.  Table files
  * come from feeds an operator does not fully control, so their loaders are
  * parsers of untrusted bytes.  Invariant: a load either succeeds (and
  * lookups on it work) or fails with an error that names the file and a
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tables/sf_ranges.h"
 #include "tables/sf_tables.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -74,6 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sf_tables_free(t);
 		} else if (t != NULL || err.file[0] == '\0') {
 			abort(); /* failure must leave nothing and name the file */
+		}
+	}
+	{
+		sf_ranges_opts_t o = {0};
+		sf_ranges_result_t res;
+		sf_err_t err;
+
+		o.path = path;
+		o.text = sf_str(text, size);
+		o.home_operators = home;
+		o.n_home_operators = 1;
+		if (sf_ranges_import(&o, &res, &err) == 0) {
+			for (size_t i = 0; i < res.n_rows; i++)
+				if (!res.rows[i].prefix[0] ||
+				    res.rows[i].min_len > res.rows[i].max_len)
+					abort();
+			sf_ranges_result_fini(&res);
+		} else if (res.rows || err.file[0] == '\0') {
+			abort();
 		}
 	}
 	free(text);
