@@ -398,11 +398,13 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 /* Reloads and answers: ok with the new generation and, when some
  * settings need a restart, "warnings"; or the error, every diagnostic
  * one per line, with the generation kept. */
-static int reload_json(sf_server_t *s, sf_jw_t *w)
+static int reload_json(sf_server_t *s, sf_jw_t *w, bool force)
 {
-	int rc = sf_ctl_reload(s) ? -1 : 0;
+	int rc = sf_ctl_reload_force(s, force) ? -1 : 0;
 
 	sf_jw_bool(w, "ok", rc == 0);
+	if (force)
+		sf_jw_bool(w, "forced", true);
 	if (rc)
 		sf_jw_str(w, "error", s->last_reload_error);
 	sf_jw_uint(w, "generation", s->status.generation);
@@ -432,9 +434,10 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 	sf_jw_obj_open(&w);
 	if (n == 0) {
 		rc = fail(&w, "empty request");
-	} else if (!strcmp(words[0], "reload")) {
+	} else if (!strcmp(words[0], "reload") &&
+		   (n == 1 || (n == 2 && !strcmp(words[1], "force=1")))) {
 		sf_sd_reloading();
-		rc = reload_json(s, &w);
+		rc = reload_json(s, &w, n == 2);
 		sf_sd_notify("READY=1");
 	} else if (!strcmp(words[0], "stats")) {
 		stats_json(s, &w);

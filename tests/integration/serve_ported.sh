@@ -11,7 +11,10 @@
 #    is allowed;
 #  - ctl lookup shows the ported status; a broken ported file is refused
 #    with file:line:col and the loaded one keeps deciding; a restart
-#    with the ported config decides the same.
+#    with the ported config decides the same;
+#  - the shrink guard: a ported file cut to one row is refused by `ctl
+#    reload` and taken by `ctl reload --force`, which logs the rows
+#    before and after; `--force` goes with reload only.
 set -u
 cd "$SF_ROOT"
 . tests/integration/lib.sh
@@ -75,4 +78,23 @@ expect_eq "restart: the ported table decides from the start (sipp)" "$?" 0
 j=$("$SIPFILTER" lookup -c "$SF_TMP/serve.yaml" --trunk ipx-carrier-a --json 77055557002)
 expect_json "sipfilter lookup agrees with serve" "$j" \
 	"d['ported']=='in' and d['rule']=='home-mobile-not-roaming'"
+
+# shrink guard, and --force past it
+cp "$SF_TMP/tables/ported.csv" "$SF_TMP/ported.good"
+grep -v '^77055' "$SF_TMP/ported.good" >"$SF_TMP/tables/ported.csv"
+r=$(ctl reload); rc=$?
+expect_eq "ported table 3 -> 1 rows: reload refused (exit 1)" "$rc" 1
+expect_json "  ... by the shrink guard" "$r" \
+	"not d['ok'] and 'ported table would shrink from 3 to 1 rows' in d['error']"
+r=$(ctl reload --force); rc=$?
+expect_eq "ctl reload --force: exit 0" "$rc" 0
+expect_json "  ... ok, forced, 1 ported row" "$r" \
+	"d['ok'] and d['forced'] and d['tables']['ported_rows']==1"
+expect_match "  ... logged with the rows before and after" "$(cat "$SF_TMP/serve.err")" \
+	'reload forced past the shrink guard \(ctl reload --force\): rows .*ported 3 -> 1'
+r=$(ctl lookup 77055557002 --trunk ipx-carrier-a)
+expect_json "  ... and the new table decides (no longer ported)" "$r" "d['ported']=='no'"
+"$SIPFILTER" ctl -s "$CTL" stats --force >/dev/null 2>"$SF_TMP/f.err"; rc=$?
+expect_eq "--force with another command: usage error (exit 2)" "$rc" 2
+expect_match "  ... says so" "$(cat "$SF_TMP/f.err")" "--force does not go with 'stats'"
 finish
