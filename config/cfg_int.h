@@ -194,7 +194,9 @@ bool cfg_get_name(cfg_ctx_t *c, const cfg_node_t *n, const char *what,
 bool cfg_path_resolve(cfg_ctx_t *c, const cfg_node_t *n, const char *key,
 		      char *out);
 
-/* Sections (cfg_load.c, cfg_trunks.c, cfg_rules.c, cfg_serve.c). */
+/* Sections (cfg_load.c, cfg_tables.c, cfg_trunks.c, cfg_rules.c,
+ * cfg_serve.c). */
+void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_load_rules(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_resolve_trunk_refs(cfg_ctx_t *c);

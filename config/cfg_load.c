@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cfg_load.c - sf_cfg_load/sf_cfg_parse: the top level of the schema, the
- * small sections (dialling, identity_order, tables, emergency, tag) and the
+ * small sections (dialling, identity_order, emergency, tag) and the
  * public lookups.
  *
  * The flow is: read the file (bounded), build the node tree (cfg_yaml.c),
@@ -136,59 +136,6 @@ static void load_identity(cfg_ctx_t *c, const cfg_node_t *n)
 		cfg->identity_order[k++] = (sf_id_source_t)s;
 	}
 	cfg->n_identity_order = k;
-}
-
-/* --- tables ---------------------------------------------------------------- */
-
-enum { T_PLAN, T_ROAMING, T_SUBST, T_ALLOW, T_COUNT };
-
-static const char *const table_keys[T_COUNT] = {
-	[T_PLAN] = "numbering_plan",
-	[T_ROAMING] = "roaming",
-	[T_SUBST] = "substitution",
-	[T_ALLOW] = "allow",
-};
-
-static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
-			    const char *key, char *out)
-{
-	char sh[256];
-	struct stat st;
-
-	if (cfg_node_is_null(n))
-		return;
-	if (!cfg_path_resolve(c, n, key, out))
-		return;
-	if (c->flags & SF_CFG_SKIP_FILE_CHECKS)
-		return;
-	cfg_show(n, sh, sizeof(sh));
-	if (stat(out, &st) < 0) {
-		cfg_err(c, n, "table file '%s' not found: %s", sh,
-			strerror(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		cfg_err(c, n, "table file '%s' is a directory", sh);
-		return;
-	}
-	if (access(out, R_OK) < 0)
-		cfg_err(c, n, "table file '%s' is not readable: %s", sh,
-			strerror(errno));
-}
-
-static void load_tables(cfg_ctx_t *c, const cfg_node_t *n)
-{
-	sf_cfg_t *cfg = c->cfg;
-	const cfg_node_t *v[T_COUNT];
-	char *dst[T_COUNT] = {cfg->plan_path, cfg->roaming_path,
-			      cfg->substitution_path, cfg->allow_path};
-
-	if (!cfg_map_fields(c, n, "tables", "'tables'", "key", table_keys,
-			    T_COUNT, v, NULL))
-		return;
-	for (size_t i = 0; i < T_COUNT; i++)
-		if (v[i])
-			load_table_path(c, v[i], table_keys[i], dst[i]);
 }
 
 /* --- emergency, tag ---------------------------------------------------------- */
@@ -327,7 +274,7 @@ static void walk(cfg_ctx_t *c, const cfg_node_t *root)
 	if (v[S_IDENTITY])
 		load_identity(c, v[S_IDENTITY]);
 	if (v[S_TABLES])
-		load_tables(c, v[S_TABLES]);
+		cfg_load_tables(c, v[S_TABLES]);
 	cfg_load_trunks(c, v[S_TRUNKS]);
 	if (v[S_EMERGENCY])
 		load_emergency(c, v[S_EMERGENCY]);

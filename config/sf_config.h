@@ -36,6 +36,7 @@
 #define SF_CFG_MAX_IDENTITY 4
 #define SF_CFG_MAX_RULES 1024
 #define SF_CFG_MAX_METHODS 16    /* out-of-dialog methods per trunk */
+#define SF_CFG_MAX_HOME_OPS 16   /* tables.ported.home_operators */
 #define SF_CFG_METHOD_MAX 32     /* bytes of a method name, NUL included */
 #define SF_CFG_SECRET_MAX 256    /* bytes of serve.secret, NUL included */
 #define SF_CFG_SECRET_MIN 16
@@ -234,6 +235,19 @@ typedef struct sf_cfg {
 	char roaming_path[SF_CFG_PATH_MAX];
 	char substitution_path[SF_CFG_PATH_MAX];
 	char allow_path[SF_CFG_PATH_MAX];
+	char ported_path[SF_CFG_PATH_MAX];
+	/* Feed format per table (tables.X.separator / header), indexed
+	 * plan, roaming, substitution, allow, ported: sep 0 detect, 1 ',',
+	 * 2 ';'; header 0 detect, 1 yes, 2 no. */
+	struct sf_cfg_table_fmt {
+		uint8_t sep, header;
+	} table_fmt[5];
+	/* tables.ported: the operator names (as the ported file writes them)
+	 * that are ours, and the class of a number ported to another one
+	 * (sf_class_t; default domestic-other). */
+	char home_operators[SF_CFG_MAX_HOME_OPS][SF_CFG_NAME_MAX * 2];
+	size_t n_home_operators;
+	int ported_out_class;
 	sf_rule_t *rules;             /* owned, in order */
 	size_t n_rules;
 	sf_tag_cfg_t tag;

@@ -20,6 +20,7 @@
  * Full size needs ~1 GB of disk in $TMPDIR and ~1 GB of RAM, ~1 minute.
  */
 #include "../tables/sf_tables.h"
+#include "bench_util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,18 +36,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return bench_rnd(&rng);
 }
 
 static const char *path(const char *name)
@@ -92,16 +82,6 @@ static void put_num(FILE *fp, uint64_t v, const char *suffix)
 	fputs(suffix, fp);
 }
 
-static sf_num_t num_of(uint64_t v)
-{
-	sf_num_t n;
-	char b[24];
-
-	snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
-	sf_num_parse_key(b, strlen(b), &n);
-	return n;
-}
-
 static size_t env_size(const char *name, size_t dflt, int argc, char **argv,
 		       int pos)
 {
@@ -138,7 +118,7 @@ static sf_tables_t *timed_load(const char *what, sf_tables_src_t *src,
 	sf_err_t err;
 
 	for (runs = 0; runs < 3; runs++) {
-		double t0 = now();
+		double t0 = bench_now();
 
 		sf_tables_free(tb);
 		tb = NULL;
@@ -147,7 +127,7 @@ static sf_tables_t *timed_load(const char *what, sf_tables_src_t *src,
 			sf_err_print(&err, stderr);
 			exit(2);
 		}
-		t[runs] = now() - t0;
+		t[runs] = bench_now() - t0;
 		if (t[runs] > 2.0) {
 			runs++;
 			break;
@@ -194,12 +174,12 @@ static void timed_lookups(const char *what, const sf_tables_t *t,
 			  const sf_num_t *q, size_t nq, lookup_fn fn)
 {
 	size_t hits = 0;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (size_t i = 0; i < nq; i++)
 		hits += fn(t, &q[i]);
 	printf("  %-32s %7.1f ns/op  (%zu of %zu hit)\n", what,
-	       (now() - t0) * 1e9 / (double)nq, hits, nq);
+	       (bench_now() - t0) * 1e9 / (double)nq, hits, nq);
 }
 
 static void bench_plan(size_t n)
@@ -226,7 +206,7 @@ static void bench_plan(size_t n)
 	sf_tables_stats(t, &st);
 	row("numbering plan", st.plan_rows, st.plan_bytes, secs);
 	for (size_t i = 0; i < NQ; i++)
-		q[i] = num_of(70000000000ULL + rnd() % 10000000000ULL);
+		q[i] = bench_num(70000000000ULL + rnd() % 10000000000ULL);
 	timed_lookups("plan LPM (random 7xxxxxxxxxx)", t, q, NQ, lk_plan);
 	sf_tables_free(t);
 	free(q);
@@ -251,38 +231,38 @@ static void bench_roaming(size_t n)
 		v += 1 + rnd() % 3;
 		keys[i] = v;
 	}
-	t0 = now();
+	t0 = bench_now();
 	fp = create("roaming.csv");
 	for (size_t i = 0; i < n; i++)
 		put_num(fp, keys[i], i % 3 ? ",TR\n" : "\n");
 	fclose(fp);
-	printf("(generated %zu roaming rows in %.1f s)\n", n, now() - t0);
+	printf("(generated %zu roaming rows in %.1f s)\n", n, bench_now() - t0);
 
 	src.roaming = path("roaming.csv");
 	t = timed_load("roaming, sorted file", &src, &secs);
 	sf_tables_stats(t, &st);
 	row("roaming, sorted file", st.roaming_rows, st.roaming_bytes, secs);
 	for (size_t i = 0; i < NQ && n; i++)
-		q[i] = num_of(keys[rnd() % n]);
+		q[i] = bench_num(keys[rnd() % n]);
 	timed_lookups("roaming hit", t, q, n ? NQ : 0, lk_roam);
 	m = 0;
 	while (m < NQ && n) {
 		uint64_t x = keys[0] + rnd() % (keys[n - 1] - keys[0] + 1);
 
 		if (!bsearch(&x, keys, n, sizeof(*keys), cmp_u64))
-			q[m++] = num_of(x);
+			q[m++] = bench_num(x);
 	}
 	timed_lookups("roaming miss (inside the range)", t, q, m, lk_roam);
 	{
 		sf_tables_t *u = NULL, *prev;
 		sf_err_t err;
-		double t1 = now();
+		double t1 = bench_now();
 		int k;
 
 		/* 1000 live updates on top of the full table */
 		prev = t;
 		for (k = 0; k < 1000; k++) {
-			sf_num_t x = num_of(78000000000ULL + (uint64_t)k);
+			sf_num_t x = bench_num(78000000000ULL + (uint64_t)k);
 
 			if (sf_tables_roaming_update(prev, &x, true, "FR", &u,
 						     &err) < 0)
@@ -293,10 +273,10 @@ static void bench_roaming(size_t n)
 		}
 		printf("  %-32s %7.1f us/op  (overlay %zu after %d)\n",
 		       "live update (growing overlay)",
-		       (now() - t1) * 1e6 / k, sf_tables_roaming_overlay(prev),
+		       (bench_now() - t1) * 1e6 / k, sf_tables_roaming_overlay(prev),
 		       k);
 		for (size_t i = 0; i < NQ && n; i++)
-			q[i] = num_of(keys[rnd() % n]);
+			q[i] = bench_num(keys[rnd() % n]);
 		timed_lookups("roaming hit via 1000-entry overlay", prev, q,
 			      n ? NQ : 0, lk_roam);
 		if (prev != t)
@@ -365,11 +345,11 @@ static void bench_subst(size_t n, const char *label)
 	sf_tables_stats(t, &st);
 	row(label, st.subst_rows, st.subst_bytes, secs);
 	for (size_t i = 0; i < NQ && ne; i++)
-		q[i] = num_of(exact[rnd() % ne]);
+		q[i] = bench_num(exact[rnd() % ne]);
 	timed_lookups("substitution hit (exact)", t, q, ne ? NQ : 0,
 		      lk_subst);
 	for (size_t i = 0; i < NQ; i++)
-		q[i] = num_of(79000000000ULL + rnd() % 1000000000ULL);
+		q[i] = bench_num(79000000000ULL + rnd() % 1000000000ULL);
 	timed_lookups("substitution miss", t, q, NQ, lk_subst);
 	sf_tables_free(t);
 	free(q);
@@ -385,7 +365,7 @@ int main(int argc, char **argv)
 	size_t s2 = env_size("SF_BENCH_SUBST2", 10000000, argc, argv, 4);
 	const char *tmp = getenv("TMPDIR");
 	char label[64];
-	double t0 = now(), ts;
+	double t0 = bench_now(), ts;
 	sf_err_t err;
 
 	snprintf(dir, sizeof(dir), "%s/sf_bench_tables_XXXXXX",
@@ -396,10 +376,10 @@ int main(int argc, char **argv)
 	}
 	printf("bench_tables: plan %zu, roaming %zu, substitution %zu and "
 	       "%zu rows; files in %s\n", plan, roam, s1, s2, dir);
-	ts = now();
+	ts = bench_now();
 	if (sf_tables_selftest(&err) < 0)
 		sf_err_print(&err, stderr);
-	printf("%-34s %7.3f s\n", "Judy self-test", now() - ts);
+	printf("%-34s %7.3f s\n", "Judy self-test", bench_now() - ts);
 	bench_plan(plan);
 	bench_roaming(roam);
 	snprintf(label, sizeof(label), "substitution %zu", s1);
@@ -409,6 +389,6 @@ int main(int argc, char **argv)
 	if (rmdir(dir) != 0)
 		fprintf(stderr, "could not remove %s: %s\n", dir,
 			strerror(errno));
-	printf("total %.1f s\n", now() - t0);
+	printf("total %.1f s\n", bench_now() - t0);
 	return 0;
 }

@@ -3,9 +3,13 @@
  * sf_tables.h - the number tables, kept in Judy arrays, as one immutable
  * snapshot.
  *
- * A snapshot holds four tables loaded from text files:
+ * A snapshot holds five tables loaded from text files:
  *  - numbering plan: prefix -> class, allowed total length, operator label;
  *    longest-prefix match;
+ *  - ported numbers (mobile number portability): number -> the operator
+ *    serving it now; consulted before the plan, it makes a number ported
+ *    to one of our operators home-mobile and one ported away the
+ *    configured class (domestic-other by default);
  *  - roaming: the set of home subscribers now roaming abroad, each with an
  *    optional visited country (ISO 3166 alpha-2);
  *  - substitution / do-not-originate (DNO): exact numbers and prefixes
@@ -39,15 +43,43 @@
 
 typedef struct sf_tables sf_tables_t;
 
+/*
+ * How a table file is written, as feeds come: fields separated by ',' or
+ * ';', a header row or none.  Zero values mean detect: the separator is
+ * the first ',' or ';' outside quotes on the first line that has one; the
+ * first non-comment line is a header when none of its fields looks like
+ * a number (starts with a digit, '+' and a digit, or "short:").  A UTF-8
+ * byte order mark at the start and RFC 4180 quoted fields ("" for a
+ * quote inside) are always accepted.
+ */
+typedef enum sf_table_sep {
+	SF_TABLE_SEP_AUTO = 0, SF_TABLE_SEP_COMMA, SF_TABLE_SEP_SEMICOLON
+} sf_table_sep_t;
+typedef enum sf_table_header {
+	SF_TABLE_HEADER_AUTO = 0, SF_TABLE_HEADER_YES, SF_TABLE_HEADER_NO
+} sf_table_header_t;
+typedef struct sf_table_format {
+	uint8_t sep;    /* sf_table_sep_t */
+	uint8_t header; /* sf_table_header_t */
+} sf_table_format_t;
+
 /* Where to load from.  Any path may be NULL: that table is then empty. */
 typedef struct sf_tables_src {
 	const char *plan;
+	const char *ported;
 	const char *roaming;
 	const char *substitution;
 	const char *allow;
 	/* Trunk names known to the config, index = trunk id. */
 	const char *const *trunk_names;
 	size_t n_trunks;
+	/* Ported table: the operator names that are ours (a number ported
+	 * to one of them is ported in; names compare ignoring case) and the
+	 * class of a number ported to any other (SF_CLASS_UNLISTED, i.e. 0,
+	 * means domestic-other). */
+	const char *const *home_operators;
+	size_t n_home_operators;
+	sf_class_t ported_out_class;
 	/*
 	 * Reload guard: when `previous` is given, a table whose row count
 	 * falls below (1 - max_shrink) of the previous snapshot's is refused
@@ -64,7 +96,22 @@ typedef struct sf_tables_src {
 	 * call; lines are views into it while loading, nothing is kept.
 	 */
 	sf_str_t plan_text, roaming_text, substitution_text, allow_text;
+	sf_str_t ported_text;
+	/* Feed format per table (zero: detect). */
+	sf_table_format_t plan_fmt, roaming_fmt, substitution_fmt, allow_fmt,
+		ported_fmt;
 } sf_tables_src_t;
+
+/* A number's portability status, by one name table (sf_ported_name). */
+typedef enum sf_ported {
+	SF_PORTED_NONE = 0, /* "no": not in the ported table */
+	SF_PORTED_IN,       /* "in": ported to one of our operators */
+	SF_PORTED_OUT,      /* "out": ported to another operator */
+	SF_PORTED_COUNT
+} sf_ported_t;
+
+/* "no", "in", "out"; never NULL. */
+const char *sf_ported_name(sf_ported_t p);
 
 /*
  * min_len/max_len are the file's values: allowed digits of the whole number
@@ -77,6 +124,9 @@ typedef struct sf_plan_entry {
 	uint8_t min_len, max_len; /* allowed visible digits, see above */
 	uint8_t prefix_len;       /* key digits of the matching prefix */
 	const char *operator_name; /* owned by the snapshot; "" if none */
+	sf_ported_t ported;       /* IN/OUT: the ported table decided cls
+				     and operator_name (the lengths are
+				     still the plan's range's) */
 } sf_plan_entry_t;
 
 typedef struct sf_subst_entry {
@@ -86,8 +136,9 @@ typedef struct sf_subst_entry {
 } sf_subst_entry_t;
 
 typedef struct sf_tables_stats {
-	size_t plan_rows, roaming_rows, subst_rows, allow_rows;
+	size_t plan_rows, roaming_rows, subst_rows, allow_rows, ported_rows;
 	size_t plan_bytes, roaming_bytes, subst_bytes, allow_bytes;
+	size_t ported_bytes;
 	uint64_t generation; /* set by the caller (sf_tables_set_generation) */
 } sf_tables_stats_t;
 
@@ -100,11 +151,14 @@ typedef struct sf_tables_stats {
  * The first bad line stops the load (one error is reported).
  *
  * Files: one entry per line; blank lines and whole-line '#' comments are
- * skipped; fields are separated by ',' and trimmed; CRLF is accepted; the
- * last field (operator, reason, comment) is the rest of the line and may
- * contain commas; lines are at most 64 KiB and may not contain NUL.
+ * skipped; fields are separated by ',' or ';' (sf_table_format_t) and
+ * trimmed, may be quoted, and a header row and a UTF-8 BOM are skipped;
+ * CRLF is accepted; the last field (operator, reason, comment) is the rest
+ * of the line and may contain separators; lines are at most 64 KiB and
+ * may not contain NUL.
  * Duplicates: a plan prefix defined twice is an error; a roaming number
- * listed twice counts once and the later line's country wins; a
+ * listed twice counts once and the later line's country wins (a ported
+ * number: the later line's operator); a
  * substitution number or prefix listed twice counts once and the first
  * line wins; allow entries count once.  Load time is linear; unsorted big
  * files cost ~30% more than sorted ones (rows are radix-sorted in bounded
@@ -118,7 +172,10 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
  * with the last snapshot that uses them. */
 void sf_tables_free(sf_tables_t *t);
 
-/* Longest-prefix match in the numbering plan.  Returns true on a match. */
+/* The class of a number: the ported table first (a ported number gets
+ * home-mobile or the ported-out class, and its current operator), then the
+ * longest-prefix match in the numbering plan.  Returns true when either
+ * knows the number. */
 bool sf_tables_plan_lookup(const sf_tables_t *t, const sf_num_t *n,
 			   sf_plan_entry_t *out);
 
@@ -147,7 +204,7 @@ typedef struct sf_number_facts {
 	bool allow_listed;            /* for trunk_id, or for all trunks */
 } sf_number_facts_t;
 
-/* The four lookups above for n at once (its prefix keys computed once):
+/* The lookups above for n at once (its prefix keys computed once):
  * the same answers as sf_tables_plan_lookup(), sf_tables_is_roaming(),
  * sf_tables_subst_lookup() and sf_tables_allowed().  t NULL or a number
  * that cannot be a key: everything false. */
@@ -165,14 +222,16 @@ void sf_tables_set_generation(sf_tables_t *t, uint64_t gen);
  * Live roaming update: builds a new snapshot *out that shares the plan,
  * substitution and allow tables of base (reference-counted internally) and
  * has a roaming set equal to base's with n added (add=true) or removed.
- * base is not modified and stays valid.  Cost is O(changes since the last
- * full load), not O(table size).  Returns 0 or SF_ENOMEM/SF_EINVAL.
+ * base is not modified and stays valid.  The cost does not grow with the
+ * table nor with the changes made since the last full load (about log64
+ * of them: a few microseconds at 10^6).  Returns 0 or SF_ENOMEM/SF_EINVAL.
  *
  * n must be E.164; visited is NULL/"" or two ASCII letters (stored upper
- * case; ignored when removing).  Changes live in a sorted overlay private
- * to the new snapshot (16 bytes per number whose state differs from the
- * last full load; each update copies it, e.g. 1.6 MB at 10^5 changes), so
- * lookups cost one binary search more.  Snapshots derived from one another
+ * case; ignored when removing).  Changes live in an overlay - a
+ * persistent hash trie of the numbers whose state differs from the last
+ * full load, about 32 bytes each - that the new snapshot shares with its
+ * base except for the one path the update copies; lookups walk it first
+ * (a few pointers).  Snapshots derived from one another
  * may be freed in any order and from any thread (the shared tables carry an
  * atomic reference count); the generation is copied from base.
  */
@@ -182,8 +241,7 @@ int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 
 /*
  * Number of numbers in t's live-update roaming overlay (numbers whose state
- * differs from the last full load).  The next sf_tables_roaming_update()
- * copies this many 16-byte entries.  0 for a freshly loaded snapshot.
+ * differs from the last full load).  0 for a freshly loaded snapshot.
  */
 size_t sf_tables_roaming_overlay(const sf_tables_t *t);
 

@@ -4,21 +4,24 @@
  * and live roaming updates.
  *
  * A snapshot is a small handle on a reference-counted core that holds the
- * four tables (tbl_int.h).  sf_tables_load() builds a fresh core; nothing
+ * five tables (tbl_int.h).  sf_tables_load() builds a fresh core; nothing
  * is reachable from outside until every table has loaded and the shrink
  * guard has passed, and any failure frees the half-built core.
  *
  * Live roaming updates (sf_tables_roaming_update) must not copy a 10^7-row
  * table, and must not modify a snapshot that readers may be using.  So a
  * derived snapshot shares the core of its base (one more reference) and
- * carries its own roaming overlay: a sorted array of (number, state) pairs
- * holding exactly the numbers whose state differs from the core's roaming
- * set.  Lookups consult the overlay first (binary search), then the core.
- * Each update copies the overlay once, O(k) for k numbers changed since
- * the last full load (16 bytes per change: 10^5 changes = 1.6 MB copied
- * per update); a full reload starts again from an empty overlay.  Setting a
- * number back to its state in the file removes it from the overlay, so k
- * counts distinct numbers whose state really differs, not updates.
+ * carries its own roaming overlay: a persistent hash trie (tbl_overlay.c)
+ * of (number, state) holding exactly the numbers whose state differs from
+ * the core's roaming set.  Lookups consult the overlay first, then the
+ * core.  An update copies one path of the trie (about log64(k) nodes for
+ * k changed numbers) and shares the rest with the base snapshot, so its
+ * cost does not grow with the live changes (it was a copy of the whole
+ * overlay, O(k): 2.8k updates/s at 10^5 changes; perf/
+ * bench_roaming_updates).  A full reload starts again from an empty
+ * overlay.  Setting a number back to its state in the file removes it
+ * from the overlay, so k counts distinct numbers whose state really
+ * differs, not updates.
  *
  * The core's reference count is atomic: snapshots are retired and freed by
  * whichever thread drops the last reader, in any order.
@@ -27,14 +30,11 @@
 
 #include <string.h>
 
-typedef struct roam_ovl {
-	uint64_t key;
-	Word_t val; /* 0 = not roaming, else SF_TBL_ROAM_PRESENT | country */
-} roam_ovl_t;
-
 struct sf_tables {
 	sf_tbl_core_t *core;
-	roam_ovl_t *ovl; /* sorted by key, owned */
+	/* number -> 0 (not roaming) or SF_TBL_ROAM_PRESENT | country; one
+	 * reference owned */
+	sf_tbl_ovl_t *ovl;
 	size_t n_ovl;
 	size_t roaming_rows;
 	uint64_t generation;
@@ -57,6 +57,12 @@ static sf_tbl_core_t *core_new(void)
 		sf_tbl_free(c);
 		return NULL;
 	}
+	if (sf_tbl_strs_init(&c->ported_strs) < 0) {
+		sf_tbl_strs_fini(&c->subst_strs);
+		sf_tbl_strs_fini(&c->plan_strs);
+		sf_tbl_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -66,6 +72,7 @@ void sf_tbl_core_free(sf_tbl_core_t *c)
 		return;
 	JudyLFreeArray(&c->plan, PJE0);
 	JudyLFreeArray(&c->roam, PJE0);
+	JudyLFreeArray(&c->ported, PJE0);
 	JudyLFreeArray(&c->subst_exact, PJE0);
 	JudyLFreeArray(&c->subst_prefix, PJE0);
 	JudyLFreeArray(&c->pair_index, PJE0);
@@ -80,6 +87,7 @@ void sf_tbl_core_free(sf_tbl_core_t *c)
 	sf_tbl_free(c->pairs);
 	sf_tbl_strs_fini(&c->plan_strs);
 	sf_tbl_strs_fini(&c->subst_strs);
+	sf_tbl_strs_fini(&c->ported_strs);
 	sf_tbl_free(c);
 }
 
@@ -129,16 +137,24 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
 	if (!c)
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	if (src->plan)
-		rc = sf_tbl_plan_load(c, src->plan, src->plan_text, err);
+		rc = sf_tbl_plan_load(c, src->plan, src->plan_text,
+				      src->plan_fmt, err);
+	if (rc == 0 && src->ported)
+		rc = sf_tbl_ported_load(c, src->ported, src->ported_text,
+					src->ported_fmt, src->home_operators,
+					src->n_home_operators,
+					src->ported_out_class, err);
 	if (rc == 0 && src->roaming)
 		rc = sf_tbl_roaming_load(c, src->roaming, src->roaming_text,
-					 err);
+					 src->roaming_fmt, err);
 	if (rc == 0 && src->substitution)
 		rc = sf_tbl_subst_load(c, src->substitution,
-				       src->substitution_text, err);
+				       src->substitution_text,
+				       src->substitution_fmt, err);
 	if (rc == 0 && src->allow)
 		rc = sf_tbl_allow_load(c, src->allow, src->allow_text,
-				       src->trunk_names, src->n_trunks, err);
+				       src->allow_fmt, src->trunk_names,
+				       src->n_trunks, err);
 	if (rc == 0 && src->previous) {
 		sf_tables_stats_t ps;
 		double ms = src->max_shrink;
@@ -146,6 +162,9 @@ int sf_tables_load(const sf_tables_src_t *src, sf_tables_t **out,
 		sf_tables_stats(src->previous, &ps);
 		rc = shrink_check("numbering plan", src->plan, ps.plan_rows,
 				  c->plan_n, ms, err);
+		if (rc == 0)
+			rc = shrink_check("ported", src->ported,
+					  ps.ported_rows, c->ported_n, ms, err);
 		if (rc == 0)
 			rc = shrink_check("roaming", src->roaming,
 					  ps.roaming_rows, c->roam_n, ms, err);
@@ -175,24 +194,8 @@ void sf_tables_free(sf_tables_t *t)
 	if (!t)
 		return;
 	core_unref(t->core);
-	sf_tbl_free(t->ovl);
+	sf_tbl_ovl_unref(t->ovl);
 	sf_tbl_free(t);
-}
-
-/* Index of the first overlay entry with key >= k. */
-static size_t ovl_find(const roam_ovl_t *o, size_t n, uint64_t k)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (o[mid].key < k)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 static Word_t core_roam(const sf_tbl_core_t *c, uint64_t key)
@@ -207,19 +210,36 @@ static Word_t core_roam(const sf_tbl_core_t *c, uint64_t key)
 
 static Word_t roam_state(const sf_tables_t *t, uint64_t key)
 {
-	if (t->n_ovl) {
-		size_t i = ovl_find(t->ovl, t->n_ovl, key);
+	Word_t v;
 
-		if (i < t->n_ovl && t->ovl[i].key == key)
-			return t->ovl[i].val;
-	}
+	if (t->ovl && sf_tbl_ovl_get(t->ovl, key, &v))
+		return v;
 	return core_roam(t->core, key);
+}
+
+/* The plan's answer for n, overridden by the ported table's (the whole
+ * number's key is pfx[len]). */
+static bool classify(const sf_tbl_core_t *c,
+		     const uint64_t pfx[SF_NUM_MAX + 1], const sf_num_t *n,
+		     sf_plan_entry_t *out)
+{
+	sf_plan_entry_t e;
+	bool in_plan = sf_tbl_plan_lookup_keys(c, pfx, n->len, &e);
+
+	if (n->kind == SF_NUM_E164 &&
+	    sf_tbl_ported_apply(c, pfx[n->len], n->len, in_plan, &e))
+		in_plan = true;
+	if (in_plan && out)
+		*out = e;
+	return in_plan;
 }
 
 bool sf_tables_plan_lookup(const sf_tables_t *t, const sf_num_t *n,
 			   sf_plan_entry_t *out)
 {
-	return t && sf_tbl_plan_lookup(t->core, n, out);
+	uint64_t pfx[SF_NUM_MAX + 1];
+
+	return t && sf_tbl_prefixes(n, pfx) && classify(t->core, pfx, n, out);
 }
 
 bool sf_tables_is_roaming(const sf_tables_t *t, const sf_num_t *n,
@@ -261,8 +281,7 @@ void sf_tables_number_facts(const sf_tables_t *t, int trunk_id,
 	memset(out, 0, sizeof(*out));
 	if (!t || !sf_tbl_prefixes(n, pfx))
 		return;
-	out->in_plan = sf_tbl_plan_lookup_keys(t->core, pfx, n->len,
-					       &out->plan);
+	out->in_plan = classify(t->core, pfx, n, &out->plan);
 	if (n->kind == SF_NUM_E164 && n->len <= 15) {
 		v = roam_state(t, pfx[n->len]);
 		out->roaming = v != 0;
@@ -287,9 +306,12 @@ void sf_tables_stats(const sf_tables_t *t, sf_tables_stats_t *out)
 	out->roaming_rows = t->roaming_rows;
 	out->subst_rows = c->subst_n;
 	out->allow_rows = c->allow_n;
+	out->ported_rows = c->ported_n;
+	out->ported_bytes = sf_tbl_ported_bytes(c);
 	out->plan_bytes = sf_tbl_plan_bytes(c);
+	/* the overlay: its slots and about a third as much in nodes */
 	out->roaming_bytes = sf_tbl_roaming_bytes(c) +
-			     t->n_ovl * sizeof(*t->ovl);
+			     t->n_ovl * sf_tbl_ovl_slot_bytes() * 4 / 3;
 	out->subst_bytes = sf_tbl_subst_bytes(c);
 	out->allow_bytes = sf_tbl_allow_bytes(c);
 	out->generation = t->generation;
@@ -313,8 +335,7 @@ int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 	char cc[3] = "";
 	uint64_t key;
 	Word_t want, cur, in_core;
-	size_t i, n_new;
-	bool found;
+	int delta;
 	sf_tables_t *t;
 
 	if (out)
@@ -343,41 +364,18 @@ int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 	want = add ? SF_TBL_ROAM_PRESENT | sf_tbl_country_pack(cc) : 0;
 	cur = roam_state(base, key);
 	in_core = core_roam(base->core, key);
-	i = ovl_find(base->ovl, base->n_ovl, key);
-	found = i < base->n_ovl && base->ovl[i].key == key;
-	if (want == in_core)
-		n_new = base->n_ovl - (found ? 1 : 0);
-	else
-		n_new = base->n_ovl + (found ? 0 : 1);
 
 	t = sf_tbl_malloc(sizeof(*t));
 	if (!t)
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	memset(t, 0, sizeof(*t));
-	if (n_new) {
-		t->ovl = sf_tbl_malloc(n_new * sizeof(*t->ovl));
-		if (!t->ovl) {
-			sf_tbl_free(t);
-			return sf_err_set(err, SF_ENOMEM, NULL, 0, 0,
-					  "out of memory");
-		}
+	/* the overlay holds only states that differ from the file's */
+	if (sf_tbl_ovl_set(base->ovl, key, want, want == in_core, &t->ovl,
+			   &delta) < 0) {
+		sf_tbl_free(t);
+		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	/* entries before i, then the change at i, then the rest */
-	if (i)
-		memcpy(t->ovl, base->ovl, i * sizeof(*t->ovl));
-	t->n_ovl = i;
-	if (want != in_core) {
-		t->ovl[t->n_ovl].key = key;
-		t->ovl[t->n_ovl].val = want;
-		t->n_ovl++;
-	}
-	if (found)
-		i++;
-	if (base->n_ovl > i) {
-		memcpy(t->ovl + t->n_ovl, base->ovl + i,
-		       (base->n_ovl - i) * sizeof(*t->ovl));
-		t->n_ovl += base->n_ovl - i;
-	}
+	t->n_ovl = (size_t)((ptrdiff_t)base->n_ovl + delta);
 	t->roaming_rows = base->roaming_rows - (cur ? 1 : 0) + (want ? 1 : 0);
 	t->generation = base->generation;
 	t->core = base->core;

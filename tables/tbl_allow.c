@@ -64,12 +64,21 @@ static int bad_trunk(const sf_tbl_reader_t *r, sf_err_t *err,
 			  "trunk)", show, f->v.s, known);
 }
 
-static int allow_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
-		      sf_str_t line, const char *const *trunks,
-		      size_t n_trunks, sf_err_t *err)
+typedef struct allow_ctx {
+	sf_tbl_core_t *c;
+	const char *const *trunks;
+	size_t n_trunks;
+} allow_ctx_t;
+
+static int allow_line(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
+		      sf_err_t *err)
 {
+	const allow_ctx_t *x = ctx;
+	sf_tbl_core_t *c = x->c;
+	const char *const *trunks = x->trunks;
+	size_t n_trunks = x->n_trunks;
 	sf_tbl_field_t f[3];
-	size_t nf = sf_tbl_split(line, f, 3);
+	int nf = sf_tbl_split(r, line, f, 3, err);
 	sf_tbl_allow_set_t *set = NULL;
 	sf_num_t num;
 	bool is_prefix;
@@ -77,6 +86,8 @@ static int allow_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	JError_t je;
 	int rc;
 
+	if (nf < 0)
+		return nf;
 	if (f[0].v.len == 0)
 		return sf_tbl_bad(r, err, f[0].col,
 				  "missing trunk (expected %s)", ALLOW_FIELDS);
@@ -121,12 +132,10 @@ static int allow_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 }
 
 int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		      const char *const *trunks, size_t n_trunks,
-		      sf_err_t *err)
+		      sf_table_format_t fmt, const char *const *trunks,
+		      size_t n_trunks, sf_err_t *err)
 {
-	sf_tbl_reader_t r;
-	sf_str_t line;
-	int rc;
+	allow_ctx_t x = {.c = c, .trunks = trunks, .n_trunks = n_trunks};
 
 	if (n_trunks > MAX_TRUNKS || (n_trunks && !trunks))
 		return sf_err_set(err, SF_EINVAL, path, 0, 0,
@@ -136,16 +145,7 @@ int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 		return sf_err_set(err, SF_ENOMEM, path, 0, 0, "out of memory");
 	memset(c->allow, 0, (n_trunks + 1) * sizeof(*c->allow));
 	c->n_allow_sets = n_trunks + 1;
-	rc = sf_tbl_reader_open(&r, path, text, err);
-	if (rc < 0)
-		return rc;
-	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
-		rc = allow_line(c, &r, line, trunks, n_trunks, err);
-		if (rc < 0)
-			break;
-	}
-	sf_tbl_reader_close(&r);
-	return rc < 0 ? rc : 0;
+	return sf_tbl_load_lines(path, text, fmt, allow_line, &x, NULL, err);
 }
 
 size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c)

@@ -6,9 +6,9 @@
  *  - the allocation wrapper that every malloc/realloc of this layer goes
  *    through, so sf_tables_fail_after() can inject failures in tests;
  *  - the Judy key encoding of a key-form number;
- *  - the line reader and field splitter used by the four table loaders;
+ *  - the line reader and field splitter used by the table loaders;
  *  - the string interner (one arena per table, strings stored once);
- *  - the shared "core" of a snapshot: the four tables, reference-counted so
+ *  - the shared "core" of a snapshot: the tables, reference-counted so
  *    that live roaming updates can share them between snapshots.
  *
  * Judy is always called through its functions with a PJError_t (or PJE0 for
@@ -194,6 +194,8 @@ static inline Word_t sf_tbl_lpm_filtered(Pcvoid_t judyl,
 
 /* --- line reader (tbl_reader.c) ---------------------------------------- */
 
+typedef struct sf_tbl_batch sf_tbl_batch_t;
+
 #define SF_TBL_LINE_MAX 65536     /* longest accepted line, bytes */
 #define SF_TBL_CHUNK (1u << 20)   /* read size */
 
@@ -206,21 +208,55 @@ typedef struct sf_tbl_reader {
 	bool eof;
 	bool borrowed;    /* buf is the caller's text: never written or freed */
 	unsigned line_no; /* of the line last returned */
+	/* the feed format (tbl_fields.c) */
+	char sep;         /* ',' or ';'; 0 = not known yet (detect) */
+	uint8_t header;   /* sf_table_header_t */
+	bool seen_data;   /* a line other than comments was seen */
+	char *scratch;    /* unquoted fields with doubled quotes; lazily */
+	size_t scratch_used;
 } sf_tbl_reader_t;
 
 /* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM.
  * With text.s non-NULL, reads text instead (no read buffer, no I/O; the
- * whole text is "read" at once) and path only names it in messages. */
+ * whole text is "read" at once) and path only names it in messages.
+ * fmt says how fields are separated and whether a header row comes first
+ * (zero: detect both). */
 int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_str_t text,
-		       sf_err_t *err);
+		       sf_table_format_t fmt, sf_err_t *err);
 
 /*
- * Next line that is neither blank nor a whole-line '#' comment, with the
- * newline and a CR before it removed and blanks trimmed.  Returns 1 with
- * *line set (a view into the reader's buffer, valid until the next call),
- * 0 at end of file, or SF_EIO / SF_EPARSE (line too long, NUL byte).
+ * Next data line: not blank, not a whole-line '#' comment, not the
+ * header row (declared, or detected on the first such line: see
+ * sf_tbl_is_header), with a UTF-8 byte order mark at the start of the
+ * file, the newline and a CR before it removed and blanks trimmed.
+ * Detects the separator on the first line holding ',' or ';' outside
+ * quotes when it was not declared.  Returns 1 with *line set (a view
+ * into the reader's buffer, valid until the next call), 0 at end of
+ * file, or SF_EIO / SF_EPARSE (line too long, NUL byte).
  */
 int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err);
+
+/* Line callback of sf_tbl_load_lines: one data line. */
+typedef int (*sf_tbl_line_fn)(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
+			      sf_err_t *err);
+
+/*
+ * The loop every loader runs: opens path (or text) with fmt, hands each
+ * data line to fn, closes, and when b is not NULL flushes its sorted
+ * batch (then finishes it, also on failure).  Returns 0 or the first
+ * negative SF_E* (err filled).
+ */
+int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
+		      sf_tbl_line_fn fn, void *ctx, sf_tbl_batch_t *b,
+		      sf_err_t *err);
+
+/* --- feed format (tbl_fields.c) ----------------------------------------- */
+
+/* Called by the reader on a data candidate line: sets r->sep when it is
+ * not known and the line shows it; true when the line is a header row
+ * (no field looks like a number: see tbl_fields.c). */
+void sf_tbl_detect_sep(sf_tbl_reader_t *r, sf_str_t line);
+bool sf_tbl_is_header(const sf_tbl_reader_t *r, sf_str_t line);
 
 void sf_tbl_reader_close(sf_tbl_reader_t *r);
 
@@ -235,11 +271,16 @@ typedef struct sf_tbl_field {
 } sf_tbl_field_t;
 
 /*
- * Splits line at the first max-1 commas (the last field is the rest of the
- * line, commas included).  Fields are trimmed.  Returns the number found
- * (1..max).  line must be a view returned by sf_tbl_reader_next.
+ * Splits line at the first max-1 separators outside quotes (the last
+ * field is the rest of the line, separators included).  A field in double
+ * quotes (RFC 4180) may hold separators, and "" inside it stands for one
+ * quote; the quotes are removed.  Fields are trimmed.  Returns the number
+ * found (1..max), or SF_EPARSE with err at the line and column of a quote
+ * left open or text after a closing quote.  line must be a view returned
+ * by sf_tbl_reader_next on r; the fields are valid until its next call.
  */
-size_t sf_tbl_split(sf_str_t line, sf_tbl_field_t *f, size_t max);
+int sf_tbl_split(sf_tbl_reader_t *r, sf_str_t line, sf_tbl_field_t *f,
+		 size_t max, sf_err_t *err);
 
 /*
  * Parses a number field with sf_num_parse_key().  allow_prefix: a trailing
@@ -270,13 +311,13 @@ typedef struct sf_tbl_row {
  * negative SF_E*.  Set put/ctx, zero the rest.  The tmp buffer (scratch
  * for the sort, same size as rows) is allocated only for an unsorted batch.
  */
-typedef struct sf_tbl_batch {
+struct sf_tbl_batch {
 	int (*put)(void *ctx, uint64_t key, Word_t val);
 	void *ctx;
 	sf_tbl_row_t *rows, *tmp;
 	size_t n, cap, tmp_cap;
 	bool unsorted;
-} sf_tbl_batch_t;
+};
 
 int sf_tbl_batch_add(sf_tbl_batch_t *b, uint64_t key, Word_t val);
 int sf_tbl_batch_flush(sf_tbl_batch_t *b);
@@ -345,6 +386,13 @@ typedef struct sf_tbl_core {
 	Pvoid_t roam;
 	size_t roam_n;
 
+	/* ported numbers: JudyL key -> (operator offset << 2) | 2 | home
+	 * (tbl_ported.c) */
+	Pvoid_t ported;
+	size_t ported_n;
+	sf_tbl_strs_t ported_strs;
+	uint8_t ported_out_cls; /* sf_class_t of a number ported out */
+
 	/* substitution: JudyL key -> pair index + 1 */
 	Pvoid_t subst_exact, subst_prefix;
 	uint32_t subst_mask;
@@ -380,15 +428,23 @@ static inline void sf_tbl_country_unpack(Word_t v, char out[3])
 /* Per-table loaders (each fills its part of core; on failure the caller
  * frees the whole core). */
 /* text.s non-NULL: parse text, path only names it (sf_tables_src_t). */
+/* fmt: the file's feed format (sf_tables_src_t). */
 int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		     sf_err_t *err);
+		     sf_table_format_t fmt, sf_err_t *err);
 int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-			sf_err_t *err);
+			sf_table_format_t fmt, sf_err_t *err);
+/* home: the operator names that are ours (compared ignoring case);
+ * out_class: the class of a number ported to anyone else (UNLISTED =
+ * domestic-other). */
+int sf_tbl_ported_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
+		       sf_table_format_t fmt, const char *const *home,
+		       size_t n_home,
+		       sf_class_t out_class, sf_err_t *err);
 int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		      sf_err_t *err);
+		      sf_table_format_t fmt, sf_err_t *err);
 int sf_tbl_allow_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		      const char *const *trunks, size_t n_trunks,
-		      sf_err_t *err);
+		      sf_table_format_t fmt, const char *const *trunks,
+		      size_t n_trunks, sf_err_t *err);
 
 /* Lookups on one core (sf_tables.h has the contracts). */
 bool sf_tbl_plan_lookup(const sf_tbl_core_t *c, const sf_num_t *n,
@@ -411,14 +467,42 @@ bool sf_tbl_allow_lookup_keys(const sf_tbl_core_t *c, int trunk_id,
 			      const uint64_t pfx[SF_NUM_MAX + 1],
 			      unsigned len);
 
+/*
+ * Ported-table lookup of the whole number key (len digits).  When the
+ * number is ported, overrides *out's class, operator and ported status
+ * (and, when in_plan is false - no plan prefix matched - its lengths and
+ * prefix_len) and returns true; otherwise leaves *out alone.
+ */
+bool sf_tbl_ported_apply(const sf_tbl_core_t *c, uint64_t key,
+			 unsigned len, bool in_plan, sf_plan_entry_t *out);
+
 /* Frees every table of the core and the core itself. */
 void sf_tbl_core_free(sf_tbl_core_t *c);
 
 /* Bytes used by each table (Judy + arrays + strings). */
 size_t sf_tbl_plan_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_roaming_bytes(const sf_tbl_core_t *c);
+size_t sf_tbl_ported_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_subst_bytes(const sf_tbl_core_t *c);
 size_t sf_tbl_allow_bytes(const sf_tbl_core_t *c);
+
+/* --- live roaming overlay (tbl_overlay.c) ------------------------------ */
+
+/* A persistent map key -> value (NULL = empty): an update returns a new
+ * map sharing all but one path with the old, which stays valid. */
+typedef struct sf_tbl_ovl sf_tbl_ovl_t;
+
+/* Sets key to val (del: removes it) in root; *out gets a new reference
+ * (NULL when the map is empty), *delta +1 / -1 / 0 entries.  root is not
+ * changed.  Returns 0 or SF_ENOMEM (then nothing was made). */
+int sf_tbl_ovl_set(const sf_tbl_ovl_t *root, uint64_t key, Word_t val,
+		   bool del, sf_tbl_ovl_t **out, int *delta);
+bool sf_tbl_ovl_get(const sf_tbl_ovl_t *root, uint64_t key, Word_t *val);
+/* Reference counting (atomic; NULL is a no-op). */
+void sf_tbl_ovl_ref(sf_tbl_ovl_t *x);
+void sf_tbl_ovl_unref(sf_tbl_ovl_t *x);
+/* Bytes of one entry's slot (for the memory estimate). */
+size_t sf_tbl_ovl_slot_bytes(void);
 
 /* Fills err for a Judy error returned by an insert. */
 int sf_tbl_judy_err(sf_err_t *err, const char *path, const JError_t *je);

@@ -83,13 +83,14 @@ static int bad_class(const sf_tbl_reader_t *r, sf_err_t *err,
 			  f->v.s, names);
 }
 
-static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
-		     sf_str_t line, sf_err_t *err)
+static int plan_line(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
+		     sf_err_t *err)
 {
+	sf_tbl_core_t *c = ctx;
 	static const char *const names[] = {"prefix", "class", "min_len",
 					    "max_len"};
 	sf_tbl_field_t f[5];
-	size_t nf = sf_tbl_split(line, f, 5);
+	int nf = sf_tbl_split(r, line, f, 5, err);
 	sf_num_t num;
 	sf_tbl_plan_ent_t e = {0};
 	unsigned visible;
@@ -99,6 +100,8 @@ static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 	JError_t je;
 	void *ents = c->plan_ents;
 
+	if (nf < 0)
+		return nf;
 	if (nf < 4)
 		return sf_tbl_bad(r, err, (unsigned)line.len + 1,
 				  "missing field '%s' (expected %s)",
@@ -166,21 +169,10 @@ static int plan_line(sf_tbl_core_t *c, const sf_tbl_reader_t *r,
 }
 
 int sf_tbl_plan_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		     sf_err_t *err)
+		     sf_table_format_t fmt, sf_err_t *err)
 {
-	sf_tbl_reader_t r;
-	sf_str_t line;
-	int rc;
+	int rc = sf_tbl_load_lines(path, text, fmt, plan_line, c, NULL, err);
 
-	rc = sf_tbl_reader_open(&r, path, text, err);
-	if (rc < 0)
-		return rc;
-	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
-		rc = plan_line(c, &r, line, err);
-		if (rc < 0)
-			break;
-	}
-	sf_tbl_reader_close(&r);
 	if (rc < 0)
 		return rc;
 	sf_tbl_strs_seal(&c->plan_strs);
@@ -277,6 +269,7 @@ bool sf_tbl_plan_lookup_keys(const sf_tbl_core_t *c,
 		out->max_len = e->max_len;
 		out->prefix_len = (uint8_t)plen;
 		out->operator_name = sf_tbl_str(&c->plan_strs, e->op);
+		out->ported = SF_PORTED_NONE;
 	}
 	return true;
 }

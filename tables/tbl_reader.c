@@ -6,9 +6,10 @@
  * Table files can be large (10^7 roaming rows, ~150 MB), so the reader
  * reads 1 MiB chunks with read(2) and hands out lines as views into its
  * buffer: no per-line allocation, no stdio, no sscanf.  It skips blank
- * lines and whole-line '#' comments, strips CRLF, refuses NUL bytes and
- * lines over SF_TBL_LINE_MAX, and counts lines so every error can say
- * "file:line: reason".  read(2) rather than mmap: a feed that rewrites a
+ * lines and whole-line '#' comments, strips CRLF and a UTF-8 byte order
+ * mark, refuses NUL bytes and lines over SF_TBL_LINE_MAX, skips a header
+ * row (tbl_fields.c has the feed-format rules), and counts lines so every
+ * error can say "file:line: reason".  read(2) rather than mmap: a feed that rewrites a
  * file in place while we read gives a short read here, not a SIGBUS.
  *
  * The number parser wraps sf_num_parse_key() and, when it refuses a field,
@@ -18,17 +19,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_str_t text,
-		       sf_err_t *err)
+		       sf_table_format_t fmt, sf_err_t *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->path = path;
 	r->fd = -1;
+	r->sep = fmt.sep == SF_TABLE_SEP_COMMA       ? ','
+		 : fmt.sep == SF_TABLE_SEP_SEMICOLON ? ';'
+						     : 0;
+	r->header = fmt.header;
 	if (text.s) {
 		/* All of it is in: refill() (the only writer) never runs. */
 		r->buf = (char *)text.s;
@@ -66,20 +70,38 @@ void sf_tbl_reader_close(sf_tbl_reader_t *r)
 	if (!r->borrowed)
 		sf_tbl_free(r->buf);
 	r->buf = NULL;
+	sf_tbl_free(r->scratch);
+	r->scratch = NULL;
 }
 
-int sf_tbl_bad(const sf_tbl_reader_t *r, sf_err_t *err, unsigned col,
-	       const char *fmt, ...)
+int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
+		      sf_tbl_line_fn fn, void *ctx, sf_tbl_batch_t *b,
+		      sf_err_t *err)
 {
-	va_list ap;
+	sf_tbl_reader_t r;
+	sf_str_t line;
+	int rc;
 
-	if (!err)
-		return SF_EPARSE;
-	sf_err_set(err, SF_EPARSE, r->path, r->line_no, col, "%s", "");
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return SF_EPARSE;
+	rc = sf_tbl_reader_open(&r, path, text, fmt, err);
+	if (rc < 0) {
+		if (b)
+			sf_tbl_batch_fini(b);
+		return rc;
+	}
+	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
+		rc = fn(ctx, &r, line, err);
+		if (rc < 0)
+			break;
+	}
+	sf_tbl_reader_close(&r);
+	if (rc == 0 && b) {
+		rc = sf_tbl_batch_flush(b);
+		if (rc < 0)
+			sf_err_set(err, rc, path, 0, 0, "out of memory");
+	}
+	if (b)
+		sf_tbl_batch_fini(b);
+	return rc < 0 ? rc : 0;
 }
 
 /* Refills the buffer, keeping the partial line at its start.  Returns 0,
@@ -137,6 +159,13 @@ int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
 		v.len = nl ? (size_t)(nl - start) : r->len - r->pos;
 		r->pos += v.len + (nl ? 1 : 0);
 		r->line_no++;
+		if (r->line_no == 1 && v.len >= 3 &&
+		    memcmp(v.s, "\xef\xbb\xbf", 3) == 0) {
+			/* UTF-8 byte order mark (spreadsheet exports):
+			 * columns count from after it */
+			v.s += 3;
+			v.len -= 3;
+		}
 		if (v.len && v.s[v.len - 1] == '\r')
 			v.len--;
 		if (v.len > SF_TBL_LINE_MAX)
@@ -158,35 +187,18 @@ int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
 					  "last line has no end of line (file "
 					  "cut short?); end the file with a "
 					  "newline if it is complete");
+		if (!r->sep)
+			sf_tbl_detect_sep(r, v);
+		if (!r->seen_data) {
+			r->seen_data = true;
+			if (r->header == SF_TABLE_HEADER_YES ||
+			    (r->header == SF_TABLE_HEADER_AUTO &&
+			     sf_tbl_is_header(r, t)))
+				continue;
+		}
 		*line = v;
 		return 1;
 	}
-}
-
-size_t sf_tbl_split(sf_str_t line, sf_tbl_field_t *f, size_t max)
-{
-	size_t n = 0, pos = 0;
-
-	while (n < max) {
-		const char *c = NULL;
-		size_t end;
-		sf_str_t raw, t;
-
-		if (n + 1 < max)
-			c = memchr(line.s + pos, ',', line.len - pos);
-		end = c ? (size_t)(c - line.s) : line.len;
-		raw = sf_str(line.s + pos, end - pos);
-		t = sf_str_trim(raw);
-		f[n].v = t;
-		f[n].col = (unsigned)(t.s - line.s) + 1;
-		if (t.len == 0)
-			f[n].col = (unsigned)pos + 1;
-		n++;
-		if (!c)
-			break;
-		pos = end + 1;
-	}
-	return n;
 }
 
 /* Longest field text shown in a message. */

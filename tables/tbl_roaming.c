@@ -29,15 +29,18 @@ static int roam_put(void *ctx, uint64_t key, Word_t val)
 	return 0;
 }
 
-static int roam_line(sf_tbl_batch_t *b, const sf_tbl_reader_t *r,
-		     sf_str_t line, sf_err_t *err)
+static int roam_line(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
+		     sf_err_t *err)
 {
+	sf_tbl_batch_t *b = ctx;
 	sf_tbl_field_t f[2];
-	size_t nf = sf_tbl_split(line, f, 2);
+	int nf = sf_tbl_split(r, line, f, 2, err);
 	sf_num_t num;
 	char cc[3] = "";
 	int rc;
 
+	if (nf < 0)
+		return nf;
 	rc = sf_tbl_parse_num(r, err, &f[0], false,
 			      "the roaming table (entries are single numbers)",
 			      &num, NULL);
@@ -70,29 +73,11 @@ static int roam_line(sf_tbl_batch_t *b, const sf_tbl_reader_t *r,
 }
 
 int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-			sf_err_t *err)
+			sf_table_format_t fmt, sf_err_t *err)
 {
 	sf_tbl_batch_t b = {.put = roam_put, .ctx = c};
-	sf_tbl_reader_t r;
-	sf_str_t line;
-	int rc;
 
-	rc = sf_tbl_reader_open(&r, path, text, err);
-	if (rc < 0)
-		return rc;
-	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
-		rc = roam_line(&b, &r, line, err);
-		if (rc < 0)
-			break;
-	}
-	sf_tbl_reader_close(&r);
-	if (rc == 0) {
-		rc = sf_tbl_batch_flush(&b);
-		if (rc < 0)
-			sf_err_set(err, rc, path, 0, 0, "out of memory");
-	}
-	sf_tbl_batch_fini(&b);
-	return rc < 0 ? rc : 0;
+	return sf_tbl_load_lines(path, text, fmt, roam_line, &b, &b, err);
 }
 
 size_t sf_tbl_roaming_bytes(const sf_tbl_core_t *c)

@@ -72,11 +72,18 @@ static int subst_put(void *ctx, uint64_t key, Word_t val)
 	return 0;
 }
 
-static int subst_line(sf_tbl_core_t *c, sf_tbl_batch_t *b,
-		      const sf_tbl_reader_t *r, sf_str_t line, sf_err_t *err)
+typedef struct subst_ctx {
+	sf_tbl_core_t *c;
+	sf_tbl_batch_t b;
+} subst_ctx_t;
+
+static int subst_line(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
+		      sf_err_t *err)
 {
+	sf_tbl_core_t *c = ((subst_ctx_t *)ctx)->c;
+	sf_tbl_batch_t *b = &((subst_ctx_t *)ctx)->b;
 	sf_tbl_field_t f[3];
-	size_t nf = sf_tbl_split(line, f, 3);
+	int nf = sf_tbl_split(r, line, f, 3, err);
 	sf_num_t num;
 	bool is_prefix;
 	uint32_t src, why = 0;
@@ -84,6 +91,8 @@ static int subst_line(sf_tbl_core_t *c, sf_tbl_batch_t *b,
 	uint64_t key;
 	int rc;
 
+	if (nf < 0)
+		return nf;
 	rc = sf_tbl_parse_num(r, err, &f[0], true, "", &num, &is_prefix);
 	if (rc < 0)
 		return rc;
@@ -108,28 +117,11 @@ static int subst_line(sf_tbl_core_t *c, sf_tbl_batch_t *b,
 }
 
 int sf_tbl_subst_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
-		      sf_err_t *err)
+		      sf_table_format_t fmt, sf_err_t *err)
 {
-	sf_tbl_batch_t b = {.put = subst_put, .ctx = c};
-	sf_tbl_reader_t r;
-	sf_str_t line;
-	int rc;
+	subst_ctx_t x = {.c = c, .b = {.put = subst_put, .ctx = c}};
+	int rc = sf_tbl_load_lines(path, text, fmt, subst_line, &x, &x.b, err);
 
-	rc = sf_tbl_reader_open(&r, path, text, err);
-	if (rc < 0)
-		return rc;
-	while ((rc = sf_tbl_reader_next(&r, &line, err)) > 0) {
-		rc = subst_line(c, &b, &r, line, err);
-		if (rc < 0)
-			break;
-	}
-	sf_tbl_reader_close(&r);
-	if (rc == 0) {
-		rc = sf_tbl_batch_flush(&b);
-		if (rc < 0)
-			sf_err_set(err, rc, path, 0, 0, "out of memory");
-	}
-	sf_tbl_batch_fini(&b);
 	if (rc < 0)
 		return rc;
 	JudyLFreeArray(&c->pair_index, PJE0);

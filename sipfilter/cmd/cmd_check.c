@@ -116,9 +116,11 @@ int sf_cmd_check(int argc, char **argv)
 		row("substitution", cfg->substitution_path, st.subst_rows,
 		    st.subst_bytes);
 		row("allow", cfg->allow_path, st.allow_rows, st.allow_bytes);
+		row("ported", cfg->ported_path, st.ported_rows,
+		    st.ported_bytes);
 		printf("  total %.1f KiB\n",
 		       (st.plan_bytes + st.roaming_bytes + st.subst_bytes +
-			st.allow_bytes) / 1024.0);
+			st.allow_bytes + st.ported_bytes) / 1024.0);
 	}
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);

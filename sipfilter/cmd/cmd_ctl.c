@@ -25,8 +25,10 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"usage: sipfilter ctl [OPTIONS] COMMAND [ARGS] [OPTIONS]\n"
 		"Talks to a running 'sipfilter serve'.  Commands:\n"
-		"  reload                     rebuild the tables (SIGHUP does "
-		"the same)\n"
+		"  reload [--force]           rebuild the config and tables "
+		"(SIGHUP does the same);\n"
+		"                             --force: past the shrink guard "
+		"(logged)\n"
 		"  stats                      counters, tables, reloads (JSON)\n"
 		"  lookup NUMBER [--trunk T] [--called C]\n"
 		"                             the live verdict for a number\n"
@@ -53,14 +55,14 @@ static void usage(FILE *fp)
 static const struct ctl_cmd {
 	const char *w1, *w2;
 	int nargs;
-	bool trunk_called, visited;
+	bool trunk_called, visited, force;
 } ctl_cmds[] = {
-	{"reload", NULL, 0, false, false},
-	{"stats", NULL, 0, false, false},
-	{"ping", NULL, 0, false, false},
-	{"lookup", NULL, 1, true, false},
-	{"roaming", "add", 1, false, true},
-	{"roaming", "del", 1, false, false},
+	{"reload", NULL, 0, false, false, true},
+	{"stats", NULL, 0, false, false, false},
+	{"ping", NULL, 0, false, false, false},
+	{"lookup", NULL, 1, true, false, false},
+	{"roaming", "add", 1, false, true, false},
+	{"roaming", "del", 1, false, false, false},
 };
 
 /* The command words[0..n) name, or NULL (said on stderr). */
@@ -229,9 +231,10 @@ static int append_kv(char *req, size_t size, const char *key, const char *v)
 	return append(req, size, kv);
 }
 
-/* A request's options (--trunk, --called, --visited). */
+/* A request's options (--trunk, --called, --visited, --force). */
 typedef struct ctl_opts {
 	const char *trunk, *called, *visited;
+	bool force;
 } ctl_opts_t;
 
 /* The request line for command words[0..n) with options o, into req;
@@ -245,9 +248,10 @@ static int build_request(char **words, int n, const ctl_opts_t *o,
 	if (!cmd)
 		return SF_EXIT_USAGE;
 	if (((o->trunk || o->called) && !cmd->trunk_called) ||
-	    (o->visited && !cmd->visited)) {
+	    (o->visited && !cmd->visited) || (o->force && !cmd->force)) {
 		fprintf(stderr, "sipfilter ctl: --%s does not go with '%s'\n",
 			o->visited && !cmd->visited ? "visited"
+			: o->force && !cmd->force   ? "force"
 			: o->trunk                  ? "trunk"
 						    : "called",
 			cmd->w1);
@@ -261,7 +265,8 @@ static int build_request(char **words, int n, const ctl_opts_t *o,
 		}
 	if ((o->trunk && append_kv(req, size, "trunk", o->trunk)) ||
 	    (o->called && append_kv(req, size, "called", o->called)) ||
-	    (o->visited && append_kv(req, size, "visited", o->visited))) {
+	    (o->visited && append_kv(req, size, "visited", o->visited)) ||
+	    (o->force && append_kv(req, size, "force", "1"))) {
 		fprintf(stderr, "sipfilter ctl: bad option value\n");
 		return SF_EXIT_USAGE;
 	}
@@ -320,7 +325,7 @@ static int run_batch(const char *sock, int timeout)
 	int fd = -1, rc = SF_EXIT_OK;
 
 	while (fgets(line, sizeof(line), stdin)) {
-		ctl_opts_t o = {NULL, NULL, NULL};
+		ctl_opts_t o = {NULL, NULL, NULL, false};
 		int n = 0, bad = 0;
 		char *save = NULL;
 
@@ -332,7 +337,10 @@ static int run_batch(const char *sock, int timeout)
 					    : !strcmp(w, "--visited") ? &o.visited
 								      : NULL;
 
-			if (slot && !(*slot = strtok_r(NULL, " \t\r\n", &save)))
+			if (!strcmp(w, "--force"))
+				o.force = true;
+			else if (slot &&
+				 !(*slot = strtok_r(NULL, " \t\r\n", &save)))
 				bad = 1;
 			else if (!slot && n < 16)
 				words[n++] = w;
@@ -371,11 +379,12 @@ int sf_cmd_ctl(int argc, char **argv)
 		{"called", required_argument, NULL, 'C'},
 		{"visited", required_argument, NULL, 'v'},
 		{"batch", no_argument, NULL, 'b'},
+		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cfg_path = NULL, *sock = getenv("SIPFILTER_CTL");
-	ctl_opts_t o = {NULL, NULL, NULL};
+	ctl_opts_t o = {NULL, NULL, NULL, false};
 	char req[1024] = "", sockbuf[SF_CFG_PATH_MAX], *end;
 	int timeout = 30, c;
 	bool batch = false;
@@ -399,11 +408,13 @@ int sf_cmd_ctl(int argc, char **argv)
 		case 'C': o.called = optarg; break;
 		case 'v': o.visited = optarg; break;
 		case 'b': batch = true; break;
+		case 'f': o.force = true; break;
 		case 'h': usage(stdout); return SF_EXIT_OK;
 		default: usage(stderr); return SF_EXIT_USAGE;
 		}
 	}
-	if (batch && (optind < argc || o.trunk || o.called || o.visited)) {
+	if (batch && (optind < argc || o.trunk || o.called || o.visited ||
+		      o.force)) {
 		fprintf(stderr, "sipfilter ctl: --batch reads its commands "
 			"from stdin; give none on the command line\n");
 		return SF_EXIT_USAGE;

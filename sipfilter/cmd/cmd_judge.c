@@ -92,11 +92,14 @@ static void print_words(const sf_cfg_t *cfg, const char *file,
 		printf(" [monitor: call allowed]");
 	if (a->why != SF_WHY_VERDICT)
 		printf(" [%s: %s]", sf_word_name(r.applied), r.rule);
-	printf("; number %s (%s%s%s), trunk %s, call-id %.*s\n",
+	printf("; number %s (%s%s%s%s), trunk %s, call-id %.*s\n",
 	       v->facts.number.kind != SF_NUM_NONE
 		       ? sf_num_format(&v->facts.number, num, sizeof(num))
 		       : sf_norm_status_name(v->facts.norm_status),
 	       sf_class_name(v->facts.cls),
+	       v->facts.ported == SF_PORTED_IN    ? ", ported in"
+	       : v->facts.ported == SF_PORTED_OUT ? ", ported out"
+						  : "",
 	       v->facts.decided_by < SF_IDK_COUNT ? ", from " : "",
 	       sf_idkind_name(v->facts.decided_by),
 	       sf_trunk_label(cfg, v->facts.trunk),

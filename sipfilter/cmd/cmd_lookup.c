@@ -77,6 +77,14 @@ static void print_words(const sf_cfg_t *cfg, const char *typed,
 			       f->length_valid ? "valid" : "INVALID");
 		else
 			printf("range      not in the numbering plan\n");
+		if (f->ported == SF_PORTED_IN)
+			printf("ported     in: now served by %s (ours), so "
+			       "home-mobile\n", f->operator_name);
+		else if (f->ported == SF_PORTED_OUT)
+			printf("ported     out: now served by %s, so %s\n",
+			       f->operator_name, sf_class_name(f->cls));
+		else
+			printf("ported     no\n");
 		printf("roaming    %s%s%s\n", f->roaming ? "yes" : "no",
 		       f->visited[0] ? ", in " : "", f->visited);
 		if (f->substitution)

@@ -31,6 +31,8 @@ static const struct {
 	{"judge", sf_cmd_judge, "verdicts for raw SIP messages stored in files"},
 	{"ctl", sf_cmd_ctl,
 	 "talk to a running serve: reload, stats, lookup, roaming"},
+	{"import-ranges", sf_cmd_import,
+	 "range export -> the fewest numbering-plan prefixes"},
 };
 
 static cmd_fn lookup_cmd(const char *name)

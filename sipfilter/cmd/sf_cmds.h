@@ -21,5 +21,6 @@ int sf_cmd_judge(int argc, char **argv);
 int sf_cmd_serve(int argc, char **argv);
 int sf_cmd_ctl(int argc, char **argv);
 int sf_cmd_replay(int argc, char **argv);
+int sf_cmd_import(int argc, char **argv);
 
 #endif

@@ -294,6 +294,7 @@ static void id_facts_fill(const sf_tables_t *tables, sf_facts_t *f,
 		x->length_valid = len >= nf.plan.min_len &&
 				  len <= nf.plan.max_len;
 		x->operator_name = nf.plan.operator_name;
+		x->ported = (int)nf.plan.ported;
 	}
 	x->roaming = nf.roaming;
 	memcpy(x->visited, nf.visited, sizeof(x->visited));
@@ -351,6 +352,7 @@ static void set_decided(sf_facts_t *f, int which)
 	f->operator_name[0] = f->visited[0] = '\0';
 	f->subst_source[0] = f->subst_reason[0] = '\0';
 	f->roaming = f->substitution = f->allow_listed = false;
+	f->ported = SF_PORTED_NONE;
 	f->cli_equals_called = false;
 	if (!x || x->number.kind == SF_NUM_NONE)
 		return;
@@ -358,6 +360,7 @@ static void set_decided(sf_facts_t *f, int which)
 	f->cls = x->cls;
 	f->in_plan = x->in_plan;
 	f->length_valid = x->length_valid;
+	f->ported = x->ported;
 	f->roaming = x->roaming;
 	f->substitution = x->substitution;
 	f->allow_listed = x->allow_listed;

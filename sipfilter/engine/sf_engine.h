@@ -67,6 +67,8 @@ typedef struct sf_idfacts {
 	int cls;                     /* sf_class_t, -1 when not a number */
 	bool in_plan;
 	bool length_valid;
+	int ported;                  /* sf_ported_t: the class came from the
+					ported table (in/out), not the plan */
 	bool roaming;
 	bool substitution;
 	bool allow_listed;
@@ -121,6 +123,7 @@ typedef struct sf_facts {
 	bool in_plan;
 	bool length_valid;
 	char operator_name[48];
+	int ported;                  /* sf_ported_t */
 	bool roaming;
 	char visited[3];
 	bool substitution;

@@ -139,6 +139,7 @@ static void identities_json(const sf_facts_t *f, sf_jw_t *w)
 			sf_jw_str(w, "class", sf_class_name((sf_class_t)x->cls));
 		else
 			sf_jw_null(w, "class");
+		sf_jw_str(w, "ported", sf_ported_name((sf_ported_t)x->ported));
 		sf_jw_bool(w, "roaming", x->roaming);
 		sf_jw_bool(w, "substitution", x->substitution);
 		sf_jw_obj_close(w);
@@ -161,6 +162,7 @@ static void facts_json(const sf_cfg_t *cfg, const sf_facts_t *f,
 	sf_jw_str(w, "number_status", sf_norm_status_name(f->norm_status));
 	sf_jw_str(w, "class", sf_class_name(f->cls));
 	sf_jw_str(w, "operator", f->operator_name);
+	sf_jw_str(w, "ported", sf_ported_name((sf_ported_t)f->ported));
 	sf_jw_bool(w, "length_valid", f->length_valid);
 	sf_jw_bool(w, "roaming", f->roaming);
 	if (f->visited[0])

@@ -437,6 +437,7 @@ _Static_assert(SIPFILTER_TABLE_PLAN == (int)SF_LOAD_PLAN &&
 		       SIPFILTER_TABLE_ROAMING == (int)SF_LOAD_ROAMING &&
 		       SIPFILTER_TABLE_SUBSTITUTION == (int)SF_LOAD_SUBST &&
 		       SIPFILTER_TABLE_ALLOW == (int)SF_LOAD_ALLOW &&
+		       SIPFILTER_TABLE_PORTED == (int)SF_LOAD_PORTED &&
 		       SIPFILTER_TABLES == (int)SF_LOAD_COUNT,
 	       "sipfilter_table_t mirrors sf_load_table_t");
 
@@ -548,6 +549,7 @@ void sipfilter_stats(sipfilter_t *sf, sipfilter_stats_t *out)
 	out->roaming_rows = ts.roaming_rows;
 	out->substitution_rows = ts.subst_rows;
 	out->allow_rows = ts.allow_rows;
+	out->ported_rows = ts.ported_rows;
 }
 
 const char *sipfilter_action_name(sipfilter_action_t a)

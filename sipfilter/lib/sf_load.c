@@ -12,6 +12,7 @@ const char *sf_load_table_path(const sf_cfg_t *cfg, sf_load_table_t t)
 			: t == SF_LOAD_ROAMING ? cfg->roaming_path
 			: t == SF_LOAD_SUBST   ? cfg->substitution_path
 			: t == SF_LOAD_ALLOW   ? cfg->allow_path
+			: t == SF_LOAD_PORTED  ? cfg->ported_path
 					       : NULL;
 
 	return p && p[0] ? p : NULL;
@@ -32,11 +33,25 @@ static const char *pick(const sf_cfg_t *cfg, const char *const *paths,
 	return own && paths && paths[t] ? paths[t] : own;
 }
 
+/* The config's feed format of table t (its values are sf_table_sep_t's
+ * and sf_table_header_t's; config/ knows nothing of tables/). */
+_Static_assert(SF_TABLE_SEP_COMMA == 1 && SF_TABLE_SEP_SEMICOLON == 2 &&
+		       SF_TABLE_HEADER_YES == 1 && SF_TABLE_HEADER_NO == 2 &&
+		       SF_LOAD_COUNT == 5,
+	       "config's table_fmt values are the tables' formats");
+static sf_table_format_t fmt(const sf_cfg_t *cfg, sf_load_table_t t)
+{
+	sf_table_format_t f = {cfg->table_fmt[t].sep, cfg->table_fmt[t].header};
+
+	return f;
+}
+
 int sf_load_tables_at(const sf_cfg_t *cfg, const char *const *paths,
 		      const sf_tables_t *previous, sf_tables_t **out,
 		      sf_err_t *err)
 {
 	const char *names[SF_CFG_MAX_TRUNKS];
+	const char *home[SF_CFG_MAX_HOME_OPS];
 	sf_tables_src_t src = {0};
 
 	for (size_t i = 0; i < cfg->n_trunks && i < SF_CFG_MAX_TRUNKS; i++)
@@ -45,6 +60,17 @@ int sf_load_tables_at(const sf_cfg_t *cfg, const char *const *paths,
 	src.roaming = pick(cfg, paths, SF_LOAD_ROAMING);
 	src.substitution = pick(cfg, paths, SF_LOAD_SUBST);
 	src.allow = pick(cfg, paths, SF_LOAD_ALLOW);
+	src.ported = pick(cfg, paths, SF_LOAD_PORTED);
+	for (size_t i = 0; i < cfg->n_home_operators; i++)
+		home[i] = cfg->home_operators[i];
+	src.home_operators = home;
+	src.n_home_operators = cfg->n_home_operators;
+	src.ported_out_class = (sf_class_t)cfg->ported_out_class;
+	src.plan_fmt = fmt(cfg, SF_LOAD_PLAN);
+	src.roaming_fmt = fmt(cfg, SF_LOAD_ROAMING);
+	src.substitution_fmt = fmt(cfg, SF_LOAD_SUBST);
+	src.allow_fmt = fmt(cfg, SF_LOAD_ALLOW);
+	src.ported_fmt = fmt(cfg, SF_LOAD_PORTED);
 	src.trunk_names = names;
 	src.n_trunks = cfg->n_trunks;
 	src.previous = previous;

@@ -24,7 +24,7 @@ int sf_load_tables(const sf_cfg_t *cfg, const sf_tables_t *previous,
 /* The tables a config may name, in this order everywhere. */
 typedef enum sf_load_table {
 	SF_LOAD_PLAN = 0, SF_LOAD_ROAMING, SF_LOAD_SUBST, SF_LOAD_ALLOW,
-	SF_LOAD_COUNT
+	SF_LOAD_PORTED, SF_LOAD_COUNT
 } sf_load_table_t;
 
 /* The file cfg names for table t, or NULL when it names none. */

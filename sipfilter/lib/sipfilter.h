@@ -119,6 +119,7 @@ typedef struct sipfilter_stats {
 	uint64_t roaming_updates;
 	uint64_t generation;        /* tables generation: 1 after open */
 	uint64_t plan_rows, roaming_rows, substitution_rows, allow_rows;
+	uint64_t ported_rows;
 } sipfilter_stats_t;
 
 /*
@@ -216,6 +217,7 @@ typedef enum sipfilter_table {
 	SIPFILTER_TABLE_ROAMING,       /* tables.roaming */
 	SIPFILTER_TABLE_SUBSTITUTION,  /* tables.substitution */
 	SIPFILTER_TABLE_ALLOW,         /* tables.allow */
+	SIPFILTER_TABLE_PORTED,        /* tables.ported */
 	SIPFILTER_TABLES
 } sipfilter_table_t;
 

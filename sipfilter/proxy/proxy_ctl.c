@@ -116,8 +116,10 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 		sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
 		sf_jw_uint(w, "substitution_rows", ts.subst_rows);
 		sf_jw_uint(w, "allow_rows", ts.allow_rows);
+		sf_jw_uint(w, "ported_rows", ts.ported_rows);
 		sf_jw_uint(w, "bytes", ts.plan_bytes + ts.roaming_bytes +
-					      ts.subst_bytes + ts.allow_bytes);
+					      ts.subst_bytes + ts.allow_bytes +
+					      ts.ported_bytes);
 	} else {
 		sf_jw_bool(w, "degraded", true);
 	}
@@ -396,11 +398,13 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 /* Reloads and answers: ok with the new generation and, when some
  * settings need a restart, "warnings"; or the error, every diagnostic
  * one per line, with the generation kept. */
-static int reload_json(sf_server_t *s, sf_jw_t *w)
+static int reload_json(sf_server_t *s, sf_jw_t *w, bool force)
 {
-	int rc = sf_ctl_reload(s) ? -1 : 0;
+	int rc = sf_ctl_reload_force(s, force) ? -1 : 0;
 
 	sf_jw_bool(w, "ok", rc == 0);
+	if (force)
+		sf_jw_bool(w, "forced", true);
 	if (rc)
 		sf_jw_str(w, "error", s->last_reload_error);
 	sf_jw_uint(w, "generation", s->status.generation);
@@ -430,9 +434,10 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 	sf_jw_obj_open(&w);
 	if (n == 0) {
 		rc = fail(&w, "empty request");
-	} else if (!strcmp(words[0], "reload")) {
+	} else if (!strcmp(words[0], "reload") &&
+		   (n == 1 || (n == 2 && !strcmp(words[1], "force=1")))) {
 		sf_sd_reloading();
-		rc = reload_json(s, &w);
+		rc = reload_json(s, &w, n == 2);
 		sf_sd_notify("READY=1");
 	} else if (!strcmp(words[0], "stats")) {
 		stats_json(s, &w);
@@ -539,15 +544,18 @@ static void metrics_reloads(mb_t *b, const sf_reload_status_t *st)
 			 "sipfilter_table_rows{table=\"roaming\"} %zu\n"
 			 "sipfilter_table_rows{table=\"substitution\"} %zu\n"
 			 "sipfilter_table_rows{table=\"allow\"} %zu\n"
+			 "sipfilter_table_rows{table=\"ported\"} %zu\n"
 			 "# HELP sipfilter_table_bytes Memory of each table in use, bytes.\n"
 		 "# TYPE sipfilter_table_bytes gauge\n"
 			 "sipfilter_table_bytes{table=\"numbering_plan\"} %zu\n"
 			 "sipfilter_table_bytes{table=\"roaming\"} %zu\n"
 			 "sipfilter_table_bytes{table=\"substitution\"} %zu\n"
-			 "sipfilter_table_bytes{table=\"allow\"} %zu\n",
+			 "sipfilter_table_bytes{table=\"allow\"} %zu\n"
+			 "sipfilter_table_bytes{table=\"ported\"} %zu\n",
 		     ts->plan_rows, ts->roaming_rows, ts->subst_rows,
-		     ts->allow_rows, ts->plan_bytes, ts->roaming_bytes,
-		     ts->subst_bytes, ts->allow_bytes);
+		     ts->allow_rows, ts->ported_rows, ts->plan_bytes,
+		     ts->roaming_bytes, ts->subst_bytes, ts->allow_bytes,
+		     ts->ported_bytes);
 	}
 }
 

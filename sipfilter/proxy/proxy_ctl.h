@@ -46,6 +46,12 @@ void sf_sd_reloading(void);
  */
 int sf_ctl_reload(sf_server_t *s);
 
+/* sf_ctl_reload, with force: the shrink guard (serve.max_shrink) is not
+ * applied - after many live roaming additions a file that lacks them is
+ * a legitimate "shrink" - and the forced reload is logged (warning) with
+ * each table's rows before and after.  Every other check still holds. */
+int sf_ctl_reload_force(sf_server_t *s, bool force);
+
 /* Executes one control request line; writes the JSON answer into
  * buf[0..size) (NUL-terminated).  Returns 0 when the answer is ok. */
 int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size);

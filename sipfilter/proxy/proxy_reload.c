@@ -76,7 +76,8 @@ static int load_config(sf_server_t *s, const char *path, sf_cfg_t **out)
  * SF_E* with the reasons in s->last_reload_error.  Notes on settings that
  * need a restart go to s->last_reload_notes.
  */
-static int build_next(sf_server_t *s, const sf_gen_t *cur, sf_gen_t **out)
+static int build_next(sf_server_t *s, const sf_gen_t *cur, bool force,
+		      sf_gen_t **out)
 {
 	sf_cfg_t *cfg = NULL;
 	sf_tables_t *nt = NULL;
@@ -90,7 +91,8 @@ static int build_next(sf_server_t *s, const sf_gen_t *cur, sf_gen_t **out)
 	if (rc)
 		return rc;
 	sf_gen_keep_restart(cur->cfg, cfg, &s->last_reload_notes);
-	rc = sf_load_tables(cfg, cur->tables, &nt, &err);
+	/* the shrink guard compares with the tables serving now */
+	rc = sf_load_tables(cfg, force ? NULL : cur->tables, &nt, &err);
 	if (!rc)
 		rc = sf_gen_new(cfg, nt, &s->proxy.edge.key, sf_server_log, s,
 				out, &err);
@@ -115,15 +117,38 @@ static int build_next(sf_server_t *s, const sf_gen_t *cur, sf_gen_t **out)
 
 int sf_ctl_reload(sf_server_t *s)
 {
+	return sf_ctl_reload_force(s, false);
+}
+
+/* The forced reload's log line: rows of each table, before -> after. */
+static void log_forced(sf_server_t *s, const sf_tables_stats_t *a,
+		       const sf_tables_stats_t *b)
+{
+	char line[400];
+
+	snprintf(line, sizeof(line), "reload forced past the shrink guard "
+		 "(ctl reload --force): rows numbering_plan %zu -> %zu, "
+		 "roaming %zu -> %zu, substitution %zu -> %zu, allow %zu -> "
+		 "%zu, ported %zu -> %zu", a->plan_rows, b->plan_rows,
+		 a->roaming_rows, b->roaming_rows, a->subst_rows,
+		 b->subst_rows, a->allow_rows, b->allow_rows, a->ported_rows,
+		 b->ported_rows);
+	sf_server_log(s, LOG_WARNING, line);
+}
+
+int sf_ctl_reload_force(sf_server_t *s, bool force)
+{
 	sf_gen_t *cur = sf_server_gen(s), *next;
 	sf_reload_status_t st = s->status;
+	sf_tables_stats_t before;
 	double t0 = mono_s();
 	char line[900];
 	int rc;
 
 	s->last_reload_error[0] = '\0';
 	s->last_reload_notes.n = 0;
-	rc = build_next(s, cur, &next);
+	sf_tables_stats(cur->tables, &before);
+	rc = build_next(s, cur, force, &next);
 	st.last_reload_seconds = mono_s() - t0;
 	if (rc) {
 		const char *p = s->last_reload_error;
@@ -155,6 +180,8 @@ int sf_ctl_reload(sf_server_t *s)
 	st.loaded_at = (int64_t)time(NULL);
 	st.have_tables = next->tables != NULL;
 	sf_tables_stats(next->tables, &st.tables);
+	if (force)
+		log_forced(s, &before, &st.tables);
 	pthread_mutex_lock(&s->status_lock);
 	s->status = st;
 	pthread_mutex_unlock(&s->status_lock);

@@ -326,6 +326,7 @@ static void fill_record(sf_replay_t *r, const sf_cap_msg_t *m, sf_str_t cid,
 	id_text(sf_facts_presentation(facts), x->pres, &x->pres_len,
 		&x->pres_cls);
 	x->roaming = facts->roaming;
+	x->ported = sf_ported_name((sf_ported_t)facts->ported);
 	x->v = &r->rep;
 	if (r->o.cfg2) {
 		x->v2 = &r->rep2;

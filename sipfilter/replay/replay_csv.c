@@ -129,6 +129,7 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	csv_c(line, &len, x->net_cls);
 	csv_str(line, &len, x->pres, x->pres_len);
 	csv_c(line, &len, x->pres_cls);
+	csv_c(line, &len, x->ported);
 	if (x->v2) {
 		csv_c(line, &len, x->trunk2);
 		csv_verdict(line, &len, x->v2);
@@ -144,7 +145,7 @@ void replay_csv_header(bool diff, FILE *fp)
 	fputs("ts,src,dst,transport,call_id,from,pai,number,called,"
 	      "trunk,class,roaming,rule,action,applied,code,mode,"
 	      "reason,malformed,sip_error,decided_by,network,"
-	      "network_class,presentation,presentation_class", fp);
+	      "network_class,presentation,presentation_class,ported", fp);
 	(void)diff; /* the same columns with or without --diff */
 	fputs(",other_trunk,other_rule,other_action,other_applied,"
 	      "other_code,other_mode", fp);

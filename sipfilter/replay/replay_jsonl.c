@@ -376,6 +376,8 @@ static char *put_call(char *o, const char *end, const replay_rec_t *x,
 		o = OLIT(o, ",\"roaming\":true");
 	else
 		o = OLIT(o, ",\"roaming\":false");
+	o = OLIT(o, ",\"ported\":");
+	o = put_str(o, end, jc, x->ported, overflow);
 	o = OLIT(o, ",\"decided_by\":");
 	o = put_str(o, end, jc, x->decided, overflow);
 	o = OLIT(o, ",\"network\":");

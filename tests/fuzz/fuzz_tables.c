@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * fuzz_tables.c - libFuzzer target: arbitrary bytes as each of the four
- * table files (numbering plan, roaming, substitution, allow).  Table files
+ * fuzz_tables.c - libFuzzer target: arbitrary bytes as each of the five
+ * table files (numbering plan, roaming, substitution, allow, ported), in
+ * the feed shapes tables accept (tbl_fields.c: separator and header
+ * detected, and once more declared as ';' with a header row, so quoted
+ * fields, BOMs and header rows meet both paths); and as a range export
+ * for `import-ranges` (tables/tbl_ranges.c), whose rows must load as a
+ * numbering plan.  Table files
  * come from feeds an operator does not fully control, so their loaders are
  * parsers of untrusted bytes.  Invariant: a load either succeeds (and
  * lookups on it work) or fails with an error that names the file and a
@@ -18,11 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tables/sf_ranges.h"
 #include "tables/sf_tables.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const trunks[] = {"ipx-a", "core"};
+	static const char *const home[] = {"ours"};
+	static const sf_table_format_t fmts[2] = {
+		{SF_TABLE_SEP_AUTO, SF_TABLE_HEADER_AUTO},
+		{SF_TABLE_SEP_SEMICOLON, SF_TABLE_HEADER_YES},
+	};
 	static const char path[] = "fuzz.csv";
 	char *text = malloc(size ? size : 1);
 	sf_num_t n;
@@ -32,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		memcpy(text, data, size);
 	sf_num_parse_key("77011234567", 11, &n);
-	for (int which = 0; which < 4; which++) {
+	for (int which = 0; which < 10; which++) {
+		sf_table_format_t fmt = fmts[which / 5];
 		sf_tables_src_t src = {0};
 		sf_tables_t *t = NULL;
 		sf_str_t v = sf_str(text, size);
@@ -42,11 +54,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		src.trunk_names = trunks;
 		src.n_trunks = 2;
 		src.max_shrink = 1.0;
-		if (which == 0) src.plan = path, src.plan_text = v;
-		if (which == 1) src.roaming = path, src.roaming_text = v;
-		if (which == 2)
+		src.home_operators = home;
+		src.n_home_operators = 1;
+		src.plan_fmt = src.roaming_fmt = src.substitution_fmt = fmt;
+		src.allow_fmt = src.ported_fmt = fmt;
+		if (which % 5 == 0) src.plan = path, src.plan_text = v;
+		if (which % 5 == 1) src.roaming = path, src.roaming_text = v;
+		if (which % 5 == 2)
 			src.substitution = path, src.substitution_text = v;
-		if (which == 3) src.allow = path, src.allow_text = v;
+		if (which % 5 == 3) src.allow = path, src.allow_text = v;
+		if (which % 5 == 4) src.ported = path, src.ported_text = v;
 		rc = sf_tables_load(&src, &t, &err);
 		if (rc == 0) {
 			sf_plan_entry_t pe;
@@ -60,6 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sf_tables_free(t);
 		} else if (t != NULL || err.file[0] == '\0') {
 			abort(); /* failure must leave nothing and name the file */
+		}
+	}
+	{
+		sf_ranges_opts_t o = {0};
+		sf_ranges_result_t res;
+		sf_err_t err;
+
+		o.path = path;
+		o.text = sf_str(text, size);
+		o.home_operators = home;
+		o.n_home_operators = 1;
+		if (sf_ranges_import(&o, &res, &err) == 0) {
+			for (size_t i = 0; i < res.n_rows; i++)
+				if (!res.rows[i].prefix[0] ||
+				    res.rows[i].min_len > res.rows[i].max_len)
+					abort();
+			sf_ranges_result_fini(&res);
+		} else if (res.rows || err.file[0] == '\0') {
+			abort();
 		}
 	}
 	free(text);

@@ -105,4 +105,28 @@ for f in "$tort"/rfc4475/*.dat; do
 	expect_json "non-INVITE $b not judged" "$(grep "/$b.dat\"" "$T/tort.jsonl")" 'd["admission"]!="verdict" and "number" not in d'
 done
 
+# import-ranges: an export with a BOM, header, ';' and quotes -> plan rows
+# that `check` loads and that classify as the ranges say
+printf '\xef\xbb\xbfFrom;To;Holder\n77010000000;77018999999;"Example Mobile"\n77019000000;77019999999;"Operator ""B"""\n77050000000;77050999999;Operator C\n' >"$T/ranges.csv"
+out=$("$SF" import-ranges --home "Example Mobile" "$T/ranges.csv" 2>"$T/imp.err"); rc=$?
+expect_eq "import-ranges exit 0" "$rc" 0
+expect_eq "import-ranges rows" "$(grep -v '^#' <<<"$out")" \
+"7701,home-mobile,11,11,Example Mobile
+77019,domestic-other,11,11,Operator \"B\"
+77050,domestic-other,11,11,Operator C"
+expect_match "import-ranges warns about the gap" "$(cat "$T/imp.err")" \
+	'ranges\.csv:4: gap: 77020000000-77049999999 '
+expect_match "import-ranges summary" "$(cat "$T/imp.err")" \
+	'3 ranges, 11000000 numbers -> 3 prefixes \(aligned blocks would take 11\); 0 overlaps, 1 gaps'
+printf '%s\n' "$out" >"$T/plan.csv"
+sed -e "s|^  numbering_plan: .*|  numbering_plan: $T/plan.csv|" \
+	-e "s|tables/|$SF_ROOT/tests/fixtures/engine/tables/|" "$CFG" >"$T/imp.yaml"
+j=$("$SF" lookup -c "$T/imp.yaml" --json +77019123456)
+expect_json "imported plan classifies" "$j" 'd["class"]=="domestic-other" and d["operator"]=="Operator \"B\""'
+printf '7701;770;x\n' >"$T/bad.csv"
+"$SF" import-ranges "$T/bad.csv" >/dev/null 2>"$T/bad.err"; rc=$?
+expect_eq "import-ranges bad row: exit 2" "$rc" 2
+expect_match "import-ranges bad row: file:line:col" "$(cat "$T/bad.err")" \
+	'bad\.csv:1:6: error: .to. has 3 digits and .from. 4'
+
 finish

@@ -131,7 +131,7 @@ csv=$(rp -F csv "$C/calls.pcap" "$C/hostile.pcap")
 if python3 -c '
 import csv, sys
 rows = list(csv.reader(sys.stdin))
-assert rows[0][0] == "ts" and rows[0][31] == "retransmissions"
+assert rows[0][0] == "ts" and rows[0][32] == "retransmissions" and rows[0][25] == "ported"
 assert len(rows) == 10 and all(len(r) == len(rows[0]) for r in rows)
 assert rows[1][4] == "call-0@test" and rows[1][12] == "home-mobile-not-roaming"
 assert rows[9][4] == "q\"uo\\te@test"' <<<"$csv"; then ok "csv: RFC 4180, header, columns"

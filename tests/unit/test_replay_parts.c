@@ -451,7 +451,7 @@ static replay_rec_t plain_rec(sf_report_t *v)
 	x.dst_len = strlen(x.dst);
 	x.transport = "udp";
 	x.transport_len = 3;
-	x.trunk = x.cls = x.net_cls = x.pres_cls = x.decided = "";
+	x.trunk = x.cls = x.ported = x.net_cls = x.pres_cls = x.decided = "";
 	x.v = v;
 	return x;
 }

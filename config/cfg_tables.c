@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cfg_tables.c - the `tables` section: which file feeds each table, and
+ * the settings that go with a table.
+ *
+ * Each table is either a file name (`roaming: tables/roaming.csv`) or a
+ * map with the file under `file:` and that table's settings beside it.
+ * Every table's map may say how its file is written (`separator`: auto,
+ * "," or ";"; `header`: auto, true or false; tables/sf_tables.h has the
+ * detection rules).  The ported table needs a map: which operators in the MNP export are
+ * ours (`home_operators`) decides whether a ported number is ported in or
+ * out, and that cannot be guessed.  Every file is resolved against the
+ * config's directory and checked to be a readable file here, so `check`
+ * names the config line of a missing table.
+ */
+#include "cfg_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { T_PLAN, T_ROAMING, T_SUBST, T_ALLOW, T_PORTED, T_COUNT };
+
+static const char *const table_keys[T_COUNT] = {
+	[T_PLAN] = "numbering_plan",
+	[T_ROAMING] = "roaming",
+	[T_SUBST] = "substitution",
+	[T_ALLOW] = "allow",
+	[T_PORTED] = "ported",
+};
+
+/* Keys of a table written as a map. */
+enum { K_FILE, K_SEPARATOR, K_HEADER, K_HOME_OPS, K_OUT_CLASS, K_COUNT };
+
+static const char *const map_keys[K_COUNT] = {
+	[K_FILE] = "file",
+	[K_SEPARATOR] = "separator",
+	[K_HEADER] = "header",
+	[K_HOME_OPS] = "home_operators",
+	[K_OUT_CLASS] = "out_class",
+};
+
+/* separator: values, in sf_cfg_table_fmt order (0 = detect) */
+static const char *const sep_names[] = {"auto", ",", ";"};
+static const char *const header_names[] = {"auto", "true", "false"};
+
+static void load_table_path(cfg_ctx_t *c, const cfg_node_t *n,
+			    const char *key, char *out)
+{
+	char sh[256];
+	struct stat st;
+
+	if (cfg_node_is_null(n))
+		return;
+	if (!cfg_path_resolve(c, n, key, out))
+		return;
+	if (c->flags & SF_CFG_SKIP_FILE_CHECKS)
+		return;
+	cfg_show(n, sh, sizeof(sh));
+	if (stat(out, &st) < 0) {
+		cfg_err(c, n, "table file '%s' not found: %s", sh,
+			strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cfg_err(c, n, "table file '%s' is a directory", sh);
+		return;
+	}
+	if (access(out, R_OK) < 0)
+		cfg_err(c, n, "table file '%s' is not readable: %s", sh,
+			strerror(errno));
+}
+
+static void load_home_operators(cfg_ctx_t *c, const cfg_node_t *n)
+{
+	sf_cfg_t *cfg = c->cfg;
+	size_t k = 0;
+
+	if (!cfg_list_check(c, n, "home_operators", "operator names"))
+		return;
+	if (cfg_list_len(n) == 0) {
+		cfg_err(c, n, "'home_operators' is empty; name the operators "
+			"in the ported file that are ours");
+		return;
+	}
+	for (const cfg_node_t *it = cfg_list_first(n); it;
+	     it = cfg_list_next(n, it)) {
+		if (k == SF_CFG_MAX_HOME_OPS) {
+			cfg_err(c, it, "too many home operators; at most %d",
+				SF_CFG_MAX_HOME_OPS);
+			break;
+		}
+		if (cfg_get_text(c, it, "home_operators",
+				 cfg->home_operators[k],
+				 sizeof(cfg->home_operators[0])))
+			k++;
+	}
+	cfg->n_home_operators = k;
+}
+
+/* A table written as a map: file plus its settings. */
+static void load_table_map(cfg_ctx_t *c, const cfg_node_t *n, size_t t,
+			   char *out)
+{
+	const cfg_node_t *v[K_COUNT], *kn[K_COUNT];
+	char where[64];
+	int cls;
+
+	snprintf(where, sizeof(where), "'tables.%s'", table_keys[t]);
+	if (!cfg_map_fields(c, n, table_keys[t], where, "key", map_keys,
+			    K_COUNT, v, kn))
+		return;
+	if (!v[K_FILE])
+		cfg_err(c, n, "%s needs 'file' (the table's file name)", where);
+	else
+		load_table_path(c, v[K_FILE], table_keys[t], out);
+	if (v[K_SEPARATOR] &&
+	    cfg_get_enum(c, v[K_SEPARATOR], "separator", sep_names, 3, &cls))
+		c->cfg->table_fmt[t].sep = (uint8_t)cls;
+	if (v[K_HEADER] &&
+	    cfg_get_enum(c, v[K_HEADER], "header", header_names, 3, &cls))
+		c->cfg->table_fmt[t].header = (uint8_t)cls;
+	for (size_t k = K_HOME_OPS; k < K_COUNT; k++)
+		if (kn[k] && t != T_PORTED)
+			cfg_err(c, kn[k], "'%s' is a setting of the ported "
+				"table, not of %s", map_keys[k], where);
+	if (t != T_PORTED)
+		return;
+	if (!v[K_HOME_OPS])
+		cfg_err(c, n, "%s needs 'home_operators' (the operator names "
+			"in the ported file that are ours)", where);
+	else
+		load_home_operators(c, v[K_HOME_OPS]);
+	if (v[K_OUT_CLASS] &&
+	    cfg_get_enum(c, v[K_OUT_CLASS], "out_class", sf_class_names + 1,
+			 SF_CLASS_COUNT - 1, &cls))
+		c->cfg->ported_out_class = cls + 1;
+}
+
+void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
+{
+	sf_cfg_t *cfg = c->cfg;
+	const cfg_node_t *v[T_COUNT];
+	char *dst[T_COUNT] = {cfg->plan_path, cfg->roaming_path,
+			      cfg->substitution_path, cfg->allow_path,
+			      cfg->ported_path};
+
+	cfg->ported_out_class = SF_CLASS_DOMESTIC_OTHER;
+	if (!cfg_map_fields(c, n, "tables", "'tables'", "key", table_keys,
+			    T_COUNT, v, NULL))
+		return;
+	for (size_t i = 0; i < T_COUNT; i++) {
+		if (!v[i])
+			continue;
+		if (v[i]->kind == CFG_MAP)
+			load_table_map(c, v[i], i, dst[i]);
+		else if (i == T_PORTED && !cfg_node_is_null(v[i]))
+			cfg_err(c, v[i], "'tables.ported' needs its "
+				"home_operators: write it as a map, "
+				"{file: FILE, home_operators: [NAME, ...]}");
+		else
+			load_table_path(c, v[i], table_keys[i], dst[i]);
+	}
+}
