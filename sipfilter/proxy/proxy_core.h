@@ -77,6 +77,7 @@ typedef struct sf_proxy {
 	unsigned n_listeners;
 	int udp4, udp6;               /* first UDP listener per family, -1 */
 	int tcp4, tcp6;               /* first TCP listener per family, -1 */
+	int tls4, tls6;               /* first TLS listener per family, -1 */
 	sf_phop_t hops[SF_CFG_MAX_TRUNKS];
 	/* "INVITE, ACK, CANCEL, OPTIONS" per trunk, for 405's Allow */
 	char allow[SF_CFG_MAX_TRUNKS][256];
@@ -107,6 +108,11 @@ typedef struct sf_pin {
 	sf_transport_t tp;
 	const struct sockaddr *src;
 	unsigned listener;            /* index of the receiving listener */
+	/* SF_TP_TLS only: the connection's trunk (proxy_tls.c: by client
+	 * certificate, or by source; -1 none) and how it was found.  Other
+	 * transports match the trunk by source here. */
+	int trunk;
+	sf_trunk_how_t how;
 } sf_pin_t;
 
 typedef struct sf_pout {

@@ -155,6 +155,7 @@ int sf_ctl_reload(sf_server_t *s)
 	st.loaded_at = (int64_t)time(NULL);
 	st.have_tables = next->tables != NULL;
 	sf_tables_stats(next->tables, &st.tables);
+	st.n_certs = sf_tls_expiry_list(next->tls, st.certs, SF_TLS_MAX_CERTS);
 	pthread_mutex_lock(&s->status_lock);
 	s->status = st;
 	pthread_mutex_unlock(&s->status_lock);

@@ -53,8 +53,8 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
-		const char *buf, size_t len)
+int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
+		const struct sockaddr_storage *dst, const char *buf, size_t len)
 {
 	int rc = -1;
 
@@ -64,8 +64,16 @@ int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
 		sf_tcp_conn_t *c = &s->conns[i];
 
-		if (c->fd >= 0 && same_peer(&c->peer, dst)) {
-			rc = write_all(c->fd, buf, len);
+		if (c->fd < 0 || !same_peer(&c->peer, dst))
+			continue;
+		/* TLS is never downgraded to plain TCP (RFC 5630), and no
+		 * SIP goes over a handshake not yet done */
+		if ((tp == SF_TP_TLS && !c->ssl) ||
+		    (c->ssl && s->conn_info[i].handshaking))
+			continue;
+		{
+			rc = c->ssl ? sf_tls_write_all(c->ssl, c->fd, buf, len)
+				    : write_all(c->fd, buf, len);
 			if (rc)
 				shutdown(c->fd, SHUT_RDWR);
 			break;
@@ -103,8 +111,8 @@ void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
 {
 	int fd;
 
-	if (out->tp == SF_TP_TCP) {
-		if (sf_tcp_send(s, &out->dst, out->buf, out->len))
+	if (sf_tp_stream(out->tp)) {
+		if (sf_tcp_send(s, out->tp, &out->dst, out->buf, out->len))
 			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
 		return;
 	}

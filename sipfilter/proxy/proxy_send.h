@@ -15,11 +15,14 @@
 void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
 			const sf_pout_t *out);
 
-/* Writes buf to the TCP connection whose peer is dst (non-blocking; a
- * peer that does not read has its connection shut).  Returns 0, or -1
- * when there is no such connection or the write failed. */
-int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
-		const char *buf, size_t len);
+/* Writes buf to the TCP or TLS connection whose peer is dst
+ * (non-blocking, TLS waits ~200 ms at most; a peer that does not read
+ * has its connection shut).  tp SF_TP_TLS takes only a TLS connection.
+ * Returns 0, or -1 when there is no such connection or the write
+ * failed. */
+int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
+		const struct sockaddr_storage *dst, const char *buf,
+		size_t len);
 
 /* errno values a UDP socket returns for an earlier message's ICMP
  * error (IP_RECVERR). */

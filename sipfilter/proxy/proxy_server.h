@@ -57,6 +57,18 @@ typedef struct sf_tcp_conn {
 	socklen_t peerlen;
 	char *buf;
 	size_t used;
+	/* TLS (proxy_tls.h): ssl is NULL on plain TCP */
+	sf_ssl_t *ssl;
+	bool tls;             /* accepted on a tls: listener */
+	bool tls_more;        /* OpenSSL holds bytes epoll cannot see */
+	bool want_write;      /* the handshake waits for POLLOUT */
+	uint64_t tls_id;      /* sf_tls_id of the TLS state trunk was
+			       * identified with (a reload re-identifies) */
+	/* the trunk: by source at accept; over TLS by certificate after
+	 * the handshake */
+	int trunk;            /* index in the identifying config, -1 */
+	sf_trunk_how_t how;
+	uint8_t tslot;        /* its counter slot (0 = unknown source) */
 } sf_tcp_conn_t;
 
 /* What reloads and roaming updates leave behind, for `ctl stats` and
@@ -69,6 +81,9 @@ typedef struct sf_reload_status {
 	int64_t loaded_at;         /* unix time of the current tables */
 	bool have_tables;          /* false: degraded */
 	sf_tables_stats_t tables;  /* of the current snapshot */
+	/* the current generation's configured certificates (expiry) */
+	sf_cert_expiry_t certs[SF_TLS_MAX_CERTS];
+	unsigned n_certs;
 } sf_reload_status_t;
 
 struct sf_server {
@@ -103,6 +118,13 @@ struct sf_server {
 	 * metrics threads with atomic loads (sf_tcp_counts). */
 	unsigned n_conns;
 	unsigned n_conns_unknown; /* of them, from sources no trunk matches */
+	/* open connections by trunk counter slot and transport (0 TCP,
+	 * 1 TLS); same rules as n_conns */
+	unsigned conns_by_trunk[SF_CFG_MAX_TRUNKS + 1][2];
+	/* handshakes_per_second: a token bucket of the TCP thread */
+	double hs_tokens;
+	uint64_t hs_refill_ns;
+	unsigned n_tls_more;  /* connections with tls_more set */
 	/* threads; stats[i] belongs to threads[i] */
 	sf_thread_t threads[SF_MAX_THREADS];
 	unsigned n_threads;

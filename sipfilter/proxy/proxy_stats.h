@@ -18,6 +18,7 @@
 #include "config/sf_config.h"
 #include "sipfilter/engine/sf_admit.h"
 #include "sipfilter/engine/sf_sip.h"
+#include "proxy_tls.h"
 
 /* Rule slots: config rules 0..SF_ST_MAX_RULES-1, then these. */
 #define SF_ST_MAX_RULES 64
@@ -85,6 +86,8 @@ typedef struct sf_wstats {
 	uint64_t fwd_responses;
 	uint64_t acks_absorbed;
 	uint64_t tcp_accepted, tcp_closed;
+	uint64_t tls_hs[SF_TLS_HS_COUNT];     /* handshakes by result */
+	uint64_t tls_peer[SF_TLS_PEER_COUNT]; /* client certificates */
 	uint64_t lat[SF_ST_LAT_BUCKETS + 1];
 	uint64_t lat_sum_ns;
 	uint64_t lat_count;

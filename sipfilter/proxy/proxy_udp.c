@@ -48,7 +48,7 @@ static void flush(sf_server_t *s, sf_thread_t *t, udp_bufs_t *b, unsigned n,
 		int l = b->out[i].listener;
 		unsigned k = 0, j;
 
-		if (b->out[i].tp == SF_TP_TCP || l < 0) {
+		if (sf_tp_stream(b->out[i].tp) || l < 0) {
 			sf_server_send_one(s, t->idx, st, &b->out[i]);
 			i++;
 			continue;

@@ -35,6 +35,8 @@ typedef struct replay_rec {
 	char number[SF_NUM_MAX + 2], called[SF_NUM_MAX + 2];
 	size_t number_len, called_len;   /* strlen of number, called */
 	const char *trunk, *cls;
+	const char *trunk_how;           /* sf_trunk_how_name: source,
+					  * assumed, none */
 	bool roaming;
 	/* every identity judged: network and presentation numbers, the one
 	 * that decided */

@@ -121,6 +121,11 @@ expect_rc 2 "bad format" rp -F xml "$C/calls.pcap"
 expect_rc 2 "bad bucket" rp --bucket 5x "$C/calls.pcap"
 expect_rc 2 "bad select" rp -w "$T/x.pcap" --select action=dropp "$C/calls.pcap"
 expect_rc 2 "unknown --assume-trunk" rp --assume-trunk nope "$C/calls.pcap"
+out=$(rp --assume-trunk ipx-carrier-b "$C/calls.pcap" | head -1)
+expect_json "--assume-trunk: the record says the trunk was assumed" "$out" \
+	'd["trunk"] == "ipx-carrier-b" and d["trunk_match"] == "assumed"'
+expect_json "by source: trunk_match source" "$(rp "$C/calls.pcap" | head -1)" \
+	'd["trunk_match"] == "source"'
 expect_rc 2 "select without write-pcap" rp --select all "$C/calls.pcap"
 expect_rc 2 "bad BPF" rp -f 'udp prot 5060' "$C/calls.pcap"
 expect_rc 2 "missing config" "$SF" replay -c "$T/none.yaml" "$C/calls.pcap"
