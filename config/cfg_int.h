@@ -203,6 +203,8 @@ void cfg_load_tls(cfg_ctx_t *c, const cfg_node_t *n, sf_tls_cfg_t *t,
 		  bool have_listener);
 void cfg_load_client_cert(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
 			  const char *label);
+void cfg_load_hop_tls(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
+		      const char *label);
 void cfg_load_rules(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_resolve_trunk_refs(cfg_ctx_t *c);
 /* Compiles every rule's conditions to feature-word masks (sf_conds.h);

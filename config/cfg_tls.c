@@ -2,8 +2,9 @@
 /*
  * cfg_tls.c - the TLS settings: `serve.tls` (the listeners' certificate,
  * key, extra client CAs, cipher and group lists, handshake limits,
- * session tickets) and a trunk's `client_cert` (the CA its certificates
- * chain to, the subjectAltName / subject CN patterns that identify it).
+ * session tickets), a trunk's `client_cert` (the CA its certificates
+ * chain to, the subjectAltName / subject CN patterns that identify it)
+ * and its `next_hop_tls` (how a tls: next hop is verified).
  *
  * Only names and files are checked here; whether the PEM files hold
  * usable certificates and whether OpenSSL accepts the cipher strings is
@@ -183,13 +184,53 @@ void cfg_load_client_cert(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
 			"it ever signed", label);
 }
 
+enum { H_CA, H_NAME, H_CERT, H_KEY, H_COUNT };
+
+static const char *const hop_keys[H_COUNT] = {
+	[H_CA] = "ca",
+	[H_NAME] = "name",
+	[H_CERT] = "cert",
+	[H_KEY] = "key",
+};
+
+void cfg_load_hop_tls(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
+		      const char *label)
+{
+	const cfg_node_t *v[H_COUNT];
+
+	if (!cfg_map_fields(c, n, "next_hop_tls", label, "key", hop_keys,
+			    H_COUNT, v, NULL))
+		return;
+	if (!t->has_next_hop || t->next_hop.transport != SF_TP_TLS)
+		cfg_err(c, n, "'next_hop_tls' in %s is for a tls: next_hop",
+			label);
+	if (!v[H_CA])
+		cfg_err(c, n, "missing required key 'ca' in the next_hop_tls "
+			"of %s: the CA the next hop's certificate chains to",
+			label);
+	else
+		tls_file(c, v[H_CA], "ca", t->hop_tls.ca);
+	if (v[H_NAME])
+		cfg_get_text(c, v[H_NAME], "name", t->hop_tls.name,
+			     sizeof(t->hop_tls.name));
+	if (v[H_CERT])
+		tls_file(c, v[H_CERT], "cert", t->hop_tls.cert);
+	if (v[H_KEY])
+		tls_file(c, v[H_KEY], "key", t->hop_tls.key);
+	if (!v[H_CERT] != !v[H_KEY])
+		cfg_err(c, n, "the next_hop_tls of %s needs both 'cert' and "
+			"'key', or neither", label);
+}
+
 bool sf_cfg_uses_tls(const sf_cfg_t *cfg)
 {
 	for (size_t i = 0; i < cfg->serve.n_listeners; i++)
 		if (cfg->serve.listeners[i].addr.transport == SF_TP_TLS)
 			return true;
 	for (size_t i = 0; i < cfg->n_trunks; i++)
-		if (cfg->trunks[i].cert.on)
+		if (cfg->trunks[i].cert.on ||
+		    (cfg->trunks[i].has_next_hop &&
+		     cfg->trunks[i].next_hop.transport == SF_TP_TLS))
 			return true;
 	return false;
 }

@@ -17,7 +17,7 @@
 #include <string.h>
 
 enum { K_NAME, K_KIND, K_SOURCES, K_TRUSTED, K_NEXT_HOP, K_METHODS,
-       K_CLIENT_CERT, K_COUNT };
+       K_CLIENT_CERT, K_HOP_TLS, K_COUNT };
 
 static const char *const trunk_keys[K_COUNT] = {
 	[K_NAME] = "name",
@@ -27,6 +27,7 @@ static const char *const trunk_keys[K_COUNT] = {
 	[K_NEXT_HOP] = "next_hop",
 	[K_METHODS] = "methods",
 	[K_CLIENT_CERT] = "client_cert",
+	[K_HOP_TLS] = "next_hop_tls",
 };
 
 /* Methods of RFC 3261 and its extensions, as they must be written. */
@@ -217,17 +218,17 @@ static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 				       &t->next_hop, why, sizeof(why)) < 0)
 			cfg_err(c, nh, "bad next_hop '%s' in %s: %s",
 				cfg_show(nh, sh, sizeof(sh)), label, why);
-		else if (t->next_hop.transport != SF_TP_UDP)
-			/* The proxy forwards over UDP only; say so here, at
-			 * the value, rather than at serve's start. */
-			cfg_err(c, nh, "next_hop '%s' in %s: forwarding over "
-				"%s is not supported; use udp:HOST:PORT",
-				cfg_show(nh, sh, sizeof(sh)), label,
-				t->next_hop.transport == SF_TP_TLS ? "TLS"
-								   : "TCP");
 		else
 			t->has_next_hop = true;
 	}
+	if (v[K_HOP_TLS])
+		cfg_load_hop_tls(c, v[K_HOP_TLS], t, label);
+	if (t->has_next_hop && t->next_hop.transport == SF_TP_TLS &&
+	    !v[K_HOP_TLS])
+		cfg_err(c, v[K_NEXT_HOP], "next_hop '%s' in %s is tls: give "
+			"'next_hop_tls' with the 'ca' its certificate must "
+			"chain to", cfg_show(v[K_NEXT_HOP], sh, sizeof(sh)),
+			label);
 }
 
 void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n)

@@ -115,6 +115,16 @@ typedef struct sf_trunk_cert {
 	size_t n_subject;
 } sf_trunk_cert_t;
 
+/* How the proxy checks a tls: next hop (and, optionally, proves itself
+ * to it): the CA its certificate must chain to and the name it must
+ * carry (a DNS name, or the literal IP; "" = the next hop's address). */
+typedef struct sf_hop_tls {
+	char ca[SF_CFG_PATH_MAX];
+	char name[256];
+	char cert[SF_CFG_PATH_MAX];   /* our client certificate ("" none) */
+	char key[SF_CFG_PATH_MAX];
+} sf_hop_tls_t;
+
 typedef struct sf_trunk {
 	char name[SF_CFG_NAME_MAX];
 	sf_trunk_kind_t kind;
@@ -125,7 +135,9 @@ typedef struct sf_trunk {
 	sf_trunk_cert_t cert;
 	bool trusted;        /* identity headers from it are trusted (PAI) */
 	bool has_next_hop;
-	sf_hostport_t next_hop;
+	sf_hostport_t next_hop;  /* udp:, tcp: (persistent connection) or
+				  * tls: (verified with hop_tls) */
+	sf_hop_tls_t hop_tls;
 	/* Out-of-dialog request methods the proxy forwards from this trunk
 	 * (case-sensitive, RFC 3261 §7.1); default just "INVITE".  CANCEL,
 	 * the ACK of a non-2xx and OPTIONS to the proxy itself are always

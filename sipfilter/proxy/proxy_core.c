@@ -51,6 +51,22 @@ static void set_allow(sf_proxy_t *p, size_t t)
 		snprintf(o + n, cap - n, "ACK, CANCEL, OPTIONS");
 }
 
+/* The listener a next hop's requests name in our Via and Record-Route:
+ * one of its transport and family, else (TCP, TLS) the UDP one of the
+ * family (the connection carries the responses back anyway); -1. */
+static int hop_listener(const sf_proxy_t *p, sf_transport_t tp, bool v4)
+{
+	int l = -1;
+
+	if (tp == SF_TP_TLS)
+		l = v4 ? p->tls4 : p->tls6;
+	if (tp == SF_TP_TCP || (tp == SF_TP_TLS && l < 0))
+		l = v4 ? p->tcp4 : p->tcp6;
+	if (l < 0)
+		l = v4 ? p->udp4 : p->udp6;
+	return l;
+}
+
 int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 		  sf_err_t *err)
 {
@@ -117,16 +133,13 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 					  "trunk '%s': next hop '%s' must be a "
 					  "literal IP address", tr->name,
 					  tr->next_hop.host);
-		if (tr->next_hop.transport != SF_TP_UDP)
-			return sf_err_set(err, SF_EINVAL, cfg->path, tr->line, 0,
-					  "trunk '%s': next hop over TCP is not "
-					  "supported yet; use udp:", tr->name);
 		ip_to_sa(&p->edge.hop_ip[t], p->edge.hop_port[t], &h->sa,
 			 &h->salen);
-		h->listener = p->edge.hop_ip[t].v4 ? p->udp4 : p->udp6;
+		h->tp = tr->next_hop.transport;
+		h->listener = hop_listener(p, h->tp, p->edge.hop_ip[t].v4);
 		if (h->listener < 0)
 			return sf_err_set(err, SF_EINVAL, cfg->path, tr->line, 0,
-					  "trunk '%s': no UDP listener of the "
+					  "trunk '%s': no listener of the "
 					  "next hop's address family", tr->name);
 		h->ok = true;
 	}
@@ -301,7 +314,8 @@ static bool destination(sf_pctx_t *c, sf_pout_t *out)
 		out->dst = h->sa;
 		out->dstlen = h->salen;
 		out->listener = h->listener;
-		out->tp = SF_TP_UDP;
+		out->tp = h->tp;
+		out->hop = a->hop_trunk;
 		return true;
 	}
 	ip_to_sa(&a->target, a->target_port, &out->dst, &out->dstlen);
@@ -575,6 +589,7 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 
 	out->len = 0;
 	out->reply = false;
+	out->hop = -1;
 	if (sf_ip_from_sockaddr(in->src, &ai.src, &ai.sport))
 		return 0;
 	if (in->tp == SF_TP_TLS) {

@@ -62,7 +62,11 @@ typedef struct sf_phop {
 	bool ok;
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	int listener;                 /* UDP listener we send from / name */
+	sf_transport_t tp;            /* UDP, or a persistent TCP/TLS
+				       * connection (proxy_hop.c) */
+	int listener;                 /* UDP: the listener we send from;
+				       * TCP/TLS: the one our Via and
+				       * Record-Route name */
 } sf_phop_t;
 
 /* Log sink: called for each non-allow verdict line (no newline).  The
@@ -123,6 +127,9 @@ typedef struct sf_pout {
 	struct sockaddr_storage dst;
 	socklen_t dstlen;
 	int listener;                 /* UDP: listener socket to send from */
+	int hop;                      /* a trunk's next hop (its index):
+				       * TCP/TLS connect to it if need be;
+				       * -1 otherwise */
 	bool reply;                   /* a response we generated */
 } sf_pout_t;
 
@@ -131,8 +138,9 @@ typedef struct sf_pout {
  * proxy never does DNS on its hot path).  key: the key of branches,
  * To-tags and Record-Route tokens; NULL = the config's serve.secret, or a
  * random one when the config has none.  Returns 0, or SF_EINVAL with err
- * saying which listener/next hop is unusable (e.g. a TCP next hop, not
- * supported yet), or SF_EIO when no random key could be made.
+ * saying which listener/next hop is unusable (not a literal IP, no
+ * listener to name in our Via), or SF_EIO when no random key could be
+ * made.
  */
 int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 		  sf_err_t *err);

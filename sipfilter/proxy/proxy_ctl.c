@@ -157,6 +157,24 @@ static const char *trunk_label(const sf_st_labels_t *l, unsigned slot)
 							     : l->trunk[slot];
 }
 
+
+/* TLS handshakes and client certificates, next hop connections. */
+static void stats_tls_json(sf_jw_t *w, const sf_wstats_t *sum)
+{
+	sf_jw_obj_open_key(w, "tls_handshakes");
+	for (unsigned i = 0; i < SF_TLS_HS_COUNT; i++)
+		sf_jw_uint(w, sf_tls_hs_name(i), sum->tls_hs[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "tls_client_certificates");
+	for (unsigned i = 0; i < SF_TLS_PEER_COUNT; i++)
+		sf_jw_uint(w, sf_tls_peer_name(i), sum->tls_peer[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "next_hop");
+	for (unsigned i = 0; i < SF_HOP_COUNT; i++)
+		sf_jw_uint(w, sf_st_hop_name(i), sum->hop[i]);
+	sf_jw_obj_close(w);
+}
+
 /*
  * Does `ctl stats` list rule slot r under "rules"?  The current config's
  * rules always; an older slot (a rule since removed, or whose action
@@ -282,14 +300,7 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 	sf_jw_uint(w, "accepted", sum->tcp_accepted);
 	sf_jw_uint(w, "closed", sum->tcp_closed);
 	sf_jw_obj_close(w);
-	sf_jw_obj_open_key(w, "tls_handshakes");
-	for (unsigned i = 0; i < SF_TLS_HS_COUNT; i++)
-		sf_jw_uint(w, sf_tls_hs_name(i), sum->tls_hs[i]);
-	sf_jw_obj_close(w);
-	sf_jw_obj_open_key(w, "tls_client_certificates");
-	for (unsigned i = 0; i < SF_TLS_PEER_COUNT; i++)
-		sf_jw_uint(w, sf_tls_peer_name(i), sum->tls_peer[i]);
-	sf_jw_obj_close(w);
+	stats_tls_json(w, sum);
 	sf_jw_obj_open_key(w, "latency");
 	sf_jw_uint(w, "count", sum->lat_count);
 	sf_jw_double(w, "mean_us", sum->lat_count
@@ -671,6 +682,18 @@ static void metrics_tls(mb_t *b, sf_server_t *s, const sf_reload_status_t *st,
 		mput(b, "sipfilter_tls_certificate_expiry_seconds"
 			"{certificate=\"%s\"} %lld\n", st->certs[i].label,
 		     (long long)(st->certs[i].not_after - now));
+	mput(b, "# HELP sipfilter_next_hop_connections_total Connections "
+		 "opened to TCP/TLS next hops, by result.\n"
+		 "# TYPE sipfilter_next_hop_connections_total counter\n");
+	for (unsigned i = 0; i < SF_HOP_RETRIED; i++)
+		mput(b, "sipfilter_next_hop_connections_total{result=\"%s\"} "
+			"%llu\n", sf_st_hop_name(i),
+		     (unsigned long long)sum->hop[i]);
+	mput(b, "# HELP sipfilter_next_hop_retries_total Messages sent once "
+		 "more on a new connection after the next hop's connection "
+		 "died.\n# TYPE sipfilter_next_hop_retries_total counter\n"
+		 "sipfilter_next_hop_retries_total %llu\n",
+	     (unsigned long long)sum->hop[SF_HOP_RETRIED]);
 	mput(b, "# HELP sipfilter_trunk_connections Open TCP and TLS "
 		 "connections by trunk (unknown: no trunk matched).\n"
 		 "# TYPE sipfilter_trunk_connections gauge\n");

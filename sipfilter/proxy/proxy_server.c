@@ -532,6 +532,7 @@ int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
 	}
 	sf_snap_init(&s->snap, s->n_stats - 2, gen, retire_gen);
 	pthread_mutex_init(&s->tcp_lock, NULL);
+	pthread_mutex_init(&s->hop_lock, NULL);
 	pthread_mutex_init(&s->status_lock, NULL);
 	s->built = true;
 	sf_server_status_refresh(s);
@@ -566,6 +567,7 @@ void sf_server_free(sf_server_t *s)
 		close(s->metrics_fd);
 	if (s->built) {
 		pthread_mutex_destroy(&s->tcp_lock);
+		pthread_mutex_destroy(&s->hop_lock);
 		pthread_mutex_destroy(&s->status_lock);
 	}
 	free(s->stats);

@@ -69,6 +69,13 @@ typedef struct sf_tcp_conn {
 	int trunk;            /* index in the identifying config, -1 */
 	sf_trunk_how_t how;
 	uint8_t tslot;        /* its counter slot (0 = unknown source) */
+	bool outbound;        /* we opened it, to a next hop (proxy_hop.c) */
+	/* outbound TLS: the trunk whose next_hop_tls checked it (two
+	 * trunks may reach one address under different names: a
+	 * connection verified for one is never used for the other) */
+	char hop_trunk[SF_CFG_NAME_MAX];
+	bool dead;            /* the peer has gone: no more writes; the TCP
+			       * thread closes it */
 } sf_tcp_conn_t;
 
 /* What reloads and roaming updates leave behind, for `ctl stats` and
@@ -125,6 +132,11 @@ struct sf_server {
 	double hs_tokens;
 	uint64_t hs_refill_ns;
 	unsigned n_tls_more;  /* connections with tls_more set */
+	/* next hops over TCP/TLS: connecting is serialised (one connection
+	 * per hop); after a failed attempt a hop is not tried again until
+	 * hop_retry_ms (messages to it fail fast, counted) */
+	pthread_mutex_t hop_lock;
+	uint64_t hop_retry_ms[SF_CFG_MAX_TRUNKS];
 	/* threads; stats[i] belongs to threads[i] */
 	sf_thread_t threads[SF_MAX_THREADS];
 	unsigned n_threads;
@@ -152,6 +164,22 @@ struct sf_server {
 	int metrics_fd;
 	bool built; /* the snapshot and the locks exist (sf_server_free) */
 };
+
+/* Counts connection c (described by ci) in or out of the gauges: d is 1
+ * or -1.  Under tcp_lock. */
+static inline void sf_conn_count(sf_server_t *s, const sf_tcp_conn_t *c,
+				 const sf_conn_info_t *ci, int d)
+{
+	unsigned *bt = &s->conns_by_trunk[c->tslot][c->tls];
+
+	__atomic_store_n(&s->n_conns, s->n_conns + (unsigned)d,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(bt, *bt + (unsigned)d, __ATOMIC_RELAXED);
+	if (!ci->trunk)
+		__atomic_store_n(&s->n_conns_unknown,
+				 s->n_conns_unknown + (unsigned)d,
+				 __ATOMIC_RELAXED);
+}
 
 /* Monotonic nanoseconds and milliseconds. */
 static inline uint64_t sf_now_ns(void)
@@ -238,6 +266,17 @@ void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown);
 
 /* Creates the TCP epoll set and connection table (after bind).  0/-1. */
 int sf_tcp_setup(sf_server_t *s);
+
+/*
+ * Opens a connection to the next hop of trunk (an index in gen's config;
+ * TCP, or TLS checked per its next_hop_tls) and adds it to the
+ * connection table for the TCP thread to read (proxy_hop.c).  Blocks the
+ * caller for at most ~1 s connecting and ~2 s handshaking.  A hop that
+ * failed is not tried again for 1 s.  Returns 0, or -1 (counted in
+ * st->hop).  The caller holds hop_lock, not tcp_lock.
+ */
+int sf_hop_connect(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
+		   unsigned trunk);
 
 /* Thread bodies. */
 void *sf_udp_thread(void *arg);

@@ -39,21 +39,6 @@
 
 #define EV_LISTEN_BASE 0x100000u
 
-/* Under tcp_lock. */
-static void count_conns(sf_server_t *s, const sf_tcp_conn_t *c,
-			const sf_conn_info_t *ci, int d)
-{
-	unsigned *bt = &s->conns_by_trunk[c->tslot][c->tls];
-
-	__atomic_store_n(&s->n_conns, s->n_conns + (unsigned)d,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(bt, *bt + (unsigned)d, __ATOMIC_RELAXED);
-	if (!ci->trunk)
-		__atomic_store_n(&s->n_conns_unknown,
-				 s->n_conns_unknown + (unsigned)d,
-				 __ATOMIC_RELAXED);
-}
-
 static void set_tls_more(sf_server_t *s, sf_tcp_conn_t *c, bool more)
 {
 	if (c->tls_more != more)
@@ -96,7 +81,7 @@ static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i,
 		close(c->fd);
 	c->fd = -1;
 	c->used = 0;
-	count_conns(s, c, ci, -1);
+	sf_conn_count(s, c, ci, -1);
 	memset(ci, 0, sizeof(*ci));
 	SF_ST_INC(st->tcp_closed);
 }
@@ -168,7 +153,8 @@ static int admit_locked(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
 	s->conn_info[a.slot].last_ms = s->conn_info[a.slot].accepted_ms;
 	c = &s->conns[a.slot];
 	c->tls = tls;
-	c->tls_more = c->want_write = false;
+	c->tls_more = c->want_write = c->outbound = c->dead = false;
+	c->hop_trunk[0] = '\0';
 	c->ssl = NULL;
 	/* over TLS the trunk is known after the handshake */
 	c->trunk = tls ? -1 : t;
@@ -241,7 +227,7 @@ static void do_accept(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		c->peer = peer;
 		c->peerlen = pl;
 		c->used = 0;
-		count_conns(s, c, &s->conn_info[slot], 1);
+		sf_conn_count(s, c, &s->conn_info[slot], 1);
 		ev.events = EPOLLIN;
 		ev.data.u64 = (uint64_t)slot;
 		epoll_ctl(s->tcp_epfd, EPOLL_CTL_ADD, fd, &ev);
@@ -263,14 +249,14 @@ static void identify(sf_server_t *s, sf_wstats_t *st, const sf_gen_t *gen,
 
 	pthread_mutex_lock(&s->tcp_lock);
 	tr = sf_tls_identify(gen->tls, gen->cfg, c->ssl, &ci->ip, &how, &peer);
-	count_conns(s, c, ci, -1);
+	sf_conn_count(s, c, ci, -1);
 	c->trunk = tr;
 	c->how = how;
 	c->tslot = tr >= 0 && tr < SF_CFG_MAX_TRUNKS
 			   ? gen->proxy.trunk_slot[tr] : 0;
 	c->tls_id = sf_tls_id(gen->tls);
 	ci->trunk = tr >= 0;
-	count_conns(s, c, ci, 1);
+	sf_conn_count(s, c, ci, 1);
 	pthread_mutex_unlock(&s->tcp_lock);
 	if (count)
 		SF_ST_INC(st->tls_peer[peer]);
@@ -356,7 +342,7 @@ static void handle_one(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 	in.how = c->how;
 	t->ctx->p = &gen->proxy;
 	if (sf_proxy_handle(t->ctx, gen->tables, &in, out) == 1)
-		sf_server_send_one(s, t->idx, st, out);
+		sf_server_send_one(s, gen, t->idx, st, out);
 	sf_snap_leave(&s->snap, t->idx);
 }
 

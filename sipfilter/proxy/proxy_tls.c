@@ -31,6 +31,7 @@ struct sf_tls {
 	uint64_t id;
 	SSL_CTX *ctx;                          /* NULL: no tls: listener */
 	X509_STORE *store[SF_CFG_MAX_TRUNKS];  /* client_cert trunks' CAs */
+	SSL_CTX *hop_ctx[SF_CFG_MAX_TRUNKS];   /* tls: next hops (clients) */
 	/* the expiry gauge: the server certificate (if any), then the
 	 * client_cert trunks' CAs */
 	char label[SF_CFG_MAX_TRUNKS + 1][SF_CFG_NAME_MAX + 16];
@@ -210,6 +211,48 @@ static int build_ctx(sf_tls_t *t, const sf_cfg_t *cfg, sf_err_t *err)
 	return 0;
 }
 
+/* The client context of trunk i's tls: next hop: TLS 1.2+, serve.tls's
+ * suites and groups, its CA, our certificate if it has one. */
+static int build_hop_ctx(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
+			 sf_err_t *err)
+{
+	const sf_trunk_t *tr = &cfg->trunks[i];
+	const sf_tls_cfg_t *c = &cfg->serve.tls;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	char what[SF_CFG_PATH_MAX + 128];
+
+	if (!ctx)
+		return fail(err, cfg, "next_hop_tls: cannot make a context");
+	t->hop_ctx[i] = ctx;
+	SSL_CTX_set_min_proto_version(ctx, c->tls13_only ? TLS1_3_VERSION
+							 : TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+					 SSL_OP_NO_COMPRESSION);
+	snprintf(what, sizeof(what), "trunk '%s': serve.tls cipher or "
+		 "group lists are refused for its next hop", tr->name);
+	if (SSL_CTX_set_cipher_list(ctx, c->ciphers) != 1 ||
+	    SSL_CTX_set_ciphersuites(ctx, c->ciphersuites) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, c->groups) != 1)
+		return fail(err, cfg, what);
+	snprintf(what, sizeof(what), "trunk '%s': next_hop_tls.ca '%s' does "
+		 "not load", tr->name, tr->hop_tls.ca);
+	if (SSL_CTX_load_verify_locations(ctx, tr->hop_tls.ca, NULL) != 1)
+		return fail(err, cfg, what);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (tr->hop_tls.cert[0]) {
+		snprintf(what, sizeof(what), "trunk '%s': next_hop_tls.cert "
+			 "'%s' or its key does not load", tr->name,
+			 tr->hop_tls.cert);
+		if (SSL_CTX_use_certificate_chain_file(ctx, tr->hop_tls.cert) !=
+			    1 ||
+		    SSL_CTX_use_PrivateKey_file(ctx, tr->hop_tls.key,
+						SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_check_private_key(ctx) != 1)
+			return fail(err, cfg, what);
+	}
+	return 0;
+}
+
 int sf_tls_new(const sf_cfg_t *cfg, sf_tls_t **out, sf_err_t *err)
 {
 	static atomic_uint_fast64_t next_id = 1;
@@ -234,6 +277,11 @@ int sf_tls_new(const sf_cfg_t *cfg, sf_tls_t **out, sf_err_t *err)
 	for (size_t i = 0; i < cfg->n_trunks && i < SF_CFG_MAX_TRUNKS; i++) {
 		const sf_trunk_t *tr = &cfg->trunks[i];
 
+		if (tr->has_next_hop && tr->next_hop.transport == SF_TP_TLS &&
+		    (rc = build_hop_ctx(t, cfg, i, err))) {
+			sf_tls_unref(t);
+			return rc;
+		}
 		if (!tr->cert.on)
 			continue;
 		t->store[i] = X509_STORE_new();
@@ -269,8 +317,10 @@ void sf_tls_unref(sf_tls_t *t)
 	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
 	SSL_CTX_free(t->ctx); /* connections hold their own reference */
-	for (unsigned i = 0; i < SF_CFG_MAX_TRUNKS; i++)
+	for (unsigned i = 0; i < SF_CFG_MAX_TRUNKS; i++) {
 		X509_STORE_free(t->store[i]);
+		SSL_CTX_free(t->hop_ctx[i]);
+	}
 	free(t);
 }
 
@@ -308,6 +358,39 @@ sf_ssl_t *sf_tls_conn_new(const sf_tls_t *t, int fd)
 		return NULL;
 	}
 	SSL_set_accept_state(ssl);
+	return ssl;
+}
+
+sf_ssl_t *sf_tls_hop_new(const sf_tls_t *t, const sf_cfg_t *cfg,
+			 unsigned trunk, int fd)
+{
+	const sf_trunk_t *tr;
+	const char *name;
+	unsigned char ip[16];
+	bool is_ip;
+	SSL *ssl;
+
+	if (!t || trunk >= cfg->n_trunks || trunk >= SF_CFG_MAX_TRUNKS ||
+	    !t->hop_ctx[trunk])
+		return NULL;
+	tr = &cfg->trunks[trunk];
+	name = tr->hop_tls.name[0] ? tr->hop_tls.name : tr->next_hop.host;
+	is_ip = inet_pton(AF_INET, name, ip) == 1 ||
+		inet_pton(AF_INET6, name, ip) == 1;
+	ssl = SSL_new(t->hop_ctx[trunk]);
+	if (!ssl)
+		return NULL;
+	/* the name the certificate must carry (RFC 5922 §7: the SIP
+	 * domain; here the configured one); SNI only for a DNS name */
+	if (SSL_set_fd(ssl, fd) != 1 ||
+	    (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name)
+		   : SSL_set1_host(ssl, name)) != 1 ||
+	    (!is_ip && SSL_set_tlsext_host_name(ssl, name) != 1)) {
+		SSL_free(ssl);
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_set_connect_state(ssl);
 	return ssl;
 }
 

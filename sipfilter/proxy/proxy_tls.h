@@ -6,6 +6,7 @@
  * OpenSSL does the protocol, the verification and the session tickets.
  *
  * One sf_tls_t per generation (proxy_gen.h), built from its config: the
+ * client contexts of tls: next hops (CA, expected name), the server
  * SSL_CTX (TLS 1.2 and 1.3 only, serve.tls ciphers / ciphersuites /
  * groups, certificate and key, a client certificate requested whenever
  * some trunk has a client_cert or serve.tls.ca is set), one X509_STORE
@@ -90,6 +91,14 @@ uint64_t sf_tls_id(const sf_tls_t *t);
 /* A server-side SSL for the accepted socket fd, or NULL (out of memory).
  * It holds its own reference to the context. */
 sf_ssl_t *sf_tls_conn_new(const sf_tls_t *t, int fd);
+
+/* A client SSL on fd, connected to the tls: next hop of trunk (cfg is
+ * the config t was built from), checking the hop's certificate against
+ * next_hop_tls.ca and its name (next_hop_tls.name, else the hop's
+ * address); NULL when the trunk has no such hop or out of memory.  The
+ * handshake is the caller's (sf_tls_handshake). */
+sf_ssl_t *sf_tls_hop_new(const sf_tls_t *t, const sf_cfg_t *cfg,
+			 unsigned trunk, int fd);
 
 /* Closes the TLS layer (a close_notify when it can be sent at once) and
  * frees ssl; NULL is a no-op.  The caller closes the socket. */

@@ -16,6 +16,11 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
   tls_sip.py flood  --src IP --port P --n K --ca CA
       K handshakes back to back; prints {"ok": a, "failed": b}
   tls_sip.py core   --port P --seconds S       a UDP core answering 200
+  tls_sip.py ucall  --src IP --port P --calls N [--from NUM] [--seconds S]
+      N INVITEs over UDP; prints {"codes": [...]} (null: no answer in S)
+  tls_sip.py score  --port P --seconds S [--cert C --key K] --stats F
+      a TCP (TLS with --cert) core answering 200 on every connection it
+      accepts; F gets {"conns": accepted, "invites": answered} as it goes
   tls_sip.py live   --src IP --port P --cert C --key K --ca CA --seconds S
                     --gap S       one connection calling until S; prints
                                   codes and whether the connection broke
@@ -53,6 +58,23 @@ def invite(src, sport, dst, dport, num, called, tp="TLS"):
                body)).encode()
 
 
+def frames(buf):
+    """Splits complete SIP messages (Content-Length framing) off buf:
+    (messages, rest)."""
+    out = []
+    while b"\r\n\r\n" in buf:
+        head, rest = buf.split(b"\r\n\r\n", 1)
+        clen = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                clen = int(line.split(b":", 1)[1])
+        if len(rest) < clen:
+            break
+        out.append(head + b"\r\n\r\n" + rest[:clen])
+        buf = rest[clen:]
+    return out, buf
+
+
 def read_final(sock, deadline):
     """The first final response's status code (int), or None."""
     buf = b""
@@ -64,17 +86,9 @@ def read_final(sock, deadline):
             continue
         if not d:
             return None
-        buf += d
-        while b"\r\n\r\n" in buf:
-            head, rest = buf.split(b"\r\n\r\n", 1)
-            clen = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    clen = int(line.split(b":", 1)[1])
-            if len(rest) < clen:
-                break
-            buf = rest[clen:]
-            first = head.split(b"\r\n", 1)[0].split()
+        msgs, buf = frames(buf + d)
+        for m in msgs:
+            first = m.split(b"\r\n", 1)[0].split()
             if len(first) >= 2 and first[0] == b"SIP/2.0":
                 code = int(first[1])
                 if code >= 200:
@@ -160,6 +174,30 @@ def cmd_live(a):
     print(json.dumps(out))
 
 
+def cmd_ucall(a):
+    """--calls INVITEs over UDP from --src to the proxy's UDP --port."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((a.src, 0))
+    sport = u.getsockname()[1]
+    out = {"codes": []}
+    for _ in range(a.calls):
+        u.sendto(invite(a.src, sport, "127.0.0.1", a.port,
+                        getattr(a, "from"), a.called, "UDP"),
+                 ("127.0.0.1", a.port))
+        code, end = None, time.monotonic() + a.seconds
+        while time.monotonic() < end and code is None:
+            u.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                d = u.recv(65536)
+            except socket.timeout:
+                break
+            f = d.split(b"\r\n", 1)[0].split()
+            if len(f) >= 2 and f[0] == b"SIP/2.0" and int(f[1]) >= 200:
+                code = int(f[1])
+        out["codes"].append(code)
+    print(json.dumps(out))
+
+
 def cmd_plain(a):
     s = socket.create_connection(("127.0.0.1", a.port), timeout=3,
                                  source_address=(a.src, 0))
@@ -231,22 +269,86 @@ def cmd_core(a):
             continue
         if not d.startswith(b"INVITE "):
             continue
-        head = d.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
-        keep = [l for l in head[1:] if l.split(b":", 1)[0].lower() in
-                (b"via", b"from", b"to", b"call-id", b"cseq",
-                 b"record-route")]
-        keep = [l + b";tag=core" if l.lower().startswith(b"to:") else l
-                for l in keep]
-        resp = (b"SIP/2.0 200 OK\r\n" + b"\r\n".join(keep) +
-                b"\r\nContact: <sip:core@127.0.0.1:%d>\r\n"
-                b"Content-Length: 0\r\n\r\n" % a.port)
+        resp = answer_200(d, a.port)
         u.sendto(resp, peer)
+
+
+def answer_200(d, port):
+    head = d.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    keep = [l for l in head[1:] if l.split(b":", 1)[0].lower() in
+            (b"via", b"from", b"to", b"call-id", b"cseq", b"record-route")]
+    keep = [l + b";tag=core" if l.lower().startswith(b"to:") else l
+            for l in keep]
+    return (b"SIP/2.0 200 OK\r\n" + b"\r\n".join(keep) +
+            b"\r\nContact: <sip:core@127.0.0.1:%d>\r\n"
+            b"Content-Length: 0\r\n\r\n" % port)
+
+
+def cmd_score(a):
+    import threading
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", a.port))
+    ls.listen(64)
+    ls.settimeout(0.2)
+    ctx = None
+    if a.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.cert, a.key)
+    st = {"conns": 0, "invites": 0, "via": ""}
+    lock = threading.Lock()
+    end = time.monotonic() + a.seconds
+
+    def dump():
+        with open(a.stats + ".tmp", "w") as f:
+            json.dump(st, f)
+        import os
+        os.replace(a.stats + ".tmp", a.stats)
+
+    def serve(c):
+        buf = b""
+        c.settimeout(0.2)
+        while time.monotonic() < end:
+            try:
+                d = c.recv(65536)
+            except (socket.timeout, ssl.SSLWantReadError):
+                continue
+            except OSError:
+                break
+            if not d:
+                break
+            msgs, buf = frames(buf + d)
+            for msg in msgs:
+                if msg.startswith(b"INVITE "):
+                    c.sendall(answer_200(msg, a.port))
+                    with lock:
+                        st["invites"] += 1
+                        st["via"] = msg.split(b"\r\n")[1].decode()
+                        dump()
+        c.close()
+
+    dump()
+    while time.monotonic() < end:
+        try:
+            c, _ = ls.accept()
+        except socket.timeout:
+            continue
+        if ctx:
+            try:
+                c.settimeout(2)
+                c = ctx.wrap_socket(c, server_side=True)
+            except (OSError, ssl.SSLError):
+                continue
+        with lock:
+            st["conns"] += 1
+            dump()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["call", "plain", "slow", "flood", "core",
-                                    "live"])
+                                    "live", "score", "ucall"])
     p.add_argument("--src", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert")
@@ -263,9 +365,11 @@ def main():
     p.add_argument("--tls12", action="store_true")
     p.add_argument("--n", type=int, default=1)
     p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--stats")
     a = p.parse_args()
     {"call": cmd_call, "plain": cmd_plain, "slow": cmd_slow,
-     "flood": cmd_flood, "core": cmd_core, "live": cmd_live}[a.mode](a)
+     "flood": cmd_flood, "core": cmd_core, "live": cmd_live,
+     "score": cmd_score, "ucall": cmd_ucall}[a.mode](a)
 
 
 if __name__ == "__main__":
