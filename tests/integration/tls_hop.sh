@@ -13,8 +13,9 @@
 #  - a hop whose certificate does not carry the expected name: never
 #    sent (not even in the clear), counted tls_failed and next_hop_down;
 #  - the TCP core restarts: the next call goes through on a new
-#    connection (re-established; a message caught on the dead connection
-#    is sent once more: sipfilter_next_hop_retries_total);
+#    connection (re-established); a message caught on the dead connection
+#    (the TCP thread kept busy so it cannot notice first) is sent once
+#    more on a new one (sipfilter_next_hop_retries_total);
 #  - the TCP core gone: the call fails cleanly and is counted, the hop is
 #    not retried for a second (the next call fails at once).
 set -u
@@ -43,6 +44,9 @@ hop("ipx-carrier-a", f'"tcp:127.0.0.1:{core}"')
 tls = lambda name: (f'\n    next_hop_tls: {{ca: {pki}/server-ca.pem, name: {name}}}')
 hop("ipx-carrier-b", f'"tls:127.0.0.1:{tls_core}"', tls("sipfilter.test"))
 hop("roaming-hub", f'"tls:127.0.0.1:{tls_core}"', tls("wrong.example"))
+# a TLS next hop that accepts TCP and never answers the handshake
+hop("kz-interconnect", f'"tls:127.0.0.1:{int(tls_core) + 1}"',
+    tls("sipfilter.test"))
 open(path, "w").write(s)
 PY
 serve_launch || { not_ok "serve starts with tcp: and tls: next hops"; finish; exit 1; }
@@ -86,6 +90,33 @@ expect_eq "on one new connection" "$(cstat tcpcore 'd["conns"]')" 1
 expect_json "re-established, nothing lost" "$(stat 'json.dumps([d["next_hop"], d["dropped"]["next_hop_down"]])')" \
 	'd[0]["connected"] == 3 and d[1] == 1'
 
+# A message caught on a dead connection is sent once more: the TCP thread
+# (which would otherwise close the connection at once on the core's FIN)
+# is kept busy for 2 s in a handshake with a black hole (kz-interconnect's
+# next hop: a socket that listens and never accepts), the core restarts
+# meanwhile, and a UDP worker then finds the connection dead.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+time.sleep(20)' "$((TLS_CORE + 1))" &
+_pids+=($!)
+r=$(ucall --src 127.0.0.2 --calls 1)
+expect_json "before: the TCP hop answers" "$r" 'd["codes"] == [200]'
+old=$tcpcore_PID
+mv "$SF_TMP/tcpcore.json" "$SF_TMP/tcpcore.old.json"
+score tcpcore "$SF_PORT_CORE"   # the new core, listening beside the old
+n0=$(stat 'd["received"]["INVITE"]')
+ucall --src 127.0.0.5 --tcp --calls 1 --seconds 3 >/dev/null &
+_pids+=($!)
+for _ in $(seq 40); do  # until the TCP thread took it (<= 2 s)
+	[ "$(stat 'd["received"]["INVITE"]')" -gt "$n0" ] && break
+	sleep 0.05
+done
+kill "$old"; wait "$old" 2>/dev/null   # its connection dies
+r=$(ucall --src 127.0.0.2 --calls 1 --seconds 5)
+expect_json "the message caught on the dead connection got through" "$r" 'd["codes"] == [200]'
+expect_json "sent once more on a new connection (retried)" "$(stat 'json.dumps(d["next_hop"])')" \
+	'd["retried"] == 1 and d["tls_failed"] == 2'
+
 # The TCP core gone.
 kill "$tcpcore_PID"; wait "$tcpcore_PID" 2>/dev/null
 sleep 0.3
@@ -95,10 +126,10 @@ t1=$(date +%s%N)
 expect_json "next hop down: no answer" "$r" 'd["codes"] == [None, None]'
 expect_json "failed cleanly, counted, not retried within a second" \
 	"$(stat 'json.dumps([d["next_hop"], d["dropped"]["next_hop_down"]])')" \
-	'd[0]["connect_failed"] == 1 and d[1] == 3'
+	'd[0]["connect_failed"] == 1 and d[1] == 4'
 m=$(metrics)
-expect_match "metrics: next hop connections" "$m" '^sipfilter_next_hop_connections_total\{result="connected"\} 3$'
-expect_match "metrics: retries" "$m" '^sipfilter_next_hop_retries_total [0-9]+$'
+expect_match "metrics: next hop connections" "$m" '^sipfilter_next_hop_connections_total\{result="connected"\} [4-9]$'
+expect_match "metrics: retries" "$m" '^sipfilter_next_hop_retries_total 1$'
 PROMTOOL=$SF_ROOT/$BUILD/promtool/usr/bin/promtool
 if [ -x "$PROMTOOL" ]; then
 	expect_eq "promtool check metrics: clean" "$(printf '%s\n' "$m" | "$PROMTOOL" check metrics 2>&1)" ""

@@ -17,7 +17,9 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
       K handshakes back to back; prints {"ok": a, "failed": b}
   tls_sip.py core   --port P --seconds S       a UDP core answering 200
   tls_sip.py ucall  --src IP --port P --calls N [--from NUM] [--seconds S]
-      N INVITEs over UDP; prints {"codes": [...]} (null: no answer in S)
+                    [--tcp]
+      N INVITEs over UDP (or one TCP connection); prints {"codes": [...]}
+      (null: no answer in S)
   tls_sip.py score  --port P --seconds S [--cert C --key K] --stats F
       a TCP (TLS with --cert) core answering 200 on every connection it
       accepts; F gets {"conns": accepted, "invites": answered} as it goes
@@ -175,14 +177,20 @@ def cmd_live(a):
 
 
 def cmd_ucall(a):
-    """--calls INVITEs over UDP from --src to the proxy's UDP --port."""
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind((a.src, 0))
+    """--calls INVITEs over UDP (--tcp: one TCP connection) from --src to
+    the proxy's --port."""
+    if a.tcp:
+        u = socket.create_connection(("127.0.0.1", a.port), timeout=3,
+                                     source_address=(a.src, 0))
+    else:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind((a.src, 0))
     sport = u.getsockname()[1]
     out = {"codes": []}
     for _ in range(a.calls):
         u.sendto(invite(a.src, sport, "127.0.0.1", a.port,
-                        getattr(a, "from"), a.called, "UDP"),
+                        getattr(a, "from"), a.called,
+                        "TCP" if a.tcp else "UDP"),
                  ("127.0.0.1", a.port))
         code, end = None, time.monotonic() + a.seconds
         while time.monotonic() < end and code is None:
@@ -288,6 +296,8 @@ def cmd_score(a):
     import threading
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # a restarted core may start before the old one is gone
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     ls.bind(("127.0.0.1", a.port))
     ls.listen(64)
     ls.settimeout(0.2)
@@ -366,6 +376,7 @@ def main():
     p.add_argument("--n", type=int, default=1)
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--stats")
+    p.add_argument("--tcp", action="store_true")
     a = p.parse_args()
     {"call": cmd_call, "plain": cmd_plain, "slow": cmd_slow,
      "flood": cmd_flood, "core": cmd_core, "live": cmd_live,
