@@ -13,6 +13,8 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
   tls_sip.py plain  --src IP --port P          plain SIP to a TLS port
   tls_sip.py slow   --src IP --port P --n K --hold S
       K TCP connections that never start TLS; prints when each was closed
+  tls_sip.py hold   --src IP --port P --n K --hold S [--ca CA --cert C ...]
+      K idle connections (TLS with --ca, else TCP); prints {"open": k}
   tls_sip.py flood  --src IP --port P --n K --ca CA
       K handshakes back to back; prints {"ok": a, "failed": b}
   tls_sip.py core   --port P --seconds S       a UDP core answering 200
@@ -252,6 +254,25 @@ def cmd_slow(a):
                       "max_s": max(closed.values()) if closed else None}))
 
 
+def cmd_hold(a):
+    """--n idle connections (TLS with --ca, else plain TCP) held --hold
+    seconds; prints {"open": k} once they are all up."""
+    ctx = context(a) if a.ca else None
+    socks = []
+    for _ in range(a.n):
+        try:
+            if ctx:
+                socks.append(connect(a, ctx))
+            else:
+                socks.append(socket.create_connection(
+                    ("127.0.0.1", a.port), timeout=3,
+                    source_address=(a.src, 0)))
+        except (OSError, ssl.SSLError):
+            break
+    print(json.dumps({"open": len(socks)}), flush=True)
+    time.sleep(a.hold)
+
+
 def cmd_flood(a):
     ctx = context(a)
     ok = failed = 0
@@ -358,7 +379,7 @@ def cmd_score(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["call", "plain", "slow", "flood", "core",
-                                    "live", "score", "ucall"])
+                                    "live", "score", "ucall", "hold"])
     p.add_argument("--src", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert")
@@ -380,7 +401,7 @@ def main():
     a = p.parse_args()
     {"call": cmd_call, "plain": cmd_plain, "slow": cmd_slow,
      "flood": cmd_flood, "core": cmd_core, "live": cmd_live,
-     "score": cmd_score, "ucall": cmd_ucall}[a.mode](a)
+     "score": cmd_score, "ucall": cmd_ucall, "hold": cmd_hold}[a.mode](a)
 
 
 if __name__ == "__main__":
