@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cfg_addr.c - "[udp:|tcp:]HOST[:PORT]" values: next hops, listeners and
+ * cfg_addr.c - "[udp:|tcp:|tls:]HOST[:PORT]" values: next hops, listeners and
  * the metrics address.
  *
  * IPv6 literals must be bracketed ("[::1]:5070"), as in SIP URIs (RFC 3261
@@ -77,15 +77,18 @@ int cfg_hostport_parse(const char *s, size_t len, unsigned flags,
 	out->transport = SF_TP_UDP;
 	if (memchr(s, '\0', len))
 		return fail(why, whysize, "contains a NUL byte");
-	if (len >= 4 && (!memcmp(s, "udp:", 4) || !memcmp(s, "tcp:", 4))) {
+	if (len >= 4 && (!memcmp(s, "udp:", 4) || !memcmp(s, "tcp:", 4) ||
+			 !memcmp(s, "tls:", 4))) {
 		if (!(flags & CFG_HP_TRANSPORT))
 			return fail(why, whysize,
 				    "no transport prefix is allowed here");
-		out->transport = s[0] == 't' ? SF_TP_TCP : SF_TP_UDP;
+		out->transport = s[1] == 'c'   ? SF_TP_TCP
+				 : s[1] == 'l' ? SF_TP_TLS
+					       : SF_TP_UDP;
 		s += 4;
 		len -= 4;
 	} else {
-		/* "tls:host" is an unsupported transport; "host:5060" not. */
+		/* "sctp:host" is an unsupported transport; "host:5060" not. */
 		size_t i = 0;
 
 		while (i < len && sf_isalpha((unsigned char)s[i]))
@@ -94,8 +97,8 @@ int cfg_hostport_parse(const char *s, size_t len, unsigned flags,
 		    s[i + 1] != ':' && !all_digits(s + i + 1, len - i - 1))
 			return fail(why, whysize,
 				    (flags & CFG_HP_TRANSPORT) ?
-					    "unknown transport; use udp: or "
-					    "tcp:" :
+					    "unknown transport; use udp:, "
+					    "tcp: or tls:" :
 					    "expected HOST:PORT");
 	}
 	if (len == 0)

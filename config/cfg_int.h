@@ -198,6 +198,15 @@ bool cfg_path_resolve(cfg_ctx_t *c, const cfg_node_t *n, const char *key,
  * cfg_serve.c). */
 void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n);
+/* TLS (cfg_tls.c): serve.tls into *t (have_listener: a tls: listener
+ * needs cert and key), a trunk's client_cert into t->cert. */
+void cfg_tls_defaults(sf_tls_cfg_t *t);
+void cfg_load_tls(cfg_ctx_t *c, const cfg_node_t *n, sf_tls_cfg_t *t,
+		  bool have_listener);
+void cfg_load_client_cert(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
+			  const char *label);
+void cfg_load_hop_tls(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
+		      const char *label);
 void cfg_load_rules(cfg_ctx_t *c, const cfg_node_t *n);
 void cfg_resolve_trunk_refs(cfg_ctx_t *c);
 /* Compiles every rule's conditions to feature-word masks (sf_conds.h);

@@ -444,11 +444,23 @@ int sf_cfg_trunk_match(const sf_cfg_t *cfg, const sf_ip_t *ip)
 	for (size_t i = 0; i < cfg->n_trunks; i++) {
 		const sf_trunk_t *t = &cfg->trunks[i];
 
+		if (t->cert.on)
+			continue; /* its certificate, not its address */
 		for (size_t j = 0; j < t->n_cidrs; j++)
 			if (sf_cidr_match(&t->cidrs[j], ip))
 				return (int)i;
 	}
 	return -1;
+}
+
+bool sf_cfg_trunk_source_ok(const sf_trunk_t *t, const sf_ip_t *ip)
+{
+	if (!t->n_cidrs)
+		return true;
+	for (size_t j = 0; j < t->n_cidrs; j++)
+		if (sf_cidr_match(&t->cidrs[j], ip))
+			return true;
+	return false;
 }
 
 int sf_cfg_rule_find(const sf_cfg_t *cfg, const char *name)

@@ -15,7 +15,7 @@
 enum {
 	K_LISTEN, K_WORKERS, K_CONTROL, K_METRICS, K_UNKNOWN, K_NO_TABLES,
 	K_MAX_SHRINK, K_MAX_MESSAGE, K_TCP, K_LOG,
-	K_SECRET, K_SECRET_FILE,
+	K_SECRET, K_SECRET_FILE, K_TLS,
 	K_COUNT
 };
 
@@ -32,6 +32,7 @@ static const char *const serve_keys[K_COUNT] = {
 	[K_LOG] = "log",
 	[K_SECRET] = "secret",
 	[K_SECRET_FILE] = "secret_file",
+	[K_TLS] = "tls",
 };
 
 enum {
@@ -73,6 +74,7 @@ void cfg_serve_defaults(sf_serve_cfg_t *s)
 	s->tcp_max_per_source = 32;
 	s->tcp_unknown_idle_timeout_ms = 5000;
 	snprintf(s->log_target, sizeof(s->log_target), "stderr");
+	cfg_tls_defaults(&s->tls);
 }
 
 static void load_listen(cfg_ctx_t *c, const cfg_node_t *v, sf_serve_cfg_t *s)
@@ -272,4 +274,16 @@ void cfg_load_serve(cfg_ctx_t *c, const cfg_node_t *n)
 			 log_names[e]);
 	if (v[K_SECRET] || v[K_SECRET_FILE])
 		load_secret(c, v[K_SECRET], v[K_SECRET_FILE], s);
+	{
+		bool tls_listener = false;
+
+		for (size_t i = 0; i < s->n_listeners; i++)
+			tls_listener |= s->listeners[i].addr.transport ==
+					SF_TP_TLS;
+		if (v[K_TLS])
+			cfg_load_tls(c, v[K_TLS], &s->tls, tls_listener);
+		else if (tls_listener)
+			cfg_err(c, v[K_LISTEN], "a tls: listener needs "
+				"'serve.tls' with 'cert' and 'key'");
+	}
 }

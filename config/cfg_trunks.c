@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cfg_trunks.c - the `trunks` section: the peers we recognise by source
- * address, each with a kind, trust flag and next hop.
+ * address or by TLS client certificate (client_cert, cfg_tls.c), each
+ * with a kind, trust flag and next hop.
  *
  * Trunk order matters (sf_cfg_trunk_match returns the first trunk whose
  * CIDRs contain the source) and trunk indices are bits in rule masks, so
@@ -16,7 +17,7 @@
 #include <string.h>
 
 enum { K_NAME, K_KIND, K_SOURCES, K_TRUSTED, K_NEXT_HOP, K_METHODS,
-       K_COUNT };
+       K_CLIENT_CERT, K_HOP_TLS, K_COUNT };
 
 static const char *const trunk_keys[K_COUNT] = {
 	[K_NAME] = "name",
@@ -25,6 +26,8 @@ static const char *const trunk_keys[K_COUNT] = {
 	[K_TRUSTED] = "trusted",
 	[K_NEXT_HOP] = "next_hop",
 	[K_METHODS] = "methods",
+	[K_CLIENT_CERT] = "client_cert",
+	[K_HOP_TLS] = "next_hop_tls",
 };
 
 /* Methods of RFC 3261 and its extensions, as they must be written. */
@@ -187,10 +190,13 @@ static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 			      &kind))
 		t->kind = (sf_trunk_kind_t)kind;
 
-	if (!v[K_SOURCES])
+	if (v[K_CLIENT_CERT])
+		cfg_load_client_cert(c, v[K_CLIENT_CERT], t, label);
+	if (!v[K_SOURCES] && !v[K_CLIENT_CERT])
 		cfg_err(c, map, "missing required key 'sources' in %s; list "
-			"the addresses or CIDR blocks it sends from", label);
-	else
+			"the addresses or CIDR blocks it sends from (or give "
+			"it a client_cert)", label);
+	else if (v[K_SOURCES])
 		load_sources(c, v[K_SOURCES], t, label);
 
 	if (v[K_TRUSTED])
@@ -212,15 +218,17 @@ static void load_trunk(cfg_ctx_t *c, const cfg_node_t *map, size_t idx)
 				       &t->next_hop, why, sizeof(why)) < 0)
 			cfg_err(c, nh, "bad next_hop '%s' in %s: %s",
 				cfg_show(nh, sh, sizeof(sh)), label, why);
-		else if (t->next_hop.transport == SF_TP_TCP)
-			/* The proxy forwards over UDP only; say so here, at
-			 * the value, rather than at serve's start. */
-			cfg_err(c, nh, "next_hop '%s' in %s: forwarding over "
-				"TCP is not supported; use udp:HOST:PORT",
-				cfg_show(nh, sh, sizeof(sh)), label);
 		else
 			t->has_next_hop = true;
 	}
+	if (v[K_HOP_TLS])
+		cfg_load_hop_tls(c, v[K_HOP_TLS], t, label);
+	if (t->has_next_hop && t->next_hop.transport == SF_TP_TLS &&
+	    !v[K_HOP_TLS])
+		cfg_err(c, v[K_NEXT_HOP], "next_hop '%s' in %s is tls: give "
+			"'next_hop_tls' with the 'ca' its certificate must "
+			"chain to", cfg_show(v[K_NEXT_HOP], sh, sizeof(sh)),
+			label);
 }
 
 void cfg_load_trunks(cfg_ctx_t *c, const cfg_node_t *n)

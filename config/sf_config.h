@@ -52,7 +52,15 @@ typedef enum sf_trunk_kind {
 typedef enum sf_transport {
 	SF_TP_UDP = 0,
 	SF_TP_TCP,
+	SF_TP_TLS,      /* TCP with TLS (RFC 3261 §26.2.1, RFC 5630) */
 } sf_transport_t;
+
+/* TCP and TLS are streams: replies go back over the connection, never
+ * by UDP (RFC 3261 §18.2.2; RFC 5630 §3: no downgrade from TLS). */
+static inline bool sf_tp_stream(sf_transport_t tp)
+{
+	return tp != SF_TP_UDP;
+}
 
 typedef enum sf_action {
 	SF_ACT_ALLOW = 0,
@@ -92,14 +100,45 @@ typedef struct sf_hostport {
 	sf_transport_t transport;
 } sf_hostport_t;
 
+#define SF_CFG_MAX_CERT_NAMES 8  /* patterns of one trunk's client_cert */
+#define SF_CFG_CERT_NAME_MAX 256 /* bytes of a pattern, NUL included */
+
+/* A trunk identified by its TLS client certificate (mTLS): the
+ * certificate must chain to `ca` and carry a subjectAltName (DNS, URI or
+ * IP) matching one of `san`, or a subject CN matching one of `subject`
+ * (pattern syntax: sf_cert_name_match). */
+typedef struct sf_trunk_cert {
+	bool on;
+	char ca[SF_CFG_PATH_MAX];
+	char san[SF_CFG_MAX_CERT_NAMES][SF_CFG_CERT_NAME_MAX];
+	size_t n_san;
+	char subject[SF_CFG_MAX_CERT_NAMES][SF_CFG_CERT_NAME_MAX];
+	size_t n_subject;
+} sf_trunk_cert_t;
+
+/* How the proxy checks a tls: next hop (and, optionally, proves itself
+ * to it): the CA its certificate must chain to and the name it must
+ * carry (a DNS name, or the literal IP; "" = the next hop's address). */
+typedef struct sf_hop_tls {
+	char ca[SF_CFG_PATH_MAX];
+	char name[256];
+	char cert[SF_CFG_PATH_MAX];   /* our client certificate ("" none) */
+	char key[SF_CFG_PATH_MAX];
+} sf_hop_tls_t;
+
 typedef struct sf_trunk {
 	char name[SF_CFG_NAME_MAX];
 	sf_trunk_kind_t kind;
 	sf_cidr_t *cidrs;    /* owned by the cfg */
-	size_t n_cidrs;
+	size_t n_cidrs;      /* 0 only for a client_cert trunk: any source */
+	/* client_cert: matched only over TLS, by certificate, and (when it
+	 * has sources) from one of its sources too; never by source alone */
+	sf_trunk_cert_t cert;
 	bool trusted;        /* identity headers from it are trusted (PAI) */
 	bool has_next_hop;
-	sf_hostport_t next_hop;
+	sf_hostport_t next_hop;  /* udp:, tcp: (persistent connection) or
+				  * tls: (verified with hop_tls) */
+	sf_hop_tls_t hop_tls;
 	/* Out-of-dialog request methods the proxy forwards from this trunk
 	 * (case-sensitive, RFC 3261 §7.1); default just "INVITE".  CANCEL,
 	 * the ACK of a non-2xx and OPTIONS to the proxy itself are always
@@ -195,6 +234,21 @@ typedef enum sf_no_tables_policy {
 	SF_NO_TABLES_DEGRADED,    /* pass calls tagged unverified */
 } sf_no_tables_policy_t;
 
+/* serve.tls: the TLS listeners' identity and policy (proxy_tls.c). */
+typedef struct sf_tls_cfg {
+	char cert[SF_CFG_PATH_MAX];   /* PEM chain, leaf first ("" = none) */
+	char key[SF_CFG_PATH_MAX];    /* PEM private key */
+	char ca[SF_CFG_PATH_MAX];     /* extra CAs accepted for client
+				       * certificates (beside the trunks') */
+	char ciphers[512];            /* TLS 1.2 cipher list */
+	char ciphersuites[256];       /* TLS 1.3 suites */
+	char groups[128];             /* key exchange groups */
+	bool tls13_only;              /* min_version "1.3" (default "1.2") */
+	bool session_tickets;         /* default true */
+	unsigned handshake_timeout_ms;    /* default 3000 */
+	unsigned handshakes_per_second;   /* default 200; 0 = no cap */
+} sf_tls_cfg_t;
+
 typedef struct sf_serve_cfg {
 	sf_listener_t listeners[SF_CFG_MAX_LISTENERS];
 	size_t n_listeners;
@@ -215,6 +269,7 @@ typedef struct sf_serve_cfg {
 	unsigned tcp_max_per_source;  /* 1..1000000, default 32 */
 	unsigned tcp_unknown_idle_timeout_ms; /* 100..86400000, default 5000 */
 	char log_target[16];          /* "stderr" (default) | "syslog" */
+	sf_tls_cfg_t tls;
 	/* The key of branches, To-tags and Record-Route tokens comes from
 	 * this secret (serve.secret, or the first line of serve.secret_file);
 	 * every node behind one load balancer needs the same.  secret_len 0 =
@@ -295,8 +350,16 @@ void sf_cfg_free(sf_cfg_t *cfg);
 /* Index of the trunk called name, or -1. */
 int sf_cfg_trunk_find(const sf_cfg_t *cfg, const char *name);
 
-/* Index of the first trunk whose CIDRs contain ip, or -1. */
+/* Index of the first trunk whose CIDRs contain ip, or -1.  Trunks with
+ * a client_cert never match by source alone. */
 int sf_cfg_trunk_match(const sf_cfg_t *cfg, const sf_ip_t *ip);
+
+/* Does t accept a connection from ip (its sources, or any when it has
+ * none)? */
+bool sf_cfg_trunk_source_ok(const sf_trunk_t *t, const sf_ip_t *ip);
+
+/* Does the config use TLS (a tls: listener or a client_cert trunk)? */
+bool sf_cfg_uses_tls(const sf_cfg_t *cfg);
 
 /* Index of the rule called name, or -1. */
 int sf_cfg_rule_find(const sf_cfg_t *cfg, const char *name);

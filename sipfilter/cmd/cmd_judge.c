@@ -188,6 +188,7 @@ int sf_cmd_judge(int argc, char **argv)
 	in.tp = tcp ? SF_TP_TCP : SF_TP_UDP;
 	in.sport = 5060;
 	in.trunk = trunk;
+	in.how = trunk_name ? SF_HOW_ASSUMED : SF_HOW_SOURCE;
 	sf_identity_global_init();
 	for (int i = optind; i < argc; i++) {
 		long n = read_file(argv[i], buf, JUDGE_MAX_FILE);

@@ -60,6 +60,20 @@ const char *sf_outcome_applied_name(sf_outcome_t o)
 	return o == SF_OUT_FORWARD ? "allow" : sf_outcome_name(o);
 }
 
+const char *sf_trunk_how_name(const sf_admission_t *a)
+{
+	static const char *const names[SF_HOW_COUNT] = {
+		[SF_HOW_SOURCE] = "source",
+		[SF_HOW_ASSUMED] = "assumed",
+		[SF_HOW_CERT] = "cert",
+		[SF_HOW_CERT_SOURCE] = "cert+source",
+	};
+
+	if (a->trunk < 0)
+		return "none";
+	return (unsigned)a->how < SF_HOW_COUNT ? names[a->how] : "?";
+}
+
 const char *sf_why_name(sf_why_t w)
 {
 	return (unsigned)w < SF_WHY_COUNT ? why_names[w] : "?";
@@ -167,7 +181,15 @@ bool sf_edge_named(const sf_edge_t *e, const sf_ip_t *ip)
 	for (size_t t = 0; t < e->cfg->n_trunks && t < SF_CFG_MAX_TRUNKS; t++)
 		if (e->hop_ok[t] && ip_eq(&e->hop_ip[t], ip))
 			return true;
-	return sf_cfg_trunk_match(e->cfg, ip) >= 0;
+	if (sf_cfg_trunk_match(e->cfg, ip) >= 0)
+		return true;
+	/* a client_cert trunk's sources are named too (a response or an
+	 * in-dialog request may go there) */
+	for (size_t t = 0; t < e->cfg->n_trunks; t++)
+		if (e->cfg->trunks[t].cert.on && e->cfg->trunks[t].n_cidrs &&
+		    sf_cfg_trunk_source_ok(&e->cfg->trunks[t], ip))
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -533,6 +555,7 @@ static void admission_clear(sf_admission_t *a)
 	a->method = SF_M_OTHER;
 	a->is_response = false;
 	a->trunk = -1;
+	a->how = SF_HOW_SOURCE;
 	a->code = 0;
 	a->phrase = "";
 	a->warning[0] = '\0';
@@ -550,10 +573,13 @@ static void admission_clear(sf_admission_t *a)
 	a->call_id = a->from_tag = a->to_tag = SF_STR_NULL;
 }
 
-static int ingress_trunk(const sf_edge_t *e, const sf_admit_in_t *in)
+static int ingress_trunk(const sf_edge_t *e, const sf_admit_in_t *in,
+			 sf_trunk_how_t *how)
 {
+	*how = SF_HOW_SOURCE;
 	if (in->trunk == SF_TRUNK_BY_SOURCE)
 		return sf_cfg_trunk_match(e->cfg, &in->src);
+	*how = in->how;
 	if (in->trunk >= 0 && (size_t)in->trunk < e->cfg->n_trunks)
 		return in->trunk;
 	return -1;
@@ -564,11 +590,11 @@ void sf_admit(const sf_edge_t *e, const sf_tables_t *tables,
 	      sf_admission_t *a)
 {
 	const sf_sip_limits_t *lim =
-		in->tp == SF_TP_TCP ? &e->lim_tcp : &e->lim_udp;
+		sf_tp_stream(in->tp) ? &e->lim_tcp : &e->lim_udp;
 
 	if (sf_sip_scan(in->buf, in->len, lim, msg) != 0) {
 		admission_clear(a);
-		a->trunk = ingress_trunk(e, in);
+		a->trunk = ingress_trunk(e, in, &a->how);
 		malformed(in, a->trunk, msg, a);
 		return;
 	}
@@ -648,7 +674,7 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
 		set_drop(a, SF_WHY_RESPONSE);
 		return;
 	}
-	a->trunk = ingress_trunk(e, in);
+	a->trunk = ingress_trunk(e, in, &a->how);
 	a->method = classify(m->method, &variant);
 	via0 = sf_sip_hdr_nth(m, SF_HDR_VIA, 0);
 	if (!via0 || sf_via_parse(via0->value, &a->top) != 0) {

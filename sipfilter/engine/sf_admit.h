@@ -153,6 +153,18 @@ int sf_edge_init(sf_edge_t *e, const sf_cfg_t *cfg, const sf_key_t *key,
 /* The trunk is matched by source address (sf_admit_in_t.trunk). */
 #define SF_TRUNK_BY_SOURCE (-2)
 
+/* How the ingress trunk was recognised; stable names (sf_trunk_how_name)
+ * for logs and records: "source", "assumed" (replay --assume-trunk,
+ * judge --trunk), "cert" (a TLS client certificate, proxy_tls.c),
+ * "cert+source" (a certificate from one of the trunk's sources). */
+typedef enum sf_trunk_how {
+	SF_HOW_SOURCE = 0,
+	SF_HOW_ASSUMED,
+	SF_HOW_CERT,
+	SF_HOW_CERT_SOURCE,
+	SF_HOW_COUNT
+} sf_trunk_how_t;
+
 typedef struct sf_admit_in {
 	const char *buf;
 	size_t len;
@@ -160,6 +172,7 @@ typedef struct sf_admit_in {
 	sf_ip_t src;
 	uint16_t sport;
 	int trunk;             /* SF_TRUNK_BY_SOURCE, a trunk index, or -1 */
+	sf_trunk_how_t how;    /* how a given trunk index was found */
 } sf_admit_in_t;
 
 typedef struct sf_admission {
@@ -168,6 +181,7 @@ typedef struct sf_admission {
 	sf_method_t method;
 	bool is_response;      /* not a request: see sf_admit_response */
 	int trunk;             /* ingress trunk, -1 unknown */
+	sf_trunk_how_t how;    /* how it was recognised (trunk >= 0) */
 	uint16_t code;         /* REJECT/REFUSE/ANSWER: the status */
 	const char *phrase;    /* its reason phrase ("" = the default) */
 	char warning[96];      /* REFUSE: the Warning text, "" = none */
@@ -237,8 +251,8 @@ bool sf_edge_is_us(const sf_edge_t *e, sf_str_t host, uint16_t port);
 /* Is ip:port (port 0 = 5060) one of our listeners, by address? */
 bool sf_edge_is_us_ip(const sf_edge_t *e, const sf_ip_t *ip, uint16_t port);
 
-/* Is ip an address the config names: inside a trunk's sources, or a
- * next hop? */
+/* Is ip an address the config names: inside a trunk's sources (a
+ * client_cert trunk's too), or a next hop? */
 bool sf_edge_named(const sf_edge_t *e, const sf_ip_t *ip);
 
 /* The From-tag or To-tag (non-empty) of a request; false when absent,
@@ -253,6 +267,8 @@ const char *sf_outcome_applied_name(sf_outcome_t o);
 const char *sf_why_name(sf_why_t w);
 bool sf_why_find(const char *name); /* is name one of the why names? */
 const char *sf_method_name(sf_method_t m);
+/* "source", "assumed", "cert", "cert+source"; "none" for no trunk. */
+const char *sf_trunk_how_name(const sf_admission_t *a);
 
 /* The rule name to report for an admission: the verdict's rule name for
  * judged calls, else the why name. */

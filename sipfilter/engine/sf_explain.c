@@ -231,6 +231,7 @@ void sf_admission_json(const sf_cfg_t *cfg, const sf_admission_t *a,
 	sf_jw_str(w, "mode", sf_mode_name(r.mode));
 	sf_jw_str(w, "reason", r.reason);
 	sf_jw_str(w, "admission", sf_why_name(a->why));
+	sf_jw_str(w, "trunk_match", sf_trunk_how_name(a));
 	sf_jw_bool(w, "malformed", r.malformed);
 	if (r.sip_error != SF_SIP_OK)
 		sf_jw_str(w, "sip_error", sf_sip_error_name(r.sip_error));

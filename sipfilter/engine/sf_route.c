@@ -147,10 +147,13 @@ sf_transport_t sf_uri_transport(const sf_uri_hp_t *u)
 {
 	sf_str_t t;
 
-	if (u->sips)
-		return SF_TP_TCP;
+	/* RFC 5630 §3.1.3: sips: means TLS on every hop; transport=tls is
+	 * deprecated but still written (Kamailio), and means TLS too */
+	if (u->sips || (sf_uri_param(u->params, "transport", &t) &&
+			sf_str_ieq_c(t, "tls")))
+		return SF_TP_TLS;
 	if (sf_uri_param(u->params, "transport", &t) &&
-	    (sf_str_ieq_c(t, "tcp") || sf_str_ieq_c(t, "tls")))
+	    sf_str_ieq_c(t, "tcp"))
 		return SF_TP_TCP;
 	return SF_TP_UDP;
 }

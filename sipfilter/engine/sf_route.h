@@ -42,8 +42,8 @@ bool sf_uri_param(sf_str_t params, const char *name, sf_str_t *val);
 /* The URI's host as an IP address; false when it is not a literal IP. */
 bool sf_uri_ip(const sf_uri_hp_t *u, sf_ip_t *ip);
 
-/* The transport a URI asks for: transport=tcp, or sips: (TLS, reported as
- * TCP-like by the caller's choice), else UDP. */
+/* The transport a URI asks for: TLS for sips: or transport=tls (RFC
+ * 5630), TCP for transport=tcp, else UDP. */
 sf_transport_t sf_uri_transport(const sf_uri_hp_t *u);
 
 /* A canonical dotted quad or any inet_pton form of host into *ip. */

@@ -238,6 +238,13 @@ bool sf_via_is_tcp(const sf_via_t *v)
 	return sf_str_ieq_c(v->transport, "TCP");
 }
 
+sf_transport_t sf_via_transport(const sf_via_t *v)
+{
+	if (sf_str_ieq_c(v->transport, "TLS"))
+		return SF_TP_TLS;
+	return sf_via_is_tcp(v) ? SF_TP_TCP : SF_TP_UDP;
+}
+
 int sf_via_nth(const sf_sipmsg_t *m, unsigned i, sf_via_t *out)
 {
 	unsigned seen = 0;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/sf_str.h"
+#include "config/sf_config.h"
 #include "sf_sip.h"
 
 typedef struct sf_via {
@@ -56,6 +57,10 @@ int sf_via_nth(const sf_sipmsg_t *m, unsigned i, sf_via_t *out);
 
 /* True if the transport names TCP (case-insensitive). */
 bool sf_via_is_tcp(const sf_via_t *v);
+
+/* The transport a Via names: TLS, TCP, or UDP for anything else (a
+ * response to a TLS Via goes back over TLS, never UDP: RFC 5630). */
+sf_transport_t sf_via_transport(const sf_via_t *v);
 
 /*
  * Finds header parameter name (case-insensitive, e.g. "tag") in a

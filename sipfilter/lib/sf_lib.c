@@ -229,6 +229,7 @@ static int make_input(const sipfilter_t *sf, const char *buf, size_t len,
 		return 0;
 	}
 	in->trunk = sf_cfg_trunk_find(sf->cfg, trunk);
+	in->how = SF_HOW_ASSUMED; /* the caller says which trunk */
 	return in->trunk < 0 ? -1 : 0;
 }
 

@@ -72,6 +72,9 @@ sf_expiry_t sf_admit_expired(const sf_conn_info_t *c,
 {
 	if (!c->in_use)
 		return SF_EXPIRE_NONE;
+	if (c->handshaking && lim->handshake_ms &&
+	    now_ms - c->accepted_ms > lim->handshake_ms)
+		return SF_EXPIRE_HANDSHAKE;
 	if (!c->trunk && !c->proven && lim->unknown_idle_ms &&
 	    now_ms - c->accepted_ms > lim->unknown_idle_ms)
 		return SF_EXPIRE_UNKNOWN_IDLE;

@@ -16,7 +16,10 @@
  *    (an IPv6 source counts per /64: one host can own a whole /64);
  *  - an unknown-source connection must deliver its first complete
  *    message within unknown_idle_ms of connecting; after that, and for
- *    trunk sources, the ordinary idle and partial-message timeouts apply.
+ *    trunk sources, the ordinary idle and partial-message timeouts apply;
+ *  - a TLS connection must finish its handshake within handshake_ms of
+ *    connecting, whoever it comes from (a slow handshake cannot pin a
+ *    slot; until it is done its peer is judged by address only).
  * Trunk sources are bounded by the table size only: they are configured
  * peers, and TCP's handshake means the address is not spoofed.
  */
@@ -34,6 +37,7 @@ typedef struct sf_conn_info {
 	bool in_use;
 	bool trunk;           /* the source matches a configured trunk */
 	bool proven;          /* has sent at least one complete message */
+	bool handshaking;     /* TLS: the handshake is not done yet */
 	uint64_t accepted_ms; /* when it was accepted */
 	uint64_t last_ms;     /* last byte received (accept time at first) */
 	uint64_t partial_ms;  /* first byte of the incomplete message; 0 =
@@ -45,6 +49,7 @@ typedef struct sf_admit_limits {
 	uint64_t idle_ms;          /* 0 = none */
 	uint64_t partial_ms;       /* 0 = none */
 	uint64_t unknown_idle_ms;  /* 0 = none */
+	uint64_t handshake_ms;     /* TLS handshake from accept; 0 = none */
 } sf_admit_limits_t;
 
 typedef enum sf_admit_verdict {
@@ -75,6 +80,7 @@ typedef enum sf_expiry {
 	SF_EXPIRE_PARTIAL,       /* a message started and did not complete */
 	SF_EXPIRE_IDLE,          /* nothing received for idle_ms */
 	SF_EXPIRE_UNKNOWN_IDLE,  /* unknown source, no message in time */
+	SF_EXPIRE_HANDSHAKE,     /* TLS handshake not done in time */
 } sf_expiry_t;
 
 /* Whether the connection c must be closed at now_ms, and why. */

@@ -51,6 +51,22 @@ static void set_allow(sf_proxy_t *p, size_t t)
 		snprintf(o + n, cap - n, "ACK, CANCEL, OPTIONS");
 }
 
+/* The listener a next hop's requests name in our Via and Record-Route:
+ * one of its transport and family, else (TCP, TLS) the UDP one of the
+ * family (the connection carries the responses back anyway); -1. */
+static int hop_listener(const sf_proxy_t *p, sf_transport_t tp, bool v4)
+{
+	int l = -1;
+
+	if (tp == SF_TP_TLS)
+		l = v4 ? p->tls4 : p->tls6;
+	if (tp == SF_TP_TCP || (tp == SF_TP_TLS && l < 0))
+		l = v4 ? p->tcp4 : p->tcp6;
+	if (l < 0)
+		l = v4 ? p->udp4 : p->udp6;
+	return l;
+}
+
 int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 		  sf_err_t *err)
 {
@@ -59,7 +75,7 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
-	p->udp4 = p->udp6 = p->tcp4 = p->tcp6 = -1;
+	p->udp4 = p->udp6 = p->tcp4 = p->tcp6 = p->tls4 = p->tls6 = -1;
 	if (!key && !cfg->serve.secret_len) {
 		if (sf_key_random(&rnd))
 			return sf_err_set(err, SF_EIO, NULL, 0, 0,
@@ -95,10 +111,13 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 			if (!l->ip.v4 && p->udp6 < 0)
 				p->udp6 = (int)p->n_listeners;
 		} else {
-			if (l->ip.v4 && p->tcp4 < 0)
-				p->tcp4 = (int)p->n_listeners;
-			if (!l->ip.v4 && p->tcp6 < 0)
-				p->tcp6 = (int)p->n_listeners;
+			int *v4 = l->tp == SF_TP_TLS ? &p->tls4 : &p->tcp4;
+			int *v6 = l->tp == SF_TP_TLS ? &p->tls6 : &p->tcp6;
+
+			if (l->ip.v4 && *v4 < 0)
+				*v4 = (int)p->n_listeners;
+			if (!l->ip.v4 && *v6 < 0)
+				*v6 = (int)p->n_listeners;
 		}
 		p->n_listeners++;
 	}
@@ -114,16 +133,13 @@ int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 					  "trunk '%s': next hop '%s' must be a "
 					  "literal IP address", tr->name,
 					  tr->next_hop.host);
-		if (tr->next_hop.transport != SF_TP_UDP)
-			return sf_err_set(err, SF_EINVAL, cfg->path, tr->line, 0,
-					  "trunk '%s': next hop over TCP is not "
-					  "supported yet; use udp:", tr->name);
 		ip_to_sa(&p->edge.hop_ip[t], p->edge.hop_port[t], &h->sa,
 			 &h->salen);
-		h->listener = p->edge.hop_ip[t].v4 ? p->udp4 : p->udp6;
+		h->tp = tr->next_hop.transport;
+		h->listener = hop_listener(p, h->tp, p->edge.hop_ip[t].v4);
 		if (h->listener < 0)
 			return sf_err_set(err, SF_EINVAL, cfg->path, tr->line, 0,
-					  "trunk '%s': no UDP listener of the "
+					  "trunk '%s': no listener of the "
 					  "next hop's address family", tr->name);
 		h->ok = true;
 	}
@@ -228,9 +244,10 @@ static bool via_dest(const sf_proxy_t *p, const sf_via_t *v, sf_pout_t *out)
 		return false;
 	port = v->rport_has_value ? v->rport : (v->port ? v->port : 5060);
 	ip_to_sa(&ip, port, &out->dst, &out->dstlen);
-	out->tp = sf_via_is_tcp(v) ? SF_TP_TCP : SF_TP_UDP;
+	/* a TLS Via is answered over TLS or not at all (RFC 5630 §3) */
+	out->tp = sf_via_transport(v);
 	out->listener = ip.v4 ? p->udp4 : p->udp6;
-	return out->tp == SF_TP_TCP || out->listener >= 0;
+	return sf_tp_stream(out->tp) || out->listener >= 0;
 }
 
 static int handle_response(sf_pctx_t *c, const sf_ip_t *src, sf_pout_t *out)
@@ -297,11 +314,18 @@ static bool destination(sf_pctx_t *c, sf_pout_t *out)
 		out->dst = h->sa;
 		out->dstlen = h->salen;
 		out->listener = h->listener;
-		out->tp = SF_TP_UDP;
+		out->tp = h->tp;
+		out->hop = a->hop_trunk;
 		return true;
 	}
 	ip_to_sa(&a->target, a->target_port, &out->dst, &out->dstlen);
 	out->tp = a->target_tp;
+	if (out->tp == SF_TP_TLS) {
+		/* sips: / transport=tls: over TLS or not at all, never a
+		 * silent downgrade (RFC 5630 §3.1.1) */
+		out->listener = a->target.v4 ? p->tls4 : p->tls6;
+		return out->listener >= 0;
+	}
 	if (out->tp == SF_TP_TCP)
 		out->listener = a->target.v4 ? p->tcp4 : p->tcp6;
 	if (out->tp == SF_TP_UDP || out->listener < 0) {
@@ -349,6 +373,8 @@ static void put_rr(sf_edit_t *e, const sf_plisten_t *l,
 	sf_edit_put(e, l->sentby, l->sentby_len);
 	if (l->tp == SF_TP_TCP)
 		sf_edit_put(e, ";transport=tcp", 14);
+	else if (l->tp == SF_TP_TLS)
+		sf_edit_put(e, ";transport=tls", 14);
 	sf_edit_put(e, ";lr;" SF_RR_TOKEN_PARAM "=", 8);
 	sf_edit_put(e, tok, SF_RR_TOKEN_LEN);
 	sf_edit_put(e, ">\r\n", 3);
@@ -392,7 +418,9 @@ static void edit_via(sf_pctx_t *c, const sf_plisten_t *ol, sf_transport_t tp)
 			 br);
 	mk = sf_edit_begin(&c->edit);
 	sf_edit_put(&c->edit,
-		    tp == SF_TP_TCP ? "Via: SIP/2.0/TCP " : "Via: SIP/2.0/UDP ",
+		    tp == SF_TP_TLS   ? "Via: SIP/2.0/TLS "
+		    : tp == SF_TP_TCP ? "Via: SIP/2.0/TCP "
+				      : "Via: SIP/2.0/UDP ",
 		    17);
 	sf_edit_put(&c->edit, ol->sentby, ol->sentby_len);
 	sf_edit_put(&c->edit, ";branch=", 8);
@@ -453,7 +481,7 @@ static int forward(sf_pctx_t *c, const sf_tables_t *tables, const sf_pin_t *in,
 	sf_resp_via_source(&c->edit, m->buf, &a->top, rcv,
 			   sf_host_ip(a->top.host, &h) &&
 				   !memcmp(h.a, src->a, 16),
-			   sport, in->tp == SF_TP_TCP);
+			   sport, sf_tp_stream(in->tp));
 	edit_via(c, ol, out->tp);
 	if (a->record_route)
 		edit_record_route(c, in, ol);
@@ -485,7 +513,13 @@ static void count_verdict(sf_pctx_t *c)
 	if (v->action != SF_ACT_ALLOW && p->log) {
 		char line[768];
 
+		size_t n;
+
 		sf_proxy_log_line(p->cfg, v, &c->call, line, sizeof(line));
+		/* how the trunk was recognised (source, cert, ...) */
+		n = strlen(line);
+		snprintf(line + n, sizeof(line) - n, " match=%s",
+			 sf_trunk_how_name(&c->adm));
 		p->log(p->log_arg,
 		       v->applied == SF_ACT_REJECT ? LOG_NOTICE : LOG_INFO,
 		       line);
@@ -551,12 +585,17 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 	};
 	sf_admission_t *a = &c->adm;
 	sf_admit_in_t ai = {in->buf, in->len, in->tp, {{0}, 0}, 0,
-			    SF_TRUNK_BY_SOURCE};
+			    SF_TRUNK_BY_SOURCE, SF_HOW_SOURCE};
 
 	out->len = 0;
 	out->reply = false;
+	out->hop = -1;
 	if (sf_ip_from_sockaddr(in->src, &ai.src, &ai.sport))
 		return 0;
+	if (in->tp == SF_TP_TLS) {
+		ai.trunk = in->trunk;
+		ai.how = in->how;
+	}
 	sf_admit(&c->p->edge, tables, &ai, &c->msg, &c->call, a);
 	if (a->why == SF_WHY_KEEPALIVE) {
 		SF_ST_INC(c->st->rx[SF_RX_KEEPALIVE]);

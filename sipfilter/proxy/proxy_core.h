@@ -62,7 +62,11 @@ typedef struct sf_phop {
 	bool ok;
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	int listener;                 /* UDP listener we send from / name */
+	sf_transport_t tp;            /* UDP, or a persistent TCP/TLS
+				       * connection (proxy_hop.c) */
+	int listener;                 /* UDP: the listener we send from;
+				       * TCP/TLS: the one our Via and
+				       * Record-Route name */
 } sf_phop_t;
 
 /* Log sink: called for each non-allow verdict line (no newline).  The
@@ -77,6 +81,7 @@ typedef struct sf_proxy {
 	unsigned n_listeners;
 	int udp4, udp6;               /* first UDP listener per family, -1 */
 	int tcp4, tcp6;               /* first TCP listener per family, -1 */
+	int tls4, tls6;               /* first TLS listener per family, -1 */
 	sf_phop_t hops[SF_CFG_MAX_TRUNKS];
 	/* "INVITE, ACK, CANCEL, OPTIONS" per trunk, for 405's Allow */
 	char allow[SF_CFG_MAX_TRUNKS][256];
@@ -107,6 +112,11 @@ typedef struct sf_pin {
 	sf_transport_t tp;
 	const struct sockaddr *src;
 	unsigned listener;            /* index of the receiving listener */
+	/* SF_TP_TLS only: the connection's trunk (proxy_tls.c: by client
+	 * certificate, or by source; -1 none) and how it was found.  Other
+	 * transports match the trunk by source here. */
+	int trunk;
+	sf_trunk_how_t how;
 } sf_pin_t;
 
 typedef struct sf_pout {
@@ -117,6 +127,9 @@ typedef struct sf_pout {
 	struct sockaddr_storage dst;
 	socklen_t dstlen;
 	int listener;                 /* UDP: listener socket to send from */
+	int hop;                      /* a trunk's next hop (its index):
+				       * TCP/TLS connect to it if need be;
+				       * -1 otherwise */
 	bool reply;                   /* a response we generated */
 } sf_pout_t;
 
@@ -125,8 +138,9 @@ typedef struct sf_pout {
  * proxy never does DNS on its hot path).  key: the key of branches,
  * To-tags and Record-Route tokens; NULL = the config's serve.secret, or a
  * random one when the config has none.  Returns 0, or SF_EINVAL with err
- * saying which listener/next hop is unusable (e.g. a TCP next hop, not
- * supported yet), or SF_EIO when no random key could be made.
+ * saying which listener/next hop is unusable (not a literal IP, no
+ * listener to name in our Via), or SF_EIO when no random key could be
+ * made.
  */
 int sf_proxy_init(sf_proxy_t *p, const sf_cfg_t *cfg, const sf_key_t *key,
 		  sf_err_t *err);

@@ -159,6 +159,24 @@ static const char *trunk_label(const sf_st_labels_t *l, unsigned slot)
 							     : l->trunk[slot];
 }
 
+
+/* TLS handshakes and client certificates, next hop connections. */
+static void stats_tls_json(sf_jw_t *w, const sf_wstats_t *sum)
+{
+	sf_jw_obj_open_key(w, "tls_handshakes");
+	for (unsigned i = 0; i < SF_TLS_HS_COUNT; i++)
+		sf_jw_uint(w, sf_tls_hs_name(i), sum->tls_hs[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "tls_client_certificates");
+	for (unsigned i = 0; i < SF_TLS_PEER_COUNT; i++)
+		sf_jw_uint(w, sf_tls_peer_name(i), sum->tls_peer[i]);
+	sf_jw_obj_close(w);
+	sf_jw_obj_open_key(w, "next_hop");
+	for (unsigned i = 0; i < SF_HOP_COUNT; i++)
+		sf_jw_uint(w, sf_st_hop_name(i), sum->hop[i]);
+	sf_jw_obj_close(w);
+}
+
 /*
  * Does `ctl stats` list rule slot r under "rules"?  The current config's
  * rules always; an older slot (a rule since removed, or whose action
@@ -284,6 +302,7 @@ static void stats_json(sf_server_t *s, sf_jw_t *w)
 	sf_jw_uint(w, "accepted", sum->tcp_accepted);
 	sf_jw_uint(w, "closed", sum->tcp_closed);
 	sf_jw_obj_close(w);
+	stats_tls_json(w, sum);
 	sf_jw_obj_open_key(w, "latency");
 	sf_jw_uint(w, "count", sum->lat_count);
 	sf_jw_double(w, "mean_us", sum->lat_count
@@ -640,6 +659,61 @@ static void metrics_process(mb_t *b, int64_t started_at)
 	     (unsigned long long)rl.rlim_cur, (long long)started_at);
 }
 
+/* TLS: handshakes by result, client certificates by outcome, the expiry
+ * of every configured certificate, and connections by trunk (TCP and
+ * TLS; trunk labels are config names, never addresses). */
+static void metrics_tls(mb_t *b, sf_server_t *s, const sf_reload_status_t *st,
+			const sf_wstats_t *sum)
+{
+	static const char *const tp[2] = {"tcp", "tls"};
+	const sf_st_labels_t *l = &s->labels;
+	int64_t now = (int64_t)time(NULL);
+
+	mput(b, "# HELP sipfilter_tls_handshakes_total TLS handshakes by "
+		 "result.\n# TYPE sipfilter_tls_handshakes_total counter\n");
+	for (unsigned i = 0; i < SF_TLS_HS_COUNT; i++)
+		mput(b, "sipfilter_tls_handshakes_total{result=\"%s\"} %llu\n",
+		     sf_tls_hs_name(i), (unsigned long long)sum->tls_hs[i]);
+	mput(b, "# HELP sipfilter_tls_client_certificates_total What TLS "
+		 "client certificates came to (trunk: one identified a "
+		 "trunk).\n# TYPE sipfilter_tls_client_certificates_total "
+		 "counter\n");
+	for (unsigned i = 0; i < SF_TLS_PEER_COUNT; i++)
+		mput(b, "sipfilter_tls_client_certificates_total{result=\"%s\"}"
+			" %llu\n", sf_tls_peer_name(i),
+		     (unsigned long long)sum->tls_peer[i]);
+	mput(b, "# HELP sipfilter_tls_certificate_expiry_seconds Seconds "
+		 "until a configured certificate expires (negative: "
+		 "expired).\n# TYPE sipfilter_tls_certificate_expiry_seconds "
+		 "gauge\n");
+	for (unsigned i = 0; i < st->n_certs; i++)
+		mput(b, "sipfilter_tls_certificate_expiry_seconds"
+			"{certificate=\"%s\"} %lld\n", st->certs[i].label,
+		     (long long)(st->certs[i].not_after - now));
+	mput(b, "# HELP sipfilter_next_hop_connections_total Connections "
+		 "opened to TCP/TLS next hops, by result.\n"
+		 "# TYPE sipfilter_next_hop_connections_total counter\n");
+	for (unsigned i = 0; i < SF_HOP_RETRIED; i++)
+		mput(b, "sipfilter_next_hop_connections_total{result=\"%s\"} "
+			"%llu\n", sf_st_hop_name(i),
+		     (unsigned long long)sum->hop[i]);
+	mput(b, "# HELP sipfilter_next_hop_retries_total Messages sent once "
+		 "more on a new connection after the next hop's connection "
+		 "died.\n# TYPE sipfilter_next_hop_retries_total counter\n"
+		 "sipfilter_next_hop_retries_total %llu\n",
+	     (unsigned long long)sum->hop[SF_HOP_RETRIED]);
+	mput(b, "# HELP sipfilter_trunk_connections Open TCP and TLS "
+		 "connections by trunk (unknown: no trunk matched).\n"
+		 "# TYPE sipfilter_trunk_connections gauge\n");
+	for (unsigned t = 0; t <= atomic_load(&l->n_trunks); t++)
+		for (unsigned k = 0; k < 2; k++)
+			mput(b, "sipfilter_trunk_connections{trunk=\"%s\","
+				"transport=\"%s\"} %u\n", trunk_label(l, t),
+			     tp[k],
+			     __atomic_load_n(&s->conns_by_trunk[t][k],
+					     __ATOMIC_RELAXED));
+}
+
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 {
 	sf_wstats_t *sum = malloc(sizeof(*sum));
@@ -707,6 +781,7 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 		 "# TYPE sipfilter_uptime_seconds gauge\n"
 		 "sipfilter_uptime_seconds %lld\n",
 	     conns, unknown, (long long)(time(NULL) - s->started_at));
+	metrics_tls(&b, s, &st, sum);
 	metrics_latency(&b, sum);
 	metrics_process(&b, s->started_at);
 	free(sum);

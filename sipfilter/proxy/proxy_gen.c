@@ -21,6 +21,8 @@ int sf_gen_new(const sf_cfg_t *cfg, sf_tables_t *tables, const sf_key_t *key,
 	if (!g)
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 	rc = sf_proxy_init(&g->proxy, cfg, key, err);
+	if (!rc)
+		rc = sf_tls_new(cfg, &g->tls, err);
 	if (rc) {
 		free(g);
 		return rc;
@@ -41,6 +43,7 @@ sf_gen_t *sf_gen_successor(sf_gen_t *g, sf_tables_t *tables)
 		return NULL;
 	*n = *g; /* the proxy holds no pointer into the generation itself */
 	n->tables = tables;
+	sf_tls_ref(n->tls);
 	g->own_cfg = NULL;
 	return n;
 }
@@ -50,6 +53,7 @@ void sf_gen_free(sf_gen_t *g)
 	if (!g)
 		return;
 	sf_tables_free(g->tables);
+	sf_tls_unref(g->tls);
 	sf_cfg_free(g->own_cfg);
 	free(g);
 }
@@ -86,6 +90,10 @@ static const struct keep_row {
 	{"serve.tcp.max_per_source", SERVE(tcp_max_per_source), KEEP_MEM},
 	{"serve.tcp.unknown_idle_timeout_ms",
 	 SERVE(tcp_unknown_idle_timeout_ms), KEEP_MEM},
+	{"serve.tls.handshake_timeout_ms", SERVE(tls.handshake_timeout_ms),
+	 KEEP_MEM},
+	{"serve.tls.handshakes_per_second",
+	 SERVE(tls.handshakes_per_second), KEEP_MEM},
 	{"serve.log", SERVE(log_target), KEEP_STR},
 	{"serve.secret", SERVE(secret), KEEP_SECRET},
 };

@@ -31,6 +31,7 @@
 #include "tables/sf_tables.h"
 #include "proxy_core.h"
 #include "proxy_stats.h"
+#include "proxy_tls.h"
 
 typedef struct sf_gen {
 	const sf_cfg_t *cfg;   /* what this generation judges with */
@@ -38,6 +39,8 @@ typedef struct sf_gen {
 				* NULL (the first config is the caller's) */
 	sf_tables_t *tables;   /* owned; NULL = degraded (no tables) */
 	sf_proxy_t proxy;      /* derived from cfg (proxy.cfg == cfg) */
+	sf_tls_t *tls;         /* TLS context and trunk CAs of cfg (a
+				* reference); NULL when cfg uses no TLS */
 } sf_gen_t;
 
 /*
@@ -47,7 +50,8 @@ typedef struct sf_gen {
  * (NULL = the config's secret, or a random one; a reload passes the
  * running generation's, so tokens issued before it still verify).
  * log/log_arg: the proxy's log sink.  Returns 0 with *out, or what
- * sf_proxy_init returns (err names the trunk and its line), or SF_ENOMEM.
+ * sf_proxy_init or sf_tls_new returns (err names the trunk and its line,
+ * or the TLS file and OpenSSL's reason), or SF_ENOMEM.
  */
 int sf_gen_new(const sf_cfg_t *cfg, sf_tables_t *tables, const sf_key_t *key,
 	       sf_plog_fn log, void *log_arg, sf_gen_t **out, sf_err_t *err);

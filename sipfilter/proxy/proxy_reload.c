@@ -182,6 +182,7 @@ int sf_ctl_reload_force(sf_server_t *s, bool force)
 	sf_tables_stats(next->tables, &st.tables);
 	if (force)
 		log_forced(s, &before, &st.tables);
+	st.n_certs = sf_tls_expiry_list(next->tls, st.certs, SF_TLS_MAX_CERTS);
 	pthread_mutex_lock(&s->status_lock);
 	s->status = st;
 	pthread_mutex_unlock(&s->status_lock);

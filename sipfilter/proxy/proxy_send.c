@@ -2,14 +2,17 @@
 /*
  * proxy_send.c - the way out: one message to its destination, over UDP
  * from the worker's own socket of the listener it leaves by, or over TCP
- * through the connection the peer holds (found by address under
- * tcp_lock).  ICMP errors that UDP reports on a later call are drained
+ * or TLS through the connection the peer holds (found by address under
+ * tcp_lock), or to a TCP/TLS next hop over the connection we keep to it
+ * (opened, and reopened once for a message whose connection died, by
+ * proxy_hop.c).  ICMP errors that UDP reports on a later call are drained
  * and counted here, for the sending and the receiving side alike.  The
  * UDP and TCP threads both send through this file, so neither needs the
  * other.
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -53,7 +56,18 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
+/* Has the peer of c gone (closed its side, reset)?  A write would still
+ * succeed into the socket buffer and the message be lost. */
+static bool peer_gone(const sf_tcp_conn_t *c)
+{
+	struct pollfd p = {c->fd, POLLRDHUP, 0};
+
+	return poll(&p, 1, 0) == 1 &&
+	       (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
+		const struct sockaddr_storage *dst, const char *hop,
 		const char *buf, size_t len)
 {
 	int rc = -1;
@@ -64,15 +78,56 @@ int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
 		sf_tcp_conn_t *c = &s->conns[i];
 
-		if (c->fd >= 0 && same_peer(&c->peer, dst)) {
-			rc = write_all(c->fd, buf, len);
-			if (rc)
-				shutdown(c->fd, SHUT_RDWR);
-			break;
+		if (c->fd < 0 || c->dead || !same_peer(&c->peer, dst) ||
+		    (hop && (!c->outbound || strcmp(c->hop_trunk, hop))))
+			continue;
+		/* TLS is never downgraded to plain TCP (RFC 5630), and no
+		 * SIP goes over a handshake not yet done */
+		if ((tp == SF_TP_TLS && !c->ssl) ||
+		    (c->ssl && s->conn_info[i].handshaking))
+			continue;
+		if (peer_gone(c) ||
+		    (c->ssl ? sf_tls_write_all(c->ssl, c->fd, buf, len)
+			    : write_all(c->fd, buf, len))) {
+			/* the TCP thread closes it; nobody writes to it */
+			c->dead = true;
+			shutdown(c->fd, SHUT_RDWR);
+			rc = -2;
+		} else {
+			rc = 0;
 		}
+		break;
 	}
 	pthread_mutex_unlock(&s->tcp_lock);
 	return rc;
+}
+
+/*
+ * To a next hop over TCP/TLS: the connection to it, opened if there is
+ * none (connects are serialised by hop_lock, so one connection per hop);
+ * when the connection turns out dead, the message is sent once more on
+ * a new one.  Fails cleanly, counted (next_hop_down).
+ */
+static void hop_send(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
+		     const sf_pout_t *out)
+{
+	/* a TLS connection serves the trunk it was verified for */
+	const char *hop = out->tp == SF_TP_TLS
+				  ? gen->cfg->trunks[out->hop].name : "";
+	int r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
+
+	if (r == 0)
+		return;
+	if (r == -2)
+		SF_ST_INC(st->hop[SF_HOP_RETRIED]);
+	pthread_mutex_lock(&s->hop_lock);
+	/* another sender may have connected meanwhile */
+	r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
+	if (r != 0 && sf_hop_connect(s, gen, st, (unsigned)out->hop) == 0)
+		r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
+	pthread_mutex_unlock(&s->hop_lock);
+	if (r)
+		SF_ST_INC(st->drop[SF_DROP_NEXT_HOP_DOWN]);
 }
 
 bool sf_send_icmp_errno(int e)
@@ -98,13 +153,18 @@ void sf_send_drain_errors(int fd, sf_wstats_t *st)
 	}
 }
 
-void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
-			const sf_pout_t *out)
+void sf_server_send_one(sf_server_t *s, const sf_gen_t *gen, unsigned w,
+			sf_wstats_t *st, const sf_pout_t *out)
 {
 	int fd;
 
-	if (out->tp == SF_TP_TCP) {
-		if (sf_tcp_send(s, &out->dst, out->buf, out->len))
+	if (sf_tp_stream(out->tp) && out->hop >= 0 && gen) {
+		hop_send(s, gen, st, out);
+		return;
+	}
+	if (sf_tp_stream(out->tp)) {
+		if (sf_tcp_send(s, out->tp, &out->dst, NULL, out->buf,
+				out->len))
 			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
 		return;
 	}

@@ -10,15 +10,25 @@
 #include "proxy_server.h"
 
 /* Sends out (from worker w, counting failures in st): UDP from the
- * worker's socket of out->listener, TCP over the peer's connection.
- * Never blocks; a failure is counted, never retried later. */
-void sf_server_send_one(sf_server_t *s, unsigned w, sf_wstats_t *st,
-			const sf_pout_t *out);
+ * worker's socket of out->listener, TCP/TLS over the peer's connection,
+ * or to a TCP/TLS next hop (out->hop >= 0, gen: the generation out was
+ * made with, which the caller holds) over our connection to it, opened
+ * if need be: only that may block (bounded, proxy_hop.c).  A message
+ * whose next hop connection died is sent once more on a new one;
+ * otherwise a failure is counted, never retried later. */
+void sf_server_send_one(sf_server_t *s, const sf_gen_t *gen, unsigned w,
+			sf_wstats_t *st, const sf_pout_t *out);
 
-/* Writes buf to the TCP connection whose peer is dst (non-blocking; a
- * peer that does not read has its connection shut).  Returns 0, or -1
- * when there is no such connection or the write failed. */
-int sf_tcp_send(sf_server_t *s, const struct sockaddr_storage *dst,
+/* Writes buf to the TCP or TLS connection whose peer is dst
+ * (non-blocking, TLS waits ~200 ms at most; a peer that does not read,
+ * or has gone, has its connection shut).  tp SF_TP_TLS takes only a TLS
+ * connection.  hop: NULL = any connection to dst; else only one we
+ * opened to a next hop, and for TLS ("" for TCP) the one verified for the
+ * trunk named hop.  Returns 0, -1 when there is no such connection
+ * (nothing written), -2 when the write failed (the connection is marked
+ * dead). */
+int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
+		const struct sockaddr_storage *dst, const char *hop,
 		const char *buf, size_t len);
 
 /* errno values a UDP socket returns for an earlier message's ICMP

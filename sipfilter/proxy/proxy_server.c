@@ -23,6 +23,11 @@
 #include "sipfilter/engine/sf_identity.h"
 #include "sipfilter/lib/sf_load.h"
 
+static const char *tp_name(sf_transport_t tp)
+{
+	return tp == SF_TP_TLS ? "tls" : tp == SF_TP_TCP ? "tcp" : "udp";
+}
+
 static int open_sock(const sf_plisten_t *l, int type, sf_err_t *err)
 {
 	int one = 1, fd = socket(l->family, type | SOCK_CLOEXEC |
@@ -65,8 +70,7 @@ fail:
 		if (fd >= 0)
 			close(fd);
 		sf_err_set(err, SF_EIO, NULL, 0, 0, "%s %s: %s",
-			   type == SOCK_DGRAM ? "udp" : "tcp", l->sentby,
-			   strerror(e));
+			   tp_name(l->tp), l->sentby, strerror(e));
 		if (err)
 			err->sys_errno = e;
 	}
@@ -103,7 +107,7 @@ static int probe_free(const sf_plisten_t *l, int type, sf_err_t *err)
 	sf_err_set(err, SF_EIO, NULL, 0, 0,
 		   "%s %s is already in use by another process (a second "
 		   "sipfilter serve?); refusing to share it",
-		   type == SOCK_DGRAM ? "udp" : "tcp", l->sentby);
+		   tp_name(l->tp), l->sentby);
 	if (err)
 		err->sys_errno = e;
 	return -1;
@@ -119,14 +123,14 @@ int sf_server_bind(sf_server_t *s, sf_err_t *err)
 	for (unsigned li = 0; li < s->proxy.n_listeners; li++) {
 		const sf_plisten_t *l = &s->proxy.listeners[li];
 
-		if (probe_free(l, l->tp == SF_TP_TCP ? SOCK_STREAM : SOCK_DGRAM,
+		if (probe_free(l, sf_tp_stream(l->tp) ? SOCK_STREAM : SOCK_DGRAM,
 			       err))
 			return SF_EIO;
 	}
 	for (unsigned li = 0; li < s->proxy.n_listeners; li++) {
 		const sf_plisten_t *l = &s->proxy.listeners[li];
 
-		if (l->tp == SF_TP_TCP) {
+		if (sf_tp_stream(l->tp)) {
 			s->tcp_listen_fd[li] = open_sock(l, SOCK_STREAM, err);
 			if (s->tcp_listen_fd[li] < 0)
 				return SF_EIO;
@@ -212,6 +216,7 @@ void sf_server_stop(sf_server_t *s)
 	}
 	if (s->conns) {
 		for (unsigned i = 0; i < s->n_conns_max; i++) {
+			sf_tls_conn_free_quiet(s->conns[i].ssl);
 			if (s->conns[i].fd >= 0)
 				close(s->conns[i].fd);
 			free(s->conns[i].buf);
@@ -527,6 +532,7 @@ int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
 	}
 	sf_snap_init(&s->snap, s->n_stats - 2, gen, retire_gen);
 	pthread_mutex_init(&s->tcp_lock, NULL);
+	pthread_mutex_init(&s->hop_lock, NULL);
 	pthread_mutex_init(&s->status_lock, NULL);
 	s->built = true;
 	sf_server_status_refresh(s);
@@ -561,6 +567,7 @@ void sf_server_free(sf_server_t *s)
 		close(s->metrics_fd);
 	if (s->built) {
 		pthread_mutex_destroy(&s->tcp_lock);
+		pthread_mutex_destroy(&s->hop_lock);
 		pthread_mutex_destroy(&s->status_lock);
 	}
 	free(s->stats);
@@ -576,5 +583,8 @@ void sf_server_status_refresh(sf_server_t *s)
 	pthread_mutex_lock(&s->status_lock);
 	s->status.tables = ts;
 	s->status.have_tables = t != NULL;
+	s->status.n_certs = sf_tls_expiry_list(sf_server_gen(s)->tls,
+					       s->status.certs,
+					       SF_TLS_MAX_CERTS);
 	pthread_mutex_unlock(&s->status_lock);
 }

@@ -57,6 +57,25 @@ typedef struct sf_tcp_conn {
 	socklen_t peerlen;
 	char *buf;
 	size_t used;
+	/* TLS (proxy_tls.h): ssl is NULL on plain TCP */
+	sf_ssl_t *ssl;
+	bool tls;             /* accepted on a tls: listener */
+	bool tls_more;        /* OpenSSL holds bytes epoll cannot see */
+	bool want_write;      /* the handshake waits for POLLOUT */
+	uint64_t tls_id;      /* sf_tls_id of the TLS state trunk was
+			       * identified with (a reload re-identifies) */
+	/* the trunk: by source at accept; over TLS by certificate after
+	 * the handshake */
+	int trunk;            /* index in the identifying config, -1 */
+	sf_trunk_how_t how;
+	uint8_t tslot;        /* its counter slot (0 = unknown source) */
+	bool outbound;        /* we opened it, to a next hop (proxy_hop.c) */
+	/* outbound TLS: the trunk whose next_hop_tls checked it (two
+	 * trunks may reach one address under different names: a
+	 * connection verified for one is never used for the other) */
+	char hop_trunk[SF_CFG_NAME_MAX];
+	bool dead;            /* the peer has gone: no more writes; the TCP
+			       * thread closes it */
 } sf_tcp_conn_t;
 
 /* What reloads and roaming updates leave behind, for `ctl stats` and
@@ -69,6 +88,9 @@ typedef struct sf_reload_status {
 	int64_t loaded_at;         /* unix time of the current tables */
 	bool have_tables;          /* false: degraded */
 	sf_tables_stats_t tables;  /* of the current snapshot */
+	/* the current generation's configured certificates (expiry) */
+	sf_cert_expiry_t certs[SF_TLS_MAX_CERTS];
+	unsigned n_certs;
 } sf_reload_status_t;
 
 struct sf_server {
@@ -103,6 +125,18 @@ struct sf_server {
 	 * metrics threads with atomic loads (sf_tcp_counts). */
 	unsigned n_conns;
 	unsigned n_conns_unknown; /* of them, from sources no trunk matches */
+	/* open connections by trunk counter slot and transport (0 TCP,
+	 * 1 TLS); same rules as n_conns */
+	unsigned conns_by_trunk[SF_CFG_MAX_TRUNKS + 1][2];
+	/* handshakes_per_second: a token bucket of the TCP thread */
+	double hs_tokens;
+	uint64_t hs_refill_ns;
+	unsigned n_tls_more;  /* connections with tls_more set */
+	/* next hops over TCP/TLS: connecting is serialised (one connection
+	 * per hop); after a failed attempt a hop is not tried again until
+	 * hop_retry_ms (messages to it fail fast, counted) */
+	pthread_mutex_t hop_lock;
+	uint64_t hop_retry_ms[SF_CFG_MAX_TRUNKS];
 	/* threads; stats[i] belongs to threads[i] */
 	sf_thread_t threads[SF_MAX_THREADS];
 	unsigned n_threads;
@@ -130,6 +164,22 @@ struct sf_server {
 	int metrics_fd;
 	bool built; /* the snapshot and the locks exist (sf_server_free) */
 };
+
+/* Counts connection c (described by ci) in or out of the gauges: d is 1
+ * or -1.  Under tcp_lock. */
+static inline void sf_conn_count(sf_server_t *s, const sf_tcp_conn_t *c,
+				 const sf_conn_info_t *ci, int d)
+{
+	unsigned *bt = &s->conns_by_trunk[c->tslot][c->tls];
+
+	__atomic_store_n(&s->n_conns, s->n_conns + (unsigned)d,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(bt, *bt + (unsigned)d, __ATOMIC_RELAXED);
+	if (!ci->trunk)
+		__atomic_store_n(&s->n_conns_unknown,
+				 s->n_conns_unknown + (unsigned)d,
+				 __ATOMIC_RELAXED);
+}
 
 /* Monotonic nanoseconds and milliseconds. */
 static inline uint64_t sf_now_ns(void)
@@ -216,6 +266,17 @@ void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown);
 
 /* Creates the TCP epoll set and connection table (after bind).  0/-1. */
 int sf_tcp_setup(sf_server_t *s);
+
+/*
+ * Opens a connection to the next hop of trunk (an index in gen's config;
+ * TCP, or TLS checked per its next_hop_tls) and adds it to the
+ * connection table for the TCP thread to read (proxy_hop.c).  Blocks the
+ * caller for at most ~1 s connecting and ~2 s handshaking.  A hop that
+ * failed is not tried again for 1 s.  Returns 0, or -1 (counted in
+ * st->hop).  The caller holds hop_lock, not tcp_lock.
+ */
+int sf_hop_connect(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
+		   unsigned trunk);
 
 /* Thread bodies. */
 void *sf_udp_thread(void *arg);

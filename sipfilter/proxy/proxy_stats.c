@@ -36,6 +36,15 @@ void sf_st_sum(const sf_wstats_t *blocks, unsigned n, sf_wstats_t *out)
 	}
 }
 
+const char *sf_st_hop_name(sf_st_hop_t k)
+{
+	static const char *const n[SF_HOP_COUNT] = {
+		"connected", "connect_failed", "tls_failed", "retried",
+	};
+
+	return (unsigned)k < SF_HOP_COUNT ? n[k] : "?";
+}
+
 const char *sf_st_rx_name(sf_st_rx_t k)
 {
 	static const char *const n[SF_RX_COUNT] = {
@@ -52,7 +61,7 @@ const char *sf_st_drop_name(sf_st_drop_t k)
 		"max_forwards", "amplification", "too_big", "send",
 		"tcp_limit", "tcp_timeout", "tcp_framing", "tcp_no_conn",
 		"unsupported", "unreachable", "tcp_source_limit",
-		"tcp_evicted", "ctl_client", "http_client",
+		"tcp_evicted", "ctl_client", "http_client", "next_hop_down",
 	};
 	return (unsigned)k < SF_DROP_COUNT ? n[k] : "?";
 }

@@ -18,6 +18,7 @@
 #include "config/sf_config.h"
 #include "sipfilter/engine/sf_admit.h"
 #include "sipfilter/engine/sf_sip.h"
+#include "proxy_tls.h"
 
 /* Rule slots: config rules 0..SF_ST_MAX_RULES-1, then these. */
 #define SF_ST_MAX_RULES 64
@@ -61,8 +62,20 @@ typedef enum sf_st_drop {
 	SF_DROP_CTL_CLIENT,     /* control client closed unanswered: too
 				 * slow, too large, or crowded out */
 	SF_DROP_HTTP_CLIENT,    /* metrics client, the same */
+	SF_DROP_NEXT_HOP_DOWN,  /* a TCP/TLS next hop could not be reached
+				 * (after one retry on a new connection) */
 	SF_DROP_COUNT
 } sf_st_drop_t;
+
+/* Connections to TCP/TLS next hops (proxy_hop.c). */
+typedef enum sf_st_hop {
+	SF_HOP_CONNECTED = 0,    /* a connection opened (and verified) */
+	SF_HOP_CONNECT_FAILED,   /* TCP connect refused or timed out */
+	SF_HOP_TLS_FAILED,       /* handshake or certificate check failed */
+	SF_HOP_RETRIED,          /* a message resent once on a new
+				  * connection after the old one died */
+	SF_HOP_COUNT
+} sf_st_hop_t;
 
 /* Responses we generated. */
 typedef enum sf_st_sent {
@@ -85,6 +98,9 @@ typedef struct sf_wstats {
 	uint64_t fwd_responses;
 	uint64_t acks_absorbed;
 	uint64_t tcp_accepted, tcp_closed;
+	uint64_t tls_hs[SF_TLS_HS_COUNT];     /* handshakes by result */
+	uint64_t tls_peer[SF_TLS_PEER_COUNT]; /* client certificates */
+	uint64_t hop[SF_HOP_COUNT];           /* next hop connections */
 	uint64_t lat[SF_ST_LAT_BUCKETS + 1];
 	uint64_t lat_sum_ns;
 	uint64_t lat_count;
@@ -112,5 +128,6 @@ void sf_st_sum(const sf_wstats_t *blocks, unsigned n, sf_wstats_t *out);
 const char *sf_st_rx_name(sf_st_rx_t k);
 const char *sf_st_drop_name(sf_st_drop_t k);
 const char *sf_st_sent_name(sf_st_sent_t k);
+const char *sf_st_hop_name(sf_st_hop_t k);
 
 #endif

@@ -12,8 +12,14 @@
  *    frame within it is closed;
  *  - an idle timeout, a partial-message deadline (slowloris) and, for
  *    unknown sources, a deadline for the first complete message.
+ *  - tls: listeners (proxy_tls.h): a cap on handshakes per second
+ *    (refused connections are counted), a handshake deadline from
+ *    accept, then the trunk by client certificate; the same caps and
+ *    timeouts as TCP apply to the decrypted stream.
  * Replies that UDP threads must send over TCP find the connection by peer
- * address under tcp_lock (the connection table's only lock).
+ * address under tcp_lock (the connection table's only lock; every use of
+ * a connection's SSL object is made under it too, since the senders
+ * write on it from their threads).
  * On shutdown (SIGTERM) the thread stops accepting, then handles every
  * complete message already received on its connections (bounded: 500 ms)
  * before it returns, so a message that reached us is forwarded or
@@ -33,14 +39,11 @@
 
 #define EV_LISTEN_BASE 0x100000u
 
-static void count_conns(sf_server_t *s, const sf_conn_info_t *ci, int d)
+static void set_tls_more(sf_server_t *s, sf_tcp_conn_t *c, bool more)
 {
-	__atomic_store_n(&s->n_conns, s->n_conns + (unsigned)d,
-			 __ATOMIC_RELAXED);
-	if (!ci->trunk)
-		__atomic_store_n(&s->n_conns_unknown,
-				 s->n_conns_unknown + (unsigned)d,
-				 __ATOMIC_RELAXED);
+	if (c->tls_more != more)
+		s->n_tls_more += more ? 1u : (unsigned)-1;
+	c->tls_more = more;
 }
 
 void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown)
@@ -66,13 +69,19 @@ static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i,
 	sf_conn_info_t *ci = &s->conn_info[i];
 
 	epoll_ctl(s->tcp_epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	if (!abort)
+		sf_tls_conn_free(c->ssl); /* close_notify first */
+	else
+		sf_tls_conn_free_quiet(c->ssl);
+	c->ssl = NULL;
+	set_tls_more(s, c, false);
 	if (abort)
 		abort_fd(c->fd);
 	else
 		close(c->fd);
 	c->fd = -1;
 	c->used = 0;
-	count_conns(s, ci, -1);
+	sf_conn_count(s, c, ci, -1);
 	memset(ci, 0, sizeof(*ci));
 	SF_ST_INC(st->tcp_closed);
 }
@@ -88,16 +97,33 @@ static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c,
 /* Finds a slot for a new connection from peer, closing an unknown-source
  * connection if a trunk source needs its slot, or refuses it (counted).
  * Returns the slot, filled in but for fd, or -1; holds tcp_lock. */
-static int admit_locked(sf_server_t *s, const sf_cfg_t *cfg, sf_wstats_t *st,
-			const struct sockaddr_storage *peer)
+/* Is ip a trunk's address: a source trunk's, or in the sources of a
+ * client_cert trunk (its certificate is yet to be seen)? */
+static bool trunk_address(const sf_cfg_t *cfg, const sf_ip_t *ip)
 {
+	if (sf_cfg_trunk_match(cfg, ip) >= 0)
+		return true;
+	for (size_t i = 0; i < cfg->n_trunks; i++)
+		if (cfg->trunks[i].cert.on && cfg->trunks[i].n_cidrs &&
+		    sf_cfg_trunk_source_ok(&cfg->trunks[i], ip))
+			return true;
+	return false;
+}
+
+static int admit_locked(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
+			const struct sockaddr_storage *peer, bool tls)
+{
+	const sf_cfg_t *cfg = gen->cfg;
+	sf_tcp_conn_t *c;
 	sf_ip_t ip;
 	bool trunk;
 	sf_admit_t a;
+	int t;
 
 	if (sf_ip_from_sockaddr((const struct sockaddr *)peer, &ip, NULL))
 		memset(&ip, 0, sizeof(ip)); /* not IP: matches no trunk */
-	trunk = sf_cfg_trunk_match(cfg, &ip) >= 0;
+	t = sf_cfg_trunk_match(cfg, &ip);
+	trunk = t >= 0 || (tls && trunk_address(cfg, &ip));
 	a = sf_admit_decide(s->conn_info, s->n_conns_max, &s->admit, &ip,
 			    trunk);
 	switch (a.verdict) {
@@ -122,10 +148,39 @@ static int admit_locked(sf_server_t *s, const sf_cfg_t *cfg, sf_wstats_t *st,
 	}
 	s->conn_info[a.slot] = (sf_conn_info_t){
 		.ip = ip, .in_use = true, .trunk = trunk,
-		.accepted_ms = sf_now_ms(),
+		.accepted_ms = sf_now_ms(), .handshaking = tls,
 	};
 	s->conn_info[a.slot].last_ms = s->conn_info[a.slot].accepted_ms;
+	c = &s->conns[a.slot];
+	c->tls = tls;
+	c->tls_more = c->want_write = c->outbound = c->dead = false;
+	c->hop_trunk[0] = '\0';
+	c->ssl = NULL;
+	/* over TLS the trunk is known after the handshake */
+	c->trunk = tls ? -1 : t;
+	c->how = SF_HOW_SOURCE;
+	c->tslot = c->trunk >= 0 && c->trunk < SF_CFG_MAX_TRUNKS
+			   ? gen->proxy.trunk_slot[c->trunk] : 0;
+	c->tls_id = 0;
 	return (int)a.slot;
+}
+
+/* handshakes_per_second: takes a token, or false when there is none. */
+static bool hs_token(sf_server_t *s)
+{
+	unsigned rate = s->cfg->serve.tls.handshakes_per_second;
+	uint64_t now = sf_now_ns();
+
+	if (!rate)
+		return true;
+	s->hs_tokens += (double)(now - s->hs_refill_ns) * 1e-9 * rate;
+	s->hs_refill_ns = now;
+	if (s->hs_tokens > rate)
+		s->hs_tokens = rate; /* a burst of one second's worth */
+	if (s->hs_tokens < 1.0)
+		return false;
+	s->hs_tokens -= 1.0;
+	return true;
 }
 
 static void do_accept(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
@@ -141,12 +196,25 @@ static void do_accept(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		sf_tcp_conn_t *c;
 		int slot;
 
+		bool tls = s->proxy.listeners[li].tp == SF_TP_TLS;
+
 		if (fd < 0)
 			return;
+		if (tls && !hs_token(s)) {
+			SF_ST_INC(st->tls_hs[SF_TLS_HS_RATE_LIMITED]);
+			abort_fd(fd);
+			continue;
+		}
 		/* the trunks of the current generation say who is known */
 		gen = sf_snap_enter(&s->snap, t->idx);
 		pthread_mutex_lock(&s->tcp_lock);
-		slot = admit_locked(s, gen->cfg, st, &peer);
+		slot = admit_locked(s, gen, st, &peer, tls);
+		if (slot >= 0 && tls &&
+		    !(s->conns[slot].ssl = sf_tls_conn_new(gen->tls, fd))) {
+			SF_ST_INC(st->tls_hs[SF_TLS_HS_FAILED]);
+			memset(&s->conn_info[slot], 0, sizeof(sf_conn_info_t));
+			slot = -1;
+		}
 		sf_snap_leave(&s->snap, t->idx);
 		if (slot < 0) {
 			pthread_mutex_unlock(&s->tcp_lock);
@@ -159,13 +227,123 @@ static void do_accept(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		c->peer = peer;
 		c->peerlen = pl;
 		c->used = 0;
-		count_conns(s, &s->conn_info[slot], 1);
+		sf_conn_count(s, c, &s->conn_info[slot], 1);
 		ev.events = EPOLLIN;
 		ev.data.u64 = (uint64_t)slot;
 		epoll_ctl(s->tcp_epfd, EPOLL_CTL_ADD, fd, &ev);
 		pthread_mutex_unlock(&s->tcp_lock);
 		SF_ST_INC(st->tcp_accepted);
 	}
+}
+
+/* Who the peer of an established TLS connection is, under the TLS
+ * state and config of gen (after the handshake, and again when a reload
+ * brought other trunks or CAs). */
+static void identify(sf_server_t *s, sf_wstats_t *st, const sf_gen_t *gen,
+		     sf_tcp_conn_t *c, bool count)
+{
+	sf_conn_info_t *ci = &s->conn_info[c - s->conns];
+	sf_trunk_how_t how;
+	sf_tls_peer_t peer;
+	int tr;
+
+	pthread_mutex_lock(&s->tcp_lock);
+	tr = sf_tls_identify(gen->tls, gen->cfg, c->ssl, &ci->ip, &how, &peer);
+	sf_conn_count(s, c, ci, -1);
+	c->trunk = tr;
+	c->how = how;
+	c->tslot = tr >= 0 && tr < SF_CFG_MAX_TRUNKS
+			   ? gen->proxy.trunk_slot[tr] : 0;
+	c->tls_id = sf_tls_id(gen->tls);
+	ci->trunk = tr >= 0;
+	sf_conn_count(s, c, ci, 1);
+	pthread_mutex_unlock(&s->tcp_lock);
+	if (count)
+		SF_ST_INC(st->tls_peer[peer]);
+}
+
+/* Advances a TLS handshake.  true when it is done (the connection is
+ * identified and may have data waiting), false when it waits or was
+ * closed. */
+static bool do_handshake(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
+			 sf_tcp_conn_t *c)
+{
+	sf_conn_info_t *ci = &s->conn_info[c - s->conns];
+	bool resumed = false, ww = false;
+	const sf_gen_t *gen;
+	int r;
+
+	pthread_mutex_lock(&s->tcp_lock);
+	r = sf_tls_handshake(c->ssl, &resumed, &ww);
+	pthread_mutex_unlock(&s->tcp_lock);
+	if (r < 0) {
+		/* not TLS (plain SIP on a TLS port), a version or cipher we
+		 * refuse, a reset */
+		SF_ST_INC(st->tls_hs[SF_TLS_HS_FAILED]);
+		conn_close(s, st, c, true);
+		return false;
+	}
+	if (ww != c->want_write) {
+		struct epoll_event ev = {
+			.events = EPOLLIN | (ww ? EPOLLOUT : 0),
+			.data.u64 = (uint64_t)(c - s->conns),
+		};
+
+		epoll_ctl(s->tcp_epfd, EPOLL_CTL_MOD, c->fd, &ev);
+		c->want_write = ww;
+	}
+	if (r == 0)
+		return false;
+	SF_ST_INC(st->tls_hs[resumed ? SF_TLS_HS_RESUMED : SF_TLS_HS_FULL]);
+	ci->handshaking = false;
+	ci->last_ms = sf_now_ms();
+	gen = sf_snap_enter(&s->snap, t->idx);
+	identify(s, st, gen, c, true);
+	sf_snap_leave(&s->snap, t->idx);
+	return true;
+}
+
+/* Reads what the socket (or OpenSSL) has: >0 bytes, 0 = nothing now, -1
+ * = the connection is over. */
+static ssize_t conn_recv(sf_server_t *s, sf_tcp_conn_t *c, size_t room)
+{
+	ssize_t r;
+	bool more;
+
+	if (!c->ssl) {
+		r = recv(c->fd, c->buf + c->used, room, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		return r < 0 ? 0 : r;
+	}
+	pthread_mutex_lock(&s->tcp_lock);
+	r = sf_tls_read(c->ssl, c->buf + c->used, room, &more);
+	set_tls_more(s, c, r > 0 && more);
+	pthread_mutex_unlock(&s->tcp_lock);
+	return r;
+}
+
+/* Handles one framed message of fl bytes at the head of c->buf. */
+static void handle_one(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
+		       sf_tcp_conn_t *c, long fl, sf_pout_t *out)
+{
+	sf_pin_t in;
+	const sf_gen_t *gen;
+
+	in.buf = c->buf;
+	in.len = (size_t)fl;
+	in.tp = c->tls ? SF_TP_TLS : SF_TP_TCP;
+	in.src = (const struct sockaddr *)&c->peer;
+	in.listener = c->listener;
+	gen = sf_snap_enter(&s->snap, t->idx);
+	if (c->tls && c->tls_id != sf_tls_id(gen->tls))
+		identify(s, st, gen, c, false); /* a reload since */
+	in.trunk = c->trunk;
+	in.how = c->how;
+	t->ctx->p = &gen->proxy;
+	if (sf_proxy_handle(t->ctx, gen->tables, &in, out) == 1)
+		sf_server_send_one(s, gen, t->idx, st, out);
+	sf_snap_leave(&s->snap, t->idx);
 }
 
 /* Reads what is there and handles every complete message. */
@@ -176,23 +354,25 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 	size_t budget = 1u << 20; /* fairness: level-triggered epoll */
 	sf_conn_info_t *ci = &s->conn_info[c - s->conns];
 
+	if (c->ssl && ci->handshaking && !do_handshake(s, t, st, c))
+		return;
 	for (;;) {
 		ssize_t r;
 
 		if (!budget)
-			return;
+			return; /* tls_more (if set) brings us back */
 
 		if (c->used >= cap) {
 			SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
 			conn_close(s, st, c, false);
 			return;
 		}
-		r = recv(c->fd, c->buf + c->used, cap - c->used, MSG_DONTWAIT);
-		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+		r = conn_recv(s, c, cap - c->used);
+		if (r < 0) {
 			conn_close(s, st, c, false);
 			return;
 		}
-		if (r < 0)
+		if (r == 0)
 			break;
 		budget = (size_t)r < budget ? budget - (size_t)r : 0;
 		c->used += (size_t)r;
@@ -201,8 +381,6 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 			ci->partial_ms = ci->last_ms;
 		for (;;) {
 			long fl = sf_sip_frame(c->buf, c->used, (uint32_t)cap);
-			sf_pin_t in;
-			const sf_gen_t *gen;
 
 			if (fl < 0) {
 				SF_ST_INC(st->drop[SF_DROP_TCP_FRAMING]);
@@ -211,16 +389,7 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 			}
 			if (fl == 0)
 				break;
-			in.buf = c->buf;
-			in.len = (size_t)fl;
-			in.tp = SF_TP_TCP;
-			in.src = (const struct sockaddr *)&c->peer;
-			in.listener = c->listener;
-			gen = sf_snap_enter(&s->snap, t->idx);
-			t->ctx->p = &gen->proxy;
-			if (sf_proxy_handle(t->ctx, gen->tables, &in, out) == 1)
-				sf_server_send_one(s, t->idx, st, out);
-			sf_snap_leave(&s->snap, t->idx);
+			handle_one(s, t, st, c, fl, out);
 			memmove(c->buf, c->buf + fl, c->used - (size_t)fl);
 			c->used -= (size_t)fl;
 			ci->partial_ms = c->used ? ci->last_ms : 0;
@@ -234,13 +403,29 @@ static void sweep(sf_server_t *s, sf_wstats_t *st)
 	uint64_t now = sf_now_ms();
 
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
-		if (s->conns[i].fd < 0 ||
-		    sf_admit_expired(&s->conn_info[i], &s->admit, now) ==
-			    SF_EXPIRE_NONE)
+		sf_expiry_t e;
+
+		if (s->conns[i].fd < 0)
 			continue;
+		e = sf_admit_expired(&s->conn_info[i], &s->admit, now);
+		if (e == SF_EXPIRE_NONE)
+			continue;
+		if (e == SF_EXPIRE_HANDSHAKE)
+			SF_ST_INC(st->tls_hs[SF_TLS_HS_TIMEOUT]);
 		SF_ST_INC(st->drop[SF_DROP_TCP_TIMEOUT]);
-		conn_close(s, st, &s->conns[i], false);
+		conn_close(s, st, &s->conns[i], e == SF_EXPIRE_HANDSHAKE);
 	}
+}
+
+/* TLS connections whose bytes OpenSSL has already taken from the socket
+ * (a read cut short by the fairness budget): epoll will not report
+ * them. */
+static void read_tls_more(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
+			  sf_pout_t *out)
+{
+	for (unsigned i = 0; i < s->n_conns_max && s->n_tls_more; i++)
+		if (s->conns[i].fd >= 0 && s->conns[i].tls_more)
+			do_read(s, t, st, &s->conns[i], out);
 }
 
 /* Shutdown: no new connections; finish the messages already here. */
@@ -257,7 +442,7 @@ static void drain(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 		struct epoll_event evs[64];
 		int n = epoll_wait(s->tcp_epfd, evs, 64, 0);
 
-		if (n <= 0)
+		if (n <= 0 && !s->n_tls_more)
 			return;
 		for (int i = 0; i < n; i++) {
 			uint64_t d = evs[i].data.u64;
@@ -265,6 +450,7 @@ static void drain(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 			if (d < s->n_conns_max && s->conns[d].fd >= 0)
 				do_read(s, t, st, &s->conns[d], out);
 		}
+		read_tls_more(s, t, st, out);
 	}
 }
 
@@ -282,7 +468,8 @@ void *sf_tcp_thread(void *arg)
 	if (!out.buf)
 		return NULL;
 	while (!atomic_load(&s->stop)) {
-		int n = epoll_wait(s->tcp_epfd, evs, 64, 100);
+		int n = epoll_wait(s->tcp_epfd, evs, 64,
+				   s->n_tls_more ? 0 : 100);
 		uint64_t now;
 
 		for (int i = 0; i < n; i++) {
@@ -294,6 +481,7 @@ void *sf_tcp_thread(void *arg)
 			else if (d < s->n_conns_max && s->conns[d].fd >= 0)
 				do_read(s, t, st, &s->conns[d], &out);
 		}
+		read_tls_more(s, t, st, &out);
 		now = sf_now_ms();
 		if (now - last_sweep >= 100) {
 			sweep(s, st);
@@ -331,6 +519,9 @@ int sf_tcp_setup(sf_server_t *s)
 	s->admit.idle_ms = s->cfg->serve.tcp_idle_timeout_ms;
 	s->admit.partial_ms = s->cfg->serve.tcp_partial_timeout_ms;
 	s->admit.unknown_idle_ms = s->cfg->serve.tcp_unknown_idle_timeout_ms;
+	s->admit.handshake_ms = s->cfg->serve.tls.handshake_timeout_ms;
+	s->hs_tokens = s->cfg->serve.tls.handshakes_per_second;
+	s->hs_refill_ns = sf_now_ns();
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
 		s->conns[i].fd = -1;
 		s->conns[i].buf = NULL;

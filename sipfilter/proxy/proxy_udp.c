@@ -39,8 +39,8 @@ typedef struct udp_bufs {
 } udp_bufs_t;
 
 /* Sends out[0..n) grouped by socket with sendmmsg. */
-static void flush(sf_server_t *s, sf_thread_t *t, udp_bufs_t *b, unsigned n,
-		  sf_wstats_t *st)
+static void flush(sf_server_t *s, const sf_gen_t *gen, sf_thread_t *t,
+		  udp_bufs_t *b, unsigned n, sf_wstats_t *st)
 {
 	unsigned i = 0;
 
@@ -48,8 +48,8 @@ static void flush(sf_server_t *s, sf_thread_t *t, udp_bufs_t *b, unsigned n,
 		int l = b->out[i].listener;
 		unsigned k = 0, j;
 
-		if (b->out[i].tp == SF_TP_TCP || l < 0) {
-			sf_server_send_one(s, t->idx, st, &b->out[i]);
+		if (sf_tp_stream(b->out[i].tp) || l < 0) {
+			sf_server_send_one(s, gen, t->idx, st, &b->out[i]);
 			i++;
 			continue;
 		}
@@ -163,9 +163,12 @@ void *sf_udp_thread(void *arg)
 			if (r == 1)
 				nout++;
 		}
-		sf_snap_leave(&s->snap, t->idx);
+		/* sent inside the generation: a TCP/TLS next hop is
+		 * connected with the TLS settings of the config that chose
+		 * it */
 		if (nout)
-			flush(s, t, b, nout, st);
+			flush(s, gen, t, b, nout, st);
+		sf_snap_leave(&s->snap, t->idx);
 	}
 out:
 	free(b->rx);

@@ -215,7 +215,9 @@ static void admit(sf_replay_t *r, bool second, const sf_cap_msg_t *m,
 			    assume != SF_TRUNK_BY_SOURCE
 				    ? assume
 				    : replay_memo_trunk(&r->memo, second, cfg,
-							&m->src)};
+							&m->src),
+			    assume != SF_TRUNK_BY_SOURCE ? SF_HOW_ASSUMED
+							 : SF_HOW_SOURCE};
 
 	if (scanned)
 		sf_admit_scanned(e, tables, &in, r->msg, call, a);
@@ -321,6 +323,7 @@ static void fill_record(sf_replay_t *r, const sf_cap_msg_t *m, sf_str_t cid,
 		x->called_len = sf_num_format_len(&facts->called, x->called,
 						  sizeof(x->called));
 	x->trunk = facts->trunk >= 0 ? r->o.cfg->trunks[facts->trunk].name : "";
+	x->trunk_how = sf_trunk_how_name(r->adm);
 	x->decided = sf_idkind_name(facts->decided_by);
 	id_text(sf_facts_network(facts), x->net, &x->net_len, &x->net_cls);
 	id_text(sf_facts_presentation(facts), x->pres, &x->pres_len,

@@ -117,6 +117,7 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 	csv_c(line, &len, x->number);
 	csv_c(line, &len, x->called);
 	csv_c(line, &len, x->trunk);
+	csv_c(line, &len, x->trunk_how ? x->trunk_how : "none");
 	csv_c(line, &len, x->cls);
 	csv_c(line, &len, x->roaming ? "true" : "false");
 	csv_verdict(line, &len, v);
@@ -143,7 +144,7 @@ size_t replay_csv_record(const replay_rec_t *x, char *line)
 void replay_csv_header(bool diff, FILE *fp)
 {
 	fputs("ts,src,dst,transport,call_id,from,pai,number,called,"
-	      "trunk,class,roaming,rule,action,applied,code,mode,"
+	      "trunk,trunk_match,class,roaming,rule,action,applied,code,mode,"
 	      "reason,malformed,sip_error,decided_by,network,"
 	      "network_class,presentation,presentation_class,ported", fp);
 	(void)diff; /* the same columns with or without --diff */

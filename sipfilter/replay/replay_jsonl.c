@@ -370,6 +370,9 @@ static char *put_call(char *o, const char *end, const replay_rec_t *x,
 	o = oplain_n(o, x->called, x->called_len);
 	o = OLIT(o, ",\"trunk\":");
 	o = put_str(o, end, jc, x->trunk, overflow);
+	o = OLIT(o, ",\"trunk_match\":");
+	o = put_str(o, end, jc, x->trunk_how ? x->trunk_how : "none",
+		    overflow);
 	o = OLIT(o, ",\"class\":");
 	o = put_str(o, end, jc, x->cls, overflow);
 	if (x->roaming)

@@ -36,6 +36,8 @@ typedef struct replay_rec {
 	size_t number_len, called_len;   /* strlen of number, called */
 	const char *trunk, *cls;
 	const char *ported;              /* sf_ported_name of the number's */
+	const char *trunk_how;           /* sf_trunk_how_name: source,
+					  * assumed, none */
 	bool roaming;
 	/* every identity judged: network and presentation numbers, the one
 	 * that decided */

@@ -76,7 +76,8 @@ static void one(const char *buf, size_t len, const char *ip,
 		sf_transport_t tp, const sf_tables_t *t)
 {
 	struct sockaddr_in s;
-	sf_pin_t in = {buf, len, tp, (const struct sockaddr *)&s, 0};
+	sf_pin_t in = {buf, len, tp, (const struct sockaddr *)&s, 0, -1,
+		       SF_HOW_SOURCE};
 	sf_pout_t out;
 	int r;
 

@@ -118,7 +118,7 @@ static void on_msg(void *user, const sf_cap_msg_t *m)
 		memcpy(&s6->sin6_addr, m->src.a, 16);
 	}
 	in = (sf_pin_t){p, n, m->proto == SF_CAP_TCP ? SF_TP_TCP : SF_TP_UDP,
-			(const struct sockaddr *)&ss, 0};
+			(const struct sockaddr *)&ss, 0, -1, SF_HOW_SOURCE};
 	out.buf = obuf;
 	out.cap = sizeof(obuf);
 	sf_proxy_handle(&ctx, tables, &in, &out);

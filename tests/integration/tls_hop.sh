@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tls_hop.sh - next hops over TCP and TLS (persistent connections), real
+# sockets on loopback.  Calls come in over UDP (tests/sipp/tls_sip.py
+# ucall) from three trunks whose next hops are: a TCP core
+# (ipx-carrier-a), a TLS core checked against the test CA and the name
+# sipfilter.test (ipx-carrier-b), and the same TLS core expected under
+# another name (roaming-hub: verification must fail).  The cores are
+# tls_sip.py score (Python sockets / ssl), which answer 200 and count the
+# connections they accepted.
+#  - many calls, one connection per hop (reused), our Via says TCP / TLS;
+#  - a hop whose certificate does not carry the expected name: never
+#    sent (not even in the clear), counted tls_failed and next_hop_down;
+#  - the TCP core restarts: the next call goes through on a new
+#    connection (re-established); a message caught on the dead connection
+#    (the TCP thread kept busy so it cannot notice first) is sent once
+#    more on a new one (sipfilter_next_hop_retries_total);
+#  - the TCP core gone: the call fails cleanly and is counted, the hop is
+#    not retried for a second (the next call fails at once).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+. tests/sipp/serve_env.sh
+. tests/sipp/tls_pki.sh
+
+TLS_CORE=$(sf_port 73)
+PY="python3 tests/sipp/tls_sip.py"
+PKI=$SF_TMP/pki
+tls_pki "$PKI" || { not_ok "test PKI"; finish; exit 1; }
+
+serve_prepare || { not_ok "fixture"; finish; exit 1; }
+python3 - "$SF_TMP/serve.yaml" "$PKI" "$TLS_CORE" "$SF_PORT_CORE" <<'PY'
+import sys
+path, pki, tls_core, core = sys.argv[1:]
+s = open(path).read()
+def hop(trunk, value, extra=""):
+    global s
+    i = s.index("name: " + trunk)
+    j = s.index("next_hop:", i)
+    k = s.index("\n", j)
+    s = s[:j] + "next_hop: " + value + extra + s[k:]
+hop("ipx-carrier-a", f'"tcp:127.0.0.1:{core}"')
+tls = lambda name: (f'\n    next_hop_tls: {{ca: {pki}/server-ca.pem, name: {name}}}')
+hop("ipx-carrier-b", f'"tls:127.0.0.1:{tls_core}"', tls("sipfilter.test"))
+hop("roaming-hub", f'"tls:127.0.0.1:{tls_core}"', tls("wrong.example"))
+# a TLS next hop that accepts TCP and never answers the handshake
+hop("kz-interconnect", f'"tls:127.0.0.1:{int(tls_core) + 1}"',
+    tls("sipfilter.test"))
+open(path, "w").write(s)
+PY
+serve_launch || { not_ok "serve starts with tcp: and tls: next hops"; finish; exit 1; }
+ok "serve starts with tcp: and tls: next hops"
+
+score() { # NAME PORT [tls args]
+	local name=$1 port=$2; shift 2
+	$PY score --port "$port" --seconds 60 --stats "$SF_TMP/$name.json" "$@" &
+	_pids+=($!); eval "${name}_PID=$!"
+	for _ in $(seq 50); do [ -s "$SF_TMP/$name.json" ] && return 0; sleep 0.05; done
+}
+cstat() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SF_TMP/$1.json" "$2"; }
+ucall() { $PY ucall --port "$SF_PORT_PROXY" --from 4915112345678 --called 77012220001 "$@"; }
+
+score tcpcore "$SF_PORT_CORE"
+score tlscore "$TLS_CORE" --cert "$PKI/server.pem" --key "$PKI/server.key"
+
+r=$(ucall --src 127.0.0.2 --calls 5)
+expect_json "5 calls to a tcp: next hop: answered 200" "$r" 'd["codes"] == [200]*5'
+expect_eq "over one reused connection" "$(cstat tcpcore 'd["conns"]')" 1
+expect_match "our Via says TCP" "$(cstat tcpcore 'd["via"]')" '^Via: SIP/2.0/TCP '
+r=$(ucall --src 127.0.0.3 --calls 5)
+expect_json "5 calls to a tls: next hop (CA + name checked): 200" "$r" 'd["codes"] == [200]*5'
+expect_eq "over one reused TLS connection" "$(cstat tlscore 'd["conns"]')" 1
+expect_match "our Via says TLS" "$(cstat tlscore 'd["via"]')" '^Via: SIP/2.0/TLS '
+
+inv0=$(cstat tlscore 'd["invites"]')
+r=$(ucall --src 127.0.0.4 --calls 1 --seconds 4)
+expect_json "a tls: next hop with the wrong name: nothing forwarded" "$r" 'd["codes"] == [None]'
+expect_eq "the TLS core never saw that INVITE" "$(cstat tlscore 'd["invites"]')" "$inv0"
+expect_json "counted: tls_failed and next_hop_down" "$(stat 'json.dumps([d["next_hop"], d["dropped"]["next_hop_down"]])')" \
+	'd[0]["tls_failed"] == 1 and d[1] == 1'
+
+# The TCP core restarts.
+kill "$tcpcore_PID"; wait "$tcpcore_PID" 2>/dev/null
+rm -f "$SF_TMP/tcpcore.json"
+score tcpcore "$SF_PORT_CORE"
+r=$(ucall --src 127.0.0.2 --calls 3)
+expect_json "after the next hop restarts: calls go through again" "$r" 'd["codes"] == [200]*3'
+expect_eq "on one new connection" "$(cstat tcpcore 'd["conns"]')" 1
+expect_json "re-established, nothing lost" "$(stat 'json.dumps([d["next_hop"], d["dropped"]["next_hop_down"]])')" \
+	'd[0]["connected"] == 3 and d[1] == 1'
+
+# A message caught on a dead connection is sent once more: the TCP thread
+# (which would otherwise close the connection at once on the core's FIN)
+# is kept busy for 2 s in a handshake with a black hole (kz-interconnect's
+# next hop: a socket that listens and never accepts), the core restarts
+# meanwhile, and a UDP worker then finds the connection dead.
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+time.sleep(20)' "$((TLS_CORE + 1))" &
+_pids+=($!)
+r=$(ucall --src 127.0.0.2 --calls 1)
+expect_json "before: the TCP hop answers" "$r" 'd["codes"] == [200]'
+old=$tcpcore_PID
+mv "$SF_TMP/tcpcore.json" "$SF_TMP/tcpcore.old.json"
+score tcpcore "$SF_PORT_CORE"   # the new core, listening beside the old
+n0=$(stat 'd["received"]["INVITE"]')
+ucall --src 127.0.0.5 --tcp --calls 1 --seconds 3 >/dev/null &
+_pids+=($!)
+for _ in $(seq 40); do  # until the TCP thread took it (<= 2 s)
+	[ "$(stat 'd["received"]["INVITE"]')" -gt "$n0" ] && break
+	sleep 0.05
+done
+kill "$old"; wait "$old" 2>/dev/null   # its connection dies
+r=$(ucall --src 127.0.0.2 --calls 1 --seconds 5)
+expect_json "the message caught on the dead connection got through" "$r" 'd["codes"] == [200]'
+expect_json "sent once more on a new connection (retried)" "$(stat 'json.dumps(d["next_hop"])')" \
+	'd["retried"] == 1 and d["tls_failed"] == 2'
+
+# The TCP core gone.
+kill "$tcpcore_PID"; wait "$tcpcore_PID" 2>/dev/null
+sleep 0.3
+t0=$(date +%s%N)
+r=$(ucall --src 127.0.0.2 --calls 2 --seconds 0.4)
+t1=$(date +%s%N)
+expect_json "next hop down: no answer" "$r" 'd["codes"] == [None, None]'
+expect_json "failed cleanly, counted, not retried within a second" \
+	"$(stat 'json.dumps([d["next_hop"], d["dropped"]["next_hop_down"]])')" \
+	'd[0]["connect_failed"] == 1 and d[1] == 4'
+m=$(metrics)
+expect_match "metrics: next hop connections" "$m" '^sipfilter_next_hop_connections_total\{result="connected"\} [4-9]$'
+expect_match "metrics: retries" "$m" '^sipfilter_next_hop_retries_total 1$'
+PROMTOOL=$SF_ROOT/$BUILD/promtool/usr/bin/promtool
+if [ -x "$PROMTOOL" ]; then
+	expect_eq "promtool check metrics: clean" "$(printf '%s\n' "$m" | "$PROMTOOL" check metrics 2>&1)" ""
+fi
+finish
