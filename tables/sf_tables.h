@@ -209,13 +209,18 @@ int sf_tables_selftest(sf_err_t *err);
  * the load returns) stays on the process heap.  Judy's own nodes are not
  * covered: the embedder routes them by defining JudyMalloc, JudyFree,
  * JudyMallocVirtual and JudyFreeVirtual (libJudy calls them through its
- * PLT).  NULL, or a struct with a NULL member, restores the C library's.
- * Process-wide; not thread-safe against concurrent loads.
+ * PLT); scratch (may be NULL) is called with true before and false after
+ * each insertion into a load-time-only Judy array (the string and pair
+ * indexes, freed before the load returns), so the embedder can put those
+ * nodes on the heap.  NULL, or a struct with a NULL malloc, realloc or
+ * free, restores the C library's.  Process-wide; not thread-safe against
+ * concurrent loads.
  */
 typedef struct sf_tables_alloc {
 	void *(*malloc)(size_t size);
 	void *(*realloc)(void *p, size_t size);
 	void (*free)(void *p);
+	void (*scratch)(bool on);
 } sf_tables_alloc_t;
 
 void sf_tables_set_alloc(const sf_tables_alloc_t *a);

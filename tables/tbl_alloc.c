@@ -85,6 +85,12 @@ void sf_tbl_scratch_free(void *p)
 	free(p);
 }
 
+void sf_tbl_scratch_judy(bool on)
+{
+	if (alloc.scratch)
+		alloc.scratch(on);
+}
+
 /* sf_tbl_grow, with the scratch heap or the snapshot's allocator. */
 static int grow(void **arr, size_t *cap, size_t need, size_t elem,
 		bool scratch)

@@ -49,6 +49,10 @@ void *sf_tbl_scratch_malloc(size_t size);
 void sf_tbl_scratch_free(void *p);
 int sf_tbl_scratch_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* Around an insertion into a load-time-only Judy array: the embedder's
+ * scratch hook (sf_tables_alloc_t), when it set one. */
+void sf_tbl_scratch_judy(bool on);
+
 /* --- keys ---------------------------------------------------------------- */
 
 /*

@@ -20,6 +20,7 @@
 typedef unsigned long sf_word_t;  /* libJudy's Word_t */
 
 static int in_shm;
+static int in_scratch; /* a load-time-only Judy insert: heap */
 static sf_kam_mem_t *mem_acct;
 
 void sf_kam_shm_build(int on)
@@ -56,10 +57,16 @@ static void tbl_free(void *p)
 		free(p);
 }
 
+static void judy_scratch(int on)
+{
+	in_scratch = on;
+}
+
 void sf_kam_shm_setup(sf_kam_mem_t *mem)
 {
 	mem_acct = mem;
-	sipfilter_tables_alloc(tbl_malloc, tbl_realloc, tbl_free);
+	sipfilter_tables_alloc(tbl_malloc, tbl_realloc, tbl_free,
+			       judy_scratch);
 }
 
 /* libJudy's allocator, interposed: exported by exports.map. */
@@ -73,8 +80,8 @@ __attribute__((visibility("default"))) sf_word_t JudyMalloc(sf_word_t words)
 	size_t n = words * sizeof(sf_word_t);
 	void *p;
 
-	if (!in_shm || !mem_acct) {
-		if (mem_acct)
+	if (!in_shm || in_scratch || !mem_acct) {
+		if (mem_acct && !in_scratch)
 			atomic_fetch_add_explicit(&mem_acct->judy_heap_allocs, 1,
 						  memory_order_relaxed);
 		return (sf_word_t)malloc(n);

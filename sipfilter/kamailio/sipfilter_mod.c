@@ -106,7 +106,13 @@ typedef struct sf_slot {
 	uint64_t messages;
 	uint64_t by_action[7];
 	uint64_t errors;
-} __attribute__((aligned(64))) sf_slot_t;
+	/* two cache lines a slot, so no two processes write one line (shm
+	 * gives 16-byte alignment only: no aligned attribute, the compiler
+	 * would assume it) */
+	char pad[24];
+} sf_slot_t;
+
+_Static_assert(sizeof(sf_slot_t) == 128, "a slot is two cache lines");
 
 /* A snapshot swapped out at version `version`, not freed yet. */
 typedef struct sf_retired {

@@ -28,9 +28,12 @@ typedef struct sf_tables sipfilter_tables_t;
  * tables/sf_tables.h sf_tables_set_alloc): set once before the first
  * sipfilter_open, never changed while a snapshot exists.  The free must
  * accept a block of either origin when the embedder mixes them.
+ * scratch (may be NULL) brackets each insertion into a load-time-only
+ * Judy array (1 before, 0 after), so those nodes can stay off the shared
+ * memory.
  */
 void sipfilter_tables_alloc(void *(*m)(size_t), void *(*r)(void *, size_t),
-			    void (*f)(void *));
+			    void (*f)(void *), void (*scratch)(int on));
 
 /*
  * Builds the tables the config names (table t from files[t] when files

@@ -540,11 +540,19 @@ int sipfilter_roaming_del(sipfilter_t *sf, const char *number,
 /* ------------------------------------------------------------------ */
 /* snapshots apart from the handle (sf_embed.h) */
 
-void sipfilter_tables_alloc(void *(*m)(size_t), void *(*r)(void *, size_t),
-			    void (*f)(void *))
-{
-	sf_tables_alloc_t a = {m, r, f};
+static void (*embed_scratch)(int on);
 
+static void scratch_hook(bool on)
+{
+	embed_scratch(on);
+}
+
+void sipfilter_tables_alloc(void *(*m)(size_t), void *(*r)(void *, size_t),
+			    void (*f)(void *), void (*scratch)(int on))
+{
+	sf_tables_alloc_t a = {m, r, f, scratch ? scratch_hook : NULL};
+
+	embed_scratch = scratch;
 	sf_tables_set_alloc(&a);
 }
 
