@@ -64,6 +64,7 @@
  * overlay (O(changes since the reload)) into shm.  The builder takes the
  * shm allocator's lock per node (Kamailio's allocator is one locked pool).
  */
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -377,6 +378,7 @@ static int mod_init(void)
 	sf_kam_shm_build(1);
 	sf = sipfilter_open(cfg_path, &errs);
 	sf_kam_shm_build(0);
+	malloc_trim(0); /* the load's scratch, before the children inherit it */
 	if (!sf) {
 		log_errors("sipfilter", &errs);
 		LM_ERR("cannot open sipfilter config '%s'\n", cfg_path);
@@ -648,6 +650,10 @@ static void rpc_reload(rpc_t *rpc, void *ctx)
 	sf_kam_shm_build(1);
 	rc = sipfilter_tables_build(sf, NULL, gen, &next, &errs);
 	sf_kam_shm_build(0);
+	/* the load's scratch (read buffer, sort batches, string and pair
+	 * indexes: tens of MiB at 10^6 rows) was on this process's heap:
+	 * give its pages back */
+	malloc_trim(0);
 	if (rc == 0) {
 		shared->generation = gen;
 		shared->roaming = 0;
