@@ -428,7 +428,9 @@ static void mod_destroy(void)
 
 static int check_error(sip_msg_t *msg)
 {
-	memset(&cur, 0, sizeof(cur));
+	memset(&cur.r, 0, sizeof(cur.r));
+	cur.edits.n = 0;
+	cur.applied = 0;
 	cur.msg_id = msg->id;
 	cur.msg_pid = msg->pid;
 	cur.valid = 1;
@@ -455,10 +457,13 @@ static int check(sip_msg_t *msg, const char *trunk)
 	tp = msg->rcv.proto == PROTO_UDP || msg->rcv.proto == PROTO_SCTP
 		     ? SIPFILTER_UDP
 		     : SIPFILTER_TCP;
-	memset(&cur, 0, sizeof(cur));
+	/* no memset of cur (3.6 KB, most of it the edit text): the judgement
+	 * fills cur.r whole and sets cur.edits.n */
 	cur.msg_id = msg->id;
 	cur.msg_pid = msg->pid;
 	cur.valid = 1;
+	cur.error = 0;
+	cur.applied = 0;
 	enter();
 	rc = sipfilter_judge_edits(sf, msg->buf, msg->len, &su.s, tp, trunk,
 				   &cur.r, &cur.edits);
