@@ -119,6 +119,15 @@ for _ in $(seq 600); do
 	"$LG" --probe 127.0.0.2 --target "127.0.0.1:$SPORT" --uas "127.0.0.1:$UAS" --duration 1 >/dev/null 2>&1 && break
 	sleep 0.1
 done
-awk '/^Pss:/ { p = $2 } /^Rss:/ { r = $2 } END {
-	printf "  %-44s   1 process:   PSS %7.1f MiB, RSS     %7.1f MiB\n", "sipfilter serve, same tables (2 workers)", p / 1024, r / 1024 }' \
-	/proc/"$SP"/smaps_rollup
+# spss LABEL: serve's PSS and RSS
+spss() {
+	awk -v l="$1" '/^Pss:/ { p = $2 } /^Rss:/ { r = $2 } END {
+		printf "  %-44s   1 process:   PSS %7.1f MiB, RSS     %7.1f MiB\n", l, p / 1024, r / 1024 }' \
+		/proc/"$SP"/smaps_rollup
+}
+spss "sipfilter serve, same tables (2 workers)"
+for i in 1 2 3; do
+	"$BUILD/sipfilter" ctl -s "$TMP/sf/ctl.sock" reload >/dev/null || echo "  serve reload $i failed"
+	[ $i = 1 ] && spss "  ... after 1 reload"
+done
+spss "  ... after 3 reloads"

@@ -47,7 +47,8 @@ APART = {'kamailio'}
 # Modules that may include only these files of the tree.
 ONLY_FILES = {'kamailio': {'sipfilter/lib/sipfilter.h',
                           'sipfilter/lib/sf_embed.h',
-                          'sipfilter/kamailio/sf_kam_shm.h'}}
+                          'sipfilter/kamailio/sf_kam_shm.h',
+                          'sipfilter/kamailio/sf_kam_log.h'}}
 CORE = {'base', 'tables', 'config'}
 ALLOWED = {
     'base': {'base'},

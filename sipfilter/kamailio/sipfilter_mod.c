@@ -87,6 +87,7 @@
 
 #include "sipfilter/lib/sf_embed.h"
 #include "sipfilter/lib/sipfilter.h"
+#include "sf_kam_log.h"
 #include "sf_kam_shm.h"
 
 MODULE_VERSION
@@ -481,12 +482,7 @@ static int check(sip_msg_t *msg, const char *trunk)
 	if (log_verdicts && cur.r.judged &&
 	    (cur.r.action != SIPFILTER_ALLOW ||
 	     cur.r.rule_action != SIPFILTER_ALLOW))
-		LM_NOTICE("verdict %s%s rule=%s number=%s identity=%s "
-			  "trunk=%s code=%u\n",
-			  sipfilter_action_name(cur.r.rule_action),
-			  cur.r.monitor ? " (monitor)" : "", cur.r.rule,
-			  cur.r.number, cur.r.identity, cur.r.trunk,
-			  cur.r.code);
+		sf_kam_log_verdict(&cur.r);
 	return action_rc[cur.r.action];
 }
 

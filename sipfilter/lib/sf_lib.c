@@ -223,6 +223,7 @@ static int make_input(const sipfilter_t *sf, const char *buf, size_t len,
 	in->buf = buf;
 	in->len = len;
 	in->tp = tp == SIPFILTER_TCP ? SF_TP_TCP : SF_TP_UDP;
+	in->no_branch = true; /* the embedder's own branches, not serve's */
 	if (!src || sf_ip_from_sockaddr(src, &in->src, &in->sport) < 0)
 		return -1;
 	if (!trunk) {

@@ -231,7 +231,8 @@ static void admit(sf_replay_t *r, bool second, const sf_cap_msg_t *m,
 			    assume != SF_TRUNK_BY_SOURCE
 				    ? assume
 				    : replay_memo_trunk(&r->memo, second, cfg,
-							&m->src)};
+							&m->src),
+			    false};
 
 	if (scanned)
 		sf_admit_scanned(e, tables, &in, r->msg, call, a);
