@@ -376,21 +376,19 @@ $(KAM_DIR)/module-cflags: | deps-kamailio
 
 KAM_WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
             -Wno-missing-field-initializers -Wno-format-truncation $(WERROR)
-$(BUILD)/kamailio/sipfilter_mod.o: sipfilter/kamailio/sipfilter_mod.c \
-    sipfilter/kamailio/sf_kam_frozen.h sipfilter/lib/sipfilter.h \
+KAM_HDRS := sipfilter/kamailio/sf_kam_shm.h sipfilter/kamailio/sf_kam_log.h \
+            sipfilter/lib/sipfilter.h sipfilter/lib/sf_embed.h
+$(BUILD)/kamailio/%.o: sipfilter/kamailio/%.c $(KAM_HDRS) \
     $(KAM_DIR)/module-cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(shell cat $(KAM_DIR)/module-cflags) -DMOD_NAME='"sipfilter"' \
 	  $(KAM_WARN) $(OPT) -g -I$(KAM_SRC)/src -I. -c $< -o $@
 
-# The frozen table copies need no Kamailio header: our own flags.
-$(BUILD)/kamailio/sf_kam_frozen.o: sipfilter/kamailio/sf_kam_frozen.c \
-    sipfilter/kamailio/sf_kam_frozen.h sipfilter/lib/sipfilter.h
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-format-truncation -fPIC -fvisibility=hidden \
-	  -c $< -o $@
-
-KAM_OBJS := $(BUILD)/kamailio/sipfilter_mod.o $(BUILD)/kamailio/sf_kam_frozen.o
+# sf_kam_shm.o defines libJudy's JudyMalloc & co. (exports.map exports
+# them, so libJudy's calls bind to them: README "Processes, reloads and
+# memory").
+KAM_OBJS := $(BUILD)/kamailio/sipfilter_mod.o $(BUILD)/kamailio/sf_kam_shm.o \
+            $(BUILD)/kamailio/sf_kam_log.o
 $(KAM_MOD): $(KAM_OBJS) $(PIC_OBJS) sipfilter/kamailio/exports.map
 	$(CC) -shared -fPIC -Wl,--version-script=sipfilter/kamailio/exports.map \
 	  -Wl,-z,relro,-z,now -o $@ $(KAM_OBJS) $(PIC_OBJS) $(ENGINE_LDLIBS)

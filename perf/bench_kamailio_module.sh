@@ -13,8 +13,10 @@
 #     and Kamailio's default 8 UDP children: the PSS (proportional set
 #     size, shared pages split between the processes that map them) and
 #     RSS summed over every Kamailio process, at start, after every child
-#     judged calls, and after a `kamcmd sipfilter.reload` reached every
-#     child; `sipfilter serve` on the same tables for comparison.
+#     judged calls, after a `kamcmd sipfilter.reload` reached every child
+#     and after 3 reloads; `sipfilter serve` on the same tables for
+#     comparison.  Kamailio runs with -m 512: shm holds the tables, two
+#     generations at once during a reload.
 # Environment: as perf/bench_proxy.sh (BENCH_RATE, BENCH_DURATION,
 # BENCH_REPS, BENCH_KAM_CHILDREN for part 1, BENCH_PORT_BASE), plus
 # BENCH_MEM_CHILDREN (8), BENCH_PART (all | cpu | mem).  Stops only the
@@ -60,7 +62,7 @@ sed -e "s|@PORT@|$KPORT|g; s|@NEXTHOP@|$UAS|g" \
     -e "s|@CHILDREN@|$MCHILD|g; s|@CTL@|unix:$TMP/k/ctl|" \
     perf/kamailio/kamailio_sipfilter.cfg >"$TMP/k/kamailio.cfg"
 t0=$(date +%s.%N)
-(ulimit -c 0; exec kamailio -f "$TMP/k/kamailio.cfg" -DD -E -x tlsf -m 256 -M 64 \
+(ulimit -c 0; exec kamailio -f "$TMP/k/kamailio.cfg" -DD -E -x tlsf -m 512 -M 64 \
 	-w "$TMP/k" -Y "$TMP/k" -P "$TMP/k/pid") >"$TMP/k.log" 2>&1 &
 KP=$!
 pids+=("$KP")
@@ -90,18 +92,25 @@ load() {
 mem "at start (before any call)"
 echo "  load: $(load)"
 mem "after 6000 calls (every child judged)"
-r0=$(date +%s.%N)
-kamcmd -s "unix:$TMP/k/ctl" sipfilter.reload
-# Workers rebuild one at a time, each at its next message: load until
-# every worker that judged is at generation 2 (bounded: 20 rounds).
-for i in $(seq 20); do
+# reload N: one `kamcmd sipfilter.reload`, then load so every worker
+# judges with the new generation (they switch at their next message)
+reload() {
+	local r0 out
+	r0=$(date +%s.%N)
+	out=$(kamcmd -s "unix:$TMP/k/ctl" sipfilter.reload)
+	echo "  $out in $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $r0 }") s (built once, in the ctl process)"
 	echo "  load: $(load)"
-	behind=$(kamcmd -s "unix:$TMP/k/ctl" sipfilter.stats | grep -c 'generation=1 .*messages=[1-9]')
-	[ "$behind" = 0 ] && break
-done
-echo "  every worker at generation 2 after $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $r0 }") s (loaded at 2000 calls/s)"
-mem "after reload reached every worker"
-kamcmd -s "unix:$TMP/k/ctl" sipfilter.stats | grep -E 'generation|rows|worker_reloads|rank=' | sed 's/^/    /'
+	behind=$(kamcmd -s "unix:$TMP/k/ctl" sipfilter.stats | grep 'rank=' | grep -vc "generation=$1 ")
+	echo "  workers that judged still at an older generation: $behind"
+}
+reload 2
+mem "after 1 reload reached every worker"
+reload 3
+reload 4
+mem "after 3 reloads"
+kamcmd -s "unix:$TMP/k/ctl" sipfilter.stats | grep -E 'generation|rows|kib|allocs|parked|grace|rank=' | sed 's/^/    /'
+kamcmd -s "unix:$TMP/k/ctl" core.shmmem | grep -E 'total|used|real_used|max_used' | tr -s ' \t\n' ' ' | sed 's/^/    kamailio shm: /'
+echo ""
 
 "$BUILD/sipfilter" serve -c "$TMP/sf/bench.yaml" >"$TMP/serve.log" 2>&1 &
 SP=$!
@@ -110,6 +119,15 @@ for _ in $(seq 600); do
 	"$LG" --probe 127.0.0.2 --target "127.0.0.1:$SPORT" --uas "127.0.0.1:$UAS" --duration 1 >/dev/null 2>&1 && break
 	sleep 0.1
 done
-awk '/^Pss:/ { p = $2 } /^Rss:/ { r = $2 } END {
-	printf "  %-44s   1 process:   PSS %7.1f MiB, RSS     %7.1f MiB\n", "sipfilter serve, same tables (2 workers)", p / 1024, r / 1024 }' \
-	/proc/"$SP"/smaps_rollup
+# spss LABEL: serve's PSS and RSS
+spss() {
+	awk -v l="$1" '/^Pss:/ { p = $2 } /^Rss:/ { r = $2 } END {
+		printf "  %-44s   1 process:   PSS %7.1f MiB, RSS     %7.1f MiB\n", l, p / 1024, r / 1024 }' \
+		/proc/"$SP"/smaps_rollup
+}
+spss "sipfilter serve, same tables (2 workers)"
+for i in 1 2 3; do
+	"$BUILD/sipfilter" ctl -s "$TMP/sf/ctl.sock" reload >/dev/null || echo "  serve reload $i failed"
+	[ $i = 1 ] && spss "  ... after 1 reload"
+done
+spss "  ... after 3 reloads"

@@ -257,6 +257,33 @@ size_t sf_tables_roaming_overlay(const sf_tables_t *t);
 int sf_tables_selftest(sf_err_t *err);
 
 /*
+ * Where snapshots live.  By default the C library's malloc/realloc/free.
+ * An embedder that shares snapshots between processes (the Kamailio
+ * module builds them in Kamailio's shared memory) sets its own before any
+ * snapshot exists and keeps it set while any exists: every block a
+ * snapshot keeps (its handle, overlay, arrays, strings) is then
+ * allocated, grown and freed through it, whichever process frees it.  A
+ * load's scratch (read buffer, sort batches: up to 33 MiB, freed before
+ * the load returns) stays on the process heap.  Judy's own nodes are not
+ * covered: the embedder routes them by defining JudyMalloc, JudyFree,
+ * JudyMallocVirtual and JudyFreeVirtual (libJudy calls them through its
+ * PLT); scratch (may be NULL) is called with true before and false after
+ * each insertion into a load-time-only Judy array (the string and pair
+ * indexes, freed before the load returns), so the embedder can put those
+ * nodes on the heap.  NULL, or a struct with a NULL malloc, realloc or
+ * free, restores the C library's.  Process-wide; not thread-safe against
+ * concurrent loads.
+ */
+typedef struct sf_tables_alloc {
+	void *(*malloc)(size_t size);
+	void *(*realloc)(void *p, size_t size);
+	void (*free)(void *p);
+	void (*scratch)(bool on);
+} sf_tables_alloc_t;
+
+void sf_tables_set_alloc(const sf_tables_alloc_t *a);
+
+/*
  * TEST ONLY.  After n more successful allocations made by this layer's own
  * code (buffers, arrays, strings, snapshots), every further one fails, so a
  * test can check that each failure point returns SF_ENOMEM and leaks

@@ -31,8 +31,8 @@ int sf_tbl_batch_add(sf_tbl_batch_t *b, uint64_t key, Word_t val)
 			rc = sf_tbl_batch_flush(b);
 			if (rc < 0)
 				return rc;
-		} else if (sf_tbl_grow(&rows, &b->cap, b->n + 1,
-				       sizeof(*b->rows)) < 0) {
+		} else if (sf_tbl_scratch_grow(&rows, &b->cap, b->n + 1,
+					       sizeof(*b->rows)) < 0) {
 			return SF_ENOMEM;
 		} else {
 			b->rows = rows;
@@ -55,8 +55,8 @@ static int radix_sort(sf_tbl_batch_t *b)
 	sf_tbl_row_t *src = b->rows, *dst;
 
 	if (!b->tmp || b->tmp_cap != b->cap) {
-		sf_tbl_free(b->tmp);
-		b->tmp = sf_tbl_malloc(b->cap * sizeof(*b->tmp));
+		sf_tbl_scratch_free(b->tmp);
+		b->tmp = sf_tbl_scratch_malloc(b->cap * sizeof(*b->tmp));
 		b->tmp_cap = b->tmp ? b->cap : 0;
 		if (!b->tmp)
 			return SF_ENOMEM;
@@ -116,8 +116,8 @@ int sf_tbl_batch_flush(sf_tbl_batch_t *b)
 
 void sf_tbl_batch_fini(sf_tbl_batch_t *b)
 {
-	sf_tbl_free(b->rows);
-	sf_tbl_free(b->tmp);
+	sf_tbl_scratch_free(b->rows);
+	sf_tbl_scratch_free(b->tmp);
 	b->rows = b->tmp = NULL;
 	b->n = b->cap = b->tmp_cap = 0;
 }

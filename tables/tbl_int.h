@@ -42,6 +42,17 @@ void sf_tbl_free(void *p);
  * doubles the capacity.  Returns 0 or SF_ENOMEM (then *arr is unchanged). */
 int sf_tbl_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
+/* The same for a load's scratch, freed before the load returns: always
+ * the process heap, never the embedder's allocator (sf_tables_set_alloc),
+ * still under sf_tables_fail_after(). */
+void *sf_tbl_scratch_malloc(size_t size);
+void sf_tbl_scratch_free(void *p);
+int sf_tbl_scratch_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* Around an insertion into a load-time-only Judy array: the embedder's
+ * scratch hook (sf_tables_alloc_t), when it set one. */
+void sf_tbl_scratch_judy(bool on);
+
 /* --- keys ---------------------------------------------------------------- */
 
 /*

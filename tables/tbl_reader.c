@@ -41,7 +41,7 @@ int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_str_t text,
 		r->borrowed = true;
 		return 0;
 	}
-	r->buf = sf_tbl_malloc(SF_TBL_CHUNK);
+	r->buf = sf_tbl_scratch_malloc(SF_TBL_CHUNK);
 	if (!r->buf)
 		return sf_err_set(err, SF_ENOMEM, path, 0, 0,
 				  "out of memory for the read buffer");
@@ -51,7 +51,7 @@ int sf_tbl_reader_open(sf_tbl_reader_t *r, const char *path, sf_str_t text,
 	if (r->fd < 0) {
 		int e = errno;
 
-		sf_tbl_free(r->buf);
+		sf_tbl_scratch_free(r->buf);
 		r->buf = NULL;
 		sf_err_set(err, SF_EIO, path, 0, 0, "cannot open: %s",
 			   strerror(e));
@@ -68,7 +68,7 @@ void sf_tbl_reader_close(sf_tbl_reader_t *r)
 		close(r->fd);
 	r->fd = -1;
 	if (!r->borrowed)
-		sf_tbl_free(r->buf);
+		sf_tbl_scratch_free(r->buf);
 	r->buf = NULL;
 	sf_tbl_free(r->scratch);
 	r->scratch = NULL;

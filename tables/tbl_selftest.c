@@ -122,7 +122,7 @@ int sf_tables_selftest(sf_err_t *err)
 	size_t n;
 	int rc = 0;
 
-	k = sf_tbl_malloc(NRAND * sizeof(*k));
+	k = sf_tbl_scratch_malloc(NRAND * sizeof(*k));
 	if (!k)
 		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0,
 				  "Judy self-test: out of memory");
@@ -153,6 +153,6 @@ int sf_tables_selftest(sf_err_t *err)
 				k[n++] = k[i];
 		rc = check_set(k, n, &sh, err);
 	}
-	sf_tbl_free(k);
+	sf_tbl_scratch_free(k);
 	return rc;
 }

@@ -60,7 +60,9 @@ int sf_tbl_strs_intern(sf_tbl_strs_t *s, sf_str_t v, uint32_t *off)
 	if (sf_tbl_grow(&arena, &s->cap, s->len + v.len + 1, 1) < 0)
 		return SF_ENOMEM;
 	s->arena = arena;
+	sf_tbl_scratch_judy(true);
 	pv = (PWord_t)JudyLIns(&s->index, hash(v), &je);
+	sf_tbl_scratch_judy(false);
 	if (pv == (PWord_t)PPJERR)
 		return SF_ENOMEM;
 	if (*pv) {

@@ -37,7 +37,9 @@ static int pair_of(sf_tbl_core_t *c, uint32_t src, uint32_t why,
 			sizeof(*c->pairs)) < 0)
 		return sf_err_set(err, SF_ENOMEM, path, 0, 0, "out of memory");
 	c->pairs = pairs;
+	sf_tbl_scratch_judy(true);
 	pv = (PWord_t)JudyLIns(&c->pair_index, k, &je);
+	sf_tbl_scratch_judy(false);
 	if (pv == (PWord_t)PPJERR)
 		return sf_tbl_judy_err(err, path, &je);
 	if (!*pv) {

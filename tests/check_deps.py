@@ -14,7 +14,8 @@
      proxy     lib engine base tables config          (a driver)
      replay    lib engine base tables config capture  (a driver)
      cmd       anything (the commands wire the drivers together)
-     kamailio  lib's public header only (sipfilter/lib/sipfilter.h) and
+     kamailio  lib's public header (sipfilter/lib/sipfilter.h), its
+               embedder's header (sipfilter/lib/sf_embed.h) and
                Kamailio's own headers (outside the tree); the module is
                built apart (make kamailio-module), so it has no object in
                OBJDIR and rule 3 does not look at it
@@ -45,7 +46,9 @@ MODULE_DIRS = {
 APART = {'kamailio'}
 # Modules that may include only these files of the tree.
 ONLY_FILES = {'kamailio': {'sipfilter/lib/sipfilter.h',
-                          'sipfilter/kamailio/sf_kam_frozen.h'}}
+                          'sipfilter/lib/sf_embed.h',
+                          'sipfilter/kamailio/sf_kam_shm.h',
+                          'sipfilter/kamailio/sf_kam_log.h'}}
 CORE = {'base', 'tables', 'config'}
 ALLOWED = {
     'base': {'base'},

@@ -744,7 +744,8 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
 		return;
 	}
 	route_request(e, tables, m, call, a);
-	set_forwarded(m, a);
+	if (!in->no_branch)
+		set_forwarded(m, a);
 }
 
 uint64_t sf_admit_branch_k(const sf_edge_t *e, const sf_sipmsg_t *m,

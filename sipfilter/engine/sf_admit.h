@@ -173,6 +173,9 @@ typedef struct sf_admit_in {
 	uint16_t sport;
 	int trunk;             /* SF_TRUNK_BY_SOURCE, a trunk index, or -1 */
 	sf_trunk_how_t how;    /* how a given trunk index was found */
+	bool no_branch;        /* the caller forwards with branches of its
+				  own (libsipfilter's embedders): loop_hash,
+				  serve's branch value, is not computed */
 } sf_admit_in_t;
 
 typedef struct sf_admission {
@@ -199,7 +202,8 @@ typedef struct sf_admission {
 	sf_ip_t target;        /* in-dialog destination */
 	uint16_t target_port;
 	sf_transport_t target_tp;
-	uint32_t loop_hash;    /* L of our branch (set when forwarded) */
+	uint32_t loop_hash;    /* L of our branch (set when forwarded,
+				  unless the input said no_branch) */
 	sf_via_t top;          /* the top Via (parsed when reached) */
 	bool top_ok;
 	/* read once per request (views into the message; empty if absent) */

@@ -11,8 +11,6 @@
  * Script API (README "Kamailio module" has the example route block):
  *   modparam("sipfilter", "config", "/etc/sipfilter/sipfilter.yaml")
  *   modparam("sipfilter", "log_verdicts", 1)   # 0: no verdict log lines
- *   modparam("sipfilter", "snapshot_dir", "/run/kamailio")  # frozen
- *                             copies of the tables (default: runtime_dir)
  *   sipfilter_check()         judge the current request; the trunk is the
  *   sipfilter_check("name")   one whose sources hold the source address
  *                             (as `serve`), or the trunk named
@@ -32,62 +30,50 @@
  * forwards a call the engine did not let through.  0 is never returned
  * (it would end the script).
  *
- * Processes and reloads.  Kamailio forks its workers after mod_init, so:
- *  - mod_init opens one handle (config + tables) in the main process;
- *    every child inherits it copy-on-write: 10^6 roaming + 10^6
- *    substitution rows are in memory once for all children while no
- *    reload has happened (Judy lookups only read).
- *  - A shared-memory block (Kamailio shm) holds a version number, the
- *    count of successful reloads, a log of the roaming changes made since
- *    the last reload, and one counter slot per process.
- *  - sipfilter.reload (RPC, in the ctl process) first freezes the table
- *    files: it copies them into a folder of their own
- *    (snapshot_dir/sipfilter-PID-gN, snapshot_dir defaulting to
- *    Kamailio's runtime_dir), then reloads its own handle from the copies:
- *    build aside, validate, swap.  A broken table is refused with
- *    file:line (the original file's name) and nothing is published, so
- *    every process keeps its tables.  On success it publishes the copies'
- *    paths, bumps the reload count and the version, and empties the
- *    roaming log (a reload drops live roaming changes, as in serve).
- *    sipfilter.roaming_add/del apply the change to the ctl process's
- *    handle (validating the number) and append it to the log.
- *  - Each worker compares the version at every sipfilter_check (one
- *    atomic load); when it moved, it copies the new log entries and the
- *    frozen paths under a short shm lock, reloads its own handle from the
- *    frozen copies when the reload count moved (the bytes the ctl process
- *    validated, whatever the feed wrote since), and replays the roaming
- *    changes.  A reload therefore reaches a child at its next message,
- *    before that message is judged.
- * Costs, honestly: after the first reload every child that handled a
- * message holds its own copy of the tables (the copy-on-write sharing is
- * gone), so table memory is (children + 1) x table size after a reload
- * (measured with 10^5 + 10^6 + 10^6 rows and 8 children: 136 MiB PSS
- * before, 793 MiB after); each child pays the rebuild (about a second of
- * CPU at that size) on its next message, one child at a time (a shm
- * token), so the rollout to 8 children took 16-20 s under load; the frozen copies cost one copy of the table files
- * on disk per generation (the last two are kept: a child still loading
- * the previous one must find it).  A child whose own reload fails (out
- * of memory) logs, keeps its old tables and shows in stats
- * (worker_reloads_failed, its generation behind).  The roaming log holds
- * SF_ROAM_LOG changes between reloads.
- * Tables built once in a shared read-only mapping would remove the
- * multiplication; libsipfilter's Judy tables live in the process heap
- * today, so that is future work (README says so).
+ * Processes, reloads and memory (README "Kamailio module" has the
+ * figures).  Kamailio forks its workers after mod_init, so:
+ *  - The tables live in Kamailio's shared memory (sf_kam_shm.c routes
+ *    libsipfilter's and libJudy's allocations there while a build runs):
+ *    mod_init builds the first generation, every reload or roaming change
+ *    builds the next one ONCE, in the process that received the RPC, and
+ *    every process reads that one copy.  Table memory does not grow with
+ *    the number of children.
+ *  - A shm block holds the current snapshot's pointer, a version (bumped
+ *    by every publication) and one slot per process.  A process reads the
+ *    tables only between enter() and leave(): enter stores the version it
+ *    saw in its slot ("reading"), then loads the pointer, and points its
+ *    handle at it when it changed; leave stores 0.  Two atomic stores and
+ *    two loads per check; no lock, no rebuild, no replay in a worker.
+ *  - Publication (sipfilter.reload, roaming_add/del; one at a time under
+ *    upd_lock): build the next snapshot aside in shm (a reload: validate
+ *    every table, shrink guard; a roaming change: a snapshot sharing the
+ *    big tables with a copied overlay of live changes, 16 bytes each),
+ *    swap the pointer, bump the version to G.
+ *  - Grace rule: the snapshot swapped out at version G is freed once every
+ *    slot is 0 (not reading) or >= G (entered after the swap, so it loaded
+ *    the new pointer: snapshot.c's argument, over processes).  A check
+ *    lasts microseconds, so the publisher polls for up to SF_GRACE_MS;
+ *    past that the snapshot is parked (SF_RETIRED at most) and freed by
+ *    the next publication or stats call that finds the rule met.  An idle
+ *    worker is not reading (slot 0): it never holds a generation back.
+ *  - A broken table is refused with file:line and nothing is published.
+ *    A reload drops live roaming changes, as in serve.
+ * Costs: shm must hold two generations at once during a reload (plus the
+ * Judy scratch of the load): size -m for it (the bench: 10^6 + 10^6 rows,
+ * ~75 MiB a generation, runs with -m 512).  A roaming change copies the
+ * overlay (O(changes since the reload)) into shm.  The builder takes the
+ * shm allocator's lock per node (Kamailio's allocator is one locked pool).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "core/counters.h"
 #include "core/data_lump.h"
 #include "core/dprint.h"
-#include "core/globals.h"
 #include "core/ip_addr.h"
 #include "core/locking.h"
 #include "core/mem/mem.h"
@@ -99,58 +85,65 @@
 #include "core/rpc.h"
 #include "core/sr_module.h"
 
+#include "sipfilter/lib/sf_embed.h"
 #include "sipfilter/lib/sipfilter.h"
-#include "sf_kam_frozen.h"
+#include "sf_kam_log.h"
+#include "sf_kam_shm.h"
 
 MODULE_VERSION
 
-#define SF_ROAM_LOG 16384    /* roaming changes between two reloads */
-#define SF_SLOTS 1024        /* per-process counter slots */
+#define SF_SLOTS 1024        /* per-process slots */
+#define SF_RETIRED 16        /* snapshots waiting for their grace */
+#define SF_GRACE_MS 2000     /* a publisher waits this long, then parks */
 #define SF_RC_ERROR (-5)
 
-/* One live roaming change, as the RPC received it. */
-typedef struct sf_roam_op {
-	char number[32];
-	char visited[4];
-	int add;
-} sf_roam_op_t;
-
-/* One process's counters (written only by that process; processes
- * numbered SF_SLOTS and above share the last slot, approximately). */
+/* One process's slot (written only by that process).  Processes numbered
+ * SF_SLOTS - 1 and above share the last one for their counters
+ * (approximately) and read under upd_lock instead of announcing. */
 typedef struct sf_slot {
+	_Atomic uint64_t reading; /* version entered with; 0 = not reading */
 	int pid;
-	uint64_t generation;      /* reloads seen + 1 */
-	uint64_t roaming_applied; /* log entries replayed since then */
+	uint64_t generation;      /* of the tables it read last */
+	uint64_t roaming;         /* live roaming changes in them */
 	uint64_t messages;
 	uint64_t by_action[7];
 	uint64_t errors;
-	uint64_t reloads_failed;
+	/* two cache lines a slot, so no two processes write one line (shm
+	 * gives 16-byte alignment only: no aligned attribute, the compiler
+	 * would assume it) */
+	char pad[24];
 } sf_slot_t;
+
+_Static_assert(sizeof(sf_slot_t) == 128, "a slot is two cache lines");
+
+/* A snapshot swapped out at version `version`, not freed yet. */
+typedef struct sf_retired {
+	sipfilter_tables_t *t;
+	uint64_t version;
+} sf_retired_t;
 
 /* The shared-memory block every process sees. */
 typedef struct sf_shared {
-	_Atomic uint64_t version;    /* bumped by every published change */
-	gen_lock_t log_lock;         /* reload count and log, briefly */
-	gen_lock_t upd_lock;         /* one RPC update at a time */
-	gen_lock_t reload_token;     /* one worker reloading at a time */
-	uint64_t reloads;            /* successful reloads since start */
-	uint64_t reloads_failed;
-	unsigned nlog;               /* entries in log */
-	int main_pid;                /* names the frozen folders */
-	char frozen[SIPFILTER_TABLES][SF_PATH]; /* current generation's
-						   copies; "" = config's */
-	sf_roam_op_t log[SF_ROAM_LOG];
+	_Atomic(sipfilter_tables_t *) cur; /* the snapshot to read */
+	_Atomic uint64_t version;    /* bumped by every publication; >= 1 */
+	gen_lock_t upd_lock;         /* one publication at a time */
+	uint64_t generation;         /* of cur: successful reloads + 1 */
+	uint64_t roaming;            /* live roaming changes in cur */
+	uint64_t reloads, reloads_failed;
+	uint64_t grace_parked;       /* publications whose wait timed out */
+	uint64_t grace_max_us;       /* longest grace wait */
+	unsigned n_retired;
+	sf_retired_t retired[SF_RETIRED];
+	sf_kam_mem_t mem;
 	sf_slot_t slots[SF_SLOTS];
 } sf_shared_t;
 
 static char *cfg_path = "/etc/sipfilter/sipfilter.yaml";
 static int log_verdicts = 1;
-static char *snapshot_dir = NULL;    /* NULL: Kamailio's runtime_dir */
 
 static sipfilter_t *sf;              /* this process's handle */
 static sf_shared_t *shared;          /* Kamailio shm */
-static uint64_t my_version, my_reloads, my_nlog;
-static sf_roam_op_t replay_buf[SF_ROAM_LOG];
+static sipfilter_tables_t *my_tables; /* what sf points at */
 
 /* The last verdict of this process, for $sfv and sipfilter_apply(). */
 static struct {
@@ -223,137 +216,145 @@ static void first_error(const sipfilter_errors_t *e, char *out, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* keeping this process's handle in step with the shared state */
+/* reading the shared snapshot */
 
+/* This process's slot for reading; NULL when it has none. */
 static sf_slot_t *my_slot(void)
 {
-	int i = process_no >= 0 && process_no < SF_SLOTS ? process_no
-							  : SF_SLOTS - 1;
-
-	return &shared->slots[i];
+	return process_no >= 0 && process_no < SF_SLOTS - 1
+		       ? &shared->slots[process_no]
+		       : NULL;
 }
 
-static void replay(const sf_roam_op_t *op)
+/* This process's slot for counting. */
+static sf_slot_t *count_slot(void)
 {
-	sipfilter_error_t err;
-	int rc = op->add ? sipfilter_roaming_add(sf, op->number,
-						  op->visited[0] ? op->visited
-								 : NULL,
-						  &err)
-			 : sipfilter_roaming_del(sf, op->number, &err);
+	sf_slot_t *s = my_slot();
 
-	if (rc < 0)
-		LM_ERR("roaming %s %s: %s\n", op->add ? "add" : "del",
-		       op->number, err.message);
+	return s ? s : &shared->slots[SF_SLOTS - 1];
+}
+
+/* Points the handle at the current snapshot (the caller may read it). */
+static void follow(sf_slot_t *slot)
+{
+	sipfilter_tables_t *t = atomic_load(&shared->cur);
+
+	if (t == my_tables)
+		return;
+	sipfilter_tables_exchange(sf, t);
+	my_tables = t;
+	if (slot) {
+		sipfilter_tables_size_t z;
+
+		sipfilter_tables_size(t, &z);
+		slot->generation = z.generation;
+		slot->roaming = z.overlay;
+		slot->pid = my_pid();
+	}
 }
 
 /*
- * Brings this process's handle to the shared version: reload when the
- * reload count moved, then replay the roaming changes it has not seen.
- * Costs one atomic load when nothing changed.  A worker (wait 0) that
- * finds another rebuilding leaves its handle as it is until its next
- * message; an RPC (wait 1) waits its turn, since it is about to publish.
+ * Starts reading: announces the version (seq_cst store), then loads the
+ * pointer (seq_cst), so a publisher that swapped before our load sees a
+ * version >= its own in our slot.  The handle is valid until leave().
+ * A process without a slot holds upd_lock instead (no publication).
  */
-static void sync_handle(int wait)
+static void enter(void)
 {
-	uint64_t v = atomic_load_explicit(&shared->version,
-					  memory_order_acquire);
-	uint64_t reloads, from, n;
-	static char frozen[SIPFILTER_TABLES][SF_PATH];
-	sf_slot_t *slot;
+	sf_slot_t *slot = my_slot();
 
-	if (v == my_version)
+	if (!slot) {
+		lock_get(&shared->upd_lock);
+		follow(NULL);
 		return;
-	/* A new generation: one worker rebuilds at a time (a rebuild of
-	 * 10^6-row tables takes a core for about a second; all of them at
-	 * once would stall every worker together).  The others keep serving
-	 * their current generation, roaming changes included, and try again
-	 * at their next message. */
-	lock_get(&shared->log_lock);
-	v = atomic_load(&shared->version);
-	reloads = shared->reloads;
-	if (reloads != my_reloads && lock_try(&shared->reload_token) != 0) {
-		lock_release(&shared->log_lock);
-		if (!wait)
-			return;
-		lock_get(&shared->reload_token);
-		lock_get(&shared->log_lock);
-		v = atomic_load(&shared->version);
-		reloads = shared->reloads;
 	}
-	n = shared->nlog;
-	from = reloads == my_reloads ? my_nlog : 0;
-	if (from < n)
-		memcpy(replay_buf, &shared->log[from],
-		       (n - from) * sizeof(replay_buf[0]));
-	if (reloads != my_reloads)
-		memcpy(frozen, shared->frozen, sizeof(frozen));
-	lock_release(&shared->log_lock);
-	slot = my_slot();
-	if (reloads != my_reloads) {
-		const char *files[SIPFILTER_TABLES];
-		sipfilter_errors_t errs;
+	atomic_store(&slot->reading, atomic_load(&shared->version));
+	follow(slot);
+}
 
-		for (int t = 0; t < SIPFILTER_TABLES; t++)
-			files[t] = frozen[t][0] ? frozen[t] : NULL;
-		/* Once per published reload, even when it fails here: a
-		 * retry on every message would stall this worker. */
-		if (sipfilter_reload_from(sf, files, &errs) < 0) {
-			log_errors("sipfilter reload in worker", &errs);
-			slot->reloads_failed++;
-		} else {
-			slot->generation = reloads + 1;
-		}
-		/* The old tables were copy-on-write pages shared with the
-		 * main process; freeing them wrote to them (private copies
-		 * now): give those pages back to the system. */
-		malloc_trim(0);
+static void leave(void)
+{
+	sf_slot_t *slot = my_slot();
+
+	if (!slot) {
+		lock_release(&shared->upd_lock);
+		return;
 	}
-	if (reloads != my_reloads)
-		lock_release(&shared->reload_token);
-	for (uint64_t i = from; i < n; i++)
-		replay(&replay_buf[i - from]);
-	my_version = v;
-	my_reloads = reloads;
-	my_nlog = n;
-	slot->pid = my_pid();
-	if (!slot->generation)
-		slot->generation = 1;
-	slot->roaming_applied = n;
+	atomic_store_explicit(&slot->reading, 0, memory_order_release);
 }
 
 /* ------------------------------------------------------------------ */
-/* frozen copies of the table files, one folder per generation */
+/* publishing a snapshot (the caller holds upd_lock) */
 
-/* snapshot_dir, else Kamailio's runtime_dir when it is writable (a
- * kamailio started by hand may point it at a folder that does not
- * exist), else /tmp. */
-static const char *snapshot_base(void)
+static uint64_t now_us(void)
 {
-	if (snapshot_dir)
-		return snapshot_dir;
-	if (runtime_dir && access(runtime_dir, W_OK | X_OK) == 0)
-		return runtime_dir;
-	return "/tmp";
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* The frozen-copy calls with this module's folder and handle. */
-static void remove_frozen(uint64_t gen)
+/* The grace rule for a snapshot swapped out at version v: every slot is
+ * 0 or >= v. */
+static int grace_over(uint64_t v)
 {
-	sf_kam_remove_frozen(sf, snapshot_base(), shared->main_pid, gen);
+	for (int i = 0; i < SF_SLOTS; i++) {
+		uint64_t e = atomic_load(&shared->slots[i].reading);
+
+		if (e && e < v)
+			return 0;
+	}
+	return 1;
 }
 
-static int freeze(uint64_t gen, char files[SIPFILTER_TABLES][SF_PATH],
-		  char *why, size_t n)
+/* Frees the parked snapshots whose grace is over. */
+static void reap(void)
 {
-	return sf_kam_freeze(sf, snapshot_base(), shared->main_pid, gen,
-			     files, why, n);
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < shared->n_retired; i++) {
+		sf_retired_t *r = &shared->retired[i];
+
+		if (grace_over(r->version))
+			sipfilter_tables_free(r->t);
+		else
+			shared->retired[k++] = *r;
+	}
+	shared->n_retired = k;
 }
 
-static void unfreeze_names(sipfilter_errors_t *errs,
-			   char files[SIPFILTER_TABLES][SF_PATH])
+/*
+ * Makes next the snapshot every process reads and frees the one it
+ * replaces once its grace is over: waited for here up to SF_GRACE_MS
+ * (readers hold a snapshot for one check), else parked for a later
+ * reap; with the park full, waited for as long as it takes.
+ */
+static void publish(sipfilter_tables_t *next)
 {
-	sf_kam_unfreeze_names(sf, errs, files);
+	sipfilter_tables_t *old = atomic_exchange(&shared->cur, next);
+	uint64_t v = atomic_fetch_add(&shared->version, 1) + 1;
+	uint64_t t0 = now_us(), waited;
+	int over;
+
+	follow(my_slot());
+	while (!(over = grace_over(v)) &&
+	       (now_us() - t0 < SF_GRACE_MS * 1000u ||
+		shared->n_retired == SF_RETIRED))
+		nanosleep(&(struct timespec){0, 50000}, NULL);
+	waited = now_us() - t0;
+	if (waited > shared->grace_max_us)
+		shared->grace_max_us = waited;
+	if (over) {
+		sipfilter_tables_free(old);
+	} else {
+		shared->retired[shared->n_retired++] =
+			(sf_retired_t){old, v};
+		shared->grace_parked++;
+		LM_WARN("sipfilter: a reader held generation of version %lu "
+			"over %d ms; freed later\n", (unsigned long)(v - 1),
+			SF_GRACE_MS);
+	}
+	reap();
 }
 
 /* ------------------------------------------------------------------ */
@@ -363,57 +364,64 @@ static int mod_init(void)
 {
 	sipfilter_errors_t errs;
 
-	sf = sipfilter_open(cfg_path, &errs);
-	if (!sf) {
-		log_errors("sipfilter", &errs);
-		LM_ERR("cannot open sipfilter config '%s'\n", cfg_path);
-		return -1;
-	}
-	if (counter_register_array("sipfilter", cnt_defs) < 0) {
-		LM_ERR("cannot register counters\n");
-		return -1;
-	}
 	shared = shm_malloc(sizeof(*shared));
 	if (!shared) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	memset(shared, 0, sizeof(*shared));
-	shared->main_pid = getpid();
-	if (!lock_init(&shared->log_lock) || !lock_init(&shared->upd_lock) ||
-	    !lock_init(&shared->reload_token)) {
+	if (!lock_init(&shared->upd_lock)) {
 		LM_ERR("cannot init locks\n");
 		return -1;
 	}
-	LM_INFO("sipfilter %s: config %s loaded; reloads freeze tables "
-		"under %s\n", sipfilter_version(), cfg_path, snapshot_base());
+	/* the first generation, in shm like every later one */
+	sf_kam_shm_setup(&shared->mem);
+	sf_kam_shm_build(1);
+	sf = sipfilter_open(cfg_path, &errs);
+	sf_kam_shm_build(0);
+	malloc_trim(0); /* the load's scratch, before the children inherit it */
+	if (!sf) {
+		log_errors("sipfilter", &errs);
+		LM_ERR("cannot open sipfilter config '%s'\n", cfg_path);
+		return -1;
+	}
+	my_tables = sipfilter_tables_current(sf);
+	atomic_store(&shared->cur, my_tables);
+	atomic_store(&shared->version, 1);
+	shared->generation = 1;
+	if (counter_register_array("sipfilter", cnt_defs) < 0) {
+		LM_ERR("cannot register counters\n");
+		return -1;
+	}
+	LM_INFO("sipfilter %s: config %s loaded; tables in shared memory, "
+		"%ld KiB of Judy nodes\n", sipfilter_version(), cfg_path,
+		(long)(atomic_load(&shared->mem.judy_shm_bytes) / 1024));
 	return 0;
 }
 
 static int child_init(int rank)
 {
 	(void)rank;
-	if (shared && process_no >= 0 && process_no < SF_SLOTS)
+	if (shared && my_slot())
 		my_slot()->pid = my_pid();
 	return 0;
 }
 
 static void mod_destroy(void)
 {
-	/* only the main process: workers' handles die with them */
-	if (shared) {
-		remove_frozen(shared->reloads + 1);
-		remove_frozen(shared->reloads);
-	}
+	/* only the main process, once the children are gone */
+	if (sf)
+		sipfilter_tables_exchange(sf, NULL);
 	sipfilter_close(sf);
 	sf = NULL;
-	if (shared) {
-		lock_destroy(&shared->log_lock);
-		lock_destroy(&shared->upd_lock);
-		lock_destroy(&shared->reload_token);
-		shm_free(shared);
-		shared = NULL;
-	}
+	if (!shared)
+		return;
+	for (unsigned i = 0; i < shared->n_retired; i++)
+		sipfilter_tables_free(shared->retired[i].t);
+	sipfilter_tables_free(atomic_load(&shared->cur));
+	lock_destroy(&shared->upd_lock);
+	shm_free(shared);
+	shared = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -421,14 +429,16 @@ static void mod_destroy(void)
 
 static int check_error(sip_msg_t *msg)
 {
-	memset(&cur, 0, sizeof(cur));
+	memset(&cur.r, 0, sizeof(cur.r));
+	cur.edits.n = 0;
+	cur.applied = 0;
 	cur.msg_id = msg->id;
 	cur.msg_pid = msg->pid;
 	cur.valid = 1;
 	cur.error = 1;
 	cur.r.code = 500;
 	snprintf(cur.r.phrase, sizeof(cur.r.phrase), "Server Internal Error");
-	my_slot()->errors++;
+	count_slot()->errors++;
 	counter_inc(cnt_errors);
 	return SF_RC_ERROR;
 }
@@ -438,40 +448,41 @@ static int check(sip_msg_t *msg, const char *trunk)
 	union sockaddr_union su;
 	sipfilter_transport_t tp;
 	sf_slot_t *slot;
+	int rc;
 
 	if (msg->first_line.type != SIP_REQUEST) {
 		LM_ERR("sipfilter_check() on a reply\n");
 		return check_error(msg);
 	}
-	sync_handle(0);
 	init_su(&su, &msg->rcv.src_ip, msg->rcv.src_port);
 	tp = msg->rcv.proto == PROTO_UDP || msg->rcv.proto == PROTO_SCTP
 		     ? SIPFILTER_UDP
 		     : SIPFILTER_TCP;
-	memset(&cur, 0, sizeof(cur));
+	/* no memset of cur (3.6 KB, most of it the edit text): the judgement
+	 * fills cur.r whole and sets cur.edits.n */
 	cur.msg_id = msg->id;
 	cur.msg_pid = msg->pid;
 	cur.valid = 1;
-	if (sipfilter_judge_edits(sf, msg->buf, msg->len, &su.s, tp, trunk,
-				  &cur.r, &cur.edits) < 0) {
+	cur.error = 0;
+	cur.applied = 0;
+	enter();
+	rc = sipfilter_judge_edits(sf, msg->buf, msg->len, &su.s, tp, trunk,
+				   &cur.r, &cur.edits);
+	leave();
+	if (rc < 0) {
 		if (trunk)
 			LM_ERR("sipfilter_check(\"%s\"): no such trunk in %s\n",
 			       trunk, cfg_path);
 		return check_error(msg);
 	}
-	slot = my_slot();
+	slot = count_slot();
 	slot->messages++;
 	slot->by_action[cur.r.action]++;
 	counter_inc(cnt_action[cur.r.action]);
 	if (log_verdicts && cur.r.judged &&
 	    (cur.r.action != SIPFILTER_ALLOW ||
 	     cur.r.rule_action != SIPFILTER_ALLOW))
-		LM_NOTICE("verdict %s%s rule=%s number=%s identity=%s "
-			  "trunk=%s code=%u\n",
-			  sipfilter_action_name(cur.r.rule_action),
-			  cur.r.monitor ? " (monitor)" : "", cur.r.rule,
-			  cur.r.number, cur.r.identity, cur.r.trunk,
-			  cur.r.code);
+		sf_kam_log_verdict(&cur.r);
 	return action_rc[cur.r.action];
 }
 
@@ -628,47 +639,31 @@ static int pv_get_sfv(sip_msg_t *msg, pv_param_t *param, pv_value_t *res)
 
 static void rpc_reload(rpc_t *rpc, void *ctx)
 {
-	static char files[SIPFILTER_TABLES][SF_PATH];
-	const char *load[SIPFILTER_TABLES];
+	sipfilter_tables_t *next = NULL;
 	sipfilter_errors_t errs;
 	char msg[1024];
 	uint64_t gen;
 	int rc;
 
 	lock_get(&shared->upd_lock);
-	sync_handle(1);
-	gen = shared->reloads + 2;
-	rc = freeze(gen, files, msg, sizeof(msg));
+	follow(my_slot()); /* the shrink guard compares with cur */
+	gen = shared->generation + 1;
+	sf_kam_shm_build(1);
+	rc = sipfilter_tables_build(sf, NULL, gen, &next, &errs);
+	sf_kam_shm_build(0);
+	/* the load's scratch (read buffer, sort batches, string and pair
+	 * indexes: tens of MiB at 10^6 rows) was on this process's heap:
+	 * give its pages back */
+	malloc_trim(0);
 	if (rc == 0) {
-		for (int t = 0; t < SIPFILTER_TABLES; t++)
-			load[t] = files[t][0] ? files[t] : NULL;
-		rc = sipfilter_reload_from(sf, load, &errs);
-		if (rc < 0) {
-			unfreeze_names(&errs, files);
-			log_errors("sipfilter.reload refused", &errs);
-			first_error(&errs, msg, sizeof(msg));
-			remove_frozen(gen);
-		}
-	}
-	if (rc == 0) {
-		/* ours is built already: record it, do not reload again */
-		lock_get(&shared->log_lock);
-		memcpy(shared->frozen, files, sizeof(shared->frozen));
+		shared->generation = gen;
+		shared->roaming = 0;
 		shared->reloads++;
-		shared->nlog = 0;
-		my_version = atomic_fetch_add(&shared->version, 1) + 1;
-		my_reloads = shared->reloads;
-		my_nlog = 0;
-		lock_release(&shared->log_lock);
-		my_slot()->pid = my_pid();
-		my_slot()->generation = my_reloads + 1;
-		my_slot()->roaming_applied = 0;
-		/* the previous generation may still be loading somewhere */
-		remove_frozen(gen - 2);
+		publish(next);
 	} else {
-		lock_get(&shared->log_lock);
 		shared->reloads_failed++;
-		lock_release(&shared->log_lock);
+		log_errors("sipfilter.reload refused", &errs);
+		first_error(&errs, msg, sizeof(msg));
 	}
 	lock_release(&shared->upd_lock);
 	if (rc < 0) {
@@ -678,19 +673,9 @@ static void rpc_reload(rpc_t *rpc, void *ctx)
 	rpc->rpl_printf(ctx, "reloaded: generation %lu", (unsigned long)gen);
 }
 
-/* Appends op to the shared log (the caller applied it to its own
- * handle and holds upd_lock). */
-static void publish_roaming(const sf_roam_op_t *op)
-{
-	lock_get(&shared->log_lock);
-	shared->log[shared->nlog++] = *op;
-	atomic_fetch_add(&shared->version, 1);
-	lock_release(&shared->log_lock);
-}
-
 static void rpc_roaming(rpc_t *rpc, void *ctx, int add)
 {
-	sf_roam_op_t op;
+	sipfilter_tables_t *next = NULL;
 	sipfilter_error_t err;
 	char *number = NULL, *visited = NULL;
 	int rc;
@@ -699,33 +684,14 @@ static void rpc_roaming(rpc_t *rpc, void *ctx, int add)
 		return; /* scan answered the fault */
 	if (add && rpc->scan(ctx, "*s", &visited) < 1)
 		visited = NULL;
-	memset(&op, 0, sizeof(op));
-	if (strlen(number) >= sizeof(op.number) ||
-	    (visited && strlen(visited) >= sizeof(op.visited))) {
-		rpc->fault(ctx, 400, "number or country too long");
-		return;
-	}
-	snprintf(op.number, sizeof(op.number), "%s", number);
-	if (visited)
-		snprintf(op.visited, sizeof(op.visited), "%s", visited);
-	op.add = add;
 	lock_get(&shared->upd_lock);
-	sync_handle(1);
-	if (shared->nlog >= SF_ROAM_LOG) {
-		lock_release(&shared->upd_lock);
-		rpc->fault(ctx, 503, "%u roaming changes since the last "
-			   "reload: reload first", SF_ROAM_LOG);
-		return;
-	}
-	rc = add ? sipfilter_roaming_add(sf, op.number,
-					 visited ? op.visited : NULL, &err)
-		 : sipfilter_roaming_del(sf, op.number, &err);
+	follow(my_slot());
+	sf_kam_shm_build(1);
+	rc = sipfilter_tables_roaming(sf, number, add, visited, &next, &err);
+	sf_kam_shm_build(0);
 	if (rc == 0) {
-		/* upd_lock held: nothing else was published meanwhile */
-		publish_roaming(&op);
-		my_version = atomic_load(&shared->version);
-		my_nlog = shared->nlog;
-		my_slot()->roaming_applied = my_nlog;
+		shared->roaming++;
+		publish(next);
 	}
 	lock_release(&shared->upd_lock);
 	if (rc < 0) {
@@ -733,7 +699,7 @@ static void rpc_roaming(rpc_t *rpc, void *ctx, int add)
 		return;
 	}
 	rpc->rpl_printf(ctx, "roaming %s %s", add ? "added" : "removed",
-			op.number);
+			number);
 }
 
 static void rpc_roaming_add(rpc_t *rpc, void *ctx)
@@ -760,8 +726,9 @@ static void rpc_lookup(rpc_t *rpc, void *ctx)
 		trunk = NULL;
 	if (called && (!called[0] || !strcmp(called, "-")))
 		called = NULL;
-	sync_handle(1);
+	enter();
 	n = sipfilter_lookup(sf, number, called, trunk, out, sizeof(out));
+	leave();
 	if (n < 0) {
 		rpc->fault(ctx, 400, "cannot look up '%s'%s", number,
 			   trunk ? " (unknown trunk?)" : "");
@@ -770,57 +737,88 @@ static void rpc_lookup(rpc_t *rpc, void *ctx)
 	rpc->add(ctx, "s", out);
 }
 
-static void rpc_stats(rpc_t *rpc, void *ctx)
+/* The processes' counters and slots into h. */
+static void stats_counters(rpc_t *rpc, void *h)
 {
 	static const char *const names[7] = {"allow", "tag", "reject",
 					     "withhold", "refuse", "drop",
 					     "answer"};
-	uint64_t tot[7] = {0}, msgs = 0, errs = 0, failed = 0;
-	sipfilter_stats_t st;
-	void *h, *list;
-	char line[160];
+	uint64_t tot[7] = {0}, msgs = 0, errs = 0;
 
-	sync_handle(1);
-	sipfilter_stats(sf, &st);
 	for (int i = 0; i < SF_SLOTS; i++) {
 		const sf_slot_t *s = &shared->slots[i];
 
 		msgs += s->messages;
 		errs += s->errors;
-		failed += s->reloads_failed;
 		for (int a = 0; a < 7; a++)
 			tot[a] += s->by_action[a];
 	}
-	if (rpc->add(ctx, "{", &h) < 0)
-		return;
-	rpc->struct_add(h, "uuuuu", "generation",
-			(unsigned)(shared->reloads + 1), "reloads_ok",
-			(unsigned)shared->reloads, "reloads_failed",
-			(unsigned)shared->reloads_failed, "roaming_changes",
-			(unsigned)shared->nlog, "messages", (unsigned)msgs);
+	rpc->struct_add(h, "u", "messages", (unsigned)msgs);
 	for (int a = 0; a < 7; a++)
 		rpc->struct_add(h, "u", names[a], (unsigned)tot[a]);
-	rpc->struct_add(h, "uuuuuu", "errors", (unsigned)errs,
-			"worker_reloads_failed", (unsigned)failed,
-			"plan_rows", (unsigned)st.plan_rows, "roaming_rows",
-			(unsigned)st.roaming_rows, "substitution_rows",
-			(unsigned)st.substitution_rows, "allow_rows",
-			(unsigned)st.allow_rows);
-	/* one line per process that has judged or synced: pid, the
-	 * generation its tables are at, roaming changes replayed */
+	rpc->struct_add(h, "u", "errors", (unsigned)errs);
+}
+
+/* Where the table memory is (sf_kam_shm.h), into h. */
+static void stats_memory(rpc_t *rpc, void *h)
+{
+	const sf_kam_mem_t *m = &shared->mem;
+	sipfilter_tables_size_t z;
+
+	sipfilter_tables_size(my_tables, &z);
+	rpc->struct_add(h, "ddddddddd", "table_kib", (int)(z.bytes / 1024),
+			"shm_judy_kib",
+			(int)(atomic_load(&m->judy_shm_bytes) / 1024),
+			"judy_shm_allocs",
+			(int)atomic_load(&m->judy_shm_allocs), "judy_heap_allocs",
+			(int)atomic_load(&m->judy_heap_allocs),
+			"table_shm_allocs", (int)atomic_load(&m->tbl_shm_allocs),
+			"table_heap_allocs",
+			(int)atomic_load(&m->tbl_heap_allocs), "parked",
+			(int)shared->n_retired, "grace_parked",
+			(int)shared->grace_parked, "grace_max_us",
+			(int)shared->grace_max_us);
+}
+
+static void rpc_stats(rpc_t *rpc, void *ctx)
+{
+	sipfilter_stats_t st;
+	void *h, *list;
+	char line[160];
+
+	lock_get(&shared->upd_lock); /* nothing is freed meanwhile */
+	follow(my_slot());
+	reap();
+	sipfilter_stats(sf, &st);
+	if (rpc->add(ctx, "{", &h) < 0) {
+		lock_release(&shared->upd_lock);
+		return;
+	}
+	rpc->struct_add(h, "uuuu", "generation", (unsigned)shared->generation,
+			"reloads_ok", (unsigned)shared->reloads,
+			"reloads_failed", (unsigned)shared->reloads_failed,
+			"roaming_changes", (unsigned)shared->roaming);
+	stats_counters(rpc, h);
+	rpc->struct_add(h, "uuuu", "plan_rows", (unsigned)st.plan_rows,
+			"roaming_rows", (unsigned)st.roaming_rows,
+			"substitution_rows", (unsigned)st.substitution_rows,
+			"allow_rows", (unsigned)st.allow_rows);
+	stats_memory(rpc, h);
+	lock_release(&shared->upd_lock);
+	/* one line per process that has judged: pid, the generation of the
+	 * tables it read last and their live roaming changes */
 	if (rpc->struct_add(h, "[", "processes", &list) < 0)
 		return;
 	for (int i = 0; i < SF_SLOTS; i++) {
 		const sf_slot_t *s = &shared->slots[i];
 
-		if (!s->messages && !s->roaming_applied && s->generation < 2)
+		if (!s->messages)
 			continue;
 		snprintf(line, sizeof(line),
 			 "rank=%d pid=%d generation=%lu roaming=%lu "
 			 "messages=%lu",
-			 i, s->pid, (unsigned long)(s->generation ? s->generation : 1),
-			 (unsigned long)s->roaming_applied,
-			 (unsigned long)s->messages);
+			 i, s->pid, (unsigned long)s->generation,
+			 (unsigned long)s->roaming, (unsigned long)s->messages);
 		rpc->array_add(list, "s", line);
 	}
 }
@@ -860,7 +858,6 @@ static cmd_export_t cmds[] = {
 static param_export_t params[] = {
 	{"config", PARAM_STRING, &cfg_path},
 	{"log_verdicts", PARAM_INT, &log_verdicts},
-	{"snapshot_dir", PARAM_STRING, &snapshot_dir},
 	{0, 0, 0}
 };
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sf_embed.h"
 #include "sf_load.h"
 #include "base/sf_phrase.h"
 #include "sipfilter/engine/sf_admit.h"
@@ -222,6 +223,7 @@ static int make_input(const sipfilter_t *sf, const char *buf, size_t len,
 	in->buf = buf;
 	in->len = len;
 	in->tp = tp == SIPFILTER_TCP ? SF_TP_TCP : SF_TP_UDP;
+	in->no_branch = true; /* the embedder's own branches, not serve's */
 	if (!src || sf_ip_from_sockaddr(src, &in->src, &in->sport) < 0)
 		return -1;
 	if (!trunk) {
@@ -481,31 +483,42 @@ int sipfilter_reload_from(sipfilter_t *sf,
 	return 0;
 }
 
-static int roaming(sipfilter_t *sf, const char *number, bool add,
-		   const char *visited, sipfilter_error_t *out)
+/* A derived snapshot of sf's current tables with number's roaming state
+ * changed, into *next; the caller holds upd_lock.  -1 with *err. */
+static int derive_roaming(sipfilter_t *sf, const char *number, bool add,
+			  const char *visited, sf_tables_t **next,
+			  sf_err_t *err)
 {
-	sf_tables_t *next = NULL;
 	sf_num_t num;
-	sf_err_t err;
-	int rc;
 
-	sf_err_clear(&err);
 	if (!number ||
 	    sf_normalize_text(&sf->cfg->dialling, number, &num) !=
 		    SF_NORM_OK ||
 	    num.kind != SF_NUM_E164) {
-		sf_err_set(&err, SF_EINVAL, NULL, 0, 0,
+		sf_err_set(err, SF_EINVAL, NULL, 0, 0,
 			   "'%s' is not a telephone number",
 			   number ? number : "(null)");
-		rc = -1;
-	} else {
-		pthread_mutex_lock(&sf->upd_lock);
-		rc = sf_tables_roaming_update(sf->tables, &num, add, visited,
-					      &next, &err);
-		if (rc == 0)
-			swap_in(sf, next);
-		pthread_mutex_unlock(&sf->upd_lock);
+		return -1;
 	}
+	return sf_tables_roaming_update(sf->tables, &num, add, visited, next,
+					err) < 0
+		       ? -1
+		       : 0;
+}
+
+static int roaming(sipfilter_t *sf, const char *number, bool add,
+		   const char *visited, sipfilter_error_t *out)
+{
+	sf_tables_t *next = NULL;
+	sf_err_t err;
+	int rc;
+
+	sf_err_clear(&err);
+	pthread_mutex_lock(&sf->upd_lock);
+	rc = derive_roaming(sf, number, add, visited, &next, &err);
+	if (rc == 0)
+		swap_in(sf, next);
+	pthread_mutex_unlock(&sf->upd_lock);
 	if (rc < 0) {
 		if (out)
 			copy_err(&err, out);
@@ -525,6 +538,96 @@ int sipfilter_roaming_del(sipfilter_t *sf, const char *number,
 			  sipfilter_error_t *err)
 {
 	return roaming(sf, number, false, NULL, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* snapshots apart from the handle (sf_embed.h) */
+
+static void (*embed_scratch)(int on);
+
+static void scratch_hook(bool on)
+{
+	embed_scratch(on);
+}
+
+void sipfilter_tables_alloc(void *(*m)(size_t), void *(*r)(void *, size_t),
+			    void (*f)(void *), void (*scratch)(int on))
+{
+	sf_tables_alloc_t a = {m, r, f, scratch ? scratch_hook : NULL};
+
+	embed_scratch = scratch;
+	sf_tables_set_alloc(&a);
+}
+
+int sipfilter_tables_build(sipfilter_t *sf,
+			   const char *const files[SIPFILTER_TABLES],
+			   uint64_t generation, sipfilter_tables_t **out,
+			   sipfilter_errors_t *errors)
+{
+	sf_err_t err;
+	int rc;
+
+	sf_err_clear(&err);
+	*out = NULL;
+	pthread_mutex_lock(&sf->upd_lock);
+	rc = sf_load_tables_at(sf->cfg, files, sf->tables, out, &err);
+	pthread_mutex_unlock(&sf->upd_lock);
+	if (rc < 0) {
+		errors_one(errors, &err);
+		return -1;
+	}
+	sf_tables_set_generation(*out, generation);
+	if (errors)
+		memset(errors, 0, sizeof(*errors));
+	return 0;
+}
+
+int sipfilter_tables_roaming(sipfilter_t *sf, const char *number, int add,
+			     const char *visited, sipfilter_tables_t **out,
+			     sipfilter_error_t *err)
+{
+	sf_err_t e;
+	int rc;
+
+	sf_err_clear(&e);
+	*out = NULL;
+	pthread_mutex_lock(&sf->upd_lock);
+	rc = derive_roaming(sf, number, add != 0, visited, out, &e);
+	pthread_mutex_unlock(&sf->upd_lock);
+	if (rc < 0 && err)
+		copy_err(&e, err);
+	return rc;
+}
+
+sipfilter_tables_t *sipfilter_tables_exchange(sipfilter_t *sf,
+					      sipfilter_tables_t *next)
+{
+	sf_tables_t *old = sf->tables;
+
+	sf->tables = next;
+	return old;
+}
+
+sipfilter_tables_t *sipfilter_tables_current(sipfilter_t *sf)
+{
+	return sf->tables;
+}
+
+void sipfilter_tables_free(sipfilter_tables_t *t)
+{
+	sf_tables_free(t);
+}
+
+void sipfilter_tables_size(const sipfilter_tables_t *t,
+			   sipfilter_tables_size_t *out)
+{
+	sf_tables_stats_t ts;
+
+	sf_tables_stats(t, &ts);
+	out->bytes = ts.plan_bytes + ts.roaming_bytes + ts.subst_bytes +
+		     ts.allow_bytes;
+	out->generation = ts.generation;
+	out->overlay = t ? sf_tables_roaming_overlay(t) : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -585,7 +585,7 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 	};
 	sf_admission_t *a = &c->adm;
 	sf_admit_in_t ai = {in->buf, in->len, in->tp, {{0}, 0}, 0,
-			    SF_TRUNK_BY_SOURCE, SF_HOW_SOURCE};
+			    SF_TRUNK_BY_SOURCE, SF_HOW_SOURCE, false};
 
 	out->len = 0;
 	out->reply = false;

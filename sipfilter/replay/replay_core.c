@@ -217,7 +217,7 @@ static void admit(sf_replay_t *r, bool second, const sf_cap_msg_t *m,
 				    : replay_memo_trunk(&r->memo, second, cfg,
 							&m->src),
 			    assume != SF_TRUNK_BY_SOURCE ? SF_HOW_ASSUMED
-							 : SF_HOW_SOURCE};
+							 : SF_HOW_SOURCE, false};
 
 	if (scanned)
 		sf_admit_scanned(e, tables, &in, r->msg, call, a);

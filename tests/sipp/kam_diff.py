@@ -9,11 +9,13 @@ differential test (Kamailio + sipfilter module against `sipfilter serve`).
       verdict edits (From, P-Asserted-Identity, P-Preferred-Identity,
       Remote-Party-ID, Privacy, X-Sipfilter), in order.  Stops after
       SECONDS or when OUTFILE.stop exists.
-  kam_diff.py calls HOST PORT CASES PREFIX [REPEAT]
+  kam_diff.py calls HOST PORT CASES PREFIX [REPEAT [udp|tcp]]
       for each case line "label;src_ip;from;pai;called;extra-header"
       ("-" = none), sends an INVITE from src_ip (Call-ID PREFIX-label-i),
       waits <= 3 s for the final response, ACKs it, and prints
-      "label i code phrase" (code "none" when nothing came back).
+      "label i code phrase" (code "none" when nothing came back).  Over
+      tcp each call has its own connection from src_ip (Via .../TCP),
+      responses are read by Content-Length.
 """
 import json
 import os
@@ -79,10 +81,10 @@ def cmd_uas(host, port, out, seconds):
                 s.sendto(reply(m, 200, 'OK'), peer)
 
 
-def invite(case, src, lport, host, port, cid, branch, tag):
+def invite(case, src, lport, host, port, cid, branch, tag, tp='UDP'):
     label, _, frm, pai, called, extra = case
     lines = ['INVITE sip:%s@%s:%s SIP/2.0' % (called, host, port),
-             'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s;rport' % (src, lport, branch),
+             'Via: SIP/2.0/%s %s:%d;branch=z9hG4bK%s;rport' % (tp, src, lport, branch),
              'Max-Forwards: 70',
              'From: <sip:%s@carrier.example>;tag=f%s' % (frm, tag),
              'To: <sip:%s@%s>' % (called, host),
@@ -111,38 +113,98 @@ def ack(inv, resp):
     return '\r\n'.join(lines).encode()
 
 
-def cmd_calls(host, port, cases, prefix, repeat=1):
+def final_status(r):
+    """(code, phrase) of a final response, else None."""
+    st = r.split(b'\r\n', 1)[0].decode('latin-1').split(' ', 2)
+    if len(st) >= 2 and st[1].isdigit() and int(st[1]) >= 200:
+        return (st[1], st[2] if len(st) > 2 else '')
+    return None
+
+
+def call_udp(case, host, port, prefix, i):
+    src = case[1]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    lport = s.getsockname()[1]
+    m = invite(case, src, lport, host, port, *ids(case, prefix, i))
+    s.sendto(m, (host, int(port)))
+    s.settimeout(0.5)
+    end = time.monotonic() + 3
+    got = None
+    while time.monotonic() < end:
+        try:
+            r, _ = s.recvfrom(65535)
+        except socket.timeout:
+            s.sendto(m, (host, int(port)))  # UDP retransmission
+            continue
+        got = final_status(r)
+        if got:
+            s.sendto(ack(m, r), (host, int(port)))
+            break
+    s.close()
+    return got
+
+
+def stream_messages(buf):
+    """Splits complete messages off buf (by Content-Length): (msgs, rest)."""
+    out = []
+    while b'\r\n\r\n' in buf:
+        head, rest = buf.split(b'\r\n\r\n', 1)
+        _, hs = headers(head + b'\r\n\r\n')
+        n = int(hval(hs, 'content-length') or hval(hs, 'l') or 0)
+        if len(rest) < n:
+            break
+        out.append(head + b'\r\n\r\n' + rest[:n])
+        buf = rest[n:]
+    return out, buf
+
+
+def call_tcp(case, host, port, prefix, i):
+    src = case[1]
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.settimeout(3)
+    got, buf = None, b''
+    try:
+        s.connect((host, int(port)))
+        lport = s.getsockname()[1]
+        m = invite(case, src, lport, host, port, *ids(case, prefix, i),
+                   tp='TCP')
+        s.sendall(m)
+        end = time.monotonic() + 3
+        while not got and time.monotonic() < end:
+            data = s.recv(65535)
+            if not data:
+                break
+            msgs, buf = stream_messages(buf + data)
+            for r in msgs:
+                got = final_status(r)
+                if got:
+                    s.sendall(ack(m, r))
+                    break
+    except (socket.timeout, OSError):
+        pass
+    s.close()
+    return got
+
+
+def ids(case, prefix, i):
+    """Call-ID, branch and From tag of call i of case."""
+    return ('%s-%s-%d@kamdiff' % (prefix, case[0], i),
+            '%s%s%d' % (prefix, case[0].replace('-', ''), i),
+            '%s%d' % (case[0].replace('-', ''), i))
+
+
+def cmd_calls(host, port, cases, prefix, repeat=1, transport='udp'):
     rows = []
     for line in open(cases):
         line = line.rstrip('\n')
         if line and not line.startswith('#'):
             rows.append(line.split(';', 5))
+    call = call_tcp if transport == 'tcp' else call_udp
     for i in range(int(repeat)):
         for case in rows:
-            src = case[1]
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind((src, 0))
-            lport = s.getsockname()[1]
-            cid = '%s-%s-%d@kamdiff' % (prefix, case[0], i)
-            branch = '%s%s%d' % (prefix, case[0].replace('-', ''), i)
-            tag = '%s%d' % (case[0].replace('-', ''), i)
-            m = invite(case, src, lport, host, port, cid, branch, tag)
-            s.sendto(m, (host, int(port)))
-            s.settimeout(0.5)
-            end = time.monotonic() + 3
-            got = None
-            while time.monotonic() < end:
-                try:
-                    r, _ = s.recvfrom(65535)
-                except socket.timeout:
-                    s.sendto(m, (host, int(port)))  # UDP retransmission
-                    continue
-                st = r.split(b'\r\n', 1)[0].decode('latin-1').split(' ', 2)
-                if len(st) >= 2 and st[1].isdigit() and int(st[1]) >= 200:
-                    got = (st[1], st[2] if len(st) > 2 else '')
-                    s.sendto(ack(m, r), (host, int(port)))
-                    break
-            s.close()
+            got = call(case, host, port, prefix, i)
             print(case[0], i, *(got or ('none', '')))
             sys.stdout.flush()
 

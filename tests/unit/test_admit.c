@@ -35,7 +35,7 @@ static sf_ip_t ip(const char *s)
 static const sf_admission_t *admit_from(const char *m, const char *src)
 {
 	sf_admit_in_t in = {m, strlen(m), SF_TP_UDP, ip(src), 5061,
-			    SF_TRUNK_BY_SOURCE, SF_HOW_SOURCE};
+			    SF_TRUNK_BY_SOURCE, SF_HOW_SOURCE, false};
 
 	sf_admit(&edge, tables, &in, &msg, &call, &adm);
 	return &adm;
@@ -507,7 +507,7 @@ static void test_scanned_same(void)
 
 	req(m, sizeof(m), "INVITE", RURI, ";tag=x", "");
 	in = (sf_admit_in_t){m, strlen(m), SF_TP_UDP, ip("127.0.0.2"), 5061,
-			     TRUNK_A, SF_HOW_ASSUMED};
+			     TRUNK_A, SF_HOW_ASSUMED, false};
 	sf_admit(&edge, tables, &in, &msg, &call, &a1);
 	T_EQ_INT(sf_sip_scan(m, strlen(m), &edge.lim_udp, &msg), 0);
 	sf_admit_scanned(&edge, tables, &in, &msg, &call, &adm);

@@ -991,6 +991,88 @@ static void test_judy_alloc_failures(void)
 	T_EQ_INT(rc, SF_ENOMEM);
 }
 
+/* --- the embedder's allocator (sf_tables_set_alloc) ----------------------- */
+
+/* Blocks carry a 16-byte header with a magic word, so a block that did
+ * not come from us (or a heap block handed to our free) is caught. */
+#define EMB_MAGIC 0x5f7461626c65ULL
+static long emb_live, emb_allocs, emb_scratch_on, emb_scratch_calls;
+
+static void *emb_malloc(size_t n)
+{
+	uint64_t *p = malloc(n + 16);
+
+	if (!p)
+		return NULL;
+	p[0] = EMB_MAGIC;
+	emb_live++;
+	emb_allocs++;
+	return p + 2;
+}
+
+static void emb_free(void *q)
+{
+	uint64_t *p = q;
+
+	if (!q)
+		return;
+	if (p[-2] != EMB_MAGIC) {
+		T_FAIL_AT("a block not from the embedder's allocator freed");
+		return;
+	}
+	p[-2] = 0;
+	emb_live--;
+	free(p - 2);
+}
+
+static void *emb_realloc(void *q, size_t n)
+{
+	uint64_t *p = q;
+
+	if (!q)
+		return emb_malloc(n);
+	if (p[-2] != EMB_MAGIC) {
+		T_FAIL_AT("a block not from the embedder's allocator grown");
+		return NULL;
+	}
+	p = realloc(p - 2, n + 16);
+	return p ? p + 2 : NULL;
+}
+
+static void emb_scratch(bool on)
+{
+	if (on == (emb_scratch_on != 0))
+		T_FAIL_AT("scratch hook not bracketed");
+	emb_scratch_on = on;
+	emb_scratch_calls++;
+}
+
+static void test_embedder_alloc(void)
+{
+	sf_tables_alloc_t a = {emb_malloc, emb_realloc, emb_free, emb_scratch};
+	sf_tables_t *t, *d = NULL;
+	sf_num_t n;
+	sf_err_t err;
+
+	sf_tables_set_alloc(&a);
+	t = load_good();
+	T_TRUE(t != NULL);
+	/* the core, the snapshot, the plan's arrays, two string arenas */
+	T_TRUE(emb_allocs >= 5);
+	T_TRUE(emb_scratch_calls >= 2 && !emb_scratch_on);
+	T_EQ_INT(sf_num_parse_key("77015550000", 11, &n), 0);
+	T_EQ_INT(sf_tables_roaming_update(t, &n, true, "DE", &d, &err), 0);
+	T_TRUE(sf_tables_is_roaming(d, &n, NULL));
+	sf_tables_free(t);
+	sf_tables_free(d);
+	T_EQ_INT(emb_live, 0); /* every block back, none freed twice */
+	sf_tables_set_alloc(NULL);
+	t = load_good(); /* the C library's again */
+	T_TRUE(t != NULL);
+	sf_tables_free(t);
+	T_EQ_INT(emb_live, 0);
+}
+
 /* --- self-test and differential test ------------------------------------- */
 
 static void test_selftest(void)
@@ -1397,6 +1479,7 @@ int main(void)
 	T_RUN(test_free_from_threads);
 	T_RUN(test_alloc_failures);
 	T_RUN(test_judy_alloc_failures);
+	T_RUN(test_embedder_alloc);
 	T_RUN(test_selftest);
 	T_RUN(test_roaming_differential);
 	T_RUN(test_sorted_batches);
