@@ -165,10 +165,12 @@ $(BUILD)/perf/%: perf/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Each fuzz target also links with a plain main that replays its corpus,
-# so the suite (and ASan) runs the corpora without libFuzzer.
+# so the suite (and ASan) runs the corpora without libFuzzer.  With
+# SF_FUZZ_REPLAY a target does all its work per input where, for speed,
+# the libFuzzer build does part of it (fuzz_proxy, fuzz_identity).
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DSF_FUZZ_REPLAY -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
 
 # libFuzzer builds (clang) of the library and every target.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. -g -O1 \
@@ -187,8 +189,11 @@ fuzz-build: deps-test $(FUZZ_BINS)
 
 # Runs every fuzz target for FUZZ_TIME seconds (default 60) from a copy of
 # its committed corpus; new crashes land in build/fuzz/crashes/.
+# FUZZ_TARGETS="fuzz_pcap fuzz_config" runs only those (here and in
+# fuzz-long).
+FUZZ_TARGETS ?=
 fuzz: fuzz-build
-	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # The depth run (issue 15): every target to FUZZ_EXECS executions (10 M)
 # or FUZZ_LONG_TIME seconds, whichever comes first, two at a time under
@@ -199,7 +204,7 @@ FUZZ_LONG_TIME ?= 3600
 FUZZ_JOBS ?= 2
 fuzz-long: fuzz-build
 	FUZZ_TIME=$(FUZZ_LONG_TIME) FUZZ_EXECS=$(FUZZ_EXECS) \
-	  FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh
+	  FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # Coverage (issue 15): gcc --coverage builds of the library, the unit
 # tests and the fuzz-replay programs in build/cov; runs every unit test and
