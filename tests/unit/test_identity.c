@@ -549,6 +549,44 @@ static void test_identity_order(void)
 	cfg = saved;
 }
 
+/* No order configured (a config built in code; the loader always sets
+ * one) or a count past SF_CFG_MAX_IDENTITY: PAI, then RPID, then From. */
+static void test_identity_order_default(void)
+{
+	sf_cfg_t saved = cfg;
+	const size_t counts[] = {0, SF_CFG_MAX_IDENTITY + 1};
+
+	/* an order that would pick From first, were it used */
+	cfg.identity_order[0] = SF_ID_FROM;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		cfg.n_identity_order = counts[i];
+		if (extract(RURI, FROM_T TO_T
+			    "Remote-Party-ID: <sip:+77015550002@gw.kz>;"
+			    "party=calling\n"
+			    "P-Asserted-Identity: <sip:+77011234567@ims.kz>\n")) {
+			T_TRUE(call.presented == &call.pai[0]);
+			T_EQ_INT(call.presented_source, SF_ID_PAI);
+		}
+		if (extract(RURI, FROM_T TO_T
+			    "Remote-Party-ID: <sip:+77015550002@gw.kz>;"
+			    "party=calling\n")) {
+			T_TRUE(call.presented == &call.rpid);
+			T_EQ_INT(call.presented_source, SF_ID_RPID);
+		}
+		if (extract(RURI, FROM_T TO_T)) {
+			T_TRUE(call.presented == &call.from);
+			T_EQ_INT(call.presented_source, SF_ID_FROM);
+		}
+		/* none usable: the first present one, in the default order */
+		if (extract(RURI, "From: <sip:alice@carrier.example>;tag=f1\n"
+			    TO_T "P-Asserted-Identity: <sip:bob@ims.kz>\n")) {
+			T_TRUE(call.presented == &call.pai[0]);
+			T_EQ_INT(call.presented_source, SF_ID_PAI);
+		}
+	}
+	cfg = saved;
+}
+
 static void test_long_value(void)
 {
 	static char hdrs[3000];
@@ -741,6 +779,7 @@ int main(void)
 	T_RUN(test_user_params_and_schemes);
 	T_RUN(test_emergency_urn);
 	T_RUN(test_identity_order);
+	T_RUN(test_identity_order_default);
 	T_RUN(test_long_value);
 	T_RUN(test_not_request);
 	T_RUN(test_from_numbers);
