@@ -15,6 +15,10 @@
 # corpora are left in build/fuzz/work/NAME (the next run starts again
 # from the committed seeds).
 #
+# FUZZ_BIN_DIR (default build/fuzz) holds the binaries; the work
+# directories, logs, crashes and results go under it too (build/msan for
+# make fuzz-msan).
+#
 # Crashes are written to build/fuzz/crashes/NAME/; commit the minimised
 # ones to tests/fuzz/corpus/NAME as regression inputs.
 #
@@ -49,15 +53,16 @@ FUZZ_EXECS=${FUZZ_EXECS:-}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
 FUZZ_NICE=${FUZZ_NICE:-19}
 FUZZ_MIN_RATE=${FUZZ_MIN_RATE:-10000}
-res=build/fuzz/results
-summary=${FUZZ_SUMMARY:-build/fuzz/summary.txt}
+dir=${FUZZ_BIN_DIR:-build/fuzz}
+res=$dir/results
+summary=${FUZZ_SUMMARY:-$dir/summary.txt}
 mkdir -p "$res"
 
 # run_one NAME: fuzzes one target, writes its line to $res/NAME.line.
 run_one() {
-	local name=$1 bin=build/fuzz/$1
-	local work=build/fuzz/work/$name crashes=build/fuzz/crashes/$name
-	local log=build/fuzz/$name.log dict=() opts=() limit=() rc
+	local name=$1 bin=$dir/$1
+	local work=$dir/work/$name crashes=$dir/crashes/$name
+	local log=$dir/$name.log dict=() opts=() limit=() rc
 	local execs rate cpurate cpums cov ft before after status note="" t0 ms
 
 	rm -rf "$work"; mkdir -p "$work" "$crashes"
@@ -113,15 +118,15 @@ names=()
 if [ $# -gt 0 ]; then
 	names=("$@")
 else
-	for bin in build/fuzz/fuzz_*; do
+	for bin in "$dir"/fuzz_*; do
 		[ -x "$bin" ] && [ -f "$bin" ] && names+=("$(basename "$bin")")
 	done
 fi
 for name in "${names[@]}"; do rm -f "$res/$name.line"; done
 running=0
 for name in "${names[@]}"; do
-	if [ ! -x "build/fuzz/$name" ]; then
-		echo "FAIL $name: build/fuzz/$name not built" >"$res/$name.line"
+	if [ ! -x "$dir/$name" ]; then
+		echo "FAIL $name: $dir/$name not built" >"$res/$name.line"
 		continue
 	fi
 	run_one "$name" &
