@@ -22,8 +22,17 @@ static unsigned min3(unsigned a, unsigned b, unsigned c)
 	return m < c ? m : c;
 }
 
-unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
-			   size_t blen)
+/*
+ * The distance, or DIST_FAR as soon as it is sure to exceed limit (most
+ * candidates cfg_suggest compares are far from the word).  With m(i) the
+ * smallest value of row i: a cell comes from the row above, its left
+ * neighbour (back to d[i][0] = i) or, by a swap, two rows up plus one, so
+ * m(i+1) >= min(m(i), m(i-1) + 1, i + 1); and m(i) <= m(i-1) + 1 and
+ * m(i) <= i.  Once m(i) > limit, then m(i-1) + 1 > limit and i + 1 >
+ * limit, so every later row (and the answer) is past the limit too.
+ */
+static unsigned distance_within(const char *a, size_t alen, const char *b,
+				size_t blen, unsigned limit)
 {
 	unsigned d[DIST_MAX_LEN + 1][DIST_MAX_LEN + 1];
 	size_t i, j;
@@ -35,6 +44,8 @@ unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
 	for (j = 0; j <= blen; j++)
 		d[0][j] = (unsigned)j;
 	for (i = 1; i <= alen; i++) {
+		unsigned row_min = d[i][0];
+
 		for (j = 1; j <= blen; j++) {
 			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
 
@@ -44,9 +55,19 @@ unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
 			    a[i - 2] == b[j - 1] &&
 			    d[i - 2][j - 2] + 1 < d[i][j])
 				d[i][j] = d[i - 2][j - 2] + 1;
+			if (d[i][j] < row_min)
+				row_min = d[i][j];
 		}
+		if (row_min > limit)
+			return DIST_FAR;
 	}
 	return d[alen][blen];
+}
+
+unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
+			   size_t blen)
+{
+	return distance_within(a, alen, b, blen, DIST_FAR);
 }
 
 const char *cfg_suggest(const char *word, size_t len,
@@ -68,7 +89,7 @@ const char *cfg_suggest(const char *word, size_t len,
 		 * the table for words that cannot be close (most of them). */
 		if ((len > cl ? len - cl : cl - len) > limit)
 			continue;
-		d = cfg_edit_distance(word, len, cands[i], cl);
+		d = distance_within(word, len, cands[i], cl, limit);
 		if (d <= limit && d < best_d) {
 			best = cands[i];
 			best_d = d;
