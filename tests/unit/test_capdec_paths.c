@@ -6,7 +6,10 @@
  * TSN gap, a retransmission, every reassembly slot busy, a message over
  * 64 KiB), IP-in-IP nested past the tunnel depth, a short PPPoE header,
  * a packet without data, a compressed HEP payload, a decoder without a
- * framing function, and the counter and link-type name functions.
+ * framing function, and the counter and link-type name functions; IP
+ * fragment reassembly over its byte budget (another datagram evicted, or
+ * the oldest one itself dropped), and TCP reassembly of a first segment
+ * over the buffer cap and of a message over 16 KiB (its buffer freed).
  *
  * Packets are built here byte by byte and handed to sf_capdec_packet()
  * as raw IPv4 (LINKTYPE_RAW, 101) or Ethernet (1); test_capture.c covers
@@ -14,6 +17,8 @@
  */
 #include "../../capture/sf_capdec.h"
 #include "../../capture/sf_hep.h"
+#include "../../capture/sf_ipfrag.h"
+#include "../../capture/sf_tcpreasm.h"
 #include "t.h"
 
 typedef struct seen {
@@ -274,6 +279,97 @@ static void test_no_framer(void)
 	sf_capdec_free(d);
 }
 
+/* The byte budget of fragment reassembly: a new fragment that does not
+ * fit evicts the oldest other datagram; when the datagram it belongs to
+ * is itself the oldest, that datagram is dropped. */
+static void test_fragment_bytes(void)
+{
+	sf_ipfrag_t *t = sf_ipfrag_new(8, 8, 2048, 1000000);
+	sf_ipfrag_key_t k;
+	static uint8_t data[1024];
+	const uint8_t *out;
+	uint32_t ol;
+
+	T_TRUE(t != NULL);
+	memset(&k, 0, sizeof(k));
+	k.id = 1;
+	T_EQ_INT(sf_ipfrag_add(t, &k, 1, 0, data, 1024, true, &out, &ol),
+		 SF_FRAG_PENDING);
+	k.id = 2;
+	T_EQ_INT(sf_ipfrag_add(t, &k, 2, 0, data, 512, true, &out, &ol),
+		 SF_FRAG_PENDING);
+	/* 1536 held + 1024 > 2048: datagram 1 (the oldest) goes */
+	k.id = 3;
+	T_EQ_INT(sf_ipfrag_add(t, &k, 3, 0, data, 1024, true, &out, &ol),
+		 SF_FRAG_PENDING);
+	T_EQ_INT(sf_ipfrag_stats(t)->limit, 1);
+	/* 1536 held + 1024 for datagram 2, now the oldest: it is dropped */
+	k.id = 2;
+	T_EQ_INT(sf_ipfrag_add(t, &k, 4, 512, data, 1024, true, &out, &ol),
+		 SF_FRAG_DROPPED);
+	T_EQ_INT(sf_ipfrag_stats(t)->limit, 2);
+	/* datagram 3 is whole and completes */
+	k.id = 3;
+	T_EQ_INT(sf_ipfrag_add(t, &k, 5, 1024, data, 8, false, &out, &ol),
+		 SF_FRAG_DONE);
+	T_EQ_INT(ol, 1032);
+	sf_ipfrag_free(t);
+}
+
+static size_t tcp_got;
+
+static void tcp_deliver(void *u, const sf_tcp_key_t *k, uint64_t ts,
+			const uint8_t *data, size_t len, uint64_t off)
+{
+	(void)u, (void)k, (void)ts, (void)data, (void)off;
+	tcp_got = len;
+}
+
+/* One message per line: the bytes up to a LF, or more needed. */
+static long frame_line(void *user, const uint8_t *b, size_t n)
+{
+	const uint8_t *lf = memchr(b, '\n', n);
+
+	(void)user;
+	return lf ? (long)(lf - b + 1) : 0;
+}
+
+static void test_tcp_buffer_edges(void)
+{
+	sf_tcp_limits_t lim = {.max_flows = 8, .max_buffer = 65536,
+			       .max_ooo = 4, .max_ooo_bytes = 4096,
+			       .max_bytes = 1 << 20, .idle_us = 1000000};
+	sf_tcp_t *t = sf_tcp_new(&lim, tcp_deliver, frame_line, NULL);
+	static uint8_t data[70000];
+	sf_tcp_key_t k;
+
+	T_TRUE(t != NULL);
+	memset(data, 'x', sizeof(data));
+	memset(&k, 0, sizeof(k));
+	/* a first segment longer than the buffer cap, no message in it:
+	 * skipped, nothing buffered */
+	k.sport = 1;
+	sf_tcp_segment(t, &k, 1, 100, 0, data, 66000);
+	T_EQ_INT(sf_tcp_stats(t)->limit, 1);
+	T_EQ_INT(sf_tcp_stats(t)->skipped, 66000);
+	T_EQ_INT(sf_tcp_buffered(t), 0);
+	/* a 20,001-byte message in two segments: buffered, then delivered
+	 * (and its 32 KiB buffer given back) */
+	k.sport = 2;
+	sf_tcp_segment(t, &k, 2, 100, 0, data, 20000);
+	T_EQ_INT(sf_tcp_buffered(t), 20000);
+	sf_tcp_segment(t, &k, 3, 20100, 0, (const uint8_t *)"\n", 1);
+	T_EQ_INT(tcp_got, 20001);
+	T_EQ_INT(sf_tcp_buffered(t), 0);
+	/* the flow goes on with a fresh buffer */
+	sf_tcp_segment(t, &k, 4, 20101, 0, (const uint8_t *)"ab", 2);
+	T_EQ_INT(sf_tcp_buffered(t), 2);
+	sf_tcp_segment(t, &k, 5, 20103, 0, (const uint8_t *)"\n", 1);
+	T_EQ_INT(tcp_got, 3);
+	T_EQ_INT(sf_tcp_stats(t)->limit, 1);
+	sf_tcp_free(t);
+}
+
 static void test_names(void)
 {
 	for (int c = 0; c < SF_CD_COUNT; c++) {
@@ -300,6 +396,8 @@ int main(void)
 	T_RUN(test_link_edges);
 	T_RUN(test_hep_compressed);
 	T_RUN(test_no_framer);
+	T_RUN(test_fragment_bytes);
+	T_RUN(test_tcp_buffer_edges);
 	T_RUN(test_names);
 	return T_DONE();
 }
