@@ -633,6 +633,38 @@ static void test_from_numbers(void)
 	T_TRUE(!call.ruri.present);
 }
 
+/* sf_call_from_identities (sipfilter lookup --network): the network
+ * number is the PAI and identity_order picks the presented one. */
+static void test_from_identities(void)
+{
+	sf_cfg_t saved = cfg;
+
+	sf_call_from_identities(&cfg, "+77011234567", "+77015550001", "102",
+				&call);
+	T_EQ_INT(call.n_pai, 1);
+	T_EQ_INT(call.n_pai_values, 1);
+	T_EQ_STR(key(&call.pai[0]), "+77015550001");
+	T_TRUE(call.presented == &call.pai[0]);
+	T_EQ_INT(call.presented_source, SF_ID_PAI);
+	T_EQ_STR(key(call.called), "102");
+	/* a network number that does not normalise: From is presented */
+	sf_call_from_identities(&cfg, "+77011234567", "not a number", NULL,
+				&call);
+	T_TRUE(call.presented == &call.from);
+	T_EQ_INT(call.presented_source, SF_ID_FROM);
+	/* From first in the order */
+	cfg.identity_order[0] = SF_ID_FROM;
+	cfg.identity_order[1] = SF_ID_PAI;
+	cfg.n_identity_order = 2;
+	sf_call_from_identities(&cfg, "+77011234567", "+77015550001", NULL,
+				&call);
+	T_TRUE(call.presented == &call.from);
+	/* no presented number: the network one */
+	sf_call_from_identities(&cfg, NULL, "+77015550001", NULL, &call);
+	T_TRUE(call.presented == &call.pai[0]);
+	cfg = saved;
+}
+
 /* Sanity of an extracted call, whatever the message was. */
 static void check_call_sane(const char *name)
 {
@@ -783,6 +815,7 @@ int main(void)
 	T_RUN(test_long_value);
 	T_RUN(test_not_request);
 	T_RUN(test_from_numbers);
+	T_RUN(test_from_identities);
 	T_RUN(test_torture_corpus);
 	T_RUN(test_differential_values);
 	T_RUN(test_differential_coverage);
