@@ -370,6 +370,45 @@ static void test_tcp_buffer_edges(void)
 	sf_tcp_free(t);
 }
 
+/* Zero limits mean one: a table of one datagram of one fragment, one
+ * flow with a one-segment out-of-order queue. */
+static void test_zero_limits(void)
+{
+	sf_ipfrag_t *f = sf_ipfrag_new(0, 0, 4096, 1000000);
+	sf_tcp_limits_t lim = {.max_buffer = 4096, .max_ooo_bytes = 4096,
+			       .max_bytes = 8192, .idle_us = 1000000};
+	sf_tcp_t *t = sf_tcp_new(&lim, tcp_deliver, frame_line, NULL);
+	static uint8_t data[64];
+	sf_ipfrag_key_t k;
+	sf_tcp_key_t tk;
+	const uint8_t *out;
+	uint32_t ol;
+
+	T_TRUE(f != NULL && t != NULL);
+	memset(&k, 0, sizeof(k));
+	T_EQ_INT(sf_ipfrag_add(f, &k, 1, 0, data, 8, true, &out, &ol),
+		 SF_FRAG_PENDING);
+	/* a second fragment of the datagram: over its one */
+	T_EQ_INT(sf_ipfrag_add(f, &k, 1, 8, data, 8, true, &out, &ol),
+		 SF_FRAG_DROPPED);
+	/* a second datagram evicts the first */
+	T_EQ_INT(sf_ipfrag_add(f, &k, 1, 0, data, 8, true, &out, &ol),
+		 SF_FRAG_PENDING);
+	k.id = 2;
+	T_EQ_INT(sf_ipfrag_add(f, &k, 1, 0, data, 8, true, &out, &ol),
+		 SF_FRAG_PENDING);
+	T_EQ_INT(sf_ipfrag_stats(f)->limit, 2);
+	memset(&tk, 0, sizeof(tk));
+	tk.sport = 1;
+	sf_tcp_segment(t, &tk, 1, 1, 0, (const uint8_t *)"a", 1);
+	tk.sport = 2; /* a second flow evicts the first */
+	sf_tcp_segment(t, &tk, 1, 1, 0, (const uint8_t *)"b", 1);
+	T_EQ_INT(sf_tcp_stats(t)->flows, 2);
+	T_EQ_INT(sf_tcp_buffered(t), 1);
+	sf_ipfrag_free(f);
+	sf_tcp_free(t);
+}
+
 static void test_names(void)
 {
 	for (int c = 0; c < SF_CD_COUNT; c++) {
@@ -398,6 +437,7 @@ int main(void)
 	T_RUN(test_no_framer);
 	T_RUN(test_fragment_bytes);
 	T_RUN(test_tcp_buffer_edges);
+	T_RUN(test_zero_limits);
 	T_RUN(test_names);
 	return T_DONE();
 }
