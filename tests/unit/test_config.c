@@ -760,6 +760,55 @@ static void test_suggest(void)
 	T_TRUE(cfg_suggest("block", 5, acts, 4) == NULL);
 }
 
+/* What cfg_join wrote with snprintf, per candidate. */
+static void join_ref(char *buf, size_t size, const char *const *cands,
+		     size_t n)
+{
+	size_t off = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w;
+
+		if (!cands[i])
+			continue;
+		w = snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
+			     cands[i]);
+		if (w < 0 || (size_t)w >= size - off)
+			return;
+		off += (size_t)w;
+	}
+}
+
+/* cfg_join writes exactly what the snprintf version did, cut lists
+ * included, for every buffer size from 1 to past the whole list. */
+static void test_join(void)
+{
+	static const char *const lists[][5] = {
+		{"allow", "tag", "reject", "withhold", NULL},
+		{NULL, "a", NULL, "", "bc"},
+		{"", "", "x", NULL, NULL},
+	};
+	char got[64], want[64];
+
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (size_t size = 1; size <= sizeof(got); size++) {
+			memset(got, '#', sizeof(got));
+			memset(want, '#', sizeof(want));
+			cfg_join(got, size, lists[l], 5);
+			join_ref(want, size, lists[l], 5);
+			if (memcmp(got, want, sizeof(got)))
+				T_FAIL_AT("list %zu, size %zu: '%s' != '%s'", l,
+					  size, got, want);
+		}
+	}
+	got[0] = '#';
+	cfg_join(got, 0, lists[0], 5); /* size 0: nothing written */
+	T_EQ_INT(got[0], '#');
+}
+
 /* cfg_suggest stops a comparison once it is past the limit: it picks
  * what the full distance picks, on random words over a 3-letter alphabet
  * (so that swaps, near misses and ties are common). */
@@ -1012,6 +1061,7 @@ int main(void)
 	T_RUN(test_nul);
 	T_RUN(test_bad_byte_positions);
 	T_RUN(test_suggest_cutoff);
+	T_RUN(test_join);
 	T_RUN(test_suggest);
 	T_RUN(test_hostport);
 	T_RUN(test_names);
