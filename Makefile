@@ -76,7 +76,7 @@ INCLUDEDIR?= $(PREFIX)/include
 BIN       := $(BUILD)/sipfilter
 
 .PHONY: all deps deps-test deps-bench test unit asan bench run check-deps install \
-        install-lib lib fuzz fuzz-build fuzz-long coverage clean soak deb deb-chroot-test
+        install-lib lib fuzz fuzz-build fuzz-long fuzz-msan fuzz-msan-build coverage clean soak deb deb-chroot-test
 all: deps $(BIN) lib
 
 # Install what is missing, once per machine (dpkg -s is the truth, no stamp).
@@ -166,10 +166,12 @@ $(BUILD)/perf/%: perf/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Each fuzz target also links with a plain main that replays its corpus,
-# so the suite (and ASan) runs the corpora without libFuzzer.
+# so the suite (and ASan) runs the corpora without libFuzzer.  With
+# SF_FUZZ_REPLAY a target does all its work per input where, for speed,
+# the libFuzzer build does part of it (fuzz_proxy, fuzz_identity).
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DSF_FUZZ_REPLAY -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)
 
 # libFuzzer builds (clang) of the library and every target.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. -g -O1 \
@@ -186,10 +188,41 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libsipfilter.a
 	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< build/fuzz/libsipfilter.a $(LDLIBS)
 fuzz-build: deps-test $(FUZZ_BINS)
 
+# MemorySanitizer builds (issue 15) of the targets that link none of the
+# Debian libraries (libosip2, Judy, libyaml, libpcap, zlib, libsodium are
+# not MSan-instrumented: MSan would report every value they compute as
+# uninitialised, or miss what they write).  FUZZ_MSAN_TARGETS lists them;
+# the other targets reach libosip2 (identity, admit, proxy), libyaml
+# (config, and through sf_load every target with a config), Judy (tables)
+# or libpcap (pcap: the file header and BPF filters).  Each links only the
+# library objects it needs (the archive) and libc, whose functions MSan
+# intercepts.  Binaries: build/msan/NAME; make fuzz-msan runs them.
+FUZZ_MSAN_TARGETS := fuzz_normalize fuzz_sip_scan fuzz_hep
+FUZZ_MSAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. -g -O1 \
+	-fno-omit-frame-pointer -DSF_FUZZING \
+	-fsanitize=fuzzer-no-link,memory -fsanitize-memory-track-origins=2
+build/msan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_MSAN_CFLAGS) -MMD -MP -c $< -o $@
+build/msan/libsipfilter.a: $(LIB_SRCS:%.c=build/msan/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+build/msan/%: tests/fuzz/%.c build/msan/libsipfilter.a
+	clang $(FUZZ_MSAN_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< build/msan/libsipfilter.a
+fuzz-msan-build: deps-test $(FUZZ_MSAN_TARGETS:%=build/msan/%)
+fuzz-msan: fuzz-msan-build
+	FUZZ_BIN_DIR=build/msan FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_MSAN_RUN)
+
 # Runs every fuzz target for FUZZ_TIME seconds (default 60) from a copy of
 # its committed corpus; new crashes land in build/fuzz/crashes/.
-fuzz: fuzz-build
-	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+# FUZZ_TARGETS="fuzz_pcap fuzz_config" runs only those (here and in
+# fuzz-long).  Then the MSan builds of those that have one.
+FUZZ_TARGETS ?=
+FUZZ_MSAN_RUN = $(filter $(FUZZ_MSAN_TARGETS),$(or $(FUZZ_TARGETS),$(FUZZ_MSAN_TARGETS)))
+fuzz: fuzz-build fuzz-msan-build
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_TARGETS)
+	$(if $(FUZZ_MSAN_RUN),FUZZ_BIN_DIR=build/msan FUZZ_TIME=$(FUZZ_TIME) \
+	  tests/fuzz/run.sh $(FUZZ_MSAN_RUN))
 
 # The depth run (issue 15): every target to FUZZ_EXECS executions (10 M)
 # or FUZZ_LONG_TIME seconds, whichever comes first, two at a time under
@@ -200,7 +233,7 @@ FUZZ_LONG_TIME ?= 3600
 FUZZ_JOBS ?= 2
 fuzz-long: fuzz-build
 	FUZZ_TIME=$(FUZZ_LONG_TIME) FUZZ_EXECS=$(FUZZ_EXECS) \
-	  FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh
+	  FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # Coverage (issue 15): gcc --coverage builds of the library, the unit
 # tests and the fuzz-replay programs in build/cov; runs every unit test and

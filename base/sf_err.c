@@ -68,17 +68,24 @@ void sf_diag_init(sf_diag_t *d)
 	d->dropped = 0;
 }
 
+int sf_diag_vadd(sf_diag_t *d, int code, const char *file, unsigned line,
+		 unsigned col, const char *fmt, va_list ap)
+{
+	if (d->n >= SF_DIAG_MAX) {
+		d->dropped++;
+		return code;
+	}
+	fill(&d->items[d->n++], code, file, line, col, fmt, ap);
+	return code;
+}
+
 int sf_diag_add(sf_diag_t *d, int code, const char *file, unsigned line,
 		unsigned col, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (d->n >= SF_DIAG_MAX) {
-		d->dropped++;
-		return code;
-	}
 	va_start(ap, fmt);
-	fill(&d->items[d->n++], code, file, line, col, fmt, ap);
+	sf_diag_vadd(d, code, file, line, col, fmt, ap);
 	va_end(ap);
 	return code;
 }

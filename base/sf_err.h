@@ -15,6 +15,7 @@
 #ifndef SF_ERR_H
 #define SF_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -76,6 +77,12 @@ void sf_diag_init(sf_diag_t *d);
 int sf_diag_add(sf_diag_t *d, int code, const char *file, unsigned line,
 		unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* The same with a va_list.  Past SF_DIAG_MAX the message is only counted
+ * (dropped), not formatted. */
+int sf_diag_vadd(sf_diag_t *d, int code, const char *file, unsigned line,
+		 unsigned col, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 /* Adds a copy of an existing record. */
 void sf_diag_push(sf_diag_t *d, const sf_err_t *err);

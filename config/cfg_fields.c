@@ -19,14 +19,13 @@
 
 void cfg_err(cfg_ctx_t *c, const cfg_node_t *at, const char *fmt, ...)
 {
-	char msg[SF_ERR_MSG_MAX];
 	va_list ap;
 
+	/* Formatted once, into the record (and not at all past the cap). */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sf_diag_vadd(c->diag, SF_EPARSE, c->name, at ? at->line : 0,
+		     at ? at->col : 0, fmt, ap);
 	va_end(ap);
-	sf_diag_add(c->diag, SF_EPARSE, c->name, at ? at->line : 0,
-		    at ? at->col : 0, "%s", msg);
 	c->nerr++;
 }
 

@@ -9,7 +9,6 @@
  */
 #include "cfg_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define DIST_MAX_LEN 64
@@ -22,8 +21,17 @@ static unsigned min3(unsigned a, unsigned b, unsigned c)
 	return m < c ? m : c;
 }
 
-unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
-			   size_t blen)
+/*
+ * The distance, or DIST_FAR as soon as it is sure to exceed limit (most
+ * candidates cfg_suggest compares are far from the word).  With m(i) the
+ * smallest value of row i: a cell comes from the row above, its left
+ * neighbour (back to d[i][0] = i) or, by a swap, two rows up plus one, so
+ * m(i+1) >= min(m(i), m(i-1) + 1, i + 1); and m(i) <= m(i-1) + 1 and
+ * m(i) <= i.  Once m(i) > limit, then m(i-1) + 1 > limit and i + 1 >
+ * limit, so every later row (and the answer) is past the limit too.
+ */
+static unsigned distance_within(const char *a, size_t alen, const char *b,
+				size_t blen, unsigned limit)
 {
 	unsigned d[DIST_MAX_LEN + 1][DIST_MAX_LEN + 1];
 	size_t i, j;
@@ -35,6 +43,8 @@ unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
 	for (j = 0; j <= blen; j++)
 		d[0][j] = (unsigned)j;
 	for (i = 1; i <= alen; i++) {
+		unsigned row_min = d[i][0];
+
 		for (j = 1; j <= blen; j++) {
 			unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
 
@@ -44,9 +54,19 @@ unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
 			    a[i - 2] == b[j - 1] &&
 			    d[i - 2][j - 2] + 1 < d[i][j])
 				d[i][j] = d[i - 2][j - 2] + 1;
+			if (d[i][j] < row_min)
+				row_min = d[i][j];
 		}
+		if (row_min > limit)
+			return DIST_FAR;
 	}
 	return d[alen][blen];
+}
+
+unsigned cfg_edit_distance(const char *a, size_t alen, const char *b,
+			   size_t blen)
+{
+	return distance_within(a, alen, b, blen, DIST_FAR);
 }
 
 const char *cfg_suggest(const char *word, size_t len,
@@ -68,7 +88,7 @@ const char *cfg_suggest(const char *word, size_t len,
 		 * the table for words that cannot be close (most of them). */
 		if ((len > cl ? len - cl : cl - len) > limit)
 			continue;
-		d = cfg_edit_distance(word, len, cands[i], cl);
+		d = distance_within(word, len, cands[i], cl, limit);
 		if (d <= limit && d < best_d) {
 			best = cands[i];
 			best_d = d;
@@ -77,6 +97,21 @@ const char *cfg_suggest(const char *word, size_t len,
 	return best;
 }
 
+/* Appends n bytes of s at *off, as far as they fit before the last byte
+ * of buf (kept for the NUL); false when they did not all fit. */
+static bool put(char *buf, size_t size, size_t *off, const char *s, size_t n)
+{
+	size_t room = size - 1 - *off, k = n < room ? n : room;
+
+	memcpy(buf + *off, s, k);
+	*off += k;
+	return k == n;
+}
+
+/* Writes what snprintf(buf + off, size - off, "%s%s", sep, cand) per
+ * candidate wrote (so a list cut by size ends cut), without a format
+ * string: in error messages about many keys this was a tenth of the
+ * loader's time. */
 void cfg_join(char *buf, size_t size, const char *const *cands, size_t n)
 {
 	size_t off = 0;
@@ -85,14 +120,14 @@ void cfg_join(char *buf, size_t size, const char *const *cands, size_t n)
 		return;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		int w;
+		bool fit;
 
 		if (!cands[i])
 			continue;
-		w = snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
-			     cands[i]);
-		if (w < 0 || (size_t)w >= size - off)
+		fit = (off == 0 || put(buf, size, &off, ", ", 2)) &&
+		      put(buf, size, &off, cands[i], strlen(cands[i]));
+		buf[off] = '\0';
+		if (!fit)
 			return;
-		off += (size_t)w;
 	}
 }

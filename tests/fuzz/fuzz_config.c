@@ -5,7 +5,11 @@
  * Feeds arbitrary bytes to sf_cfg_parse_flags with SF_CFG_SKIP_FILE_CHECKS
  * (no file system access, so runs are deterministic), then exercises the
  * result: lookups, trunk matching and the name functions, and prints the
- * diagnostics to a null stream so formatting is covered too.
+ * diagnostics to a memory stream (rewound per input: no write(2) per
+ * input, unlike /dev/null) so formatting is covered too.  Under libFuzzer
+ * only every eighth input (by length) is printed: formatting each error
+ * again took a tenth of the time (callgrind), and the printer's paths do
+ * not depend on the config; the corpus replay (SF_FUZZ_REPLAY) prints all.
  * Build it with clang -fsanitize=fuzzer,address,undefined -I. from the
  * repository root, giving this file plus every .c file of base/ and
  * config/, and -lyaml; run it on a copy of tests/fuzz/corpus/config with
@@ -22,13 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static FILE *devnull;
+	static char sinkbuf[1 << 16];
+	static FILE *sink;
 	sf_cfg_t *cfg = NULL;
 	sf_diag_t diag;
 	sf_ip_t ip;
 
-	if (!devnull)
-		devnull = fopen("/dev/null", "w");
+	if (!sink)
+		sink = fmemopen(sinkbuf, sizeof(sinkbuf), "w");
 	sf_diag_init(&diag);
 	if (sf_cfg_parse_flags("fuzz.yaml", (const char *)data, size,
 			       "/nonexistent", SF_CFG_SKIP_FILE_CHECKS, &cfg,
@@ -51,7 +56,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (cfg) {
 		__builtin_trap(); /* a failed parse must not return a config */
 	}
-	if (devnull)
-		sf_diag_print(&diag, devnull);
+#ifdef SF_FUZZ_REPLAY
+	if (sink) {
+#else
+	if (sink && size % 8 == 0) {
+#endif
+		rewind(sink);
+		sf_diag_print(&diag, sink);
+		fflush(sink);
+	}
 	return 0;
 }

@@ -10,7 +10,9 @@
 # build/fuzz/crashes/NAME/.  Skipped (0 passed, 0 failed) without clang,
 # and under `make asan` (BUILD other than build): the fuzz binaries
 # already carry ASan+UBSan, and the asan suite replays every corpus.
-# Longer runs: `make fuzz FUZZ_TIME=...`.
+# Then the MemorySanitizer builds (make fuzz-msan-build: the targets that
+# link none of the uninstrumented Debian libraries) for as long each.
+# Longer runs: `make fuzz FUZZ_TIME=...` (both).
 set -u
 cd "${SF_ROOT:-$(dirname "$0")/../..}"
 if ! command -v clang >/dev/null; then
@@ -24,4 +26,22 @@ if ! timeout 300 make -s fuzz-build >build/fuzz/short-build.log 2>&1; then
 	echo "FAIL make fuzz-build"; tail -20 build/fuzz/short-build.log
 	echo "0 passed, 1 failed"; exit 1
 fi
-FUZZ_TIME=${FUZZ_SHORT_TIME:-4} exec timeout 300 tests/fuzz/run.sh
+if ! timeout 300 make -s fuzz-msan-build >build/fuzz/short-msan-build.log 2>&1; then
+	echo "FAIL make fuzz-msan-build"; tail -20 build/fuzz/short-msan-build.log
+	echo "0 passed, 1 failed"; exit 1
+fi
+export FUZZ_TIME=${FUZZ_SHORT_TIME:-4}
+pass=0 fail=0
+for d in build/fuzz build/msan; do
+	out=$(FUZZ_BIN_DIR=$d timeout 300 tests/fuzz/run.sh 2>&1)
+	printf '%s\n' "$out" | grep -vE '^[0-9]+ passed, [0-9]+ failed$' |
+		sed -E "s#^(ok  |FAIL) #\1 $d/#"
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		echo "FAIL $d: run.sh gave no count"; fail=$((fail + 1)); continue
+	fi
+	pass=$((pass + ${line%% passed*}))
+	fail=$((fail + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

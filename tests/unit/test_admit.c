@@ -523,6 +523,70 @@ static void test_scanned_same(void)
 
 /* The name tables: every why name is found, applied names use replay's
  * vocabulary, out-of-range values print "?". */
+/* sf_edge_init on configs the loader would not produce or that serve
+ * refuses later: a next hop that is a name, a trunk without a next hop,
+ * a port left 0, a listener that is not a literal IP. */
+static void test_edge_init(void)
+{
+	static sf_cfg_t c;
+	static sf_trunk_t tr[SF_CFG_MAX_TRUNKS];
+	sf_edge_t e, saved = edge;
+	sf_err_t err;
+	char m[2048];
+
+	T_TRUE(cfg->n_trunks == 5);
+	c = *cfg;
+	memcpy(tr, cfg->trunks, cfg->n_trunks * sizeof(tr[0]));
+	c.trunks = tr;
+	/* both international trunks unusable: A names its hop, B has none */
+	snprintf(tr[TRUNK_A].next_hop.host, sizeof(tr[0].next_hop.host),
+		 "sbc.example.net");
+	tr[1].has_next_hop = false;
+	tr[TRUNK_CORE].next_hop.port = 0; /* hand-built: 0 = 5060 */
+	sf_err_clear(&err);
+	T_EQ_INT(sf_edge_init(&e, &c, NULL, &err), 0);
+	T_TRUE(!e.hop_ok[TRUNK_A] && !e.hop_ok[1]);
+	T_TRUE(e.hop_ok[TRUNK_HUB] && e.hop_ok[TRUNK_CORE]);
+	T_EQ_INT(e.hop_port[TRUNK_HUB], 5070);
+	T_EQ_INT(e.hop_port[TRUNK_CORE], 5060);
+	T_EQ_INT(e.default_trunk, -1); /* no international trunk to route */
+	T_TRUE(e.have_key); /* the config's secret */
+
+	/* what admission makes of it: a call to forward has nowhere to go */
+	edge = e;
+	req(m, sizeof(m), "INVITE", RURI, "", "");
+	memcpy(strstr(m, "77015550000"), "44207946000", 11);
+	EXPECT(admit_from(m, "127.0.0.2"), SF_OUT_DROP, SF_WHY_NO_NEXT_HOP);
+	EXPECT(admit_from(m, "127.0.0.3"), SF_OUT_DROP, SF_WHY_NO_NEXT_HOP);
+	c.serve.unknown_source = SF_UNKNOWN_AS_INTERNATIONAL;
+	EXPECT(admit_from(m, "127.0.0.9"), SF_OUT_DROP, SF_WHY_NO_NEXT_HOP);
+	c.serve.unknown_source = cfg->serve.unknown_source;
+
+	/* B usable again: it becomes the default trunk */
+	tr[1].has_next_hop = true;
+	T_EQ_INT(sf_edge_init(&e, &c, NULL, &err), 0);
+	T_EQ_INT(e.default_trunk, 1);
+	edge = saved;
+
+	/* a listener that is not a literal IP: refused, naming it */
+	T_TRUE(c.serve.n_listeners >= 2);
+	snprintf(c.serve.listeners[1].addr.host,
+		 sizeof(c.serve.listeners[1].addr.host), "sip.example.net");
+	sf_err_clear(&err);
+	T_EQ_INT(sf_edge_init(&e, &c, NULL, &err), SF_EINVAL);
+	T_EQ_STR(err.msg, "listener 'sip.example.net' is not a literal IP "
+			  "address");
+	T_EQ_STR(err.file, cfg->path);
+	T_EQ_INT(sf_edge_init(&e, &c, NULL, NULL), SF_EINVAL); /* no err */
+	/* no secret and no key: tokens never verify */
+	c = *cfg;
+	c.serve.secret_len = 0;
+	T_EQ_INT(sf_edge_init(&e, &c, NULL, NULL), 0);
+	T_TRUE(!e.have_key);
+	T_EQ_INT(sf_edge_init(&e, &c, &saved.key, NULL), 0);
+	T_TRUE(e.have_key && !memcmp(&e.key, &saved.key, sizeof(e.key)));
+}
+
 static void test_names(void)
 {
 	for (int w = 0; w < SF_WHY_COUNT; w++)
@@ -566,6 +630,7 @@ int main(void)
 	T_RUN(test_bad_identity);
 	T_RUN(test_scanned_same);
 	T_RUN(test_names);
+	T_RUN(test_edge_init);
 	sf_tables_free(tables);
 	sf_cfg_free(cfg);
 	return T_DONE();

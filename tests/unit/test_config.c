@@ -711,6 +711,33 @@ static void test_nul(void)
 		   "(\\0); remove it");
 }
 
+/* A refused byte at every position of a line, so on both sides of the
+ * eight-byte printable-ASCII steps of the byte check: always the right
+ * line and column. */
+static void test_bad_byte_positions(void)
+{
+	static const unsigned char bad[] = {0x01, 0x08, 0x0b, 0x1f, 0x7f,
+					    0x80, 0xc0, 0xff};
+	char text[128], want[64], buf[1024];
+
+	for (size_t b = 0; b < sizeof(bad); b++) {
+		for (int k = 0; k < 20; k++) {
+			int n = snprintf(text, sizeof(text),
+					 "# comment\n# %s\n", "abcdefghijklm"
+					 "nopqrstuvwxyz");
+
+			text[10 + k] = (char)bad[b];
+			snprintf(want, sizeof(want), "t.yaml:2:%d: error: ",
+				 k + 1);
+			T_TRUE(n > 30);
+			first_error(text, buf, sizeof(buf));
+			if (strncmp(buf, want, strlen(want)))
+				T_FAIL_AT("byte 0x%02x at column %d: %s",
+					  bad[b], k + 1, buf);
+		}
+	}
+}
+
 /* --- helpers of the loader ------------------------------------------------------------ */
 
 static void test_suggest(void)
@@ -731,6 +758,97 @@ static void test_suggest(void)
 	T_EQ_STR(cfg_suggest("tga", 3, acts, 4), "tag");
 	T_TRUE(cfg_suggest("tx", 2, acts, 4) == NULL);
 	T_TRUE(cfg_suggest("block", 5, acts, 4) == NULL);
+}
+
+/* What cfg_join wrote with snprintf, per candidate. */
+static void join_ref(char *buf, size_t size, const char *const *cands,
+		     size_t n)
+{
+	size_t off = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w;
+
+		if (!cands[i])
+			continue;
+		w = snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
+			     cands[i]);
+		if (w < 0 || (size_t)w >= size - off)
+			return;
+		off += (size_t)w;
+	}
+}
+
+/* cfg_join writes exactly what the snprintf version did, cut lists
+ * included, for every buffer size from 1 to past the whole list. */
+static void test_join(void)
+{
+	static const char *const lists[][5] = {
+		{"allow", "tag", "reject", "withhold", NULL},
+		{NULL, "a", NULL, "", "bc"},
+		{"", "", "x", NULL, NULL},
+	};
+	char got[64], want[64];
+
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (size_t size = 1; size <= sizeof(got); size++) {
+			memset(got, '#', sizeof(got));
+			memset(want, '#', sizeof(want));
+			cfg_join(got, size, lists[l], 5);
+			join_ref(want, size, lists[l], 5);
+			if (memcmp(got, want, sizeof(got)))
+				T_FAIL_AT("list %zu, size %zu: '%s' != '%s'", l,
+					  size, got, want);
+		}
+	}
+	got[0] = '#';
+	cfg_join(got, 0, lists[0], 5); /* size 0: nothing written */
+	T_EQ_INT(got[0], '#');
+}
+
+/* cfg_suggest stops a comparison once it is past the limit: it picks
+ * what the full distance picks, on random words over a 3-letter alphabet
+ * (so that swaps, near misses and ties are common). */
+static void test_suggest_cutoff(void)
+{
+	static char words[9][12];
+	const char *cands[8];
+	uint32_t x = 12345;
+
+	for (int round = 0; round < 3000; round++) {
+		const char *want = NULL;
+		unsigned best = 1000;
+
+		for (int w = 0; w < 9; w++) {
+			int len;
+
+			x = x * 1103515245u + 12345u;
+			len = (int)((x >> 16) % 8);
+			for (int k = 0; k < len; k++) {
+				x = x * 1103515245u + 12345u;
+				words[w][k] = "abc"[(x >> 16) % 3];
+			}
+			words[w][len] = '\0';
+		}
+		for (int c = 0; c < 8; c++)
+			cands[c] = words[c + 1];
+		for (int c = 0; c < 8; c++) {
+			size_t wl = strlen(words[0]), cl = strlen(cands[c]);
+			unsigned d = cfg_edit_distance(words[0], wl, cands[c],
+						       cl);
+
+			if (d <= (cl <= 3 ? 1u : 2u) && d < best) {
+				best = d;
+				want = cands[c];
+			}
+		}
+		if (cfg_suggest(words[0], strlen(words[0]), cands, 8) != want)
+			T_FAIL_AT("'%s': got another suggestion than '%s'",
+				  words[0], want ? want : "(none)");
+	}
 }
 
 static void test_hostport(void)
@@ -941,6 +1059,9 @@ int main(void)
 	T_RUN(test_load_errors);
 	T_RUN(test_limits);
 	T_RUN(test_nul);
+	T_RUN(test_bad_byte_positions);
+	T_RUN(test_suggest_cutoff);
+	T_RUN(test_join);
 	T_RUN(test_suggest);
 	T_RUN(test_hostport);
 	T_RUN(test_names);

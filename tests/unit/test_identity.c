@@ -549,6 +549,44 @@ static void test_identity_order(void)
 	cfg = saved;
 }
 
+/* No order configured (a config built in code; the loader always sets
+ * one) or a count past SF_CFG_MAX_IDENTITY: PAI, then RPID, then From. */
+static void test_identity_order_default(void)
+{
+	sf_cfg_t saved = cfg;
+	const size_t counts[] = {0, SF_CFG_MAX_IDENTITY + 1};
+
+	/* an order that would pick From first, were it used */
+	cfg.identity_order[0] = SF_ID_FROM;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		cfg.n_identity_order = counts[i];
+		if (extract(RURI, FROM_T TO_T
+			    "Remote-Party-ID: <sip:+77015550002@gw.kz>;"
+			    "party=calling\n"
+			    "P-Asserted-Identity: <sip:+77011234567@ims.kz>\n")) {
+			T_TRUE(call.presented == &call.pai[0]);
+			T_EQ_INT(call.presented_source, SF_ID_PAI);
+		}
+		if (extract(RURI, FROM_T TO_T
+			    "Remote-Party-ID: <sip:+77015550002@gw.kz>;"
+			    "party=calling\n")) {
+			T_TRUE(call.presented == &call.rpid);
+			T_EQ_INT(call.presented_source, SF_ID_RPID);
+		}
+		if (extract(RURI, FROM_T TO_T)) {
+			T_TRUE(call.presented == &call.from);
+			T_EQ_INT(call.presented_source, SF_ID_FROM);
+		}
+		/* none usable: the first present one, in the default order */
+		if (extract(RURI, "From: <sip:alice@carrier.example>;tag=f1\n"
+			    TO_T "P-Asserted-Identity: <sip:bob@ims.kz>\n")) {
+			T_TRUE(call.presented == &call.pai[0]);
+			T_EQ_INT(call.presented_source, SF_ID_PAI);
+		}
+	}
+	cfg = saved;
+}
+
 static void test_long_value(void)
 {
 	static char hdrs[3000];
@@ -593,6 +631,38 @@ static void test_from_numbers(void)
 	T_EQ_INT(call.presented->status, SF_NORM_ANONYMOUS);
 	T_TRUE(call.called == NULL);
 	T_TRUE(!call.ruri.present);
+}
+
+/* sf_call_from_identities (sipfilter lookup --network): the network
+ * number is the PAI and identity_order picks the presented one. */
+static void test_from_identities(void)
+{
+	sf_cfg_t saved = cfg;
+
+	sf_call_from_identities(&cfg, "+77011234567", "+77015550001", "102",
+				&call);
+	T_EQ_INT(call.n_pai, 1);
+	T_EQ_INT(call.n_pai_values, 1);
+	T_EQ_STR(key(&call.pai[0]), "+77015550001");
+	T_TRUE(call.presented == &call.pai[0]);
+	T_EQ_INT(call.presented_source, SF_ID_PAI);
+	T_EQ_STR(key(call.called), "102");
+	/* a network number that does not normalise: From is presented */
+	sf_call_from_identities(&cfg, "+77011234567", "not a number", NULL,
+				&call);
+	T_TRUE(call.presented == &call.from);
+	T_EQ_INT(call.presented_source, SF_ID_FROM);
+	/* From first in the order */
+	cfg.identity_order[0] = SF_ID_FROM;
+	cfg.identity_order[1] = SF_ID_PAI;
+	cfg.n_identity_order = 2;
+	sf_call_from_identities(&cfg, "+77011234567", "+77015550001", NULL,
+				&call);
+	T_TRUE(call.presented == &call.from);
+	/* no presented number: the network one */
+	sf_call_from_identities(&cfg, NULL, "+77015550001", NULL, &call);
+	T_TRUE(call.presented == &call.pai[0]);
+	cfg = saved;
 }
 
 /* Sanity of an extracted call, whatever the message was. */
@@ -741,9 +811,11 @@ int main(void)
 	T_RUN(test_user_params_and_schemes);
 	T_RUN(test_emergency_urn);
 	T_RUN(test_identity_order);
+	T_RUN(test_identity_order_default);
 	T_RUN(test_long_value);
 	T_RUN(test_not_request);
 	T_RUN(test_from_numbers);
+	T_RUN(test_from_identities);
 	T_RUN(test_torture_corpus);
 	T_RUN(test_differential_values);
 	T_RUN(test_differential_coverage);
