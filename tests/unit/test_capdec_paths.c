@@ -179,7 +179,7 @@ static void test_tunnel_depth(void)
 	memcpy(pkt + off + 8, "sip", 3);
 	feed(d, 101, pkt, off + udp);
 	T_EQ_INT(sf_capdec_get(d, SF_CD_TUNNELS), 4);
-	T_EQ_INT(sf_capdec_get(d, SF_CD_OTHER_L4), 1);
+	T_EQ_INT(sf_capdec_get(d, SF_CD_U_TUNNEL), 1); /* named, not "other" */
 	T_EQ_INT(sf_capdec_get(d, SF_CD_UDP), 0);
 	T_EQ_INT(s.n, 0);
 	/* five deep: the UDP inside is reached */
