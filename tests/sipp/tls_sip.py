@@ -21,7 +21,7 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
   tls_sip.py ucall  --src IP --port P --calls N [--from NUM] [--seconds S]
                     [--tcp]
       N INVITEs over UDP (or one TCP connection); prints {"codes": [...]}
-      (null: no answer in S)
+      (null: no answer in S); --go FILE: ready, but sends once FILE exists
   tls_sip.py score  --port P --seconds S [--cert C --key K] --stats F
       a TCP (TLS with --cert) core answering 200 on every connection it
       accepts; F gets {"conns": accepted, "invites": answered} as it goes
@@ -189,6 +189,11 @@ def cmd_ucall(a):
         u.bind((a.src, 0))
     sport = u.getsockname()[1]
     out = {"codes": []}
+    if a.go:  # ready: send when the caller creates this file (<= 20 s)
+        import os
+        end = time.monotonic() + 20
+        while not os.path.exists(a.go) and time.monotonic() < end:
+            time.sleep(0.005)
     for _ in range(a.calls):
         u.sendto(invite(a.src, sport, "127.0.0.1", a.port,
                         getattr(a, "from"), a.called,
@@ -398,6 +403,7 @@ def main():
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--stats")
     p.add_argument("--tcp", action="store_true")
+    p.add_argument("--go", help="ucall: send once this file exists")
     a = p.parse_args()
     {"call": cmd_call, "plain": cmd_plain, "slow": cmd_slow,
      "flood": cmd_flood, "core": cmd_core, "live": cmd_live,
