@@ -336,8 +336,10 @@ static void handle_one(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 	in.src = (const struct sockaddr *)&c->peer;
 	in.listener = c->listener;
 	gen = sf_snap_enter(&s->snap, t->idx);
-	if (c->tls && c->tls_id != sf_tls_id(gen->tls))
-		identify(s, st, gen, c, false); /* a reload since */
+	/* a reload since: who the peer is, again (not a next hop we
+	 * connected to: its certificate is a server's, checked already) */
+	if (c->tls && !c->outbound && c->tls_id != sf_tls_id(gen->tls))
+		identify(s, st, gen, c, false);
 	in.trunk = c->trunk;
 	in.how = c->how;
 	t->ctx->p = &gen->proxy;

@@ -27,6 +27,9 @@
 #    connections: 0 failed calls, new connections see the new
 #    certificate; a reload with a broken key is refused and names the
 #    file;
+#  - the edge probes that fit one TLS connection from a trunk: a To-tag
+#    without our Route judged, "invite" refused 400, a forged response
+#    dropped, a message that never ends cut off;
 #  - /metrics: handshakes by result, client certificates, expiry of each
 #    configured certificate, connections by trunk; promtool is clean.
 set -u
@@ -104,6 +107,18 @@ expect_json "that certificate from another source: 403" "$r" 'd["codes"] == [403
 s=$(stat 'json.dumps(d["tls_client_certificates"])')
 expect_json "client certificates counted by outcome" "$s" \
 	'd["trunk"] == 2 and d["untrusted"] == 1 and d["expired"] == 1 and d["name_mismatch"] == 1 and d["none"] == 1 and d["source_mismatch"] == 1'
+
+# Edge probes over TLS, from the mTLS trunk.
+probe() { $PY probe --src 127.0.0.8 --port "$TLS_PORT" --ca "$PKI/server-ca.pem" \
+	--cert "$PKI/good.pem" --key "$PKI/good.key" --probe "$1"; }
+expect_json "probe over TLS: a To-tag without our Route is judged (603)" "$(probe totag)" 'd["result"] == 603'
+expect_json "probe over TLS: \"invite\" gets 400" "$(probe case)" 'd["result"] == 400'
+n0=$(stat 'd["dropped"]["not_ours"]')
+expect_json "probe over TLS: a forged response gets nowhere" "$(probe response)" 'd["result"] == "none"'
+expect_eq "and is counted not_ours" "$(stat 'd["dropped"]["not_ours"]')" "$((n0 + 1))"
+f0=$(stat 'd["dropped"]["tcp_framing"]')
+expect_json "probe over TLS: a message that never ends is cut off" "$(probe oversize)" 'd["result"] == "closed"'
+expect_eq "and is counted tcp_framing" "$(stat 'd["dropped"]["tcp_framing"]')" "$((f0 + 1))"
 
 # Forwarding: the core (UDP) answers 200; it comes back over our TLS
 # connection.

@@ -13,6 +13,9 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
   tls_sip.py plain  --src IP --port P          plain SIP to a TLS port
   tls_sip.py slow   --src IP --port P --n K --hold S
       K TCP connections that never start TLS; prints when each was closed
+  tls_sip.py probe  --src IP --port P --cert C --key K --ca CA --probe NAME
+      one edge probe (totag, case, response, oversize) over an mTLS
+      connection; prints {"result": status | "none" | "closed"}
   tls_sip.py hold   --src IP --port P --n K --hold S [--ca CA --cert C ...]
       K idle connections (TLS with --ca, else TCP); prints {"open": k}
   tls_sip.py flood  --src IP --port P --n K --ca CA
@@ -21,7 +24,7 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
   tls_sip.py ucall  --src IP --port P --calls N [--from NUM] [--seconds S]
                     [--tcp]
       N INVITEs over UDP (or one TCP connection); prints {"codes": [...]}
-      (null: no answer in S)
+      (null: no answer in S); --go FILE: ready, but sends once FILE exists
   tls_sip.py score  --port P --seconds S [--cert C --key K] --stats F
       a TCP (TLS with --cert) core answering 200 on every connection it
       accepts; F gets {"conns": accepted, "invites": answered} as it goes
@@ -189,6 +192,11 @@ def cmd_ucall(a):
         u.bind((a.src, 0))
     sport = u.getsockname()[1]
     out = {"codes": []}
+    if a.go:  # ready: send when the caller creates this file (<= 20 s)
+        import os
+        end = time.monotonic() + 20
+        while not os.path.exists(a.go) and time.monotonic() < end:
+            time.sleep(0.005)
     for _ in range(a.calls):
         u.sendto(invite(a.src, sport, "127.0.0.1", a.port,
                         getattr(a, "from"), a.called,
@@ -252,6 +260,59 @@ def cmd_slow(a):
         time.sleep(0.02)
     print(json.dumps({"opened": len(socks), "closed": len(closed),
                       "max_s": max(closed.values()) if closed else None}))
+
+
+def probe_bytes(name, src, sport, port):
+    """The edge probes of tests/sipp/edge_probe.py that make sense on one
+    TLS connection from a trunk."""
+    m = invite(src, sport, "127.0.0.1", port, "77015550000", "77012220002")
+    if name == "totag":      # a To-tag without our Route: judged anyway
+        return m.replace(b"To: <sip:77012220002@127.0.0.1:%d>" % port,
+                         b"To: <sip:77012220002@127.0.0.1:%d>;tag=abc" % port)
+    if name == "case":       # "invite": 400
+        return b"invite" + m[6:].replace(b"CSeq: 1 INVITE", b"CSeq: 1 invite")
+    if name == "response":   # a forged response: goes nowhere
+        return (b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;"
+                b"branch=z9hG4bKsf0000000000000000deadbeef\r\n"
+                b"Via: SIP/2.0/UDP 127.0.0.66:5060;branch=z9hG4bKv\r\n"
+                b"From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\n"
+                b"Call-ID: forged@x\r\nCSeq: 1 INVITE\r\n"
+                b"Content-Length: 0\r\n\r\n" % port)
+    if name == "oversize":   # a header that never ends
+        return b"INVITE sip:x@127.0.0.1 SIP/2.0\r\nX-Long: " + b"a" * 70000
+    raise SystemExit("unknown probe " + name)
+
+
+def cmd_probe(a):
+    """Sends probe --probe over one mTLS connection; prints the first
+    final status, "none" (nothing within 1.5 s) or "closed"."""
+    ctx = context(a)
+    s = connect(a, ctx)
+    try:
+        s.sendall(probe_bytes(a.probe, a.src, s.getsockname()[1], a.port))
+    except (OSError, ssl.SSLError):
+        print(json.dumps({"result": "closed"}))
+        return
+    deadline = time.monotonic() + 1.5
+    buf = b""
+    res = "none"
+    while time.monotonic() < deadline:
+        s.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            d = s.recv(65536)
+        except (socket.timeout, ssl.SSLWantReadError):
+            continue
+        except (OSError, ssl.SSLError):
+            res = "closed"
+            break
+        if not d:
+            res = "closed"
+            break
+        msgs, buf = frames(buf + d)
+        if msgs:
+            res = int(msgs[0].split(b" ", 2)[1])
+            break
+    print(json.dumps({"result": res}))
 
 
 def cmd_hold(a):
@@ -379,7 +440,8 @@ def cmd_score(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["call", "plain", "slow", "flood", "core",
-                                    "live", "score", "ucall", "hold"])
+                                    "live", "score", "ucall", "hold",
+                                    "probe"])
     p.add_argument("--src", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert")
@@ -398,10 +460,13 @@ def main():
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--stats")
     p.add_argument("--tcp", action="store_true")
+    p.add_argument("--go", help="ucall: send once this file exists")
+    p.add_argument("--probe", help="probe: totag, case, response, oversize")
     a = p.parse_args()
     {"call": cmd_call, "plain": cmd_plain, "slow": cmd_slow,
      "flood": cmd_flood, "core": cmd_core, "live": cmd_live,
-     "score": cmd_score, "ucall": cmd_ucall, "hold": cmd_hold}[a.mode](a)
+     "score": cmd_score, "ucall": cmd_ucall, "hold": cmd_hold,
+     "probe": cmd_probe}[a.mode](a)
 
 
 if __name__ == "__main__":
