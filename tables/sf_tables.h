@@ -43,6 +43,9 @@
 
 typedef struct sf_tables sf_tables_t;
 
+/* Bytes of a Redis stream entry id ("1700000000000-0"), NUL included. */
+#define SF_TABLES_STREAM_ID_MAX 48
+
 /*
  * How a table file is written, as feeds come: fields separated by ',' or
  * ';', a header row or none.  Zero values mean detect: the separator is
@@ -238,6 +241,14 @@ void sf_tables_set_generation(sf_tables_t *t, uint64_t gen);
 int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 			     bool add, const char *visited,
 			     sf_tables_t **out, sf_err_t *err);
+
+/*
+ * The live feed's stream id the roaming file was written at: a comment
+ * "# stream-id: ID" before its first row (digits and one '-'), so a node
+ * applies only the stream's entries after it.  "" when the file has none
+ * (or t is NULL).  Valid while t is.
+ */
+const char *sf_tables_roaming_stream_id(const sf_tables_t *t);
 
 /*
  * Number of numbers in t's live-update roaming overlay (numbers whose state

@@ -323,6 +323,11 @@ void sf_tables_set_generation(sf_tables_t *t, uint64_t gen)
 		t->generation = gen;
 }
 
+const char *sf_tables_roaming_stream_id(const sf_tables_t *t)
+{
+	return t ? t->core->roam_stream_id : "";
+}
+
 size_t sf_tables_roaming_overlay(const sf_tables_t *t)
 {
 	return t ? t->n_ovl : 0;

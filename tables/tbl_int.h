@@ -214,6 +214,9 @@ typedef struct sf_tbl_reader {
 	bool seen_data;   /* a line other than comments was seen */
 	char *scratch;    /* unquoted fields with doubled quotes; lazily */
 	size_t scratch_used;
+	/* "# stream-id: ID" in the comments before the data: the position
+	 * in the live feed's stream the file was written at ("" none) */
+	char stream_id[SF_TABLES_STREAM_ID_MAX];
 } sf_tbl_reader_t;
 
 /* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM.
@@ -249,6 +252,10 @@ typedef int (*sf_tbl_line_fn)(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
 int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
 		      sf_tbl_line_fn fn, void *ctx, sf_tbl_batch_t *b,
 		      sf_err_t *err);
+
+/* The stream id of the file the last sf_tbl_load_lines on this thread
+ * read ("" when it had none): the roaming loader keeps it. */
+const char *sf_tbl_last_stream_id(void);
 
 /* --- feed format (tbl_fields.c) ----------------------------------------- */
 
@@ -385,6 +392,7 @@ typedef struct sf_tbl_core {
 	/* roaming: JudyL key -> SF_TBL_ROAM_PRESENT | packed country */
 	Pvoid_t roam;
 	size_t roam_n;
+	char roam_stream_id[SF_TABLES_STREAM_ID_MAX]; /* "" none */
 
 	/* ported numbers: JudyL key -> (operator offset << 2) | 2 | home
 	 * (tbl_ported.c) */
