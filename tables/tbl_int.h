@@ -509,6 +509,19 @@ bool sf_tbl_ovl_get(const sf_tbl_ovl_t *root, uint64_t key, Word_t *val);
 /* Reference counting (atomic; NULL is a no-op). */
 void sf_tbl_ovl_ref(sf_tbl_ovl_t *x);
 void sf_tbl_ovl_unref(sf_tbl_ovl_t *x);
+/*
+ * Batches: a token (sf_tbl_ovl_token, never reused) marks the nodes one
+ * batch makes; sf_tbl_ovl_set_owned changes those in place and copies
+ * the rest.  The first call takes a root the batch does not own (not
+ * consumed; *out is a new reference); later calls pass the *out of the
+ * previous one, which they consume.  Nothing made by a batch may be
+ * published until the batch is done.  SF_ENOMEM leaves *out unusable
+ * only for the batch (the caller drops what it made).
+ */
+uint32_t sf_tbl_ovl_token(void);
+int sf_tbl_ovl_set_owned(sf_tbl_ovl_t *root, uint32_t token, uint64_t key,
+			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta);
+
 /* Bytes of one entry's slot (for the memory estimate). */
 size_t sf_tbl_ovl_slot_bytes(void);
 

@@ -26,7 +26,7 @@
 
 #include "sipfilter/engine/sf_normalize.h"
 
-#define BATCH 1000          /* entries per XREAD */
+#define BATCH 10000         /* entries per XREAD */
 #define BLOCK_MS 500        /* XREAD BLOCK: the stop latency */
 #define QUEUE_MAX 1000000   /* entries waiting; above it the thread waits */
 
@@ -316,42 +316,50 @@ void sf_live_reset(sf_live_t *l, const char *from)
 	id_parse(from[0] ? from : "0-0", &l->last_ms, &l->last_seq);
 }
 
-/* Applies q[0..n) on top of *t (replaced as it goes); returns how many. */
+/* Applies the entries of q[0..n) above the last id applied on base, as
+ * one batch; *out the result (NULL when none changed it). */
 static size_t apply_entries(sf_live_t *l, const sf_dialling_t *d,
-			    sf_tables_t **t, const entry_t *q, size_t n)
+			    const sf_tables_t *base, const entry_t *q,
+			    size_t n, sf_tables_t **out)
 {
-	size_t done = 0;
+	sf_roaming_change_t *ch = malloc((n ? n : 1) * sizeof(*ch));
+	size_t k = 0, applied = 0;
+	sf_err_t err;
 
+	*out = NULL;
+	if (!ch) {
+		atomic_fetch_add(&l->errors, 1);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const entry_t *x = &q[i];
-		sf_tables_t *nt;
-		sf_num_t num;
-		sf_err_t err;
 
 		if (!id_after(x->ms, x->seq, l->last_ms, l->last_seq))
 			continue; /* already applied, or in the file */
 		l->last_ms = x->ms;
 		l->last_seq = x->seq;
-		if (sf_normalize_text(d, x->number, &num) != SF_NORM_OK ||
-		    num.kind != SF_NUM_E164 ||
-		    sf_tables_roaming_update(*t, &num, x->add,
-					     x->visited[0] ? x->visited : NULL,
-					     &nt, &err)) {
+		if (sf_normalize_text(d, x->number, &ch[k].num) != SF_NORM_OK ||
+		    ch[k].num.kind != SF_NUM_E164) {
 			atomic_fetch_add(&l->skipped, 1);
 			continue;
 		}
-		if (done)
-			sf_tables_free(*t); /* an intermediate of this batch */
-		*t = nt;
-		done++;
+		ch[k].add = x->add;
+		memcpy(ch[k].visited, x->visited, sizeof(ch[k].visited));
+		k++;
 	}
-	return done;
+	if (k && sf_tables_roaming_update_many(base, ch, k, out, &applied,
+					       &err) < 0) {
+		atomic_fetch_add(&l->errors, 1);
+		applied = 0;
+	}
+	atomic_fetch_add(&l->skipped, k - applied);
+	free(ch);
+	return applied;
 }
 
 size_t sf_live_apply(sf_live_t *l, const sf_dialling_t *d,
 		     const sf_tables_t *base, sf_tables_t **out)
 {
-	sf_tables_t *t = (sf_tables_t *)base;
 	entry_t *q;
 	size_t n, done;
 	uint64_t v;
@@ -365,12 +373,13 @@ size_t sf_live_apply(sf_live_t *l, const sf_dialling_t *d,
 	l->q = NULL;
 	l->nq = l->capq = 0;
 	pthread_mutex_unlock(&l->mu);
-	done = base ? apply_entries(l, d, &t, q, n) : 0;
+	done = base ? apply_entries(l, d, base, q, n, out) : 0;
 	free(q);
-	if (done) {
-		*out = t;
-		atomic_fetch_add(&l->applied, done);
+	if (!done && *out) {
+		sf_tables_free(*out);
+		*out = NULL;
 	}
+	atomic_fetch_add(&l->applied, done);
 	return done;
 }
 
