@@ -207,7 +207,8 @@ static void normalise(imp_t *m, sf_ranges_result_t *res)
 	size_t k = 0;
 	const char *p = m->o->path;
 
-	qsort(m->r, m->n, sizeof(*m->r), cmp_range);
+	if (m->n) /* qsort's array may not be NULL, even for 0 rows */
+		qsort(m->r, m->n, sizeof(*m->r), cmp_range);
 	for (size_t i = 0; i < m->n; i++) {
 		range_t x = m->r[i];
 		range_t *prev = k ? &m->r[k - 1] : NULL;
@@ -507,7 +508,8 @@ static int merge_rows(imp_t *m, sf_err_t *err)
 {
 	size_t k = 0;
 
-	qsort(m->rows, m->n_rows, sizeof(*m->rows), cmp_row);
+	if (m->n_rows)
+		qsort(m->rows, m->n_rows, sizeof(*m->rows), cmp_row);
 	for (size_t i = 0; i < m->n_rows; i++) {
 		sf_plan_row_t *prev = k ? &m->rows[k - 1] : NULL;
 
