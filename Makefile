@@ -31,13 +31,13 @@ CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' \
            -DSF_DEFAULT_CONFIG='"$(SF_DEFAULT_CONFIG)"' \
            $(WARN) $(if $(SAN),,$(HARDEN)) $(SAN) $(CFLAGS) -MMD -MP -I.
-LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lsodium -lssl -lcrypto -lpthread -lm
+LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lsodium -lssl -lcrypto -lhiredis -lpthread -lm
 
 # Debian packages: build/link, and the tools the tests drive.
 PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
-              libpcap-dev zlib1g-dev libsodium-dev libssl-dev
+              libpcap-dev zlib1g-dev libsodium-dev libssl-dev libhiredis-dev
 PKGS_TEST  := sip-tester python3 python3-jsonschema chromium clang libclang-rt-14-dev \
-              pkgconf binutils tshark
+              pkgconf binutils tshark redis-server
 PKGS_BENCH := valgrind
 
 # libsipfilter: the engine with its tables, config and base; no I/O

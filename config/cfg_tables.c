@@ -17,11 +17,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { T_PLAN, T_ROAMING, T_SUBST, T_ALLOW, T_PORTED, T_COUNT };
+enum { T_PLAN, T_ROAMING, T_SUBST, T_ALLOW, T_PORTED, T_LIVE, T_COUNT };
 
 static const char *const table_keys[T_COUNT] = {
 	[T_PLAN] = "numbering_plan",
@@ -29,7 +30,51 @@ static const char *const table_keys[T_COUNT] = {
 	[T_SUBST] = "substitution",
 	[T_ALLOW] = "allow",
 	[T_PORTED] = "ported",
+	[T_LIVE] = "roaming_live",
 };
+
+enum { L_REDIS, L_STREAM, L_COUNT };
+
+static const char *const live_keys[L_COUNT] = {
+	[L_REDIS] = "redis",
+	[L_STREAM] = "stream",
+};
+
+/* tables.roaming_live: {redis: unix:/path | HOST:PORT, stream: KEY} */
+static void load_live(cfg_ctx_t *c, const cfg_node_t *n)
+{
+	sf_cfg_t *cfg = c->cfg;
+	const cfg_node_t *v[L_COUNT];
+	const char *colon;
+
+	if (!cfg_map_fields(c, n, "roaming_live", "'tables.roaming_live'",
+			    "key", live_keys, L_COUNT, v, NULL))
+		return;
+	if (!v[L_REDIS] || !v[L_STREAM]) {
+		cfg_err(c, n, "'tables.roaming_live' needs 'redis' (unix:PATH "
+			"or HOST:PORT) and 'stream' (the stream key)");
+		return;
+	}
+	if (!cfg_get_text(c, v[L_REDIS], "redis", cfg->live_redis,
+			  sizeof(cfg->live_redis)) ||
+	    !cfg_get_text(c, v[L_STREAM], "stream", cfg->live_stream,
+			  sizeof(cfg->live_stream)))
+		return;
+	colon = strrchr(cfg->live_redis, ':');
+	if (strncmp(cfg->live_redis, "unix:/", 6) != 0 &&
+	    (!colon || colon == cfg->live_redis || !colon[1] ||
+	     strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	     atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)) {
+		cfg_err(c, v[L_REDIS], "'redis' must be unix:/PATH or "
+			"HOST:PORT, got '%s'", cfg->live_redis);
+		cfg->live_redis[0] = '\0';
+	}
+	if (!cfg->live_stream[0] || strpbrk(cfg->live_stream, " \t")) {
+		cfg_err(c, v[L_STREAM], "'stream' must be a key without "
+			"blanks");
+		cfg->live_stream[0] = '\0';
+	}
+}
 
 /* Keys of a table written as a map. */
 enum { K_FILE, K_SEPARATOR, K_HEADER, K_HOME_OPS, K_OUT_CLASS, K_COUNT };
@@ -145,7 +190,7 @@ void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
 	const cfg_node_t *v[T_COUNT];
 	char *dst[T_COUNT] = {cfg->plan_path, cfg->roaming_path,
 			      cfg->substitution_path, cfg->allow_path,
-			      cfg->ported_path};
+			      cfg->ported_path, NULL};
 
 	cfg->ported_out_class = SF_CLASS_DOMESTIC_OTHER;
 	if (!cfg_map_fields(c, n, "tables", "'tables'", "key", table_keys,
@@ -154,7 +199,9 @@ void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
 	for (size_t i = 0; i < T_COUNT; i++) {
 		if (!v[i])
 			continue;
-		if (v[i]->kind == CFG_MAP)
+		if (i == T_LIVE)
+			load_live(c, v[i]);
+		else if (v[i]->kind == CFG_MAP)
 			load_table_map(c, v[i], i, dst[i]);
 		else if (i == T_PORTED && !cfg_node_is_null(v[i]))
 			cfg_err(c, v[i], "'tables.ported' needs its "

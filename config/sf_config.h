@@ -303,6 +303,11 @@ typedef struct sf_cfg {
 	char home_operators[SF_CFG_MAX_HOME_OPS][SF_CFG_NAME_MAX * 2];
 	size_t n_home_operators;
 	int ported_out_class;
+	/* tables.roaming_live: the Redis server ("unix:/path" or
+	 * "HOST:PORT") and the stream key of the live roaming feed; "" =
+	 * none.  Read at start (restart to change). */
+	char live_redis[SF_CFG_PATH_MAX];
+	char live_stream[SF_CFG_NAME_MAX * 2];
 	sf_rule_t *rules;             /* owned, in order */
 	size_t n_rules;
 	sf_tag_cfg_t tag;

@@ -43,6 +43,9 @@
 
 typedef struct sf_tables sf_tables_t;
 
+/* Bytes of a Redis stream entry id ("1700000000000-0"), NUL included. */
+#define SF_TABLES_STREAM_ID_MAX 48
+
 /*
  * How a table file is written, as feeds come: fields separated by ',' or
  * ';', a header row or none.  Zero values mean detect: the separator is
@@ -238,6 +241,34 @@ void sf_tables_set_generation(sf_tables_t *t, uint64_t gen);
 int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 			     bool add, const char *visited,
 			     sf_tables_t **out, sf_err_t *err);
+
+/* One change of a batch (sf_tables_roaming_update_many). */
+typedef struct sf_roaming_change {
+	sf_num_t num;       /* E.164 */
+	bool add;
+	char visited[3];    /* "" or two letters */
+} sf_roaming_change_t;
+
+/*
+ * sf_tables_roaming_update for a batch: n changes applied in order on
+ * base, one new snapshot *out.  Nodes the batch makes are changed in
+ * place by its later changes instead of copied again, so a batch costs
+ * less than n single updates (the live feed applies thousands at once).
+ * A change with a bad number or country is skipped; *applied counts the
+ * others.  Returns 0 or SF_ENOMEM/SF_EINVAL (then *out is NULL).
+ */
+int sf_tables_roaming_update_many(const sf_tables_t *base,
+				  const sf_roaming_change_t *ch, size_t n,
+				  sf_tables_t **out, size_t *applied,
+				  sf_err_t *err);
+
+/*
+ * The live feed's stream id the roaming file was written at: a comment
+ * "# stream-id: ID" before its first row (digits and one '-'), so a node
+ * applies only the stream's entries after it.  "" when the file has none
+ * (or t is NULL).  Valid while t is.
+ */
+const char *sf_tables_roaming_stream_id(const sf_tables_t *t);
 
 /*
  * Number of numbers in t's live-update roaming overlay (numbers whose state

@@ -323,26 +323,22 @@ void sf_tables_set_generation(sf_tables_t *t, uint64_t gen)
 		t->generation = gen;
 }
 
+const char *sf_tables_roaming_stream_id(const sf_tables_t *t)
+{
+	return t ? t->core->roam_stream_id : "";
+}
+
 size_t sf_tables_roaming_overlay(const sf_tables_t *t)
 {
 	return t ? t->n_ovl : 0;
 }
 
-int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
-			     bool add, const char *visited,
-			     sf_tables_t **out, sf_err_t *err)
+/* Checks one change; *key and *want (the overlay value) for it. */
+static int change_of(const sf_num_t *n, bool add, const char *visited,
+		     uint64_t *key, Word_t *want, sf_err_t *err)
 {
 	char cc[3] = "";
-	uint64_t key;
-	Word_t want, cur, in_core;
-	int delta;
-	sf_tables_t *t;
 
-	if (out)
-		*out = NULL;
-	if (!base || !n || !out)
-		return sf_err_set(err, SF_EINVAL, NULL, 0, 0,
-				  "roaming update: missing argument");
 	if (n->kind != SF_NUM_E164 || n->len == 0 || n->len > 15)
 		return sf_err_set(err, SF_EINVAL, NULL, 0, 0,
 				  "roaming update: not an E.164 number");
@@ -360,8 +356,27 @@ int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 		cc[0] = (char)(visited[0] & ~0x20);
 		cc[1] = (char)(visited[1] & ~0x20);
 	}
-	key = sf_tbl_key(n->d, n->len);
-	want = add ? SF_TBL_ROAM_PRESENT | sf_tbl_country_pack(cc) : 0;
+	*key = sf_tbl_key(n->d, n->len);
+	*want = add ? SF_TBL_ROAM_PRESENT | sf_tbl_country_pack(cc) : 0;
+	return 0;
+}
+
+int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
+			     bool add, const char *visited,
+			     sf_tables_t **out, sf_err_t *err)
+{
+	uint64_t key;
+	Word_t want, cur, in_core;
+	int delta;
+	sf_tables_t *t;
+
+	if (out)
+		*out = NULL;
+	if (!base || !n || !out)
+		return sf_err_set(err, SF_EINVAL, NULL, 0, 0,
+				  "roaming update: missing argument");
+	if (change_of(n, add, visited, &key, &want, err) < 0)
+		return err ? err->code : SF_EINVAL;
 	cur = roam_state(base, key);
 	in_core = core_roam(base->core, key);
 
@@ -377,6 +392,66 @@ int sf_tables_roaming_update(const sf_tables_t *base, const sf_num_t *n,
 	}
 	t->n_ovl = (size_t)((ptrdiff_t)base->n_ovl + delta);
 	t->roaming_rows = base->roaming_rows - (cur ? 1 : 0) + (want ? 1 : 0);
+	t->generation = base->generation;
+	t->core = base->core;
+	atomic_fetch_add_explicit(&t->core->refs, 1, memory_order_relaxed);
+	*out = t;
+	return 0;
+}
+
+int sf_tables_roaming_update_many(const sf_tables_t *base,
+				  const sf_roaming_change_t *ch, size_t n,
+				  sf_tables_t **out, size_t *applied,
+				  sf_err_t *err)
+{
+	uint32_t token = sf_tbl_ovl_token();
+	sf_tbl_ovl_t *root = base ? base->ovl : NULL;
+	bool owned = false; /* root is the batch's (else base's) */
+	ptrdiff_t rows = 0, n_ovl = 0;
+	sf_tables_t *t;
+
+	*out = NULL;
+	*applied = 0;
+	if (!base)
+		return sf_err_set(err, SF_EINVAL, NULL, 0, 0,
+				  "roaming update: missing argument");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key;
+		Word_t want, cur, in_core, v;
+		sf_tbl_ovl_t *next;
+		int delta;
+		sf_err_t e;
+
+		if (change_of(&ch[i].num, ch[i].add, ch[i].visited, &key,
+			      &want, &e) < 0)
+			continue; /* a bad entry: skipped */
+		in_core = core_roam(base->core, key);
+		cur = root && sf_tbl_ovl_get(root, key, &v) ? v : in_core;
+		if (sf_tbl_ovl_set_owned(root, token, key, want,
+					 want == in_core, &next, &delta) < 0) {
+			if (owned)
+				sf_tbl_ovl_unref(root);
+			return sf_err_set(err, SF_ENOMEM, NULL, 0, 0,
+					  "out of memory");
+		}
+		root = next;
+		owned = true;
+		n_ovl += delta;
+		rows += (want ? 1 : 0) - (cur ? 1 : 0);
+		(*applied)++;
+	}
+	t = sf_tbl_malloc(sizeof(*t));
+	if (!t) {
+		if (owned)
+			sf_tbl_ovl_unref(root);
+		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	memset(t, 0, sizeof(*t));
+	if (!owned)
+		sf_tbl_ovl_ref(root); /* nothing changed: share base's */
+	t->ovl = root;
+	t->n_ovl = (size_t)((ptrdiff_t)base->n_ovl + n_ovl);
+	t->roaming_rows = (size_t)((ptrdiff_t)base->roaming_rows + rows);
 	t->generation = base->generation;
 	t->core = base->core;
 	atomic_fetch_add_explicit(&t->core->refs, 1, memory_order_relaxed);

@@ -225,6 +225,9 @@ typedef struct sf_tbl_reader {
 	bool seen_data;   /* a line other than comments was seen */
 	char *scratch;    /* unquoted fields with doubled quotes; lazily */
 	size_t scratch_used;
+	/* "# stream-id: ID" in the comments before the data: the position
+	 * in the live feed's stream the file was written at ("" none) */
+	char stream_id[SF_TABLES_STREAM_ID_MAX];
 } sf_tbl_reader_t;
 
 /* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM.
@@ -260,6 +263,10 @@ typedef int (*sf_tbl_line_fn)(void *ctx, sf_tbl_reader_t *r, sf_str_t line,
 int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
 		      sf_tbl_line_fn fn, void *ctx, sf_tbl_batch_t *b,
 		      sf_err_t *err);
+
+/* The stream id of the file the last sf_tbl_load_lines on this thread
+ * read ("" when it had none): the roaming loader keeps it. */
+const char *sf_tbl_last_stream_id(void);
 
 /* --- feed format (tbl_fields.c) ----------------------------------------- */
 
@@ -396,6 +403,7 @@ typedef struct sf_tbl_core {
 	/* roaming: JudyL key -> SF_TBL_ROAM_PRESENT | packed country */
 	Pvoid_t roam;
 	size_t roam_n;
+	char roam_stream_id[SF_TABLES_STREAM_ID_MAX]; /* "" none */
 
 	/* ported numbers: JudyL key -> (operator offset << 2) | 2 | home
 	 * (tbl_ported.c) */
@@ -512,6 +520,19 @@ bool sf_tbl_ovl_get(const sf_tbl_ovl_t *root, uint64_t key, Word_t *val);
 /* Reference counting (atomic; NULL is a no-op). */
 void sf_tbl_ovl_ref(sf_tbl_ovl_t *x);
 void sf_tbl_ovl_unref(sf_tbl_ovl_t *x);
+/*
+ * Batches: a token (sf_tbl_ovl_token, never reused) marks the nodes one
+ * batch makes; sf_tbl_ovl_set_owned changes those in place and copies
+ * the rest.  The first call takes a root the batch does not own (not
+ * consumed; *out is a new reference); later calls pass the *out of the
+ * previous one, which they consume.  Nothing made by a batch may be
+ * published until the batch is done.  SF_ENOMEM leaves *out unusable
+ * only for the batch (the caller drops what it made).
+ */
+uint32_t sf_tbl_ovl_token(void);
+int sf_tbl_ovl_set_owned(sf_tbl_ovl_t *root, uint32_t token, uint64_t key,
+			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta);
+
 /* Bytes of one entry's slot (for the memory estimate). */
 size_t sf_tbl_ovl_slot_bytes(void);
 

@@ -17,6 +17,15 @@
  * copies about log64(k) nodes: the same few kilobytes at 10^3 changes as
  * at 10^6.  Lookups follow as many pointers.
  *
+ * A batch of updates (sf_tbl_ovl_set_owned, the live feed's) copies a
+ * path only the first time it touches it: nodes made by the batch carry
+ * its owner token, are reachable from the batch's own new root only, and
+ * later updates of the same batch change them in place (Clojure's
+ * transients).  Path copying with its reference counting on every child
+ * of a copied node was 60% of the time of a feed applying 10^6 entries.
+ * A token is never used again, so a node of a finished batch is shared
+ * like any other.
+ *
  * Reference counts are atomic: snapshots sharing nodes are freed by
  * whichever thread retires them, in any order.  Allocation failures
  * return SF_ENOMEM and leave nothing behind.
@@ -34,9 +43,14 @@ typedef struct slot {
 struct sf_tbl_ovl {
 	atomic_size_t refs;
 	uint64_t bitmap;
-	unsigned n;
+	unsigned n, cap;
+	uint32_t owner; /* the batch that made it, 0 = none */
 	slot_t s[];
 };
+
+/* The batch making nodes on this thread (0: single updates). */
+static _Thread_local uint32_t cur_owner;
+static atomic_uint_fast32_t next_token = 1;
 
 #define MAX_DEPTH 11
 
@@ -64,13 +78,20 @@ static unsigned pos_of(uint64_t bm, unsigned i)
 
 static sf_tbl_ovl_t *node_new(unsigned n)
 {
-	sf_tbl_ovl_t *x = sf_tbl_malloc(sizeof(*x) + n * sizeof(slot_t));
+	/* a batch's nodes get room to grow in place */
+	unsigned cap = cur_owner && n < 64 ? (n < 4 ? 4 : n + n / 2) : n;
+	sf_tbl_ovl_t *x;
 
+	if (cap > 64)
+		cap = 64;
+	x = sf_tbl_malloc(sizeof(*x) + cap * sizeof(slot_t));
 	if (!x)
 		return NULL;
 	atomic_init(&x->refs, 1);
 	x->bitmap = 0;
 	x->n = n;
+	x->cap = cap;
+	x->owner = cur_owner;
 	return x;
 }
 
@@ -248,6 +269,123 @@ int sf_tbl_ovl_set(const sf_tbl_ovl_t *root, uint64_t key, Word_t val,
 		   bool del, sf_tbl_ovl_t **out, int *delta)
 {
 	return set(root, mix(key), key, val, del, 0, out, delta);
+}
+
+uint32_t sf_tbl_ovl_token(void)
+{
+	uint32_t t;
+
+	do /* 0 means "no batch" */
+		t = (uint32_t)atomic_fetch_add(&next_token, 1);
+	while (!t);
+	return t;
+}
+
+/* x is the batch's own: insert ns as slot i in place (growing x, which
+ * may move: *out). */
+static int own_insert(sf_tbl_ovl_t *x, unsigned i, const slot_t *ns,
+		      sf_tbl_ovl_t **out)
+{
+	unsigned p = pos_of(x->bitmap, i);
+
+	if (x->n == x->cap) {
+		unsigned cap = x->cap * 2 > 64 ? 64 : x->cap * 2;
+		sf_tbl_ovl_t *y = sf_tbl_realloc(x, sizeof(*x) +
+							cap * sizeof(slot_t));
+
+		if (!y)
+			return SF_ENOMEM;
+		x = y;
+		x->cap = cap;
+	}
+	memmove(&x->s[p + 1], &x->s[p], (x->n - p) * sizeof(slot_t));
+	x->s[p] = *ns;
+	x->n++;
+	x->bitmap |= 1ull << i;
+	*out = x;
+	return 0;
+}
+
+/* x is the batch's own: slot i removed in place (x freed when empty). */
+static void own_remove(sf_tbl_ovl_t *x, unsigned i, sf_tbl_ovl_t **out)
+{
+	unsigned p = pos_of(x->bitmap, i);
+
+	memmove(&x->s[p], &x->s[p + 1], (x->n - p - 1) * sizeof(slot_t));
+	x->n--;
+	x->bitmap &= ~(1ull << i);
+	if (!x->n) {
+		sf_tbl_free(x);
+		x = NULL;
+	}
+	*out = x;
+}
+
+/* set() for a batch: nodes owned by it change in place and are consumed
+ * (*out replaces x); others are copied as set() does. */
+static int tset(sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
+		bool del, unsigned d, sf_tbl_ovl_t **out, int *delta)
+{
+	slot_t ns = {.key = key, .val = val, .child = NULL};
+	unsigned i = idx_of(h, d);
+	slot_t *s;
+	int rc;
+
+	if (!x || x->owner != cur_owner)
+		return set(x, h, key, val, del, d, out, delta);
+	*delta = 0;
+	*out = x;
+	if (!(x->bitmap & (1ull << i))) {
+		if (del)
+			return 0;
+		*delta = 1;
+		return own_insert(x, i, &ns, out);
+	}
+	s = &x->s[pos_of(x->bitmap, i)];
+	if (!s->child && s->key == key) {
+		if (!del) {
+			s->val = val;
+			return 0;
+		}
+		*delta = -1;
+		own_remove(x, i, out);
+		return 0;
+	}
+	if (!s->child) {
+		if (del)
+			return 0;
+		ns.child = pair(s, mix(s->key), &ns, h, d + 1);
+		if (!ns.child)
+			return SF_ENOMEM;
+		*s = ns;
+		*delta = 1;
+		return 0;
+	} else {
+		sf_tbl_ovl_t *c = s->child, *r;
+		bool owned = c->owner == cur_owner;
+
+		rc = tset(c, h, key, val, del, d + 1, &r, delta);
+		if (rc < 0)
+			return rc;
+		if (!owned)
+			sf_tbl_ovl_unref(c); /* the slot's reference */
+		if (!r)
+			own_remove(x, i, out);
+		else
+			s->child = r;
+	}
+	return 0;
+}
+
+int sf_tbl_ovl_set_owned(sf_tbl_ovl_t *root, uint32_t token, uint64_t key,
+			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta)
+{
+	int rc;
+
+	cur_owner = token;
+	rc = tset(root, mix(key), key, val, del, 0, out, delta);
+	cur_owner = 0;
+	return rc;
 }
 
 size_t sf_tbl_ovl_slot_bytes(void)

@@ -74,6 +74,13 @@ void sf_tbl_reader_close(sf_tbl_reader_t *r)
 	r->scratch = NULL;
 }
 
+static _Thread_local char last_stream_id[SF_TABLES_STREAM_ID_MAX];
+
+const char *sf_tbl_last_stream_id(void)
+{
+	return last_stream_id;
+}
+
 int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
 		      sf_tbl_line_fn fn, void *ctx, sf_tbl_batch_t *b,
 		      sf_err_t *err)
@@ -93,6 +100,7 @@ int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
 		if (rc < 0)
 			break;
 	}
+	memcpy(last_stream_id, r.stream_id, sizeof(last_stream_id));
 	sf_tbl_reader_close(&r);
 	if (rc == 0 && b) {
 		rc = sf_tbl_batch_flush(b);
@@ -138,6 +146,23 @@ static int refill(sf_tbl_reader_t *r, sf_err_t *err)
 	return 0;
 }
 
+/* "# stream-id: 1700000000000-0" before the data: kept in r. */
+static void stream_id(sf_tbl_reader_t *r, sf_str_t t)
+{
+	static const char key[] = "# stream-id:";
+	sf_str_t v;
+
+	if (t.len <= sizeof(key) - 1 || memcmp(t.s, key, sizeof(key) - 1))
+		return;
+	v = sf_str_trim(sf_str(t.s + sizeof(key) - 1,
+			       t.len - (sizeof(key) - 1)));
+	if (v.len && v.len < sizeof(r->stream_id) &&
+	    strspn(v.s, "0123456789-") >= v.len) {
+		memcpy(r->stream_id, v.s, v.len);
+		r->stream_id[v.len] = '\0';
+	}
+}
+
 int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
 {
 	for (;;) {
@@ -177,8 +202,11 @@ int sf_tbl_reader_next(sf_tbl_reader_t *r, sf_str_t *line, sf_err_t *err)
 			return sf_tbl_bad(r, err, (unsigned)(nul - v.s) + 1,
 					  "NUL byte in line");
 		t = sf_str_trim(v);
-		if (t.len == 0 || t.s[0] == '#')
+		if (t.len == 0 || t.s[0] == '#') {
+			if (!r->seen_data)
+				stream_id(r, t);
 			continue;
+		}
 		/* A feed cut mid-write ends without a newline, and its last
 		 * line may still parse as a different, valid number
 		 * ("7702111" for "77021112233"): refuse it. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sipfilter/proxy/proxy_ctl.h"
+#include "sipfilter/proxy/proxy_live.h"
 #include "sipfilter/proxy/proxy_server.h"
 #include "sf_cmds.h"
 
@@ -67,6 +68,11 @@ static int run(sf_server_t *s)
 	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	sf_err_clear(&err);
 	if (sf_server_start(s, &err) ||
+	    (s->cfg->live_redis[0] &&
+	     !(s->live = sf_live_start(
+		       s->cfg,
+		       sf_tables_roaming_stream_id(sf_server_gen(s)->tables),
+		       sf_server_log, s, &err))) ||
 	    sf_http_start(s, s->metrics_fd, &err)) {
 		say(&err);
 		if (sig_fd >= 0)
@@ -83,6 +89,7 @@ static int run(sf_server_t *s)
 	sf_server_log(s, LOG_NOTICE, line);
 	sf_sd_notify("READY=1\nSTATUS=serving");
 	sf_ctl_loop(s, s->ctl_fd, sig_fd);
+	sf_live_halt(s->live); /* freed once the metrics thread is gone */
 	sf_sd_notify("STOPPING=1");
 	sf_server_log(s, LOG_NOTICE, "stopping");
 	if (sig_fd >= 0)
@@ -103,6 +110,7 @@ int sf_cmd_serve(int argc, char **argv)
 	sf_serve_opts_t so = {0};
 	sf_cfg_t *cfg = NULL;
 	sf_server_t *s = NULL;
+	sf_live_t *live;
 	sf_diag_t diag;
 	sf_err_t err;
 
@@ -136,7 +144,9 @@ int sf_cmd_serve(int argc, char **argv)
 	} else {
 		rc = run(s);
 	}
+	live = s ? s->live : NULL;
 	sf_server_free(s);
+	sf_live_free(live);
 	sf_cfg_free(cfg);
 	return rc;
 }

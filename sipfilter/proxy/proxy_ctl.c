@@ -11,6 +11,7 @@
  * metrics thread reads without a lock.
  */
 #include "proxy_ctl.h"
+#include "proxy_live.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -125,6 +126,8 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 	}
 	sf_jw_int(w, "loaded_at", s->status.loaded_at);
 	sf_jw_obj_close(w);
+	if (s->live)
+		sf_live_json(s->live, w);
 }
 
 /* Counter slot labels (sf_st_labels_t: stable across reloads). */
@@ -370,6 +373,30 @@ out:
 	return rc;
 }
 
+/* With tables.roaming_live: the change goes to the stream, and comes
+ * back to this node (as to every other) through the feed. */
+static int roaming_via_stream(sf_server_t *s, const sf_num_t *num, bool add,
+			      const char *visited, sf_jw_t *w)
+{
+	char digits[SF_NUM_MAX + 2], id[SF_TABLES_STREAM_ID_MAX], why[300];
+
+	if (visited && (strlen(visited) != 2 || !sf_isalpha((unsigned char)
+							    visited[0]) ||
+			!sf_isalpha((unsigned char)visited[1])))
+		return fail(w, "visited country '%.8s' is not an ISO 3166 "
+			    "alpha-2 code (two letters)", visited);
+	snprintf(digits, sizeof(digits), "%.*s", (int)num->len, num->d);
+	if (sf_live_publish(s->live, add, digits, add ? visited : NULL, id,
+			    sizeof(id), why, sizeof(why)))
+		return fail(w, "roaming update not published: %s", why);
+	sf_jw_bool(w, "ok", true);
+	sf_jw_str(w, "number", digits);
+	sf_jw_bool(w, "roaming", add);
+	sf_jw_str(w, "stream_id", id);
+	sf_jw_str(w, "via", "redis");
+	return 0;
+}
+
 static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 {
 	sf_gen_t *g = sf_server_gen(s), *ng;
@@ -385,12 +412,14 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	if (n < 3 || (strcmp(words[1], "add") && strcmp(words[1], "del")))
 		return fail(w, "usage: roaming add|del NUMBER [visited=CC]");
 	add = !strcmp(words[1], "add");
-	if (!cur)
-		return fail(w, "no tables loaded (degraded mode)");
 	if (sf_normalize_text(&g->cfg->dialling, words[2], &num) !=
 		    SF_NORM_OK ||
 	    num.kind != SF_NUM_E164)
 		return fail(w, "'%s' is not a telephone number", words[2]);
+	if (s->live)
+		return roaming_via_stream(s, &num, add, visited, w);
+	if (!cur)
+		return fail(w, "no tables loaded (degraded mode)");
 	sf_err_clear(&err);
 	if (sf_tables_roaming_update(cur, &num, add, visited, &nt, &err)) {
 		char msg[600];
@@ -769,6 +798,12 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	     (unsigned long long)sum->fwd_responses,
 	     (unsigned long long)sum->acks_absorbed);
 	metrics_reloads(&b, &st);
+	if (s->live) {
+		char live[1024];
+
+		if (sf_live_metrics(s->live, live, sizeof(live)))
+			mput(&b, "%s", live);
+	}
 	sf_tcp_counts(s, &conns, &unknown);
 	mput(&b, "# HELP sipfilter_tcp_connections TCP connections open.\n"
 		 "# TYPE sipfilter_tcp_connections gauge\n"
@@ -818,6 +853,31 @@ static void on_signal(sf_server_t *s, int sig_fd, bool *stop)
 	sf_sd_notify("READY=1");
 }
 
+/* Entries of the live feed: applied on the current generation and
+ * published as one successor. */
+static void live_apply(sf_server_t *s)
+{
+	sf_gen_t *g = sf_server_gen(s), *ng;
+	sf_tables_t *nt = NULL;
+	sf_tables_stats_t ts;
+	size_t n = sf_live_apply(s->live, &g->cfg->dialling, g->tables, &nt);
+
+	if (!n)
+		return;
+	sf_tables_set_generation(nt, s->status.generation);
+	ng = sf_gen_successor(g, nt);
+	if (!ng) {
+		sf_tables_free(nt);
+		sf_server_log(s, LOG_ERR, "roaming_live: out of memory; "
+			      "entries not applied");
+		return;
+	}
+	sf_snap_publish(&s->snap, ng); /* retires g: ng owns its config */
+	sf_tables_stats(nt, &ts);
+	STATUS_WRITE(s, (s->status.roaming_updates += n,
+			 s->status.tables = ts));
+}
+
 void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
 {
 	sf_mux_t m;
@@ -832,21 +892,24 @@ void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
 	m.arg = s;
 	m.st = sf_server_ctl_stats(s);
 	m.drop = SF_DROP_CTL_CLIENT;
-	p = calloc(sf_mux_max_fds(&m) + 1, sizeof(*p));
+	p = calloc(sf_mux_max_fds(&m) + 2, sizeof(*p));
 	while (p && !stop && !atomic_load(&s->stop)) {
 		int timeout = 1000, r;
 		unsigned n;
 
 		p[0] = (struct pollfd){sig_fd, POLLIN, 0};
-		n = sf_mux_poll_set(&m, p + 1, &timeout);
-		r = poll(p, n + 1, timeout);
+		p[1] = (struct pollfd){sf_live_fd(s->live), POLLIN, 0};
+		n = sf_mux_poll_set(&m, p + 2, &timeout);
+		r = poll(p, n + 2, timeout);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && (p[0].revents & POLLIN))
 			on_signal(s, sig_fd, &stop);
+		if (r > 0 && (p[1].revents & POLLIN))
+			live_apply(s);
 		if (r < 0)
-			memset(p, 0, (n + 1) * sizeof(*p));
-		sf_mux_dispatch(&m, p + 1);
+			memset(p, 0, (n + 2) * sizeof(*p));
+		sf_mux_dispatch(&m, p + 2);
 	}
 	free(p);
 	sf_mux_fini(&m);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "proxy_ctl.h"
+#include "proxy_live.h"
 #include "sipfilter/lib/sf_load.h"
 
 static double mono_s(void)
@@ -175,6 +176,8 @@ int sf_ctl_reload_force(sf_server_t *s, bool force)
 	if (next->tables)
 		sf_tables_set_generation(next->tables, st.generation);
 	sf_snap_publish(&s->snap, next); /* cur is freed after this */
+	/* the live feed again from the new file's position in the stream */
+	sf_live_reset(s->live, sf_tables_roaming_stream_id(next->tables));
 	st.reloads_ok++;
 	st.last_reload_ok = true;
 	st.loaded_at = (int64_t)time(NULL);

@@ -162,6 +162,10 @@ struct sf_server {
 	dev_t ctl_dev;          /* the control socket file we created, */
 	ino_t ctl_ino;          /* the only one we ever unlink */
 	int metrics_fd;
+	/* the live roaming feed (proxy_live.h), NULL when not configured:
+	 * started and freed by the serve command around the control loop;
+	 * read by the control and the metrics thread */
+	struct sf_live *live;
 	bool built; /* the snapshot and the locks exist (sf_server_free) */
 };
 

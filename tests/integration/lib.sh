@@ -20,7 +20,9 @@
 #                              serve 101-110, serve_reload 111-113,
 #                              edge 114, serve_torture 115-116,
 #                              faults 121-125, soak 131, hostile 141-144,
-#                              serve_dos 151,
+#                              serve_dos 151, serve_ported 161-164,
+#                              serve_redis 171-172 (node B listens
+#                              on 180, its metrics on 465),
 #                              serve_reload_config 301-305
 #   +464     SF_PORT_METRICS   /metrics and /health (127.0.0.1)
 #

@@ -31,7 +31,7 @@ echo "77055557003,TR" >>"$SF_TMP/tables/roaming.csv"
 serve_launch || { not_ok "serve starts"; finish; exit 1; }
 uas_start uas serve_uas.xml "$SF_PORT_CORE"
 
-uac before 127.0.0.2 $(sf_port 121) serve_ported_before.csv 2
+uac before 127.0.0.2 $(sf_port 161) serve_ported_before.csv 2
 expect_eq "no ported table: our-range number rejected, B's allowed (sipp)" "$?" 0
 
 python3 - "$SF_TMP/serve.yaml" <<'PY'
@@ -50,7 +50,7 @@ expect_json "reload with tables.ported: ok" "$r" "d['ok']"
 expect_json "ctl stats counts the ported rows" "$(ctl stats)" \
 	"d['tables']['ported_rows']==3"
 
-uac after 127.0.0.2 $(sf_port 122) serve_ported_after.csv 3
+uac after 127.0.0.2 $(sf_port 162) serve_ported_after.csv 3
 expect_eq "ported out allowed, ported in (not roaming) rejected, ported in roaming allowed (sipp)" "$?" 0
 
 r=$(ctl lookup 77015557001 --trunk ipx-carrier-a)
@@ -66,14 +66,14 @@ r=$(ctl reload); rc=$?
 expect_eq "broken ported file: ctl reload exits 1" "$rc" 1
 expect_json "broken ported file: file:line:col in the answer" "$r" \
 	"not d['ok'] and 'ported.csv:5:13:' in d['error'] and 'missing operator' in d['error']"
-uac kept 127.0.0.2 $(sf_port 123) serve_ported_after.csv 3
+uac kept 127.0.0.2 $(sf_port 163) serve_ported_after.csv 3
 expect_eq "refused reload: the loaded ported table still decides (sipp)" "$?" 0
 cp "$SF_TMP/ported.good" "$SF_TMP/tables/ported.csv"
 
 kill "$SERVE_PID"; wait "$SERVE_PID"
 expect_eq "serve exits 0" "$?" 0
 serve_launch || { not_ok "serve restarts with the ported config"; finish; exit 1; }
-uac restarted 127.0.0.2 $(sf_port 124) serve_ported_after.csv 3
+uac restarted 127.0.0.2 $(sf_port 164) serve_ported_after.csv 3
 expect_eq "restart: the ported table decides from the start (sipp)" "$?" 0
 j=$("$SIPFILTER" lookup -c "$SF_TMP/serve.yaml" --trunk ipx-carrier-a --json 77055557002)
 expect_json "sipfilter lookup agrees with serve" "$j" \

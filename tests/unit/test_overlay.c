@@ -222,10 +222,74 @@ static void test_cost_flat(void)
 	sf_tables_free(t);
 }
 
+static void test_batches(void)
+{
+	sf_tables_t *one = base_table(), *many = base_table(), *u, *keep;
+	sf_roaming_change_t ch[500];
+	sf_err_t err;
+	size_t bad = 0, applied;
+
+	for (unsigned round = 0; round < 40; round++) {
+		size_t n = 1 + rnd(500);
+
+		for (size_t i = 0; i < n; i++) {
+			ch[i].num = num_of(rnd(KEYS));
+			ch[i].add = rnd(3) != 0;
+			snprintf(ch[i].visited, sizeof(ch[i].visited), "%s",
+				 rnd(2) ? "TR" : "");
+			if (sf_tables_roaming_update(one, &ch[i].num,
+						     ch[i].add, ch[i].visited,
+						     &u, &err) == 0) {
+				sf_tables_free(one);
+				one = u;
+			}
+		}
+		keep = many;
+		T_EQ_INT(sf_tables_roaming_update_many(many, ch, n, &u,
+						       &applied, &err), 0);
+		T_EQ_INT(applied, n);
+		/* the base is untouched: the kept one still is "one" before
+		 * this round, i.e. differs from u only where ch changed it */
+		many = u;
+		for (unsigned i = 0; i < KEYS; i++) {
+			sf_num_t q = num_of(i);
+			char a[3], b[3];
+
+			if (sf_tables_is_roaming(one, &q, a) !=
+				    sf_tables_is_roaming(many, &q, b) ||
+			    strcmp(a, b) != 0)
+				bad++;
+		}
+		T_EQ_INT(sf_tables_roaming_overlay(many),
+			 sf_tables_roaming_overlay(one));
+		sf_tables_free(keep);
+	}
+	T_EQ_INT(bad, 0);
+	/* a bad entry is skipped, the rest applied */
+	ch[0].num = num_of(5);
+	ch[0].add = true;
+	memcpy(ch[0].visited, "T1", 3);
+	ch[1].num = num_of(7);
+	ch[1].add = true;
+	ch[1].visited[0] = '\0';
+	T_EQ_INT(sf_tables_roaming_update_many(many, ch, 2, &u, &applied,
+					       &err), 0);
+	T_EQ_INT(applied, 1);
+	{
+		sf_num_t q = num_of(7);
+
+		T_TRUE(sf_tables_is_roaming(u, &q, NULL));
+	}
+	sf_tables_free(u);
+	sf_tables_free(many);
+	sf_tables_free(one);
+}
+
 int main(void)
 {
 	T_RUN(test_differential);
 	T_RUN(test_alloc_failure);
+	T_RUN(test_batches);
 	T_RUN(test_cost_flat);
 	return T_DONE();
 }

@@ -138,6 +138,11 @@ static void test_errors(void)
 	sf_ranges_result_t res;
 	sf_err_t err;
 
+	/* no ranges at all: no rows (fuzz_tables found qsort given NULL) */
+	T_EQ_INT(import("# nothing\n", out, sizeof(out), &res, &err), 0);
+	T_EQ_INT(res.n_rows, 0);
+	sf_ranges_result_fini(&res);
+
 	T_EQ_INT(import("7701,770,x\n", out, sizeof(out), &res, &err), -1);
 	T_EQ_INT(err.line, 1);
 	T_EQ_INT(err.col, 6);
