@@ -390,8 +390,8 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	changed = judge(r, m, ok);
 	if (!ok)
 		cid = find_call_id(m->data, m->len);
-	else if (r->call->call_id.len)
-		cid = r->call->call_id;
+	else if (r->adm->judged && r->call->call_id.len)
+		cid = r->call->call_id; /* r->call is only filled when judged */
 	facts = record_facts(r, &no_facts);
 	rs = sf_replay_count(r, m, &r->rep, facts);
 	sel = selected(r, &r->rep);
