@@ -329,6 +329,45 @@ static uint32_t format_record(sf_replay_t *r, const sf_cap_msg_t *m,
 	return (uint32_t)len;
 }
 
+/* ---- discovery --------------------------------------------------------- */
+
+static bool home_class(int c)
+{
+	return c == SF_CLASS_HOME_MOBILE || c == SF_CLASS_HOME_FIXED ||
+	       c == SF_CLASS_HOME_MSRN || c == SF_CLASS_SERVICE ||
+	       c == SF_CLASS_TOLL_FREE || c == SF_CLASS_PREMIUM;
+}
+
+/* A judged INVITE as --discover counts it. */
+static void discover(sf_replay_t *r, const sf_cap_msg_t *m,
+		     const sf_facts_t *f)
+{
+	char num[SF_NUM_MAX + 2] = "", called[SF_NUM_MAX + 2] = "";
+	replay_disc_in_t in;
+
+	if (!r->adm->judged || f->number.kind == SF_NUM_NONE || f->trunk < 0)
+		return;
+	sf_num_format(&f->number, num, sizeof(num));
+	if (f->called.kind != SF_NUM_NONE)
+		sf_num_format(&f->called, called, sizeof(called));
+	in = (replay_disc_in_t){
+		.ts = m->ts_us, .number = num, .called = called,
+		.home = home_class(f->cls), .roaming = f->roaming,
+		.intl = f->trunk_kind == SF_TRUNK_INTERNATIONAL,
+		.domestic = f->trunk_kind == SF_TRUNK_DOMESTIC,
+		.trunk = f->trunk,
+		.trunk_name = r->o.cfg->trunks[f->trunk].name,
+		.rejected = r->rep.action == SF_W_REJECT,
+		.listed = f->substitution,
+	};
+	replay_disc_add(r->disc, &in);
+}
+
+unsigned sf_replay_discover_print(const sf_replay_t *r, FILE *fp)
+{
+	return r->disc ? replay_disc_print(r->disc, fp) : 0;
+}
+
 /* ---- the INVITE path --------------------------------------------------- */
 
 /* A retransmission of a transaction seen before (key): counted on its
@@ -394,6 +433,8 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 		cid = r->call->call_id; /* r->call is only filled when judged */
 	facts = record_facts(r, &no_facts);
 	rs = sf_replay_count(r, m, &r->rep, facts);
+	if (r->disc)
+		discover(r, m, facts);
 	sel = selected(r, &r->rep);
 	if (r->o.format != SF_REPLAY_NONE && (!r->o.cfg2 || changed))
 		len = format_record(r, m, cid, facts, &line);
@@ -523,7 +564,8 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	    replay_txn_init(&r->txn, TXN_SET) < 0 ||
 	    replay_txn_init(&r->sel, SEL_SET) < 0 ||
 	    replay_calls_init(&r->calls, o->calls_max, o->calls_bytes) < 0 ||
-	    sf_replay_stats_init(r) < 0) {
+	    sf_replay_stats_init(r) < 0 ||
+	    (o->discover && !(r->disc = replay_disc_new(o->discover)))) {
 		sf_replay_free(r);
 		return NULL;
 	}
@@ -549,6 +591,7 @@ void sf_replay_free(sf_replay_t *r)
 	replay_txn_fini(&r->txn);
 	replay_txn_fini(&r->sel);
 	replay_calls_fini(&r->calls);
+	replay_disc_free(r->disc);
 	sf_replay_stats_fini(r);
 	free(r);
 }
