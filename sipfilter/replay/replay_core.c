@@ -489,11 +489,14 @@ static bool sip_message(sf_replay_t *r, const uint8_t **p, size_t *n)
 void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 {
 	sf_replay_t *r = user;
+	sf_cap_msg_t mm = *m;   /* the message past keep-alive CRLFs */
 	const uint8_t *p = m->data;
 	size_t n = m->len;
 
 	if (!sip_message(r, &p, &n))
 		return;
+	mm.data = p;
+	mm.len = n;
 	if (m->ts_us > r->now)
 		r->now = m->ts_us;
 	sf_replay_expire(r, r->now);
@@ -504,20 +507,10 @@ void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 	 * refuses it, and replay says so) */
 	if (n > 7 && (!memcmp(p, "INVITE ", 7) ||
 		      (p[6] == ' ' && !strncasecmp((const char *)p, "INVITE", 6)))) {
-		sf_cap_msg_t mm = *m;
-
-		mm.data = p;
-		mm.len = n;
 		on_invite(r, &mm);
 		return;
 	}
-	{
-		sf_cap_msg_t mm = *m;
-
-		mm.data = p;
-		mm.len = n;
-		sf_replay_follow(r, &mm);
-	}
+	sf_replay_follow(r, &mm);
 	if (r->o.pcap && r->c.selected) {
 		sf_str_t cid = find_call_id(p, n);
 
