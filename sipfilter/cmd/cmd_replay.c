@@ -23,6 +23,7 @@
 #include "capture/sf_capfile.h"
 #include "capture/sf_pcapw.h"
 #include "sipfilter/replay/replay.h"
+#include "sipfilter/replay/replay_discover.h"
 #include "sf_cmds.h"
 #include "sipfilter/lib/sf_load.h"
 
@@ -70,6 +71,14 @@ static void usage(FILE *fp)
 		"outcome (default 65536,\n"
 		"                        with 512 bytes of record each: ~800 "
 		"bytes of memory a call)\n"
+		"      --discover FILE   candidate rows for the substitution "
+		"table, with their\n"
+		"                        evidence, as commented lines of the "
+		"table's format\n"
+		"      --discover-thresholds calls=N,fanout=N,travel=DUR,"
+		"spray=N,prefix=N\n"
+		"                        (default calls=20,fanout=5,travel=10m,"
+		"spray=10,prefix=7)\n"
 		"      --tz ZONE         summary times and buckets on ZONE's "
 		"clock (e.g.\n"
 		"                        Asia/Almaty); records stay UTC\n"
@@ -367,7 +376,8 @@ static int merge_group(run_t *rn, char **paths, size_t n, const char *bpf)
 /* Everything one run holds; released by cmd_fini whatever happened. */
 typedef struct cmd {
 	const char *cfg_path, *bpf, *format, *out_path, *diff_path;
-	const char *pcap_path, *select, *assume, *html_path;
+	const char *pcap_path, *select, *assume, *html_path, *disc_path;
+	replay_disc_opts_t disc;    /* --discover-thresholds */
 	bool summary, summary_only, hep;
 	int prog;                   /* --progress: 1, --no-progress: 0, -1 */
 	sf_replay_opts_t ro;
@@ -396,6 +406,7 @@ static void cmd_init(cmd_t *c)
 	c->ro.bucket_us = 60000000ull;
 	c->ro.hold_us = 32000000ull; /* 64*T1, RFC 3261 §17.1.1.2 */
 	c->ro.top = 5;
+	replay_disc_defaults(&c->disc);
 	if (e && sscanf(e, "%lu:%lu", &a, &b) == 2 && a <= UINT32_MAX &&
 	    b <= UINT32_MAX) {
 		c->ro.ring_slots = (uint32_t)a;
@@ -444,7 +455,8 @@ static int set_tz(const char *zone)
 static int parse_opts(cmd_t *c, int argc, char **argv)
 {
 	enum { O_SELECT = 256, O_TOP, O_NOHEP, O_PROGRESS, O_NOPROGRESS,
-	       O_RING_TO, O_CALL_TO, O_TZ, O_HTML, O_MAX_CALLS };
+	       O_RING_TO, O_CALL_TO, O_TZ, O_HTML, O_MAX_CALLS, O_DISCOVER,
+	       O_DISC_TH };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"filter", required_argument, NULL, 'f'},
@@ -463,6 +475,8 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"tz", required_argument, NULL, O_TZ},
 		{"html", required_argument, NULL, O_HTML},
 		{"max-calls", required_argument, NULL, O_MAX_CALLS},
+		{"discover", required_argument, NULL, O_DISCOVER},
+		{"discover-thresholds", required_argument, NULL, O_DISC_TH},
 		{"no-hep", no_argument, NULL, O_NOHEP},
 		{"progress", no_argument, NULL, O_PROGRESS},
 		{"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -491,6 +505,20 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 				return SF_EXIT_USAGE;
 			break;
 		case O_HTML: c->html_path = optarg; break;
+		case O_DISCOVER: c->disc_path = optarg; break;
+		case O_DISC_TH: {
+			char bad[128];
+
+			if (replay_disc_parse(optarg, &c->disc, bad,
+					      sizeof(bad)) < 0) {
+				fprintf(stderr, "sipfilter: bad "
+					"--discover-thresholds part '%s' (use "
+					"calls=N,fanout=N,travel=DUR,spray=N,"
+					"prefix=N)\n", bad);
+				return SF_EXIT_USAGE;
+			}
+			break;
+		}
 		case O_MAX_CALLS: {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -697,6 +725,8 @@ static int prepare(cmd_t *c)
 		c->out = f;
 	}
 	c->ro.out = c->out;
+	if (c->disc_path)
+		c->ro.discover = &c->disc;
 	return -1;
 }
 
@@ -770,6 +800,28 @@ static void write_html(cmd_t *c)
 	}
 }
 
+/* --discover: the candidate rows (a failed write is exit status 1). */
+static void write_discover(cmd_t *c)
+{
+	FILE *f = fopen(c->disc_path, "w");
+	unsigned n;
+
+	if (!f) {
+		fprintf(stderr, "sipfilter: %s: %s\n", c->disc_path,
+			strerror(errno));
+		c->rn.rc = SF_EXIT_FAIL;
+		return;
+	}
+	n = sf_replay_discover_print(c->rp, f);
+	if (ferror(f) | (fclose(f) != 0)) {
+		fprintf(stderr, "sipfilter: %s: write failed\n", c->disc_path);
+		c->rn.rc = SF_EXIT_FAIL;
+		return;
+	}
+	fprintf(stderr, "sipfilter: %u candidate substitution rows in %s\n",
+		n, c->disc_path);
+}
+
 /* The pending records, warnings about skipped link types, the summary,
  * and a failed write as exit status 1. */
 static void finish(cmd_t *c)
@@ -787,6 +839,8 @@ static void finish(cmd_t *c)
 		sf_replay_summary(c->rp, c->rn.dec, stderr);
 	if (c->html_path)
 		write_html(c);
+	if (c->disc_path)
+		write_discover(c);
 	if (sf_replay_write_error(c->rp)) {
 		fprintf(stderr, "sipfilter: writing the output failed\n");
 		c->rn.rc = SF_EXIT_FAIL;

@@ -86,11 +86,13 @@ typedef struct sf_replay_opts {
 	 * call table's size (states, bytes of parked records; 0 = the
 	 * defaults, replay_calls.h), for tests of eviction. */
 	uint64_t ring_timeout_us, call_timeout_us;
+	uint32_t calls_max, calls_bytes;
 	/* --tz: the summary's buckets start and its times are shown on this
 	 * zone's wall clock (the process's TZ, set by the caller); NULL =
 	 * UTC.  Records stay UTC. */
 	const char *tz;
-	uint32_t calls_max, calls_bytes;
+	/* --discover: thresholds, or NULL (off); see replay_discover.h */
+	const struct replay_disc_opts *discover;
 } sf_replay_opts_t;
 
 #define SF_REPLAY_RING_MIN_BYTES (16384u + 64u)
@@ -118,6 +120,10 @@ void sf_replay_summary(const sf_replay_t *r, const sf_capdec_t *dec,
  * script) on fp; inputs (n names) are listed on it.  See replay_html.c. */
 void sf_replay_html_page(const sf_replay_t *r, const sf_capdec_t *dec,
 			 char *const *inputs, size_t n, FILE *fp);
+
+/* --discover: the candidate substitution rows on fp (replay_discover.h);
+ * returns how many. */
+unsigned sf_replay_discover_print(const sf_replay_t *r, FILE *fp);
 
 /* Non-zero if writing records or the pcap failed (e.g. disk full). */
 int sf_replay_write_error(const sf_replay_t *r);

@@ -358,6 +358,45 @@ static uint32_t format_record(sf_replay_t *r, const sf_cap_msg_t *m,
 	return (uint32_t)len;
 }
 
+/* ---- discovery --------------------------------------------------------- */
+
+static bool home_class(int c)
+{
+	return c == SF_CLASS_HOME_MOBILE || c == SF_CLASS_HOME_FIXED ||
+	       c == SF_CLASS_HOME_MSRN || c == SF_CLASS_SERVICE ||
+	       c == SF_CLASS_TOLL_FREE || c == SF_CLASS_PREMIUM;
+}
+
+/* A judged INVITE as --discover counts it. */
+static void discover(sf_replay_t *r, const sf_cap_msg_t *m,
+		     const sf_facts_t *f)
+{
+	char num[SF_NUM_MAX + 2] = "", called[SF_NUM_MAX + 2] = "";
+	replay_disc_in_t in;
+
+	if (!r->adm->judged || f->number.kind == SF_NUM_NONE || f->trunk < 0)
+		return;
+	sf_num_format(&f->number, num, sizeof(num));
+	if (f->called.kind != SF_NUM_NONE)
+		sf_num_format(&f->called, called, sizeof(called));
+	in = (replay_disc_in_t){
+		.ts = m->ts_us, .number = num, .called = called,
+		.home = home_class(f->cls), .roaming = f->roaming,
+		.intl = f->trunk_kind == SF_TRUNK_INTERNATIONAL,
+		.domestic = f->trunk_kind == SF_TRUNK_DOMESTIC,
+		.trunk = f->trunk,
+		.trunk_name = r->o.cfg->trunks[f->trunk].name,
+		.rejected = r->rep.action == SF_W_REJECT,
+		.listed = f->substitution,
+	};
+	replay_disc_add(r->disc, &in);
+}
+
+unsigned sf_replay_discover_print(const sf_replay_t *r, FILE *fp)
+{
+	return r->disc ? replay_disc_print(r->disc, fp) : 0;
+}
+
 /* ---- the INVITE path --------------------------------------------------- */
 
 /* A retransmission of a transaction seen before (key): counted on its
@@ -423,10 +462,12 @@ static void on_invite(sf_replay_t *r, const sf_cap_msg_t *m)
 	changed = judge(r, m, ok);
 	if (!ok)
 		cid = find_call_id(m->data, m->len);
-	else if (r->call->call_id.len)
-		cid = r->call->call_id;
+	else if (r->adm->judged && r->call->call_id.len)
+		cid = r->call->call_id; /* r->call is only filled when judged */
 	facts = record_facts(r, &no_facts);
 	rs = sf_replay_count(r, m, &r->rep, facts);
+	if (r->disc)
+		discover(r, m, facts);
 	sel = selected(r, &r->rep);
 	if (r->o.format != SF_REPLAY_NONE && (!r->o.cfg2 || changed))
 		len = format_record(r, m, cid, facts, &line);
@@ -485,11 +526,14 @@ static bool sip_message(sf_replay_t *r, const uint8_t **p, size_t *n)
 void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 {
 	sf_replay_t *r = user;
+	sf_cap_msg_t mm = *m;   /* the message past keep-alive CRLFs */
 	const uint8_t *p = m->data;
 	size_t n = m->len;
 
 	if (!sip_message(r, &p, &n))
 		return;
+	mm.data = p;
+	mm.len = n;
 	if (m->ts_us > r->now)
 		r->now = m->ts_us;
 	sf_replay_expire(r, r->now);
@@ -500,20 +544,10 @@ void sf_replay_on_msg(void *user, const sf_cap_msg_t *m)
 	 * refuses it, and replay says so) */
 	if (n > 7 && (!memcmp(p, "INVITE ", 7) ||
 		      (p[6] == ' ' && !strncasecmp((const char *)p, "INVITE", 6)))) {
-		sf_cap_msg_t mm = *m;
-
-		mm.data = p;
-		mm.len = n;
 		on_invite(r, &mm);
 		return;
 	}
-	{
-		sf_cap_msg_t mm = *m;
-
-		mm.data = p;
-		mm.len = n;
-		sf_replay_follow(r, &mm);
-	}
+	sf_replay_follow(r, &mm);
 	if (r->o.pcap && r->c.selected) {
 		sf_str_t cid = find_call_id(p, n);
 
@@ -560,7 +594,8 @@ sf_replay_t *sf_replay_new(const sf_replay_opts_t *o)
 	    replay_txn_init(&r->txn, TXN_SET) < 0 ||
 	    replay_txn_init(&r->sel, SEL_SET) < 0 ||
 	    replay_calls_init(&r->calls, o->calls_max, o->calls_bytes) < 0 ||
-	    sf_replay_stats_init(r) < 0) {
+	    sf_replay_stats_init(r) < 0 ||
+	    (o->discover && !(r->disc = replay_disc_new(o->discover)))) {
 		sf_replay_free(r);
 		return NULL;
 	}
@@ -586,6 +621,7 @@ void sf_replay_free(sf_replay_t *r)
 	replay_txn_fini(&r->txn);
 	replay_txn_fini(&r->sel);
 	replay_calls_fini(&r->calls);
+	replay_disc_free(r->disc);
 	sf_replay_stats_fini(r);
 	free(r);
 }

@@ -21,6 +21,7 @@
 
 #include "replay.h"
 #include "replay_calls.h"
+#include "replay_discover.h"
 #include "replay_jsonl.h"
 #include "replay_memo.h"
 #include "replay_record.h"
@@ -92,6 +93,7 @@ struct sf_replay {
 	replay_ring_t ring;          /* records waiting for their window */
 	replay_txn_set_t txn, sel;   /* folding; selected Call-IDs */
 	replay_calls_t calls;        /* outcomes being followed */
+	replay_disc_t *disc;         /* --discover's evidence, or NULL */
 	/* counting */
 	counters_t c;
 	rule_stat_t *rules;     /* cfg->n_rules + MAX_EXTRA_RULES */

@@ -13,16 +13,10 @@
 set -u
 cd "$SF_ROOT"
 . tests/integration/lib.sh
-
-SF=$SIPFILTER
-CFG=tests/fixtures/engine/sipfilter.yaml
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
+. tests/tools/replay_gen.sh
+replay_setup || { finish; exit 1; }
 BROWSER=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$BROWSER" ] || { not_ok "chromium installed (make deps-test)"; finish; exit 1; }
-. tests/tools/replay_gen.sh
-build_generators "$T" || { finish; exit 1; }
 mkdir -p "$T/cap"
 "$T/gen_capture" scenarios "$T/cap"
 "$T/gen_flows" flows "$T/cap/flows.pcap"

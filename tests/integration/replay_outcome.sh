@@ -14,14 +14,8 @@
 set -u
 cd "$SF_ROOT"
 . tests/integration/lib.sh
-
-SF=$SIPFILTER
-CFG=tests/fixtures/engine/sipfilter.yaml
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
 . tests/tools/replay_gen.sh
-build_generators "$T" || { finish; exit 1; }
+replay_setup || { finish; exit 1; }
 "$T/gen_flows" flows "$T/flows.pcap"
 
 rp() { "$SF" replay -c "$CFG" --no-progress "$@"; }

@@ -12,17 +12,11 @@
 set -u
 cd "$SF_ROOT"
 . tests/integration/lib.sh
-
-SF=$SIPFILTER
-CFG=tests/fixtures/engine/sipfilter.yaml
+. tests/tools/replay_gen.sh
+replay_setup || { finish; exit 1; }
 SCHEMA=dist/replay-record.schema.json
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
 python3 -c 'import jsonschema' 2>/dev/null ||
 	{ not_ok "python3-jsonschema installed (make deps-test)"; finish; exit 1; }
-. tests/tools/replay_gen.sh
-build_generators "$T" || { finish; exit 1; }
 mkdir -p "$T/cap"
 "$T/gen_capture" scenarios "$T/cap"
 "$T/gen_capture" admission "$T/cap/admission.pcap"

@@ -13,3 +13,14 @@ build_generators() {
 		"$fix/gen_flows.c" capture/sf_pcapw.c base/sf_addr.c \
 		base/sf_err.c -lz || { not_ok "build gen_flows"; return 1; }
 }
+
+# replay_setup: what every replay test starts with: SF (the binary), CFG
+# (the frozen example config the tests rest on), T (a scratch directory
+# removed at exit) and the generators built in T.
+replay_setup() {
+	SF=$SIPFILTER
+	CFG=tests/fixtures/engine/sipfilter.yaml
+	T=$(mktemp -d)
+	trap 'rm -rf "$T"' EXIT
+	build_generators "$T"
+}
