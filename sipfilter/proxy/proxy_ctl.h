@@ -60,6 +60,13 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size);
  * Any thread (reads counters and s->status under status_lock). */
 size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size);
 
+/* Counter slot labels (sf_st_labels_t: stable across reloads), for the
+ * `stats` answer and the metrics: a rule slot's name, its own action
+ * (what enforce mode applies), a trunk slot's name. */
+const char *sf_ctl_rule_label(const sf_st_labels_t *l, unsigned r);
+sf_action_t sf_ctl_rule_action(const sf_st_labels_t *l, unsigned r);
+const char *sf_ctl_trunk_label(const sf_st_labels_t *l, unsigned slot);
+
 /* True when no tables are loaded (degraded mode).  Any thread. */
 bool sf_ctl_degraded(sf_server_t *s);
 
