@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * proxy_ctl.c - roaming updates, the control socket and signals (the
- * control thread; reloads themselves are in proxy_reload.c), and the
- * metrics rendering the metrics thread (proxy_http.c) calls.  The control
+ * control thread; reloads themselves are in proxy_reload.c, the metrics
+ * text the metrics thread serves in proxy_metrics.c).  The control
  * thread is the only writer of s->status and of the published generation;
  * it takes status_lock to write the status, so the metrics thread reads a
  * consistent copy, and it reads the generation without a read-side
