@@ -26,6 +26,8 @@ if [ ! -e "$DESTDIR$SYSCONFDIR/sipfilter/sipfilter.yaml" ]; then
 		"$here/config/sipfilter.yaml" >"$DESTDIR$SYSCONFDIR/sipfilter/sipfilter.yaml"
 	install -m 0644 "$here"/config/tables/*.csv "$DESTDIR$SYSCONFDIR/sipfilter/tables/"
 fi
+install -D -m 0644 "$here/dist/replay-record.schema.json" \
+	"$DESTDIR$PREFIX/share/sipfilter/replay-record.schema.json"
 install -d "$DESTDIR$UNITDIR"
 sed -e "s|/usr/local/bin/|$PREFIX/bin/|g" -e "s|/etc/sipfilter/|$SYSCONFDIR/sipfilter/|g" \
 	"$here/dist/sipfilter.service" >"$DESTDIR$UNITDIR/sipfilter.service"

@@ -24,7 +24,8 @@ files=$(dpkg-deb -c "$deb" 2>/dev/null | awk '{print $6}')
 for f in ./usr/bin/sipfilter ./usr/share/man/man8/sipfilter.8.gz \
 	./usr/share/man/man5/sipfilter.yaml.5.gz ./etc/sipfilter/sipfilter.yaml \
 	./var/lib/sipfilter/tables/roaming.csv ./lib/systemd/system/sipfilter.service \
-	./usr/share/doc/sipfilter/copyright; do
+	./usr/share/doc/sipfilter/copyright \
+	./usr/share/sipfilter/replay-record.schema.json; do
 	expect_match "package holds $f" "$files" "^${f//./\\.}$"
 done
 dpkg-deb -x "$deb" "$T/root"

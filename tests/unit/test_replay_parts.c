@@ -108,7 +108,7 @@ static void test_ring_full_slots(void)
 {
 	replay_ring_t g;
 	unsigned ev = 0;
-	char line[8];
+	char line[16]; /* "r%d" of any int: gcc -O1 checks the bound */
 
 	replay_ring_init(&g, 4, 1000, 100);
 	for (int i = 0; i < 4; i++) {
