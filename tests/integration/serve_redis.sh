@@ -87,7 +87,9 @@ expect_json "ctl roaming add on A goes to the stream" "$r" \
 e1=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["stream_id"])' <<<"$r")
 expect_json "published on A, seen on B" "$r" "'seen_on_b_ms' in d"
 echo "     (B saw A's change $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("seen_on_b_ms"))' <<<"$r") ms after A answered)"
-expect_json "  ... within 100 ms" "$r" "d.get('seen_on_b_ms', 1e9) < 100"
+# pushed, not polled: well inside one XREAD BLOCK period (500 ms); a
+# figure above, not a speed test (it is ~0.1-0.4 ms on a quiet machine)
+expect_json "  ... within 400 ms" "$r" "d.get('seen_on_b_ms', 1e9) < 400"
 ms=$(wait_roaming "$A" 77015558002 True); expect_eq "  ... and on A itself" "$?" 0
 uac live 127.0.0.2 $(sf_port 171) serve_redis.csv 2
 expect_eq "sipp through A: roaming via the stream allowed, not roaming rejected" "$?" 0

@@ -21,6 +21,7 @@ def ask(sock, line):
     s.settimeout(5)
     s.connect(sock)
     s.sendall((line + "\n").encode())
+    s.shutdown(socket.SHUT_WR)  # one request: serve answers, then closes
     b = b""
     while True:
         c = s.recv(65536)
