@@ -10,6 +10,8 @@
  * only every eighth input (by length) is printed: formatting each error
  * again took a tenth of the time (callgrind), and the printer's paths do
  * not depend on the config; the corpus replay (SF_FUZZ_REPLAY) prints all.
+ * libyaml's allocations come from fuzz_yaml_heap.h's checked arena under
+ * libFuzzer (its real heap in the replay).
  * Build it with clang -fsanitize=fuzzer,address,undefined -I. from the
  * repository root, giving this file plus every .c file of base/ and
  * config/, and -lyaml; run it on a copy of tests/fuzz/corpus/config with
@@ -21,6 +23,9 @@
 #include <string.h>
 
 #include "config/sf_config.h"
+#ifndef SF_FUZZ_REPLAY
+#include "tests/fuzz/fuzz_yaml_heap.h"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sink)
 		sink = fmemopen(sinkbuf, sizeof(sinkbuf), "w");
+#ifndef SF_FUZZ_REPLAY
+	fuzz_yaml_heap_reset();
+#endif
 	sf_diag_init(&diag);
 	if (sf_cfg_parse_flags("fuzz.yaml", (const char *)data, size,
 			       "/nonexistent", SF_CFG_SKIP_FILE_CHECKS, &cfg,
