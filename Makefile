@@ -37,7 +37,7 @@ LDLIBS  := -losipparser2 -lJudy -lyaml -lpcap -lz -lsodium -lssl -lcrypto -lhire
 PKGS_BUILD := gcc make libc6-dev libosip2-dev libjudy-dev libyaml-dev \
               libpcap-dev zlib1g-dev libsodium-dev libssl-dev libhiredis-dev
 PKGS_TEST  := sip-tester python3 python3-jsonschema chromium clang libclang-rt-14-dev \
-              pkgconf binutils tshark redis-server
+              pkgconf binutils tshark redis-server flex bison
 PKGS_BENCH := valgrind
 
 # libsipfilter: the engine with its tables, config and base; no I/O
@@ -188,27 +188,33 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libsipfilter.a
 	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< build/fuzz/libsipfilter.a $(LDLIBS)
 fuzz-build: deps-test $(FUZZ_BINS)
 
-# MemorySanitizer builds (issue 15) of the targets that link none of the
-# Debian libraries (libosip2, Judy, libyaml, libpcap, zlib, libsodium are
-# not MSan-instrumented: MSan would report every value they compute as
-# uninitialised, or miss what they write).  FUZZ_MSAN_TARGETS lists them;
-# the other targets reach libosip2 (identity, admit, proxy), libyaml
-# (config, and through sf_load every target with a config), Judy (tables)
-# or libpcap (pcap: the file header and BPF filters).  Each links only the
-# library objects it needs (the archive) and libc, whose functions MSan
-# intercepts.  Binaries: build/msan/NAME; make fuzz-msan runs them.
-FUZZ_MSAN_TARGETS := fuzz_normalize fuzz_sip_scan fuzz_hep
-FUZZ_MSAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. -g -O1 \
-	-fno-omit-frame-pointer -DSF_FUZZING \
+# MemorySanitizer builds (issue 15).  MSan must see every store, so the
+# Debian libraries a target calls are rebuilt with -fsanitize=memory from
+# Debian's own source packages (tests/fuzz/msan_deps.sh: libyaml, Judy,
+# libpcap, zlib; static, in build/msan/deps; flex and bison build
+# libpcap).  libosip2 cannot be: the package registry serves its .dsc
+# without the source tarballs, so identity, admit and proxy (libosip2,
+# and libsodium through the proxy) stay ASan/UBSan only.  Binaries:
+# build/msan/NAME; make fuzz-msan runs them.
+FUZZ_MSAN_TARGETS := fuzz_normalize fuzz_sip_scan fuzz_hep fuzz_encap \
+	fuzz_certname fuzz_config fuzz_tables fuzz_pcap
+MSAN_DEPS := build/msan/deps
+FUZZ_MSAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. \
+	-I$(MSAN_DEPS)/include -g -O1 -fno-omit-frame-pointer -DSF_FUZZING \
 	-fsanitize=fuzzer-no-link,memory -fsanitize-memory-track-origins=2
-build/msan/obj/%.o: %.c
+$(MSAN_DEPS)/all.done:
+	dist/apt-deb-src.sh
+	tests/fuzz/msan_deps.sh $(MSAN_DEPS) libyaml judy zlib libpcap
+	touch $@
+build/msan/obj/%.o: %.c | $(MSAN_DEPS)/all.done
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_MSAN_CFLAGS) -MMD -MP -c $< -o $@
 build/msan/libsipfilter.a: $(LIB_SRCS:%.c=build/msan/obj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 build/msan/%: tests/fuzz/%.c build/msan/libsipfilter.a
-	clang $(FUZZ_MSAN_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< build/msan/libsipfilter.a
+	clang $(FUZZ_MSAN_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< \
+	  build/msan/libsipfilter.a -L$(MSAN_DEPS)/lib -lyaml -lJudy -lpcap -lz -lm
 fuzz-msan-build: deps-test $(FUZZ_MSAN_TARGETS:%=build/msan/%)
 fuzz-msan: fuzz-msan-build
 	FUZZ_BIN_DIR=build/msan FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $(FUZZ_MSAN_RUN)
@@ -285,7 +291,7 @@ $(PROMTOOL):
 	cd / && rm -rf $$d
 	@test -x $@
 
-test: deps-test deps-deb $(BIN) lib $(PROMTOOL) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
+test: deps-test deps-deb $(MSAN_DEPS)/all.done $(BIN) lib $(PROMTOOL) $(TEST_BINS) $(SIP_VARIANT_BINS) $(FUZZ_REPLAY_BINS) $(BENCH_BINS) $(TOOL_BINS) check-deps
 	BUILD=$(BUILD) SF_SAN="$(SAN)" tests/run.sh
 
 # Same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -381,7 +387,6 @@ KAM_VERSION  = $(shell dpkg-query -W -f '$${Version}' kamailio 2>/dev/null)
 KAM_UPSTREAM = $(shell echo '$(KAM_VERSION)' | sed 's/-[^-]*$$//; s/^[0-9]*://')
 KAM_SRC      = $(KAM_DIR)/kamailio-$(KAM_UPSTREAM)
 KAM_MOD     := $(BUILD)/kamailio/sipfilter.so
-KAM_DEBSRC  := /etc/apt/sources.list.d/sipfilter-deb-src.sources
 
 .PHONY: kamailio-module deps-kamailio
 kamailio-module: deps-kamailio $(KAM_MOD)
@@ -393,11 +398,7 @@ deps-kamailio: deps
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq --no-install-recommends $$missing; fi
-	@if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && \
-	    ! grep -qs '^deb-src' /etc/apt/sources.list; then \
-	  echo "adding $(KAM_DEBSRC) (deb-src for apt-get source kamailio)"; \
-	  printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-	    >$(KAM_DEBSRC); apt-get update -qq; fi
+	@dist/apt-deb-src.sh
 	@if [ ! -f $(KAM_SRC)/src/core/sr_module.h ]; then \
 	  mkdir -p $(KAM_DIR) && cd $(KAM_DIR) && \
 	  { apt-get source -qq --download-only kamailio=$(KAM_VERSION) || \

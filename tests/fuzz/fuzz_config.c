@@ -10,8 +10,8 @@
  * only every eighth input (by length) is printed: formatting each error
  * again took a tenth of the time (callgrind), and the printer's paths do
  * not depend on the config; the corpus replay (SF_FUZZ_REPLAY) prints all.
- * libyaml's allocations come from fuzz_yaml_heap.h's checked arena under
- * libFuzzer (its real heap in the replay).
+ * libyaml's allocations come from fuzz_yaml_heap.h's checked arena in the
+ * ASan libFuzzer build (its real heap in the replay and MSan builds).
  * Build it with clang -fsanitize=fuzzer,address,undefined -I. from the
  * repository root, giving this file plus every .c file of base/ and
  * config/, and -lyaml; run it on a copy of tests/fuzz/corpus/config with
@@ -23,8 +23,13 @@
 #include <string.h>
 
 #include "config/sf_config.h"
-#ifndef SF_FUZZ_REPLAY
+/* The checked arena replaces libyaml's heap in the ASan libFuzzer build
+ * only (the MSan build links an instrumented libyaml statically). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(SF_FUZZ_REPLAY)
+#define SF_FUZZ_YAML_HEAP 1
 #include "tests/fuzz/fuzz_yaml_heap.h"
+#endif
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sink)
 		sink = fmemopen(sinkbuf, sizeof(sinkbuf), "w");
-#ifndef SF_FUZZ_REPLAY
+#ifdef SF_FUZZ_YAML_HEAP
 	fuzz_yaml_heap_reset();
 #endif
 	sf_diag_init(&diag);

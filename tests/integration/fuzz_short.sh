@@ -10,8 +10,9 @@
 # build/fuzz/crashes/NAME/.  Skipped (0 passed, 0 failed) without clang,
 # and under `make asan` (BUILD other than build): the fuzz binaries
 # already carry ASan+UBSan, and the asan suite replays every corpus.
-# Then the MemorySanitizer builds (make fuzz-msan-build: the targets that
-# link none of the uninstrumented Debian libraries) for as long each.
+# Then the MemorySanitizer builds (make fuzz-msan-build: every target but
+# the three that parse with libosip2, linked with MSan builds of libyaml,
+# Judy, libpcap and zlib that `make test` prepares) for as long each.
 # Longer runs: `make fuzz FUZZ_TIME=...` (both).
 set -u
 cd "${SF_ROOT:-$(dirname "$0")/../..}"
