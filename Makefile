@@ -191,14 +191,18 @@ fuzz-build: deps-test $(FUZZ_BINS)
 # MemorySanitizer builds (issue 15).  MSan must see every store, so the
 # Debian libraries a target calls are rebuilt with -fsanitize=memory from
 # Debian's own source packages (tests/fuzz/msan_deps.sh: libyaml, Judy,
-# libpcap, zlib; static, in build/msan/deps; flex and bison build
+# libpcap, zlib; static, cached in ~/.cache/sipfilter; flex and bison build
 # libpcap).  libosip2 cannot be: the package registry serves its .dsc
 # without the source tarballs, so identity, admit and proxy (libosip2,
 # and libsodium through the proxy) stay ASan/UBSan only.  Binaries:
 # build/msan/NAME; make fuzz-msan runs them.
 FUZZ_MSAN_TARGETS := fuzz_normalize fuzz_sip_scan fuzz_hep fuzz_encap \
 	fuzz_certname fuzz_config fuzz_tables fuzz_pcap
-MSAN_DEPS := build/msan/deps
+# Cached outside the tree (a fresh clone reuses them), keyed by the
+# installed versions so an upgrade rebuilds them.
+MSAN_DEPS_KEY = $(shell dpkg-query -W -f '$${Version} ' libyaml-dev libjudy-dev \
+	libpcap0.8-dev zlib1g-dev 2>/dev/null | md5sum | cut -c1-10)
+MSAN_DEPS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sipfilter/msan-deps-$(MSAN_DEPS_KEY)
 FUZZ_MSAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DSF_VERSION='"$(VERSION)"' -I. \
 	-I$(MSAN_DEPS)/include -g -O1 -fno-omit-frame-pointer -DSF_FUZZING \
 	-fsanitize=fuzzer-no-link,memory -fsanitize-memory-track-origins=2
