@@ -56,8 +56,10 @@ def page(secs, name, title, sec, manual, what, synopsis, wanted, version):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
+    if len(sys.argv) < 2 or sys.argv[1].startswith('-'):
+        # `man.py --help` once wrote the pages into a directory "--help"
+        print(__doc__, file=sys.stdout if len(sys.argv) > 1 else sys.stderr)
+        sys.exit(0 if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help') else 2)
     out, version = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else '0.1.0'
     secs = sections(open(os.path.join(ROOT, 'README.md'),
                          encoding='utf-8').read())
