@@ -100,13 +100,20 @@ stat() {
 	ctl stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
-# uas_start NAME SCENARIO PORT [ip]: a sipp UAS in the background
+# uas_start NAME SCENARIO PORT [ip]: a sipp UAS in the background, once
+# it listens
 # (PORT: $SF_PORT_CORE or $SF_PORT_CORE2, the fixture's next hops).
 uas_start() {
 	local name=$1 scen=$2 port=$3 ip=${4:-127.0.0.1}
 	sipp -sf "$SIPP_DIR/$scen" -i "$ip" -p "$port" -nostdin -trace_err \
 		-error_file "$SF_TMP/$name.err" >"$SF_TMP/$name.out" 2>&1 &
 	_pids+=($!)
+	# wait (up to 5 s) until it listens: an INVITE forwarded before that
+	# draws an ICMP unreachable and a retransmission judged twice
+	for _ in $(seq 100); do
+		[ -n "$(ss -Hlnu "sport = :$port" 2>/dev/null)" ] && break
+		sleep 0.05
+	done
 }
 
 # uac NAME SRC_IP SRC_PORT CSV CALLS [sipp args...]: runs a UAC to the
