@@ -328,6 +328,11 @@ const char *sf_tables_roaming_stream_id(const sf_tables_t *t)
 	return t ? t->core->roam_stream_id : "";
 }
 
+uint64_t sf_tables_roaming_journal_seq(const sf_tables_t *t)
+{
+	return t ? t->core->roam_journal_seq : 0;
+}
+
 size_t sf_tables_roaming_overlay(const sf_tables_t *t)
 {
 	return t ? t->n_ovl : 0;

@@ -11,6 +11,7 @@
  * metrics thread reads without a lock.
  */
 #include "proxy_ctl.h"
+#include "proxy_journal.h"
 #include "proxy_live.h"
 
 #include <dirent.h>
@@ -128,6 +129,8 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 	sf_jw_obj_close(w);
 	if (s->live)
 		sf_live_json(s->live, w);
+	if (s->journal)
+		sf_journal_json(s->journal, w);
 }
 
 /* Counter slot labels (sf_st_labels_t: stable across reloads). */
@@ -407,7 +410,8 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	sf_num_t num;
 	sf_err_t err;
 	bool add;
-	char buf[SF_NUM_MAX + 2];
+	char buf[SF_NUM_MAX + 2], why[SF_CFG_PATH_MAX + 100];
+	uint64_t seq = 0;
 
 	if (n < 3 || (strcmp(words[1], "add") && strcmp(words[1], "del")))
 		return fail(w, "usage: roaming add|del NUMBER [visited=CC]");
@@ -427,6 +431,13 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		sf_err_format(&err, msg, sizeof(msg));
 		return fail(w, "roaming update failed: %s", msg);
 	}
+	/* journalled before it is applied and acknowledged */
+	if (s->journal && sf_journal_append(s->journal, add, &num, visited,
+					    &seq, why, sizeof(why))) {
+		sf_tables_free(nt);
+		return fail(w, "roaming update not journalled, not applied: %s",
+			    why);
+	}
 	sf_tables_set_generation(nt, s->status.generation);
 	ng = sf_gen_successor(g, nt);
 	if (!ng) {
@@ -440,6 +451,11 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	sf_jw_str(w, "number", sf_num_format(&num, buf, sizeof(buf)));
 	sf_jw_bool(w, "roaming", add);
 	sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
+	/* where the change lasts: the journal (and its position), or this
+	 * process's memory until the next reload */
+	sf_jw_str(w, "via", s->journal ? "journal" : "memory");
+	if (s->journal)
+		sf_jw_uint(w, "journal_seq", seq);
 	return 0;
 }
 
@@ -595,6 +611,8 @@ void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
 		if (r < 0)
 			memset(p, 0, (n + 2) * sizeof(*p));
 		sf_mux_dispatch(&m, p + 2);
+		/* one fdatasync for the round's roaming changes */
+		sf_journal_sync(s->journal);
 	}
 	free(p);
 	sf_mux_fini(&m);

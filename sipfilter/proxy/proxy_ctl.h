@@ -46,6 +46,16 @@ void sf_sd_reloading(void);
  */
 int sf_ctl_reload(sf_server_t *s);
 
+/*
+ * Opens cfg's tables.roaming_journal (nothing when it is not set) into
+ * s->journal and replays it on the generation serving (after its roaming
+ * file's "# journal-seq:"), publishing the result; then drops the entries
+ * the file already holds.  Before the workers start.  A journal that does
+ * not parse is refused: SF_EPARSE with err naming file:line:col.
+ * Returns 0 or SF_E*.
+ */
+int sf_ctl_journal_start(sf_server_t *s, sf_err_t *err);
+
 /* sf_ctl_reload, with force: the shrink guard (serve.max_shrink) is not
  * applied - after many live roaming additions a file that lacks them is
  * a legitimate "shrink" - and the forced reload is logged (warning) with
