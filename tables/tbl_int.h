@@ -533,11 +533,14 @@ void sf_tbl_ovl_unref(sf_tbl_ovl_t *x);
  * consumed; *out is a new reference); later calls pass the *out of the
  * previous one, which they consume.  Nothing made by a batch may be
  * published until the batch is done.  SF_ENOMEM leaves *out unusable
- * only for the batch (the caller drops what it made).
+ * only for the batch (the caller drops what it made).  *prev gets key's
+ * value before the call when the map had it (else it is left as it was),
+ * so the caller needs no lookup of its own.
  */
 uint32_t sf_tbl_ovl_token(void);
 int sf_tbl_ovl_set_owned(sf_tbl_ovl_t *root, uint32_t token, uint64_t key,
-			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta);
+			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta,
+			 Word_t *prev);
 
 /* Bytes of one entry's slot (for the memory estimate). */
 size_t sf_tbl_ovl_slot_bytes(void);

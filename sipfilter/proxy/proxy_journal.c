@@ -276,38 +276,63 @@ int sf_journal_replay(sf_journal_t *j, uint64_t after,
 	return rc;
 }
 
-int sf_journal_append(sf_journal_t *j, bool add, const sf_num_t *num,
-		      const char *visited, uint64_t *seq, char *why,
-		      size_t why_size)
+int sf_journal_append_many(sf_journal_t *j, const sf_roaming_change_t *ch,
+			   size_t n, uint64_t *last, char *why,
+			   size_t why_size)
 {
-	char line[64];
+	char one[64], *buf = n > 1 ? malloc(n * 48) : one;
+	size_t len = 0;
 	struct stat st;
-	int n;
 	ssize_t w;
 
-	n = snprintf(line, sizeof(line), "%llu %s +%.*s%s%.2s\n",
-		     (unsigned long long)(j->last + 1), add ? "add" : "del",
-		     (int)num->len, num->d,
-		     add && visited && visited[0] ? " " : "",
-		     add && visited ? visited : "");
-	w = write(j->fd, line, (size_t)n);
-	if (w == n) {
-		*seq = ++j->last;
+	if (!buf) {
+		snprintf(why, why_size, "roaming journal: out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* the country as the tables keep it: upper case */
+		char cc[3] = {(char)(ch[i].visited[0] & ~0x20),
+			      (char)(ch[i].visited[1] & ~0x20), 0};
+
+		len += (size_t)sprintf(buf + len, "%llu %s +%.*s%s%s\n",
+				       (unsigned long long)(j->last + 1 + i),
+				       ch[i].add ? "add" : "del",
+				       (int)ch[i].num.len, ch[i].num.d,
+				       ch[i].add && ch[i].visited[0] ? " " : "",
+				       ch[i].add && ch[i].visited[0] ? cc : "");
+	}
+	w = write(j->fd, buf, len);
+	if (buf != one)
+		free(buf);
+	if (w == (ssize_t)len) {
+		j->last += n;
+		*last = j->last;
 		j->dirty = true;
-		atomic_fetch_add(&j->entries, 1);
-		atomic_fetch_add(&j->appended, 1);
-		atomic_fetch_add(&j->bytes, (uint64_t)n);
+		atomic_fetch_add(&j->entries, n);
+		atomic_fetch_add(&j->appended, n);
+		atomic_fetch_add(&j->bytes, (uint64_t)len);
 		return 0;
 	}
 	snprintf(why, why_size, "roaming journal %s: %s", j->path,
 		 w < 0 ? strerror(errno) : "short write");
-	/* a part of the line: cut it off, the change is refused */
+	/* a part of the lines: cut it off, the changes are refused */
 	if (w > 0 && !fstat(j->fd, &st) &&
 	    ftruncate(j->fd, st.st_size - w) < 0)
 		snprintf(why, why_size, "roaming journal %s: short write, "
 			 "and cutting it off failed: %s", j->path,
 			 strerror(errno));
 	return -1;
+}
+
+int sf_journal_append(sf_journal_t *j, bool add, const sf_num_t *num,
+		      const char *visited, uint64_t *seq, char *why,
+		      size_t why_size)
+{
+	sf_roaming_change_t c = {.num = *num, .add = add};
+
+	if (add && visited && visited[0])
+		memcpy(c.visited, visited, 2);
+	return sf_journal_append_many(j, &c, 1, seq, why, why_size);
 }
 
 void sf_journal_sync(sf_journal_t *j)

@@ -77,6 +77,13 @@ int sf_journal_append(sf_journal_t *j, bool add, const sf_num_t *num,
 		      const char *visited, uint64_t *seq, char *why,
 		      size_t why_size);
 
+/* sf_journal_append for n changes at once (ch[i].visited "" or two
+ * letters): one write(2) of all their lines, numbered in order; *last
+ * the last one's number.  All or nothing.  Returns 0 or -1 (why). */
+int sf_journal_append_many(sf_journal_t *j, const sf_roaming_change_t *ch,
+			   size_t n, uint64_t *last, char *why,
+			   size_t why_size);
+
 /* fdatasync when something was appended since the last call. */
 void sf_journal_sync(sf_journal_t *j);
 

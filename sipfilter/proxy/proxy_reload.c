@@ -115,6 +115,7 @@ int sf_ctl_journal_start(sf_server_t *s, sf_err_t *err)
 	sf_gen_t *g = sf_server_gen(s), *ng;
 	sf_tables_t *t;
 	char warn[SF_CFG_PATH_MAX + 200], line[200];
+	double t0 = mono_s();
 	size_t n;
 	int rc;
 
@@ -140,8 +141,9 @@ int sf_ctl_journal_start(sf_server_t *s, sf_err_t *err)
 	sf_snap_publish(&s->snap, ng);
 	sf_tables_stats(t, &s->status.tables);
 	snprintf(line, sizeof(line), "roaming_journal: %zu changes replayed "
-		 "(journal at %llu)", n,
-		 (unsigned long long)sf_journal_last(s->journal));
+		 "(journal at %llu) in %.3f s", n,
+		 (unsigned long long)sf_journal_last(s->journal),
+		 mono_s() - t0);
 	sf_server_log(s, LOG_NOTICE, line);
 	return 0;
 }

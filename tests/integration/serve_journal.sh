@@ -62,7 +62,7 @@ serve_launch || not_ok "serve restarts after kill -9"
 expect_eq "kill -9 and restart: 77015558002 roaming (TR)" "$(roaming 77015558002)" "True TR"
 expect_eq "  ... 77015558004 roaming" "$(roaming 77015558004)" "True"
 expect_eq "  ... 77011234567 deleted" "$(roaming 77011234567)" "False"
-expect_match "  ... replay logged" "$(cat "$SF_TMP/serve.err")" 'roaming_journal: 3 changes replayed \(journal at 3\)'
+expect_match "  ... replay logged" "$(cat "$SF_TMP/serve.err")" 'roaming_journal: 3 changes replayed \(journal at 3\) in [0-9.]+ s'
 uac calls2 127.0.0.2 $(sf_port 172) serve_redis.csv 2
 expect_eq "  ... sipp: the same verdicts" "$?" 0
 

@@ -126,6 +126,14 @@ static void test_append_replay(void)
 	T_EQ_INT(sf_journal_entries(j), 2);
 	T_EQ_INT(sf_journal_append(j, true, &d, "", &seq, why, sizeof(why)), 0);
 	T_EQ_INT(seq, 3);
+	/* a country as typed ("tr") is written as the tables keep it, so
+	 * the journal still opens */
+	T_EQ_INT(sf_journal_append(j, true, &a, "tr", &seq, why, sizeof(why)),
+		 0);
+	sf_journal_free(j);
+	T_EQ_INT(sf_journal_open(path, &j, warn, sizeof(warn), &err), 0);
+	T_CONTAINS(read_all(path), "4 add +77010000003 TR\n");
+	T_EQ_INT(sf_journal_last(j), 4);
 	sf_journal_free(j);
 	sf_tables_free(t);
 }

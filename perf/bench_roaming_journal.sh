@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# perf/bench_roaming_journal.sh - live roaming updates applied per node
+# through the local journal (tables.roaming_journal), with N live changes
+# (default 10^6) already applied:
+#  - replay: a journal of N entries written beforehand; `sipfilter serve`
+#    replays it at start (its log line gives the replay's own time);
+#  - live: M more (default 10^5) `roaming add` requests pipelined over one
+#    control connection (a Python client: one thread writes, the main one
+#    counts answers), each journalled (write(2)), applied and published
+#    as its own snapshot before it is answered; the rate is M over the time
+#    to the last answer, and M over serve's own CPU seconds (utime+stime
+#    from /proc) for the same span, which the client sharing the 2 cores
+#    does not count against.
+# REPS runs (default 3), each on a fresh serve and journal; prints every
+# run and the medians.  Bounded: 300 s per phase.  Everything started
+# here is stopped by PID.  Figures only.
+#   perf/bench_roaming_journal.sh [N [M]]     (REPS=5 ...)
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+n=${1:-1000000}
+m=${2:-100000}
+reps=${REPS:-3}
+base=${SF_PORT_BASE:-25600}
+T=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+cp -r "$root/tests/fixtures/serve/." "$T/"
+sed -i -e "s|@DIR@|$T|" -e "s|@PROXY_PORT@|$((base + 60))|g" \
+	-e "s|@CORE_PORT@|$((base + 70))|g" -e "s|@CORE2_PORT@|$((base + 72))|g" \
+	-e "s|@METRICS_PORT@|$((base + 464))|g" \
+	-e "s|^  roaming: tables/roaming.csv|&\n  roaming_journal: roaming.journal|" \
+	"$T/serve.yaml"
+python3 - "$T/journal.init" "$n" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.writelines("%d add +%d FR\n" % (i + 1, 78000000000 + i * 7)
+                 for i in range(int(sys.argv[2])))
+PY
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+replay=() live=() livecpu=()
+for r in $(seq "$reps"); do
+	cp "$T/journal.init" "$T/roaming.journal"
+	rm -f "$T/ctl.sock"
+	"$root/build/sipfilter" serve -c "$T/serve.yaml" 2>"$T/serve.err" &
+	pid=$!
+	PIDS+=("$pid")
+	for _ in $(seq 3000); do
+		"$root/build/sipfilter" ctl -s "$T/ctl.sock" -T 2 ping >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	s=$(sed -nE 's/.*roaming_journal: ([0-9]+) changes replayed .* in ([0-9.]+) s.*/\1 \2/p' "$T/serve.err")
+	rr=$(awk -v s="$s" 'BEGIN{split(s,a," "); printf "%d", a[1]/a[2]}')
+	c0=$(cpu "$pid")
+	out=$(timeout 300 python3 - "$T/ctl.sock" "$m" <<'PY'
+import socket, sys, threading, time
+path, m = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+lines = b"".join(b"roaming add %d visited=FR\n" % (79000000000 + i * 7)
+                 for i in range(m))
+t0 = time.monotonic()
+threading.Thread(target=lambda: (s.sendall(lines), s.shutdown(socket.SHUT_WR)),
+                 daemon=True).start()
+got = ok = 0
+buf = b""
+while got < m:
+    c = s.recv(1 << 20)
+    if not c:
+        break
+    buf += c
+    k = buf.rfind(b"\n")
+    if k < 0:
+        continue
+    done, buf = buf[:k + 1], buf[k + 1:]
+    got += done.count(b"\n")
+    ok += done.count(b'"ok":true')
+el = time.monotonic() - t0
+print("%d %d %.3f" % (got, ok, el))
+PY
+)
+	c1=$(cpu "$pid")
+	read -r got okc el <<<"$out"
+	lr=$(awk -v m="$m" -v e="$el" 'BEGIN{printf "%d", m/e}')
+	lc=$(awk -v m="$m" -v c="$((c1 - c0))" -v t="$tck" 'BEGIN{printf "%d", c ? m/(c/t) : 0}')
+	rows=$("$root/build/sipfilter" ctl -s "$T/ctl.sock" stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tables"]["roaming_rows"], d["roaming_journal"]["seq"])')
+	echo "run $r: replay $n entries at start: $rr applied/s; live: $okc/$m ok in ${el} s: $lr applied/s, $lc per CPU second of serve (roaming rows, journal seq: $rows)"
+	replay+=("$rr") live+=("$lr") livecpu+=("$lc")
+	kill "$pid"; wait "$pid" 2>/dev/null
+done
+med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+echo "median of $reps: replay $(med "${replay[@]}") applied/s; live via ctl (pipelined, journalled, one snapshot each) $(med "${live[@]}") applied/s, $(med "${livecpu[@]}") per CPU second of serve"
