@@ -12,11 +12,13 @@
 #    as its own snapshot before it is answered; the rate is M over the time
 #    to the last answer, and M over serve's own CPU seconds (utime+stime
 #    from /proc) for the same span, which the client sharing the 2 cores
-#    does not count against.
+#    does not count against;
+#  - then M more again, MANY (default 50) per `roaming many` request (one
+#    journal write, one batch, one snapshot per request).
 # REPS runs (default 3), each on a fresh serve and journal; prints every
 # run and the medians.  Bounded: 300 s per phase.  Everything started
 # here is stopped by PID.  Figures only.
-#   perf/bench_roaming_journal.sh [N [M]]     (REPS=5 ...)
+#   perf/bench_roaming_journal.sh [N [M]]     (REPS=5 MANY=50 ...)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1000000}
@@ -39,8 +41,43 @@ with open(sys.argv[1], "w") as f:
                  for i in range(int(sys.argv[2])))
 PY
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# live_phase M K PREFIX: M `roaming add` pipelined over one connection, K
+# per request (K > 1: `roaming many`); prints "answers ok seconds"
+live_phase() {
+	timeout 300 python3 - "$T/ctl.sock" "$1" "$2" "$3" <<'PY'
+import socket, sys, threading, time
+path, m, k, pre = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+nums = [pre * 10**8 + i * 7 for i in range(m)]
+if k == 1:
+    lines = b"".join(b"roaming add %d visited=FR\n" % x for x in nums)
+else:
+    lines = b"".join(b"roaming many " + b" ".join(b"add=%d/FR" % x for x in nums[i:i + k])
+                     + b"\n" for i in range(0, m, k))
+want = lines.count(b"\n")
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+t0 = time.monotonic()
+threading.Thread(target=lambda: (s.sendall(lines), s.shutdown(socket.SHUT_WR)),
+                 daemon=True).start()
+got = ok = 0
+buf = b""
+while got < want:
+    c = s.recv(1 << 20)
+    if not c:
+        break
+    buf += c
+    j = buf.rfind(b"\n")
+    if j < 0:
+        continue
+    done, buf = buf[:j + 1], buf[j + 1:]
+    got += done.count(b"\n")
+    ok += done.count(b'"ok":true')
+print("%d %d %.3f" % (got, ok, time.monotonic() - t0))
+PY
+}
 tck=$(getconf CLK_TCK)
-replay=() live=() livecpu=()
+k=${MANY:-50}
+replay=() live=() livecpu=() many=() manycpu=()
 for r in $(seq "$reps"); do
 	cp "$T/journal.init" "$T/roaming.journal"
 	rm -f "$T/ctl.sock"
@@ -54,41 +91,20 @@ for r in $(seq "$reps"); do
 	s=$(sed -nE 's/.*roaming_journal: ([0-9]+) changes replayed .* in ([0-9.]+) s.*/\1 \2/p' "$T/serve.err")
 	rr=$(awk -v s="$s" 'BEGIN{split(s,a," "); printf "%d", a[1]/a[2]}')
 	c0=$(cpu "$pid")
-	out=$(timeout 300 python3 - "$T/ctl.sock" "$m" <<'PY'
-import socket, sys, threading, time
-path, m = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_UNIX)
-s.connect(path)
-lines = b"".join(b"roaming add %d visited=FR\n" % (79000000000 + i * 7)
-                 for i in range(m))
-t0 = time.monotonic()
-threading.Thread(target=lambda: (s.sendall(lines), s.shutdown(socket.SHUT_WR)),
-                 daemon=True).start()
-got = ok = 0
-buf = b""
-while got < m:
-    c = s.recv(1 << 20)
-    if not c:
-        break
-    buf += c
-    k = buf.rfind(b"\n")
-    if k < 0:
-        continue
-    done, buf = buf[:k + 1], buf[k + 1:]
-    got += done.count(b"\n")
-    ok += done.count(b'"ok":true')
-el = time.monotonic() - t0
-print("%d %d %.3f" % (got, ok, el))
-PY
-)
+	out=$(live_phase "$m" 1 790)
 	c1=$(cpu "$pid")
 	read -r got okc el <<<"$out"
 	lr=$(awk -v m="$m" -v e="$el" 'BEGIN{printf "%d", m/e}')
 	lc=$(awk -v m="$m" -v c="$((c1 - c0))" -v t="$tck" 'BEGIN{printf "%d", c ? m/(c/t) : 0}')
+	c0=$(cpu "$pid")
+	read -r mgot mok mel <<<"$(live_phase "$m" "$k" 791)"
+	c1=$(cpu "$pid")
+	mr=$(awk -v m="$m" -v e="$mel" 'BEGIN{printf "%d", m/e}')
+	mc=$(awk -v m="$m" -v c="$((c1 - c0))" -v t="$tck" 'BEGIN{printf "%d", c ? m/(c/t) : 0}')
 	rows=$("$root/build/sipfilter" ctl -s "$T/ctl.sock" stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tables"]["roaming_rows"], d["roaming_journal"]["seq"])')
-	echo "run $r: replay $n entries at start: $rr applied/s; live: $okc/$m ok in ${el} s: $lr applied/s, $lc per CPU second of serve (roaming rows, journal seq: $rows)"
-	replay+=("$rr") live+=("$lr") livecpu+=("$lc")
+	echo "run $r: replay $n entries at start: $rr applied/s; live one per request: $okc/$m ok in ${el} s: $lr applied/s, $lc per CPU second of serve; live $k per request (roaming many): $mok/$mgot requests ok in ${mel} s: $mr applied/s, $mc per CPU second (roaming rows, journal seq: $rows)"
+	replay+=("$rr") live+=("$lr") livecpu+=("$lc") many+=("$mr") manycpu+=("$mc")
 	kill "$pid"; wait "$pid" 2>/dev/null
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-echo "median of $reps: replay $(med "${replay[@]}") applied/s; live via ctl (pipelined, journalled, one snapshot each) $(med "${live[@]}") applied/s, $(med "${livecpu[@]}") per CPU second of serve"
+echo "median of $reps: replay $(med "${replay[@]}") applied/s; live via ctl (pipelined, journalled, one snapshot each) $(med "${live[@]}") applied/s, $(med "${livecpu[@]}") per CPU second of serve; $k per request (roaming many) $(med "${many[@]}") applied/s, $(med "${manycpu[@]}") per CPU second"

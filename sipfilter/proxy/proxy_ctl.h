@@ -19,6 +19,9 @@
  *   stats                                -> counters, tables, reloads
  *   lookup NUMBER [trunk=T] [called=C]   -> the verdict, explained
  *   roaming add NUMBER [visited=CC] | roaming del NUMBER
+ *   roaming many add=NUMBER[/CC] del=NUMBER ...  (up to SF_CTL_MANY_MAX
+ *       changes in one request: checked together, journalled with one
+ *       write, applied and published as one snapshot; a feed's fast path)
  * A failed command answers {"ok":false,"error":"..."}.
  */
 #ifndef PROXY_CTL_H
@@ -83,6 +86,7 @@ bool sf_ctl_degraded(sf_server_t *s);
 /* Control-socket client bounds (proxy_mux.h). */
 #define SF_CTL_MAX_CLIENTS 32
 #define SF_CTL_MAX_REQUEST 1024
+#define SF_CTL_MANY_MAX 128 /* changes in one `roaming many` */
 #define SF_CTL_DEADLINE_MS 2000
 
 /*

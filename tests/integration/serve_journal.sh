@@ -15,6 +15,8 @@
 #  - a torn last line (killed mid-write) is cut off with a warning, serve
 #    starts; a corrupt line in the middle refuses to start (exit 2) naming
 #    file:line:col;
+#  - `roaming many` (the wire protocol's batch): journalled in order with
+#    one write, applied, kept over a kill -9; one bad entry refuses all;
 #  - tables.roaming_journal changed in the config on reload: "restart to
 #    apply"; with roaming_live added too the reload is refused.
 set -u
@@ -82,19 +84,38 @@ expect_eq "  ... journal compacted to the entries after 2" "$(cat "$J")" \
 r=$(ctl roaming add 77015558005)
 expect_json "  ... numbering goes on (seq 4)" "$r" "d['journal_seq']==4"
 
+# the fast path: many changes in one request (wire protocol)
+r=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import sfctl, json; print(json.dumps(sfctl.ask(sys.argv[2], "roaming many add=77015558010/tr del=77015558005 add=+77015558011")))' "$SIPP_DIR" "$CTL")
+expect_json "roaming many: 3 changes in one request, journalled (seq 5..7)" "$r" \
+	"d['ok'] and d['changes']==3 and d['via']=='journal' and d['journal_seq']==7"
+expect_eq "  ... applied (77015558010 TR)" "$(roaming 77015558010)" "True TR"
+expect_eq "  ... (77015558005 deleted)" "$(roaming 77015558005)" "False"
+expect_eq "  ... journalled in order" "$(tail -n 3 "$J")" "5 add +77015558010 TR
+6 del +77015558005
+7 add +77015558011"
+r=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import sfctl, json; print(json.dumps(sfctl.ask(sys.argv[2], "roaming many add=77015558012 del=77015558010/TR")))' "$SIPP_DIR" "$CTL")
+expect_json "  ... one bad entry refuses the request, naming it" "$r" \
+	"not d['ok'] and 'entry 2' in d['error'] and 'nothing applied' in d['error']"
+expect_eq "  ... nothing applied (77015558012)" "$(roaming 77015558012)" "False"
+expect_eq "  ... nothing journalled" "$(tail -n 1 "$J")" "7 add +77015558011"
+kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+rm -f "$SF_TMP/ctl.sock"
+serve_launch || not_ok "serve restarts"
+expect_eq "  ... kill -9 and restart: the batch's changes kept (77015558011)" "$(roaming 77015558011)" "True"
+
 # killed mid-write: a last line without its newline
 kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 rm -f "$SF_TMP/ctl.sock"
-printf '5 add +7701555800' >>"$J"
+printf '8 add +7701555800' >>"$J"
 serve_launch || not_ok "serve starts over a torn last line"
 expect_match "  ... with a warning naming the file and line" "$(cat "$SF_TMP/serve.err")" \
-	'roaming.journal:4: roaming journal: the last line has no end of line'
+	'roaming.journal:7: roaming journal: the last line has no end of line'
 expect_eq "  ... the torn change not applied (7701555800)" "$(roaming 7701555800)" "False"
-expect_eq "  ... the others are (77015558005)" "$(roaming 77015558005)" "True"
+expect_eq "  ... the others are (77015558011)" "$(roaming 77015558011)" "True"
 r=$(ctl roaming add 77015558006)
-expect_json "  ... next entry seq 5, on a line of its own" "$r" "d['journal_seq']==5"
-expect_eq "  ... file well formed" "$(tail -n 2 "$J")" "4 add +77015558005
-5 add +77015558006"
+expect_json "  ... next entry seq 8, on a line of its own" "$r" "d['journal_seq']==8"
+expect_eq "  ... file well formed" "$(tail -n 2 "$J")" "7 add +77015558011
+8 add +77015558006"
 
 # a corrupt line in the middle: refused, naming file:line:col
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
@@ -116,7 +137,7 @@ r=$(ctl reload)
 expect_json "journal path changed on reload: applied but for it, 'restart to apply'" "$r" \
 	"d['ok'] and any('tables.roaming_journal changed: restart to apply' in x for x in d['warnings'])"
 r=$(ctl roaming add 77015558007)
-expect_json "  ... changes still go to the running journal (seq 6)" "$r" "d['journal_seq']==6"
+expect_json "  ... changes still go to the running journal (seq 9)" "$r" "d['journal_seq']==9"
 expect_eq "  ... no other journal written" "$(ls "$SF_TMP"/other.journal 2>/dev/null)" ""
 sed -i 's|^  roaming_journal: other.journal$|&\n  roaming_live: {redis: "127.0.0.1:1", stream: k}|' "$SF_TMP/serve.yaml"
 r=$(ctl reload)
