@@ -40,7 +40,7 @@ with open(sys.argv[1], "w") as f:
     f.writelines("%d add +%d FR\n" % (i + 1, 78000000000 + i * 7)
                  for i in range(int(sys.argv[2])))
 PY
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+. "$root/perf/bench_live_lib.sh"
 # live_phase M K PREFIX: M `roaming add` pipelined over one connection, K
 # per request (K > 1: `roaming many`); prints "answers ok seconds"
 live_phase() {
@@ -75,19 +75,11 @@ while got < want:
 print("%d %d %.3f" % (got, ok, time.monotonic() - t0))
 PY
 }
-tck=$(getconf CLK_TCK)
 k=${MANY:-50}
 replay=() live=() livecpu=() many=() manycpu=()
 for r in $(seq "$reps"); do
 	cp "$T/journal.init" "$T/roaming.journal"
-	rm -f "$T/ctl.sock"
-	"$root/build/sipfilter" serve -c "$T/serve.yaml" 2>"$T/serve.err" &
-	pid=$!
-	PIDS+=("$pid")
-	for _ in $(seq 3000); do
-		"$root/build/sipfilter" ctl -s "$T/ctl.sock" -T 2 ping >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	serve_up
 	s=$(sed -nE 's/.*roaming_journal: ([0-9]+) changes replayed .* in ([0-9.]+) s.*/\1 \2/p' "$T/serve.err")
 	rr=$(awk -v s="$s" 'BEGIN{split(s,a," "); printf "%d", a[1]/a[2]}')
 	c0=$(cpu "$pid")
@@ -95,16 +87,15 @@ for r in $(seq "$reps"); do
 	c1=$(cpu "$pid")
 	read -r got okc el <<<"$out"
 	lr=$(awk -v m="$m" -v e="$el" 'BEGIN{printf "%d", m/e}')
-	lc=$(awk -v m="$m" -v c="$((c1 - c0))" -v t="$tck" 'BEGIN{printf "%d", c ? m/(c/t) : 0}')
+	lc=$(per_cpu "$m" "$((c1 - c0))")
 	c0=$(cpu "$pid")
 	read -r mgot mok mel <<<"$(live_phase "$m" "$k" 791)"
 	c1=$(cpu "$pid")
 	mr=$(awk -v m="$m" -v e="$mel" 'BEGIN{printf "%d", m/e}')
-	mc=$(awk -v m="$m" -v c="$((c1 - c0))" -v t="$tck" 'BEGIN{printf "%d", c ? m/(c/t) : 0}')
+	mc=$(per_cpu "$m" "$((c1 - c0))")
 	rows=$("$root/build/sipfilter" ctl -s "$T/ctl.sock" stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tables"]["roaming_rows"], d["roaming_journal"]["seq"])')
 	echo "run $r: replay $n entries at start: $rr applied/s; live one per request: $okc/$m ok in ${el} s: $lr applied/s, $lc per CPU second of serve; live $k per request (roaming many): $mok/$mgot requests ok in ${mel} s: $mr applied/s, $mc per CPU second (roaming rows, journal seq: $rows)"
 	replay+=("$rr") live+=("$lr") livecpu+=("$lc") many+=("$mr") manycpu+=("$mc")
 	kill "$pid"; wait "$pid" 2>/dev/null
 done
-med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 echo "median of $reps: replay $(med "${replay[@]}") applied/s; live via ctl (pipelined, journalled, one snapshot each) $(med "${live[@]}") applied/s, $(med "${livecpu[@]}") per CPU second of serve; $k per request (roaming many) $(med "${many[@]}") applied/s, $(med "${manycpu[@]}") per CPU second"
