@@ -22,7 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { T_PLAN, T_ROAMING, T_SUBST, T_ALLOW, T_PORTED, T_LIVE, T_COUNT };
+enum { T_PLAN, T_ROAMING, T_SUBST, T_ALLOW, T_PORTED, T_LIVE, T_JOURNAL,
+       T_COUNT };
 
 static const char *const table_keys[T_COUNT] = {
 	[T_PLAN] = "numbering_plan",
@@ -31,6 +32,7 @@ static const char *const table_keys[T_COUNT] = {
 	[T_ALLOW] = "allow",
 	[T_PORTED] = "ported",
 	[T_LIVE] = "roaming_live",
+	[T_JOURNAL] = "roaming_journal",
 };
 
 enum { L_REDIS, L_STREAM, L_COUNT };
@@ -74,6 +76,33 @@ static void load_live(cfg_ctx_t *c, const cfg_node_t *n)
 			"blanks");
 		cfg->live_stream[0] = '\0';
 	}
+}
+
+/* tables.roaming_journal: PATH, the local journal of `ctl roaming
+ * add/del` (sipfilter/proxy/proxy_journal.h).  The file may not exist
+ * yet (serve creates it); its directory must. */
+static void load_journal(cfg_ctx_t *c, const cfg_node_t *n)
+{
+	char dir[SF_CFG_PATH_MAX], sh[256], *slash;
+	struct stat st;
+
+	if (cfg_node_is_null(n) ||
+	    !cfg_path_resolve(c, n, "roaming_journal", c->cfg->roaming_journal))
+		return;
+	if (c->flags & SF_CFG_SKIP_FILE_CHECKS)
+		return;
+	cfg_show(n, sh, sizeof(sh));
+	snprintf(dir, sizeof(dir), "%s", c->cfg->roaming_journal);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		cfg_err(c, n, "'roaming_journal' %s: its directory does not "
+			"exist", sh);
+	else if (!stat(c->cfg->roaming_journal, &st) && S_ISDIR(st.st_mode))
+		cfg_err(c, n, "'roaming_journal' %s is a directory", sh);
 }
 
 /* Keys of a table written as a map. */
@@ -190,7 +219,7 @@ void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
 	const cfg_node_t *v[T_COUNT];
 	char *dst[T_COUNT] = {cfg->plan_path, cfg->roaming_path,
 			      cfg->substitution_path, cfg->allow_path,
-			      cfg->ported_path, NULL};
+			      cfg->ported_path, NULL, NULL};
 
 	cfg->ported_out_class = SF_CLASS_DOMESTIC_OTHER;
 	if (!cfg_map_fields(c, n, "tables", "'tables'", "key", table_keys,
@@ -201,6 +230,8 @@ void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
 			continue;
 		if (i == T_LIVE)
 			load_live(c, v[i]);
+		else if (i == T_JOURNAL)
+			load_journal(c, v[i]);
 		else if (v[i]->kind == CFG_MAP)
 			load_table_map(c, v[i], i, dst[i]);
 		else if (i == T_PORTED && !cfg_node_is_null(v[i]))
@@ -210,4 +241,8 @@ void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
 		else
 			load_table_path(c, v[i], table_keys[i], dst[i]);
 	}
+	if (v[T_JOURNAL] && v[T_LIVE] && cfg->live_redis[0])
+		cfg_err(c, v[T_JOURNAL], "'roaming_journal' and 'roaming_live' "
+			"exclude each other: with Redis, `ctl roaming` changes "
+			"go to the stream (remove one)");
 }

@@ -308,6 +308,10 @@ typedef struct sf_cfg {
 	 * none.  Read at start (restart to change). */
 	char live_redis[SF_CFG_PATH_MAX];
 	char live_stream[SF_CFG_NAME_MAX * 2];
+	/* tables.roaming_journal: the local journal of `ctl roaming add/del`
+	 * when there is no roaming_live (resolved path; "" = none: such
+	 * changes last until the next reload).  Read at start. */
+	char roaming_journal[SF_CFG_PATH_MAX];
 	sf_rule_t *rules;             /* owned, in order */
 	size_t n_rules;
 	sf_tag_cfg_t tag;

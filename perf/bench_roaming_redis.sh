@@ -8,21 +8,24 @@
 # and applies them (catch-up rate); then M more (default 10^5) are added
 # while it runs, on top of the N live changes already applied (steady
 # rate).  Rates are entries applied per second as `ctl stats` counts them
-# (roaming_live.applied).  Bounded: 300 s per phase.  Everything started
-# here is stopped by PID.  Figures only.
-#   perf/bench_roaming_redis.sh [N [M]]
+# (roaming_live.applied); the steady one also per CPU second of serve
+# (utime+stime from /proc), which the producer sharing the cores does not
+# count against; then, the node stopped (SIGSTOP) while M more are
+# written and resumed, the rate it applies them at on its own (a node
+# back from an outage, no producer competing).  REPS runs (default 3), each on a fresh redis-server and
+# serve; prints each and the medians.  Bounded: 300 s per phase.
+# Everything started here is stopped by PID.  Figures only.
+#   perf/bench_roaming_redis.sh [N [M]]     (REPS=5 ...)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1000000}
 m=${2:-100000}
+reps=${REPS:-3}
 base=${SF_PORT_BASE:-25600}
 T=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
-redis-server --port 0 --unixsocket "$T/redis.sock" --save "" --appendonly no \
-	--dir "$T" >"$T/redis.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do redis-cli -s "$T/redis.sock" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+. "$root/perf/bench_live_lib.sh"
 # gen FROM COUNT: XADD commands in the Redis protocol, for --pipe
 gen() {
 	python3 - "$1" "$2" <<'PY'
@@ -36,8 +39,8 @@ for i in range(a, a + n):
               % (len(num), num))
 PY
 }
-gen 0 "$n" | redis-cli -s "$T/redis.sock" --pipe >"$T/pipe.log" 2>&1
-echo "stream: $(redis-cli -s "$T/redis.sock" XLEN sf:roaming) entries"
+gen 0 "$n" >"$T/first.resp"
+gen "$n" "$m" >"$T/more.resp"
 cp -r "$root/tests/fixtures/serve/." "$T/"
 sed -i -e "s|@DIR@|$T|" -e "s|@PROXY_PORT@|$((base + 60))|g" \
 	-e "s|@CORE_PORT@|$((base + 70))|g" -e "s|@CORE2_PORT@|$((base + 72))|g" \
@@ -55,21 +58,38 @@ until_applied() {
 		a=$(applied)
 		[ "$a" -ge "$want" ] && break
 		[ $(($(date +%s) - ${t0%.*})) -gt 300 ] && { echo "stopped at $a of $want"; return 1; }
-		sleep 0.1
+		sleep 0.05
 	done
 	echo "$(echo "$3 / ($(date +%s.%N) - $t0)" | bc -l | cut -d. -f1)"
 }
-t0=$(date +%s.%N)
-"$root/build/sipfilter" serve -c "$T/serve.yaml" 2>"$T/serve.err" &
-PIDS+=($!)
-for _ in $(seq 200); do
-	"$root/build/sipfilter" ctl -s "$T/ctl.sock" -T 2 ping >/dev/null 2>&1 && break
-	sleep 0.05
+catchup=() steady=() steadycpu=() resumed=()
+for r in $(seq "$reps"); do
+	rm -f "$T/redis.sock" "$T/ctl.sock"
+	redis-server --port 0 --unixsocket "$T/redis.sock" --save "" --appendonly no \
+		--dir "$T" >"$T/redis.log" 2>&1 &
+	rpid=$!
+	PIDS+=("$rpid")
+	for _ in $(seq 100); do redis-cli -s "$T/redis.sock" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+	redis-cli -s "$T/redis.sock" --pipe <"$T/first.resp" >"$T/pipe.log" 2>&1
+	t0=$(date +%s.%N)
+	serve_up
+	c=$(until_applied "$n" "$t0" "$n")
+	c0=$(cpu "$pid")
+	t0=$(date +%s.%N)
+	redis-cli -s "$T/redis.sock" --pipe <"$T/more.resp" >"$T/pipe2.log" 2>&1 &
+	PIDS+=($!)
+	st=$(until_applied $((n + m)) "$t0" "$m")
+	c1=$(cpu "$pid")
+	sc=$(per_cpu "$m" "$((c1 - c0))")
+	# the node paused (SIGSTOP) while M more are written, then resumed:
+	# its own rate with 10^6 + M live changes applied, no producer running
+	kill -STOP "$pid"
+	gen $((n + m)) "$m" | redis-cli -s "$T/redis.sock" --pipe >"$T/pipe3.log" 2>&1
+	t0=$(date +%s.%N)
+	kill -CONT "$pid"
+	rs=$(until_applied $((n + 2 * m)) "$t0" "$m")
+	echo "run $r: catch-up at start: $n entries, $c applied/s (including start-up); steady, on top of $n live changes: $m entries, $st applied/s (redis-cli --pipe writing them meanwhile), $sc per CPU second of serve; resumed after a pause: $m entries, $rs applied/s"
+	catchup+=("$c") steady+=("$st") steadycpu+=("$sc") resumed+=("$rs")
+	kill "$pid" "$rpid"; wait "$pid" "$rpid" 2>/dev/null
 done
-echo "catch-up at start: $n entries, $(until_applied "$n" "$t0" "$n") applied/s (including start-up)"
-gen "$n" "$m" >"$T/more.resp"
-t0=$(date +%s.%N)
-redis-cli -s "$T/redis.sock" --pipe <"$T/more.resp" >"$T/pipe2.log" 2>&1 &
-PIDS+=($!)
-echo "steady, on top of $n live changes: $m entries, $(until_applied $((n + m)) "$t0" "$m") applied/s (redis-cli --pipe writing them meanwhile)"
-"$root/build/sipfilter" ctl -s "$T/ctl.sock" stats | python3 -c 'import json,sys; d=json.load(sys.stdin); print("roaming rows", d["tables"]["roaming_rows"], "roaming_live", d["roaming_live"])'
+echo "median of $reps: catch-up $(med "${catchup[@]}") applied/s; steady $(med "${steady[@]}") applied/s, $(med "${steadycpu[@]}") per CPU second of serve; resumed after a pause $(med "${resumed[@]}") applied/s"

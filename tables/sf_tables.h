@@ -271,6 +271,15 @@ int sf_tables_roaming_update_many(const sf_tables_t *base,
 const char *sf_tables_roaming_stream_id(const sf_tables_t *t);
 
 /*
+ * The local roaming journal's position the roaming file was written at: a
+ * comment "# journal-seq: N" before its first row, meaning the file
+ * already holds the journal's entries up to N (sipfilter/proxy/
+ * proxy_journal.h), so only those after N are replayed on it.  0 when the
+ * file has none (or t is NULL).
+ */
+uint64_t sf_tables_roaming_journal_seq(const sf_tables_t *t);
+
+/*
  * Number of numbers in t's live-update roaming overlay (numbers whose state
  * differs from the last full load).  0 for a freshly loaded snapshot.
  */

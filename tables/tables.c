@@ -328,6 +328,11 @@ const char *sf_tables_roaming_stream_id(const sf_tables_t *t)
 	return t ? t->core->roam_stream_id : "";
 }
 
+uint64_t sf_tables_roaming_journal_seq(const sf_tables_t *t)
+{
+	return t ? t->core->roam_journal_seq : 0;
+}
+
 size_t sf_tables_roaming_overlay(const sf_tables_t *t)
 {
 	return t ? t->n_ovl : 0;
@@ -417,7 +422,7 @@ int sf_tables_roaming_update_many(const sf_tables_t *base,
 				  "roaming update: missing argument");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t key;
-		Word_t want, cur, in_core, v;
+		Word_t want, cur, in_core;
 		sf_tbl_ovl_t *next;
 		int delta;
 		sf_err_t e;
@@ -426,9 +431,10 @@ int sf_tables_roaming_update_many(const sf_tables_t *base,
 			      &want, &e) < 0)
 			continue; /* a bad entry: skipped */
 		in_core = core_roam(base->core, key);
-		cur = root && sf_tbl_ovl_get(root, key, &v) ? v : in_core;
+		cur = in_core; /* unless the overlay had the key */
 		if (sf_tbl_ovl_set_owned(root, token, key, want,
-					 want == in_core, &next, &delta) < 0) {
+					 want == in_core, &next, &delta,
+					 &cur) < 0) {
 			if (owned)
 				sf_tbl_ovl_unref(root);
 			return sf_err_set(err, SF_ENOMEM, NULL, 0, 0,

@@ -228,6 +228,9 @@ typedef struct sf_tbl_reader {
 	/* "# stream-id: ID" in the comments before the data: the position
 	 * in the live feed's stream the file was written at ("" none) */
 	char stream_id[SF_TABLES_STREAM_ID_MAX];
+	/* "# journal-seq: N": the local roaming journal's last entry the
+	 * file includes (0 none) */
+	uint64_t journal_seq;
 } sf_tbl_reader_t;
 
 /* Opens path.  SF_EIO (with strerror text and sys_errno) or SF_ENOMEM.
@@ -267,6 +270,8 @@ int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
 /* The stream id of the file the last sf_tbl_load_lines on this thread
  * read ("" when it had none): the roaming loader keeps it. */
 const char *sf_tbl_last_stream_id(void);
+/* ... and its "# journal-seq:" (0 when it had none). */
+uint64_t sf_tbl_last_journal_seq(void);
 
 /* --- feed format (tbl_fields.c) ----------------------------------------- */
 
@@ -404,6 +409,7 @@ typedef struct sf_tbl_core {
 	Pvoid_t roam;
 	size_t roam_n;
 	char roam_stream_id[SF_TABLES_STREAM_ID_MAX]; /* "" none */
+	uint64_t roam_journal_seq;                     /* 0 none */
 
 	/* ported numbers: JudyL key -> (operator offset << 2) | 2 | home
 	 * (tbl_ported.c) */
@@ -527,11 +533,14 @@ void sf_tbl_ovl_unref(sf_tbl_ovl_t *x);
  * consumed; *out is a new reference); later calls pass the *out of the
  * previous one, which they consume.  Nothing made by a batch may be
  * published until the batch is done.  SF_ENOMEM leaves *out unusable
- * only for the batch (the caller drops what it made).
+ * only for the batch (the caller drops what it made).  *prev gets key's
+ * value before the call when the map had it (else it is left as it was),
+ * so the caller needs no lookup of its own.
  */
 uint32_t sf_tbl_ovl_token(void);
 int sf_tbl_ovl_set_owned(sf_tbl_ovl_t *root, uint32_t token, uint64_t key,
-			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta);
+			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta,
+			 Word_t *prev);
 
 /* Bytes of one entry's slot (for the memory estimate). */
 size_t sf_tbl_ovl_slot_bytes(void);

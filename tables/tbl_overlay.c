@@ -195,9 +195,11 @@ static sf_tbl_ovl_t *pair(const slot_t *a, uint64_t ha, const slot_t *b,
 }
 
 /* Sets (del: removes) key in x at depth d; *out is a new reference (NULL:
- * empty).  *delta: +1 added, -1 removed, 0 replaced or nothing. */
+ * empty).  *delta: +1 added, -1 removed, 0 replaced or nothing.  *prev
+ * (prev may be NULL) gets key's value before, when it had one. */
 static int set(const sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
-	       bool del, unsigned d, sf_tbl_ovl_t **out, int *delta)
+	       bool del, unsigned d, sf_tbl_ovl_t **out, int *delta,
+	       Word_t *prev)
 {
 	slot_t ns = {.key = key, .val = val, .child = NULL};
 	unsigned i = idx_of(h, d);
@@ -224,6 +226,8 @@ static int set(const sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 	}
 	s = &x->s[pos_of(x->bitmap, i)];
 	if (!s->child && s->key == key) {
+		if (prev)
+			*prev = s->val;
 		*delta = del ? -1 : 0;
 		if (del && x->n == 1) {
 			*out = NULL;
@@ -244,7 +248,7 @@ static int set(const sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 		*delta = 1;
 	} else {
 		int rc = set(s->child, h, key, val, del, d + 1, &ns.child,
-			     delta);
+			     delta, prev);
 
 		if (rc < 0)
 			return rc;
@@ -268,7 +272,7 @@ static int set(const sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 int sf_tbl_ovl_set(const sf_tbl_ovl_t *root, uint64_t key, Word_t val,
 		   bool del, sf_tbl_ovl_t **out, int *delta)
 {
-	return set(root, mix(key), key, val, del, 0, out, delta);
+	return set(root, mix(key), key, val, del, 0, out, delta, NULL);
 }
 
 uint32_t sf_tbl_ovl_token(void)
@@ -324,7 +328,8 @@ static void own_remove(sf_tbl_ovl_t *x, unsigned i, sf_tbl_ovl_t **out)
 /* set() for a batch: nodes owned by it change in place and are consumed
  * (*out replaces x); others are copied as set() does. */
 static int tset(sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
-		bool del, unsigned d, sf_tbl_ovl_t **out, int *delta)
+		bool del, unsigned d, sf_tbl_ovl_t **out, int *delta,
+		Word_t *prev)
 {
 	slot_t ns = {.key = key, .val = val, .child = NULL};
 	unsigned i = idx_of(h, d);
@@ -332,7 +337,7 @@ static int tset(sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 	int rc;
 
 	if (!x || x->owner != cur_owner)
-		return set(x, h, key, val, del, d, out, delta);
+		return set(x, h, key, val, del, d, out, delta, prev);
 	*delta = 0;
 	*out = x;
 	if (!(x->bitmap & (1ull << i))) {
@@ -343,6 +348,7 @@ static int tset(sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 	}
 	s = &x->s[pos_of(x->bitmap, i)];
 	if (!s->child && s->key == key) {
+		*prev = s->val;
 		if (!del) {
 			s->val = val;
 			return 0;
@@ -364,7 +370,7 @@ static int tset(sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 		sf_tbl_ovl_t *c = s->child, *r;
 		bool owned = c->owner == cur_owner;
 
-		rc = tset(c, h, key, val, del, d + 1, &r, delta);
+		rc = tset(c, h, key, val, del, d + 1, &r, delta, prev);
 		if (rc < 0)
 			return rc;
 		if (!owned)
@@ -378,12 +384,13 @@ static int tset(sf_tbl_ovl_t *x, uint64_t h, uint64_t key, Word_t val,
 }
 
 int sf_tbl_ovl_set_owned(sf_tbl_ovl_t *root, uint32_t token, uint64_t key,
-			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta)
+			 Word_t val, bool del, sf_tbl_ovl_t **out, int *delta,
+			 Word_t *prev)
 {
 	int rc;
 
 	cur_owner = token;
-	rc = tset(root, mix(key), key, val, del, 0, out, delta);
+	rc = tset(root, mix(key), key, val, del, 0, out, delta, prev);
 	cur_owner = 0;
 	return rc;
 }

@@ -75,10 +75,16 @@ void sf_tbl_reader_close(sf_tbl_reader_t *r)
 }
 
 static _Thread_local char last_stream_id[SF_TABLES_STREAM_ID_MAX];
+static _Thread_local uint64_t last_journal_seq;
 
 const char *sf_tbl_last_stream_id(void)
 {
 	return last_stream_id;
+}
+
+uint64_t sf_tbl_last_journal_seq(void)
+{
+	return last_journal_seq;
 }
 
 int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
@@ -101,6 +107,7 @@ int sf_tbl_load_lines(const char *path, sf_str_t text, sf_table_format_t fmt,
 			break;
 	}
 	memcpy(last_stream_id, r.stream_id, sizeof(last_stream_id));
+	last_journal_seq = r.journal_seq;
 	sf_tbl_reader_close(&r);
 	if (rc == 0 && b) {
 		rc = sf_tbl_batch_flush(b);
@@ -146,12 +153,31 @@ static int refill(sf_tbl_reader_t *r, sf_err_t *err)
 	return 0;
 }
 
+/* "# journal-seq: 42" before the data: kept in r. */
+static void journal_seq(sf_tbl_reader_t *r, sf_str_t t)
+{
+	static const char key[] = "# journal-seq:";
+	sf_str_t v;
+	uint64_t n = 0;
+
+	if (t.len <= sizeof(key) - 1 || memcmp(t.s, key, sizeof(key) - 1))
+		return;
+	v = sf_str_trim(sf_str(t.s + sizeof(key) - 1,
+			       t.len - (sizeof(key) - 1)));
+	if (!v.len || v.len > 19 || strspn(v.s, "0123456789") < v.len)
+		return;
+	for (size_t i = 0; i < v.len; i++)
+		n = n * 10 + (uint64_t)(v.s[i] - '0');
+	r->journal_seq = n;
+}
+
 /* "# stream-id: 1700000000000-0" before the data: kept in r. */
 static void stream_id(sf_tbl_reader_t *r, sf_str_t t)
 {
 	static const char key[] = "# stream-id:";
 	sf_str_t v;
 
+	journal_seq(r, t);
 	if (t.len <= sizeof(key) - 1 || memcmp(t.s, key, sizeof(key) - 1))
 		return;
 	v = sf_str_trim(sf_str(t.s + sizeof(key) - 1,

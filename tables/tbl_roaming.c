@@ -78,9 +78,11 @@ int sf_tbl_roaming_load(sf_tbl_core_t *c, const char *path, sf_str_t text,
 	sf_tbl_batch_t b = {.put = roam_put, .ctx = c};
 	int rc = sf_tbl_load_lines(path, text, fmt, roam_line, &b, &b, err);
 
-	if (rc == 0)
+	if (rc == 0) {
 		memcpy(c->roam_stream_id, sf_tbl_last_stream_id(),
 		       sizeof(c->roam_stream_id));
+		c->roam_journal_seq = sf_tbl_last_journal_seq();
+	}
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sipfilter/proxy/proxy_ctl.h"
+#include "sipfilter/proxy/proxy_journal.h"
 #include "sipfilter/proxy/proxy_live.h"
 #include "sipfilter/proxy/proxy_server.h"
 #include "sf_cmds.h"
@@ -67,6 +68,12 @@ static int run(sf_server_t *s)
 	signal(SIGPIPE, SIG_IGN);
 	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	sf_err_clear(&err);
+	if (sf_ctl_journal_start(s, &err)) {
+		say(&err);
+		if (sig_fd >= 0)
+			close(sig_fd);
+		return err.code == SF_EPARSE ? SF_EXIT_USAGE : SF_EXIT_FAIL;
+	}
 	if (sf_server_start(s, &err) ||
 	    (s->cfg->live_redis[0] &&
 	     !(s->live = sf_live_start(
@@ -111,6 +118,7 @@ int sf_cmd_serve(int argc, char **argv)
 	sf_cfg_t *cfg = NULL;
 	sf_server_t *s = NULL;
 	sf_live_t *live;
+	sf_journal_t *journal;
 	sf_diag_t diag;
 	sf_err_t err;
 
@@ -145,8 +153,10 @@ int sf_cmd_serve(int argc, char **argv)
 		rc = run(s);
 	}
 	live = s ? s->live : NULL;
+	journal = s ? s->journal : NULL;
 	sf_server_free(s);
 	sf_live_free(live);
+	sf_journal_free(journal);
 	sf_cfg_free(cfg);
 	return rc;
 }

@@ -11,6 +11,7 @@
  * metrics thread reads without a lock.
  */
 #include "proxy_ctl.h"
+#include "proxy_journal.h"
 #include "proxy_live.h"
 
 #include <dirent.h>
@@ -128,6 +129,8 @@ static void tables_json(sf_server_t *s, sf_jw_t *w)
 	sf_jw_obj_close(w);
 	if (s->live)
 		sf_live_json(s->live, w);
+	if (s->journal)
+		sf_journal_json(s->journal, w);
 }
 
 /* Counter slot labels (sf_st_labels_t: stable across reloads). */
@@ -373,6 +376,27 @@ out:
 	return rc;
 }
 
+/* nt (made from the serving generation's tables) published as the
+ * successor generation, n roaming changes counted; *ts its stats.
+ * Returns 0, or -1 when out of memory (nt freed, nothing published). */
+static int publish_roaming(sf_server_t *s, sf_tables_t *nt, size_t n,
+			   sf_tables_stats_t *ts)
+{
+	sf_gen_t *ng;
+
+	sf_tables_set_generation(nt, s->status.generation);
+	ng = sf_gen_successor(sf_server_gen(s), nt);
+	if (!ng) {
+		sf_tables_free(nt);
+		return -1;
+	}
+	sf_snap_publish(&s->snap, ng); /* retires the old: ng owns its cfg */
+	sf_tables_stats(nt, ts);
+	STATUS_WRITE(s, (s->status.roaming_updates += n,
+			 s->status.tables = *ts));
+	return 0;
+}
+
 /* With tables.roaming_live: the change goes to the stream, and comes
  * back to this node (as to every other) through the feed. */
 static int roaming_via_stream(sf_server_t *s, const sf_num_t *num, bool add,
@@ -399,7 +423,7 @@ static int roaming_via_stream(sf_server_t *s, const sf_num_t *num, bool add,
 
 static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 {
-	sf_gen_t *g = sf_server_gen(s), *ng;
+	sf_gen_t *g = sf_server_gen(s);
 	const sf_tables_t *cur = g->tables;
 	const char *visited = opt(words, n, "visited");
 	sf_tables_t *nt = NULL;
@@ -407,7 +431,8 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 	sf_num_t num;
 	sf_err_t err;
 	bool add;
-	char buf[SF_NUM_MAX + 2];
+	char buf[SF_NUM_MAX + 2], why[SF_CFG_PATH_MAX + 100];
+	uint64_t seq = 0;
 
 	if (n < 3 || (strcmp(words[1], "add") && strcmp(words[1], "del")))
 		return fail(w, "usage: roaming add|del NUMBER [visited=CC]");
@@ -427,19 +452,122 @@ static int do_roaming(sf_server_t *s, char **words, int n, sf_jw_t *w)
 		sf_err_format(&err, msg, sizeof(msg));
 		return fail(w, "roaming update failed: %s", msg);
 	}
-	sf_tables_set_generation(nt, s->status.generation);
-	ng = sf_gen_successor(g, nt);
-	if (!ng) {
+	/* journalled before it is applied and acknowledged */
+	if (s->journal && sf_journal_append(s->journal, add, &num, visited,
+					    &seq, why, sizeof(why))) {
 		sf_tables_free(nt);
-		return fail(w, "out of memory");
+		return fail(w, "roaming update not journalled, not applied: %s",
+			    why);
 	}
-	sf_snap_publish(&s->snap, ng); /* retires g: ng owns its config */
-	sf_tables_stats(nt, &ts);
-	STATUS_WRITE(s, (s->status.roaming_updates++, s->status.tables = ts));
+	if (publish_roaming(s, nt, 1, &ts))
+		return fail(w, "out of memory");
 	sf_jw_bool(w, "ok", true);
 	sf_jw_str(w, "number", sf_num_format(&num, buf, sizeof(buf)));
 	sf_jw_bool(w, "roaming", add);
 	sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
+	/* where the change lasts: the journal (and its position), or this
+	 * process's memory until the next reload */
+	sf_jw_str(w, "via", s->journal ? "journal" : "memory");
+	if (s->journal)
+		sf_jw_uint(w, "journal_seq", seq);
+	return 0;
+}
+
+/* One entry of `roaming many`: add=NUMBER[/CC] or del=NUMBER into *c.
+ * Returns NULL or what is wrong with it. */
+static const char *many_entry(const sf_cfg_t *cfg, char *p,
+			      sf_roaming_change_t *c)
+{
+	char *cc;
+
+	memset(c, 0, sizeof(*c));
+	c->add = !strncmp(p, "add=", 4);
+	if (!c->add && strncmp(p, "del=", 4))
+		return "expected add=NUMBER[/CC] or del=NUMBER";
+	cc = strchr(p + 4, '/');
+	if (cc) {
+		*cc++ = '\0';
+		if (!c->add)
+			return "a del takes no country";
+		if (strlen(cc) != 2 || !sf_isalpha((unsigned char)cc[0]) ||
+		    !sf_isalpha((unsigned char)cc[1]))
+			return "the visited country is not an ISO 3166 alpha-2 "
+			       "code (two letters)";
+		c->visited[0] = (char)(cc[0] & ~0x20);
+		c->visited[1] = (char)(cc[1] & ~0x20);
+	}
+	if (sf_normalize_text(&cfg->dialling, p + 4, &c->num) != SF_NORM_OK ||
+	    c->num.kind != SF_NUM_E164)
+		return "not a telephone number";
+	return NULL;
+}
+
+/*
+ * roaming many add=N[/CC] del=N ...: the changes of one request applied
+ * together: checked first (one bad entry refuses them all, naming it),
+ * journalled with one write, applied as one batch and published as one
+ * snapshot before the answer.  With roaming_live each goes to the stream.
+ */
+static int do_roaming_many(sf_server_t *s, char *rest, sf_jw_t *w)
+{
+	const sf_gen_t *g = sf_server_gen(s);
+	sf_roaming_change_t ch[SF_CTL_MANY_MAX];
+	char why[SF_CFG_PATH_MAX + 100], id[SF_TABLES_STREAM_ID_MAX] = "";
+	char digits[SF_NUM_MAX + 2], *save = NULL;
+	size_t n = 0, applied = 0;
+	uint64_t seq = 0;
+	sf_tables_t *nt = NULL;
+	sf_tables_stats_t ts;
+	sf_err_t err;
+
+	for (char *p = strtok_r(rest, " \t\r\n", &save); p;
+	     p = strtok_r(NULL, " \t\r\n", &save)) {
+		const char *bad = n < SF_CTL_MANY_MAX
+					  ? many_entry(g->cfg, p, &ch[n])
+					  : "too many entries";
+
+		if (bad)
+			return fail(w, "roaming many: entry %zu '%.32s': %s; "
+				    "nothing applied", n + 1, p, bad);
+		n++;
+	}
+	if (!n)
+		return fail(w, "usage: roaming many add=NUMBER[/CC] "
+			    "del=NUMBER ...");
+	for (size_t i = 0; s->live && i < n; i++) {
+		snprintf(digits, sizeof(digits), "%.*s", (int)ch[i].num.len,
+			 ch[i].num.d);
+		if (sf_live_publish(s->live, ch[i].add, digits, ch[i].visited,
+				    id, sizeof(id), why, sizeof(why)))
+			return fail(w, "roaming many: entry %zu not published "
+				    "(the %zu before it were): %s", i + 1, i,
+				    why);
+	}
+	if (!s->live && !g->tables)
+		return fail(w, "no tables loaded (degraded mode)");
+	sf_err_clear(&err);
+	if (!s->live &&
+	    sf_tables_roaming_update_many(g->tables, ch, n, &nt, &applied,
+					  &err))
+		return fail(w, "roaming update failed: out of memory");
+	if (nt && s->journal &&
+	    sf_journal_append_many(s->journal, ch, n, &seq, why, sizeof(why))) {
+		sf_tables_free(nt);
+		return fail(w, "roaming update not journalled, not applied: %s",
+			    why);
+	}
+	if (nt && publish_roaming(s, nt, applied, &ts))
+		return fail(w, "out of memory");
+	sf_jw_bool(w, "ok", true);
+	sf_jw_uint(w, "changes", n);
+	sf_jw_str(w, "via", s->live ? "redis" : s->journal ? "journal"
+							   : "memory");
+	if (s->live)
+		sf_jw_str(w, "stream_id", id);
+	else
+		sf_jw_uint(w, "roaming_rows", ts.roaming_rows);
+	if (s->journal)
+		sf_jw_uint(w, "journal_seq", seq);
 	return 0;
 }
 
@@ -475,11 +603,15 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 	sf_jw_t w;
 
 	snprintf(copy, sizeof(copy), "%s", line);
+	sf_jw_init(&w, buf, size);
+	sf_jw_obj_open(&w);
+	if (!strncmp(copy, "roaming many ", 13)) {
+		rc = do_roaming_many(s, copy + 13, &w);
+		goto out;
+	}
 	for (char *p = strtok(copy, " \t\r\n"); p && n < 16;
 	     p = strtok(NULL, " \t\r\n"))
 		words[n++] = p;
-	sf_jw_init(&w, buf, size);
-	sf_jw_obj_open(&w);
 	if (n == 0) {
 		rc = fail(&w, "empty request");
 	} else if (!strcmp(words[0], "reload") &&
@@ -499,6 +631,7 @@ int sf_ctl_exec(sf_server_t *s, const char *line, char *buf, size_t size)
 		rc = fail(&w, "unknown command '%s' (reload, stats, lookup, "
 			      "roaming, ping)", words[0]);
 	}
+out:
 	sf_jw_obj_close(&w);
 	if (w.overflow)
 		snprintf(buf, size, "{\"ok\":false,\"error\":\"answer too "
@@ -542,25 +675,14 @@ static void on_signal(sf_server_t *s, int sig_fd, bool *stop)
  * published as one successor. */
 static void live_apply(sf_server_t *s)
 {
-	sf_gen_t *g = sf_server_gen(s), *ng;
+	sf_gen_t *g = sf_server_gen(s);
 	sf_tables_t *nt = NULL;
 	sf_tables_stats_t ts;
 	size_t n = sf_live_apply(s->live, &g->cfg->dialling, g->tables, &nt);
 
-	if (!n)
-		return;
-	sf_tables_set_generation(nt, s->status.generation);
-	ng = sf_gen_successor(g, nt);
-	if (!ng) {
-		sf_tables_free(nt);
+	if (n && publish_roaming(s, nt, n, &ts))
 		sf_server_log(s, LOG_ERR, "roaming_live: out of memory; "
 			      "entries not applied");
-		return;
-	}
-	sf_snap_publish(&s->snap, ng); /* retires g: ng owns its config */
-	sf_tables_stats(nt, &ts);
-	STATUS_WRITE(s, (s->status.roaming_updates += n,
-			 s->status.tables = ts));
 }
 
 void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
@@ -595,6 +717,8 @@ void sf_ctl_loop(sf_server_t *s, int ctl_fd, int sig_fd)
 		if (r < 0)
 			memset(p, 0, (n + 2) * sizeof(*p));
 		sf_mux_dispatch(&m, p + 2);
+		/* one fdatasync for the round's roaming changes */
+		sf_journal_sync(s->journal);
 	}
 	free(p);
 	sf_mux_fini(&m);

@@ -19,6 +19,9 @@
  *   stats                                -> counters, tables, reloads
  *   lookup NUMBER [trunk=T] [called=C]   -> the verdict, explained
  *   roaming add NUMBER [visited=CC] | roaming del NUMBER
+ *   roaming many add=NUMBER[/CC] del=NUMBER ...  (up to SF_CTL_MANY_MAX
+ *       changes in one request: checked together, journalled with one
+ *       write, applied and published as one snapshot; a feed's fast path)
  * A failed command answers {"ok":false,"error":"..."}.
  */
 #ifndef PROXY_CTL_H
@@ -45,6 +48,16 @@ void sf_sd_reloading(void);
  * loader's SF_E* code.  Control thread.
  */
 int sf_ctl_reload(sf_server_t *s);
+
+/*
+ * Opens cfg's tables.roaming_journal (nothing when it is not set) into
+ * s->journal and replays it on the generation serving (after its roaming
+ * file's "# journal-seq:"), publishing the result; then drops the entries
+ * the file already holds.  Before the workers start.  A journal that does
+ * not parse is refused: SF_EPARSE with err naming file:line:col.
+ * Returns 0 or SF_E*.
+ */
+int sf_ctl_journal_start(sf_server_t *s, sf_err_t *err);
 
 /* sf_ctl_reload, with force: the shrink guard (serve.max_shrink) is not
  * applied - after many live roaming additions a file that lacks them is
@@ -73,6 +86,7 @@ bool sf_ctl_degraded(sf_server_t *s);
 /* Control-socket client bounds (proxy_mux.h). */
 #define SF_CTL_MAX_CLIENTS 32
 #define SF_CTL_MAX_REQUEST 1024
+#define SF_CTL_MANY_MAX 128 /* changes in one `roaming many` */
 #define SF_CTL_DEADLINE_MS 2000
 
 /*

@@ -69,10 +69,13 @@ typedef enum keep_kind {
 } keep_kind_t;
 
 #define SERVE(f) offsetof(sf_cfg_t, serve.f), sizeof(((sf_cfg_t *)0)->serve.f)
+#define CFG(f) offsetof(sf_cfg_t, f), sizeof(((sf_cfg_t *)0)->f)
 
 /* Why each needs a restart: the sockets, threads and buffers it sizes
  * are made once at start, or (secret) tokens issued under the old key
- * would stop verifying mid-dialog. */
+ * would stop verifying mid-dialog, or (the live roaming feed and the
+ * journal) the feed thread and the journal file are opened at start and
+ * their positions belong to the running tables. */
 static const struct keep_row {
 	const char *key;
 	size_t off, len;
@@ -96,6 +99,9 @@ static const struct keep_row {
 	 SERVE(tls.handshakes_per_second), KEEP_MEM},
 	{"serve.log", SERVE(log_target), KEEP_STR},
 	{"serve.secret", SERVE(secret), KEEP_SECRET},
+	{"tables.roaming_live.redis", CFG(live_redis), KEEP_STR},
+	{"tables.roaming_live.stream", CFG(live_stream), KEEP_STR},
+	{"tables.roaming_journal", CFG(roaming_journal), KEEP_STR},
 };
 
 static bool listeners_equal(const sf_serve_cfg_t *a, const sf_serve_cfg_t *b)

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "proxy_live.h"
 #include "proxy_mux.h"
 
 #define HTTP_MAX_CLIENTS 32
@@ -27,11 +29,40 @@
 #define HTTP_MAX_ANSWER (1u << 20)
 #define HTTP_HDR_ROOM 256 /* the body is rendered after room for headers */
 
+/*
+ * The /health body: "ok", or "degraded" and one line per reason.  Without
+ * tables the answer is 503 (calls pass unverified: take the node out).  A
+ * live roaming feed that is down makes it "degraded" with 200: the node
+ * still judges every call with its last state, and a load balancer that
+ * took out every node when the one Redis they share goes away would stop
+ * all calls.
+ */
+static size_t health_body(sf_server_t *s, bool no_tables, char *out,
+			  size_t cap)
+{
+	char why[256], at[32];
+	int64_t since = sf_live_down(s->live, why, sizeof(why));
+	time_t t = (time_t)since;
+	struct tm tm;
+	int n;
+
+	if (!since)
+		n = snprintf(out, cap, "%s\n", no_tables ? "degraded" : "ok");
+	else {
+		gmtime_r(&t, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		n = snprintf(out, cap, "degraded\nroaming_live: Redis %s since "
+			     "%s (%lld s): %s; serving the last state\n",
+			     sf_live_addr(s->live), at,
+			     (long long)(time(NULL) - since), why);
+	}
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 static size_t http_answer(void *arg, char *req, size_t len, char *out,
 			  size_t cap)
 {
 	sf_server_t *s = arg;
-	const char *health;
 	char hdr[HTTP_HDR_ROOM];
 	size_t n = 0;
 	int hl;
@@ -45,13 +76,14 @@ static size_t http_answer(void *arg, char *req, size_t len, char *out,
 			      "version=0.0.4\r\nContent-Length: %zu\r\n"
 			      "Connection: close\r\n\r\n", n);
 	} else if (!strncmp(req, "GET /health", 11)) {
-		health = sf_ctl_degraded(s) ? "degraded\n" : "ok\n";
-		n = strlen(health);
-		memcpy(out + HTTP_HDR_ROOM, health, n);
+		bool no_tables = sf_ctl_degraded(s);
+
+		n = health_body(s, no_tables, out + HTTP_HDR_ROOM,
+				cap - HTTP_HDR_ROOM);
 		hl = snprintf(hdr, sizeof(hdr),
 			      "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n"
 			      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-			      health[0] == 'o' ? "200 OK" : "503 Degraded", n);
+			      no_tables ? "503 Degraded" : "200 OK", n);
 	} else {
 		hl = snprintf(hdr, sizeof(hdr),
 			      "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n"

@@ -28,7 +28,12 @@
 
 #define BATCH 10000         /* entries per XREAD */
 #define BLOCK_MS 500        /* XREAD BLOCK: the stop latency */
-#define QUEUE_MAX 1000000   /* entries waiting; above it the thread waits */
+/* Behind the stream (an XREAD came back full), the thread queues up to
+ * this many before it wakes the control thread: one batch copies each
+ * overlay node it touches once, so at 10^6 live changes a batch of 10^5
+ * costs several times less per entry than ten of 10^4 (perf/
+ * bench_roaming_redis.sh).  Caught up, it wakes it at once. */
+#define APPLY_BATCH 100000
 
 typedef struct entry {
 	uint64_t ms, seq;
@@ -50,6 +55,9 @@ struct sf_live {
 	entry_t *q;
 	size_t nq, capq;
 	char cursor[SF_TABLES_STREAM_ID_MAX]; /* read after this id */
+	/* while not connected: since when (Unix time) and why */
+	int64_t down_since;
+	char down_why[200];
 	uint64_t reset_gen, seen_reset; /* a reset asks for a new cursor */
 	/* control thread only */
 	uint64_t last_ms, last_seq;   /* the last entry applied */
@@ -69,7 +77,10 @@ static bool id_after(uint64_t ms, uint64_t seq, uint64_t lms, uint64_t lseq)
 	return ms > lms || (ms == lms && seq > lseq);
 }
 
-static redisContext *connect_to(const char *addr)
+/* Connects to addr ("unix:/path" or "HOST:PORT") and checks that Redis
+ * answers a PING (a TCP proxy in between accepts even while Redis is
+ * away); NULL on failure, with the reason in why (may be NULL). */
+static redisContext *connect_to(const char *addr, char *why, size_t wsize)
 {
 	struct timeval tv = {1, 0};
 	redisContext *c;
@@ -86,10 +97,25 @@ static redisContext *connect_to(const char *addr)
 	}
 	if (c && !c->err) {
 		struct timeval rt = {2, 0};
+		redisReply *r;
 
 		redisSetTimeout(c, rt);
-		return c;
+		r = redisCommand(c, "PING");
+		if (r && r->type != REDIS_REPLY_ERROR) {
+			freeReplyObject(r);
+			return c;
+		}
+		if (why)
+			snprintf(why, wsize, "PING: %s",
+				 r ? r->str : c->errstr[0] ? c->errstr
+							   : "no answer");
+		if (r)
+			freeReplyObject(r);
+		redisFree(c);
+		return NULL;
 	}
+	if (why)
+		snprintf(why, wsize, "%s", c ? c->errstr : "out of memory");
 	if (c)
 		redisFree(c);
 	return NULL;
@@ -163,6 +189,7 @@ static bool read_once(sf_live_t *l, redisContext *c)
 	redisReply *r;
 	uint64_t one = 1;
 	bool queued;
+	size_t got = 0;
 
 	pthread_mutex_lock(&l->mu);
 	snprintf(cursor, sizeof(cursor), "%s",
@@ -186,15 +213,27 @@ static bool read_once(sf_live_t *l, redisContext *c)
 	    r->elements == 1 && r->element[0]->elements == 2) {
 		const redisReply *es = r->element[0]->element[1];
 
+		got = es->elements;
 		for (size_t i = 0; i < es->elements; i++)
 			queue_entry(l, es->element[i]);
 	}
-	queued = l->nq != 0;
+	queued = l->nq != 0 && (got < BATCH || l->nq >= APPLY_BATCH);
 	pthread_mutex_unlock(&l->mu);
 	freeReplyObject(r);
 	if (queued && write(l->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		atomic_fetch_add(&l->errors, 1);
 	return true;
+}
+
+/* The feed is down from now (unless already), for why. */
+static void went_down(sf_live_t *l, const char *what, const char *why)
+{
+	pthread_mutex_lock(&l->mu);
+	if (!l->down_since)
+		l->down_since = (int64_t)time(NULL);
+	snprintf(l->down_why, sizeof(l->down_why), "%s: %s", what,
+		 why && why[0] ? why : "no reason given");
+	pthread_mutex_unlock(&l->mu);
 }
 
 static void *feed_thread(void *arg)
@@ -203,11 +242,13 @@ static void *feed_thread(void *arg)
 	redisContext *c = NULL;
 	unsigned backoff_ms = 200;
 	bool said = false;
+	char why[160];
 
 	while (!atomic_load(&l->stop)) {
 		if (!c) {
-			c = connect_to(l->addr);
+			c = connect_to(l->addr, why, sizeof(why));
 			if (!c) {
+				went_down(l, "cannot connect", why);
 				atomic_fetch_add(&l->errors, 1);
 				if (!said)
 					say(l, LOG_ERR, "roaming_live: cannot "
@@ -230,9 +271,13 @@ static void *feed_thread(void *arg)
 			}
 			said = false;
 			backoff_ms = 200;
+			pthread_mutex_lock(&l->mu);
+			l->down_since = 0;
+			pthread_mutex_unlock(&l->mu);
 			atomic_store(&l->connected, true);
 		}
 		if (!read_once(l, c)) {
+			went_down(l, "connection lost", c->errstr);
 			atomic_store(&l->connected, false);
 			atomic_fetch_add(&l->errors, 1);
 			redisFree(c);
@@ -262,6 +307,9 @@ sf_live_t *sf_live_start(const sf_cfg_t *cfg, const char *from,
 	snprintf(l->key, sizeof(l->key), "%s", cfg->live_stream);
 	snprintf(l->cursor, sizeof(l->cursor), "%s", from);
 	id_parse(from[0] ? from : "0-0", &l->last_ms, &l->last_seq);
+	/* down until the first connection */
+	l->down_since = (int64_t)time(NULL);
+	snprintf(l->down_why, sizeof(l->down_why), "not connected yet");
 	pthread_mutex_init(&l->mu, NULL);
 	l->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (l->efd < 0 || pthread_create(&l->th, NULL, feed_thread, l)) {
@@ -390,7 +438,7 @@ int sf_live_publish(sf_live_t *l, bool add, const char *number,
 	redisReply *r;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!l->pub && !(l->pub = connect_to(l->addr))) {
+		if (!l->pub && !(l->pub = connect_to(l->addr, NULL, 0))) {
 			snprintf(why, whysize, "Redis at %s unreachable",
 				 l->addr);
 			return -1;
@@ -421,10 +469,37 @@ int sf_live_publish(sf_live_t *l, bool add, const char *number,
 	return 0;
 }
 
+const char *sf_live_addr(const sf_live_t *l)
+{
+	return l ? l->addr : "";
+}
+
+int64_t sf_live_down(const sf_live_t *l, char *why, size_t size)
+{
+	sf_live_t *m = (sf_live_t *)l; /* the lock only */
+	int64_t since;
+
+	if (!l)
+		return 0;
+	pthread_mutex_lock(&m->mu);
+	since = atomic_load(&l->connected) ? 0 : l->down_since;
+	if (size)
+		snprintf(why, size, "%s", since ? l->down_why : "");
+	pthread_mutex_unlock(&m->mu);
+	return since;
+}
+
 void sf_live_json(const sf_live_t *l, sf_jw_t *w)
 {
+	char why[sizeof(l->down_why)];
+	int64_t since = sf_live_down(l, why, sizeof(why));
+
 	sf_jw_obj_open_key(w, "roaming_live");
 	sf_jw_bool(w, "connected", atomic_load(&l->connected));
+	if (since) {
+		sf_jw_uint(w, "down_since", (unsigned long long)since);
+		sf_jw_str(w, "down_reason", why);
+	}
 	sf_jw_str(w, "stream", l->key);
 	sf_jw_uint(w, "applied", atomic_load(&l->applied));
 	sf_jw_uint(w, "skipped", atomic_load(&l->skipped));
@@ -448,10 +523,16 @@ size_t sf_live_metrics(const sf_live_t *l, char *buf, size_t size)
 		"# HELP sipfilter_roaming_live_errors_total Failures to reach "
 		"or read the live roaming feed.\n"
 		"# TYPE sipfilter_roaming_live_errors_total counter\n"
-		"sipfilter_roaming_live_errors_total %llu\n",
+		"sipfilter_roaming_live_errors_total %llu\n"
+		"# HELP sipfilter_roaming_live_down_since_seconds Unix time the "
+		"live roaming feed (Redis) went down; 0 while it is connected."
+		"\n"
+		"# TYPE sipfilter_roaming_live_down_since_seconds gauge\n"
+		"sipfilter_roaming_live_down_since_seconds %lld\n",
 		atomic_load(&l->connected) ? 1 : 0,
 		(unsigned long long)atomic_load(&l->applied),
-		(unsigned long long)atomic_load(&l->errors));
+		(unsigned long long)atomic_load(&l->errors),
+		(long long)sf_live_down(l, NULL, 0));
 
 	return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }

@@ -18,7 +18,8 @@
  * stream (the change comes back through the feed, on this node as on the
  * others).  When Redis is unreachable the node serves what it has, counts
  * the failure, logs once per outage and reconnects (0.2 s, doubling to
- * 2 s); `ctl stats` and /metrics say whether it is connected.
+ * 2 s); `ctl stats`, /metrics and /health say whether it is connected,
+ * since when it is not, and why.
  */
 #ifndef PROXY_LIVE_H
 #define PROXY_LIVE_H
@@ -65,6 +66,17 @@ void sf_live_reset(sf_live_t *l, const char *from);
 int sf_live_publish(sf_live_t *l, bool add, const char *number,
 		    const char *visited, char *id, size_t idsize, char *why,
 		    size_t whysize);
+
+/*
+ * Since when the feed has been down (Unix time: since start until the
+ * first connection, or since the connection was lost), with the reason in
+ * why ("cannot connect: Connection refused"); 0 (why "") while connected
+ * or when l is NULL.  Any thread.
+ */
+int64_t sf_live_down(const sf_live_t *l, char *why, size_t size);
+
+/* The Redis address of the config ("unix:/path", "HOST:PORT"). */
+const char *sf_live_addr(const sf_live_t *l);
 
 /* "roaming_live": {...} for ctl stats (any thread). */
 void sf_live_json(const sf_live_t *l, sf_jw_t *w);

@@ -7,6 +7,7 @@
  * (append-only, read without a lock); writes nothing shared.
  */
 #include "proxy_ctl.h"
+#include "proxy_journal.h"
 #include "proxy_live.h"
 
 #include <dirent.h>
@@ -324,10 +325,13 @@ size_t sf_metrics_render(sf_server_t *s, char *buf, size_t size)
 	     (unsigned long long)sum->fwd_responses,
 	     (unsigned long long)sum->acks_absorbed);
 	metrics_reloads(&b, &st);
-	if (s->live) {
-		char live[1024];
+	if (s->live || s->journal) {
+		char live[2048];
 
-		if (sf_live_metrics(s->live, live, sizeof(live)))
+		if (s->live && sf_live_metrics(s->live, live, sizeof(live)))
+			mput(&b, "%s", live);
+		if (s->journal &&
+		    sf_journal_metrics(s->journal, live, sizeof(live)))
 			mput(&b, "%s", live);
 	}
 	sf_tcp_counts(s, &conns, &unknown);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "proxy_ctl.h"
+#include "proxy_journal.h"
 #include "proxy_live.h"
 #include "sipfilter/lib/sf_load.h"
 
@@ -73,6 +74,81 @@ static int load_config(sf_server_t *s, const char *path, sf_cfg_t **out)
 }
 
 /*
+ * The journal on t: the entries after its roaming file's "# journal-seq:"
+ * applied, giving *out (NULL when none), then the entries the file holds
+ * dropped from the journal.  *n: entries replayed.
+ */
+static int journal_onto(sf_server_t *s, const sf_tables_t *t,
+			sf_tables_t **out, size_t *n, sf_err_t *err)
+{
+	uint64_t at = sf_tables_roaming_journal_seq(t);
+	char line[600];
+	int rc;
+
+	*n = 0;
+	*out = NULL;
+	if (!s->journal || !t)
+		return 0;
+	if (at > sf_journal_last(s->journal)) {
+		snprintf(line, sizeof(line), "roaming_journal: the roaming file "
+			 "says '# journal-seq: %llu' but the journal ends at "
+			 "%llu; numbering goes on after %llu",
+			 (unsigned long long)at,
+			 (unsigned long long)sf_journal_last(s->journal),
+			 (unsigned long long)at);
+		sf_server_log(s, LOG_WARNING, line);
+	}
+	rc = sf_journal_replay(s->journal, at, t, out, n, err);
+	if (rc)
+		return rc;
+	if (at && sf_journal_compact(s->journal, at, err)) {
+		/* the journal stays whole: it still replays right */
+		sf_err_format(err, line, sizeof(line));
+		sf_server_log(s, LOG_WARNING, line);
+		sf_err_clear(err);
+	}
+	return 0;
+}
+
+int sf_ctl_journal_start(sf_server_t *s, sf_err_t *err)
+{
+	sf_gen_t *g = sf_server_gen(s), *ng;
+	sf_tables_t *t;
+	char warn[SF_CFG_PATH_MAX + 200], line[200];
+	double t0 = mono_s();
+	size_t n;
+	int rc;
+
+	if (!s->cfg->roaming_journal[0])
+		return 0;
+	rc = sf_journal_open(s->cfg->roaming_journal, &s->journal, warn,
+			     sizeof(warn), err);
+	if (rc)
+		return rc;
+	if (warn[0])
+		sf_server_log(s, LOG_WARNING, warn);
+	if (!g->tables)
+		return 0;
+	rc = journal_onto(s, g->tables, &t, &n, err);
+	if (rc || !t)
+		return rc;
+	sf_tables_set_generation(t, s->status.generation);
+	ng = sf_gen_successor(g, t);
+	if (!ng) {
+		sf_tables_free(t);
+		return sf_err_set(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	sf_snap_publish(&s->snap, ng);
+	sf_tables_stats(t, &s->status.tables);
+	snprintf(line, sizeof(line), "roaming_journal: %zu changes replayed "
+		 "(journal at %llu) in %.3f s", n,
+		 (unsigned long long)sf_journal_last(s->journal),
+		 mono_s() - t0);
+	sf_server_log(s, LOG_NOTICE, line);
+	return 0;
+}
+
+/*
  * Builds the next generation from the config file: *out, or a negative
  * SF_E* with the reasons in s->last_reload_error.  Notes on settings that
  * need a restart go to s->last_reload_notes.
@@ -81,9 +157,10 @@ static int build_next(sf_server_t *s, const sf_gen_t *cur, bool force,
 		      sf_gen_t **out)
 {
 	sf_cfg_t *cfg = NULL;
-	sf_tables_t *nt = NULL;
+	sf_tables_t *nt = NULL, *jt;
 	char line[1200];
 	sf_err_t err;
+	size_t replayed;
 	int rc;
 
 	*out = NULL;
@@ -94,6 +171,10 @@ static int build_next(sf_server_t *s, const sf_gen_t *cur, bool force,
 	sf_gen_keep_restart(cur->cfg, cfg, &s->last_reload_notes);
 	/* the shrink guard compares with the tables serving now */
 	rc = sf_load_tables(cfg, force ? NULL : cur->tables, &nt, &err);
+	if (!rc && !(rc = journal_onto(s, nt, &jt, &replayed, &err)) && jt) {
+		sf_tables_free(nt);
+		nt = jt;
+	}
 	if (!rc)
 		rc = sf_gen_new(cfg, nt, &s->proxy.edge.key, sf_server_log, s,
 				out, &err);

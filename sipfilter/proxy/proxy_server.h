@@ -166,6 +166,11 @@ struct sf_server {
 	 * started and freed by the serve command around the control loop;
 	 * read by the control and the metrics thread */
 	struct sf_live *live;
+	/* the local roaming journal (proxy_journal.h), NULL when not
+	 * configured: opened by sf_ctl_journal_start, freed by the serve
+	 * command; the control thread writes it, the metrics thread reads
+	 * its counters */
+	struct sf_journal *journal;
 	bool built; /* the snapshot and the locks exist (sf_server_free) */
 };
 

@@ -7,7 +7,8 @@
 # warning (the one override is justified in debian/); it holds the
 # binary (default config /etc/sipfilter/sipfilter.yaml), both man pages,
 # the config as a conffile pointing at the tables in /var/lib/sipfilter,
-# and the hardened unit with /usr paths.
+# and the hardened unit with /usr paths; and no libsipfilter (its ABI and
+# SONAME are make install-lib's, see README "Embedding the engine").
 set -u
 cd "$SF_ROOT"
 . tests/integration/lib.sh
@@ -45,4 +46,10 @@ expect_match "sipfilter(8) documents serve" "$(zcat "$T/root/usr/share/man/man8/
 	'sipfilter serve'
 expect_match "sipfilter.yaml(5) documents the rules" \
 	"$(zcat "$T/root/usr/share/man/man5/sipfilter.yaml.5.gz")" 'identities'
+# libsipfilter is not in the package (make install-lib installs it): no
+# shared object whose SONAME would have to name a libsipfilterN package,
+# and the binary links the engine statically
+expect_eq "no libsipfilter in the package" "$(grep -c 'libsipfilter' <<<"$files")" 0
+expect_eq "the binary needs no libsipfilter.so" \
+	"$(readelf -d "$T/root/usr/bin/sipfilter" | grep -c 'libsipfilter')" 0
 finish

@@ -23,6 +23,9 @@
 #                              serve_dos 151, serve_ported 161-164,
 #                              serve_redis 171-172 (node B listens
 #                              on 180, its metrics on 465),
+#                              serve_redis_outage 173 (its Redis
+#                              relay listens on 466),
+#                              soak_redis 174 (relay 467),
 #                              serve_reload_config 301-305
 #   +464     SF_PORT_METRICS   /metrics and /health (127.0.0.1)
 #

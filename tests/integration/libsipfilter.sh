@@ -24,12 +24,12 @@ P=$T/prefix
 if make -s --no-print-directory install-lib BUILD="$BUILD" PREFIX="$P" \
 	>"$T/install.log" 2>&1; then ok "make install-lib"
 else not_ok "make install-lib" "$(tail -5 "$T/install.log")"; fi
-for f in lib/libsipfilter.a lib/libsipfilter.so.0 lib/libsipfilter.so \
+for f in lib/libsipfilter.a lib/libsipfilter.so.1 lib/libsipfilter.so \
 	include/sipfilter.h lib/pkgconfig/sipfilter.pc; do
 	expect_eq "installed $f" "$([ -e "$P/$f" ] && echo yes)" yes
 done
-so=$P/lib/libsipfilter.so.0
-expect_match "SONAME" "$(readelf -d "$so")" 'SONAME.*\[libsipfilter\.so\.0\]'
+so=$P/lib/libsipfilter.so.1
+expect_match "SONAME" "$(readelf -d "$so")" 'SONAME.*\[libsipfilter\.so\.1\]'
 exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}')
 expect_eq "only sipfilter_* exported" \
 	"$(grep -vc '^sipfilter_' <<<"$exported")" 0
@@ -44,7 +44,7 @@ expect_match "installed binary defaults to /etc/sipfilter/sipfilter.yaml" \
 	'defaults to /etc/sipfilter/sipfilter\.yaml'
 expect_match "the tree's binary keeps the example" "$("$SF" --help 2>&1)" \
 	'defaults to .*/config/sipfilter\.yaml'
-for f in etc/sipfilter/sipfilter.yaml usr/lib/libsipfilter.so.0 \
+for f in etc/sipfilter/sipfilter.yaml usr/lib/libsipfilter.so.1 \
 	usr/include/sipfilter.h etc/systemd/system/sipfilter.service; do
 	expect_eq "staged $f" "$([ -e "$T/stage/$f" ] && echo yes)" yes
 done
@@ -62,7 +62,7 @@ if cc -std=c11 -Wall -Wextra -Werror ${SF_SAN:-} "$T/judge_file.c" \
 else not_ok "example builds with pkg-config (shared)" "$(head -20 "$T/cc.log")"; fi
 expect_match "example links the shared library" \
 	"$(LD_LIBRARY_PATH=$P/lib ldd "$T/judge_file" 2>&1)" \
-	"libsipfilter\.so\.0 => $P/lib/"
+	"libsipfilter\.so\.1 => $P/lib/"
 # shellcheck disable=SC2086
 if cc -std=c11 ${SF_SAN:-} "$T/judge_file.c" $(pkg-config --cflags sipfilter) \
 	"$P/lib/libsipfilter.a" \

@@ -144,4 +144,17 @@ expect_json "  ... reconnect counted" "$("$SIPFILTER" ctl -s "$A" stats)" \
 	"d['roaming_live']['connected'] and d['roaming_live']['reconnects']>=1"
 wait "$LOAD"; rc=$?
 expect_eq "400 calls with Redis killed for ~3 s: 0 failed (sipp exit)" "$rc" 0
+
+# tables.roaming_live changed in the config: the feed is set up at start,
+# so a reload keeps the running one and says so
+sed -i "s|stream: \"$KEY\"|stream: \"sf:other\"|" "$SF_TMP/serve.yaml"
+r=$("$SIPFILTER" ctl -s "$A" reload)
+expect_json "roaming_live.stream changed on reload: the rest applies, 'restart to apply'" "$r" \
+	"d['ok'] and any('tables.roaming_live.stream changed: restart to apply' in x for x in d['warnings'])"
+expect_match "  ... logged as a warning" "$(cat "$SF_TMP/serve.err")" 'reload: tables.roaming_live.stream changed: restart to apply'
+rc_ XADD "$KEY" '*' op add number 77015558007 >/dev/null
+ms=$(wait_roaming "$A" 77015558007 True); expect_eq "  ... the running stream still followed" "$?" 0
+r=$("$SIPFILTER" ctl -s "$A" roaming add 77015558008)
+expect_json "  ... and ctl roaming add still publishes to it" "$r" "d['ok']"
+expect_eq "  ... (nothing in the new key)" "$(rc_ XLEN sf:other)" 0
 finish

@@ -486,9 +486,31 @@ static void test_threads(void)
 	sipfilter_close(shared_sf);
 }
 
+/*
+ * The ABI a caller compiles in: the sizes it allocates and passes.  A
+ * change here breaks programs built against the old sipfilter.h, so it
+ * needs a new SONAME: bump LIB_ABI in the Makefile and record the new
+ * sizes under its number.
+ */
+static void test_abi(void)
+{
+#if SF_LIB_ABI == 1
+	T_EQ_INT(sizeof(sipfilter_stats_t), 18 * sizeof(uint64_t));
+	T_EQ_INT(SIPFILTER_TABLES, 5);
+	T_EQ_INT(sizeof(sipfilter_result_t), 440);
+	T_EQ_INT(sizeof(sipfilter_error_t), 776);
+	T_EQ_INT(sizeof(sipfilter_errors_t), 24848);
+	T_EQ_INT(sizeof(sipfilter_edit_t), 16);
+	T_EQ_INT(sizeof(sipfilter_edits_t), 3080);
+#else
+#error "a new SF_LIB_ABI: record its sizes in test_abi"
+#endif
+}
+
 int main(void)
 {
 	fixture();
+	T_RUN(test_abi);
 	T_RUN(test_open_errors);
 	T_RUN(test_judge);
 	T_RUN(test_edits);

@@ -262,6 +262,13 @@ static void test_batches(void)
 		}
 		T_EQ_INT(sf_tables_roaming_overlay(many),
 			 sf_tables_roaming_overlay(one));
+		{	/* the row count the batch keeps without a lookup */
+			sf_tables_stats_t sa, sb;
+
+			sf_tables_stats(one, &sa);
+			sf_tables_stats(many, &sb);
+			T_EQ_INT(sb.roaming_rows, sa.roaming_rows);
+		}
 		sf_tables_free(keep);
 	}
 	T_EQ_INT(bad, 0);
