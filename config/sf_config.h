@@ -308,6 +308,7 @@ typedef struct sf_cfg {
 	 * none.  Read at start (restart to change). */
 	char live_redis[SF_CFG_PATH_MAX];
 	char live_stream[SF_CFG_NAME_MAX * 2];
+	unsigned live_line, live_col; /* where roaming_live is; 0 = none */
 	sf_rule_t *rules;             /* owned, in order */
 	size_t n_rules;
 	sf_tag_cfg_t tag;

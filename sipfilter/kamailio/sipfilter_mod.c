@@ -363,6 +363,7 @@ static void publish(sipfilter_tables_t *next)
 static int mod_init(void)
 {
 	sipfilter_errors_t errs;
+	char where[512];
 
 	shared = shm_malloc(sizeof(*shared));
 	if (!shared) {
@@ -383,6 +384,14 @@ static int mod_init(void)
 	if (!sf) {
 		log_errors("sipfilter", &errs);
 		LM_ERR("cannot open sipfilter config '%s'\n", cfg_path);
+		return -1;
+	}
+	if (sipfilter_roaming_live(sf, where, sizeof(where))) {
+		/* serve's feed follower (proxy_live.c) is not in the module */
+		LM_ERR("sipfilter: %s: error: tables.roaming_live is followed "
+		       "by `sipfilter serve` only, not by the Kamailio module; "
+		       "remove it (live changes: kamcmd sipfilter.roaming_add"
+		       "/roaming_del)\n", where);
 		return -1;
 	}
 	my_tables = sipfilter_tables_current(sf);
@@ -799,10 +808,11 @@ static void rpc_stats(rpc_t *rpc, void *ctx)
 			"reloads_failed", (unsigned)shared->reloads_failed,
 			"roaming_changes", (unsigned)shared->roaming);
 	stats_counters(rpc, h);
-	rpc->struct_add(h, "uuuu", "plan_rows", (unsigned)st.plan_rows,
+	rpc->struct_add(h, "uuuuu", "plan_rows", (unsigned)st.plan_rows,
 			"roaming_rows", (unsigned)st.roaming_rows,
 			"substitution_rows", (unsigned)st.substitution_rows,
-			"allow_rows", (unsigned)st.allow_rows);
+			"allow_rows", (unsigned)st.allow_rows, "ported_rows",
+			(unsigned)st.ported_rows);
 	stats_memory(rpc, h);
 	lock_release(&shared->upd_lock);
 	/* one line per process that has judged: pid, the generation of the

@@ -82,4 +82,11 @@ typedef struct sipfilter_tables_size {
 void sipfilter_tables_size(const sipfilter_tables_t *t,
 			   sipfilter_tables_size_t *out);
 
+/*
+ * Whether the config asks for the live roaming feed (tables.roaming_live,
+ * which only `serve` follows): 1 with "file:line:col" of its key into
+ * where (size bytes, may be NULL), else 0.
+ */
+int sipfilter_roaming_live(const sipfilter_t *sf, char *where, size_t size);
+
 #endif

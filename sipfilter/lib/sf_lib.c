@@ -618,6 +618,18 @@ void sipfilter_tables_free(sipfilter_tables_t *t)
 	sf_tables_free(t);
 }
 
+int sipfilter_roaming_live(const sipfilter_t *sf, char *where, size_t size)
+{
+	const sf_cfg_t *c = sf->cfg;
+
+	if (!c->live_redis[0])
+		return 0;
+	if (where && size)
+		snprintf(where, size, "%s:%u:%u", c->path, c->live_line,
+			 c->live_col);
+	return 1;
+}
+
 void sipfilter_tables_size(const sipfilter_tables_t *t,
 			   sipfilter_tables_size_t *out)
 {
