@@ -116,7 +116,7 @@ for n in $SETUPS; do
 	[ "$n" = kamplain ] && extra=(--uas-rejects)
 	out=$(timeout $((CALLS / RATE + 60)) "$LG" --target "127.0.0.1:$PORT" \
 		--uas "127.0.0.1:$UAS" --csv "$TMP/calls.csv" --rate "$RATE" \
-		--duration "$(calc "$CALLS / $RATE")" --drain-ms 5000 "${extra[@]}" 2>&1)
+		--duration "$(calc "$CALLS / $RATE")" --drain-ms 5000 --run 7 "${extra[@]}" 2>&1)
 	stop_kam
 	ok=$(kv ok "$out")
 	ir=$(cat "$TMP/$n"/cg.out.* 2>/dev/null | sed -n 's/^totals: //p' |
