@@ -22,6 +22,7 @@
 # (inclusive instructions of w_check0 and w_apply).
 #
 # Environment: CG_CALLS (1000), CG_RATE (100), CG_PORT_BASE (26060),
+# CG_MODULE (the sipfilter.so to load; default BUILD's, for A/B runs),
 # CG_OUT (a directory that keeps the profiles), BUILD (build),
 # CG_TIME_LIMIT (seconds, 900).  Runs inside a network namespace with
 # loopback (tests use ip netns exec); stops only what it started, by PID.
@@ -87,7 +88,7 @@ start() {
 	*) say "unknown setup $n"; return 1 ;;
 	esac
 	sed -e "s|@PORT@|$PORT|g; s|@NEXTHOP@|$UAS|g; s|@CHILDREN@|1|g" \
-	    -e "s|@MODULE@|$ROOT/$BUILD/kamailio/sipfilter.so|" \
+	    -e "s|@MODULE@|${CG_MODULE:-$ROOT/$BUILD/kamailio/sipfilter.so}|" \
 	    -e "s|@CONFIG@|$TMP/sf/bench.yaml|; s|@CTL@|unix:$TMP/$n/ctl|" \
 	    "$cfg" >"$TMP/$n/kamailio.cfg"
 	(ulimit -c 0; exec valgrind --tool=callgrind --trace-children=yes \
