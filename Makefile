@@ -436,6 +436,7 @@ $(KAM_DIR)/module-cflags: | deps-kamailio
 KAM_WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
             -Wno-missing-field-initializers -Wno-format-truncation $(WERROR)
 KAM_HDRS := sipfilter/kamailio/sf_kam_shm.h sipfilter/kamailio/sf_kam_log.h \
+            sipfilter/kamailio/sf_kam_verdict.h \
             sipfilter/lib/sipfilter.h sipfilter/lib/sf_embed.h
 $(BUILD)/kamailio/%.o: sipfilter/kamailio/%.c $(KAM_HDRS) \
     $(KAM_DIR)/module-cflags
@@ -447,7 +448,7 @@ $(BUILD)/kamailio/%.o: sipfilter/kamailio/%.c $(KAM_HDRS) \
 # them, so libJudy's calls bind to them: README "Processes, reloads and
 # memory").
 KAM_OBJS := $(BUILD)/kamailio/sipfilter_mod.o $(BUILD)/kamailio/sf_kam_shm.o \
-            $(BUILD)/kamailio/sf_kam_log.o
+            $(BUILD)/kamailio/sf_kam_log.o $(BUILD)/kamailio/sf_kam_verdict.o
 $(KAM_MOD): $(KAM_OBJS) $(PIC_OBJS) sipfilter/kamailio/exports.map
 	$(CC) -shared -fPIC -Wl,--version-script=sipfilter/kamailio/exports.map \
 	  -Wl,-z,relro,-z,now -o $@ $(KAM_OBJS) $(PIC_OBJS) $(ENGINE_LDLIBS)

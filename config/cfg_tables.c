@@ -216,30 +216,33 @@ static void load_table_map(cfg_ctx_t *c, const cfg_node_t *n, size_t t,
 void cfg_load_tables(cfg_ctx_t *c, const cfg_node_t *n)
 {
 	sf_cfg_t *cfg = c->cfg;
-	const cfg_node_t *v[T_COUNT];
+	const cfg_node_t *v[T_COUNT], *k[T_COUNT];
 	char *dst[T_COUNT] = {cfg->plan_path, cfg->roaming_path,
 			      cfg->substitution_path, cfg->allow_path,
 			      cfg->ported_path, NULL, NULL};
 
 	cfg->ported_out_class = SF_CLASS_DOMESTIC_OTHER;
 	if (!cfg_map_fields(c, n, "tables", "'tables'", "key", table_keys,
-			    T_COUNT, v, NULL))
+			    T_COUNT, v, k))
 		return;
 	for (size_t i = 0; i < T_COUNT; i++) {
 		if (!v[i])
 			continue;
-		if (i == T_LIVE)
+		if (i == T_LIVE) {
+			cfg->live_line = k[i]->line; /* for its embedders */
+			cfg->live_col = k[i]->col;
 			load_live(c, v[i]);
-		else if (i == T_JOURNAL)
+		} else if (i == T_JOURNAL) {
 			load_journal(c, v[i]);
-		else if (v[i]->kind == CFG_MAP)
+		} else if (v[i]->kind == CFG_MAP) {
 			load_table_map(c, v[i], i, dst[i]);
-		else if (i == T_PORTED && !cfg_node_is_null(v[i]))
+		} else if (i == T_PORTED && !cfg_node_is_null(v[i])) {
 			cfg_err(c, v[i], "'tables.ported' needs its "
 				"home_operators: write it as a map, "
 				"{file: FILE, home_operators: [NAME, ...]}");
-		else
+		} else {
 			load_table_path(c, v[i], table_keys[i], dst[i]);
+		}
 	}
 	if (v[T_JOURNAL] && v[T_LIVE] && cfg->live_redis[0])
 		cfg_err(c, v[T_JOURNAL], "'roaming_journal' and 'roaming_live' "

@@ -312,6 +312,7 @@ typedef struct sf_cfg {
 	 * when there is no roaming_live (resolved path; "" = none: such
 	 * changes last until the next reload).  Read at start. */
 	char roaming_journal[SF_CFG_PATH_MAX];
+	unsigned live_line, live_col; /* where roaming_live is; 0 = none */
 	sf_rule_t *rules;             /* owned, in order */
 	size_t n_rules;
 	sf_tag_cfg_t tag;

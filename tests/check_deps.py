@@ -48,7 +48,8 @@ APART = {'kamailio'}
 ONLY_FILES = {'kamailio': {'sipfilter/lib/sipfilter.h',
                           'sipfilter/lib/sf_embed.h',
                           'sipfilter/kamailio/sf_kam_shm.h',
-                          'sipfilter/kamailio/sf_kam_log.h'}}
+                          'sipfilter/kamailio/sf_kam_log.h',
+                          'sipfilter/kamailio/sf_kam_verdict.h'}}
 CORE = {'base', 'tables', 'config'}
 ALLOWED = {
     'base': {'base'},

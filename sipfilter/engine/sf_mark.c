@@ -45,9 +45,10 @@ static bool name_is(const sf_sip_hdr_t *h, const char *name)
 static void remove_named(mark_ctx_t *c, const char *name)
 {
 	const sf_sipmsg_t *m = c->m;
+	size_t n = strlen(name);
 
 	for (unsigned i = 0; i < m->n_hdrs; i++)
-		if (name_is(&m->hdrs[i], name))
+		if (m->hdrs[i].name.len == n && name_is(&m->hdrs[i], name))
 			sf_edit_replace(c->e, m->hdrs[i].start,
 					m->hdrs[i].end - m->hdrs[i].start,
 					NULL, 0);
@@ -75,7 +76,10 @@ static const char *next_verstat(sf_str_t uri, const char *p, const char **end)
 	const char *e = uri.s + uri.len;
 
 	for (; p + k <= e; p++) {
-		if (*p != ';' || !sf_str_ieq_c(sf_str(p, k), key))
+		p = memchr(p, ';', (size_t)(e - p) - k + 1);
+		if (!p)
+			return NULL;
+		if (!sf_str_ieq_c(sf_str(p, k), key))
 			continue;
 		*end = p + 1;
 		while (*end < e && **end != ';' && **end != '?')

@@ -89,6 +89,7 @@
 #include "sipfilter/lib/sipfilter.h"
 #include "sf_kam_log.h"
 #include "sf_kam_shm.h"
+#include "sf_kam_verdict.h"
 
 MODULE_VERSION
 
@@ -144,17 +145,8 @@ static int log_verdicts = 1;
 static sipfilter_t *sf;              /* this process's handle */
 static sf_shared_t *shared;          /* Kamailio shm */
 static sipfilter_tables_t *my_tables; /* what sf points at */
+static sf_kam_verdict_t *const cur = &sf_kam_cur; /* the last verdict */
 
-/* The last verdict of this process, for $sfv and sipfilter_apply(). */
-static struct {
-	unsigned int msg_id;
-	int msg_pid;
-	int valid;
-	int error;
-	int applied;
-	sipfilter_result_t r;
-	sipfilter_edits_t edits;
-} cur;
 
 /* Kamailio counters (group "sipfilter"): what `kamcmd cnt.get_all
  * sipfilter`, `stats.get_statistics sipfilter:` and xhttp_prom's
@@ -363,6 +355,7 @@ static void publish(sipfilter_tables_t *next)
 static int mod_init(void)
 {
 	sipfilter_errors_t errs;
+	char where[512];
 
 	shared = shm_malloc(sizeof(*shared));
 	if (!shared) {
@@ -385,6 +378,15 @@ static int mod_init(void)
 		LM_ERR("cannot open sipfilter config '%s'\n", cfg_path);
 		return -1;
 	}
+	if (sipfilter_roaming_live(sf, where, sizeof(where))) {
+		/* serve's feed follower (proxy_live.c) is not in the module */
+		LM_ERR("sipfilter: %s: error: tables.roaming_live is followed "
+		       "by `sipfilter serve` only, not by the Kamailio module; "
+		       "remove it (live changes: kamcmd sipfilter.roaming_add"
+		       "/roaming_del)\n", where);
+		return -1;
+	}
+	cur->sf = sf;
 	my_tables = sipfilter_tables_current(sf);
 	atomic_store(&shared->cur, my_tables);
 	atomic_store(&shared->version, 1);
@@ -429,19 +431,21 @@ static void mod_destroy(void)
 
 static int check_error(sip_msg_t *msg)
 {
-	memset(&cur.r, 0, sizeof(cur.r));
-	cur.edits.n = 0;
-	cur.applied = 0;
-	cur.msg_id = msg->id;
-	cur.msg_pid = msg->pid;
-	cur.valid = 1;
-	cur.error = 1;
-	cur.r.code = 500;
-	snprintf(cur.r.phrase, sizeof(cur.r.phrase), "Server Internal Error");
+	memset(&cur->r, 0, sizeof(cur->r));
+	cur->edits.n = 0;
+	cur->applied = 0;
+	cur->msg_id = msg->id;
+	cur->msg_pid = msg->pid;
+	cur->valid = 1;
+	cur->error = 1;
+	cur->strings = 1;
+	cur->r.code = 500;
+	snprintf(cur->r.phrase, sizeof(cur->r.phrase), "Server Internal Error");
 	count_slot()->errors++;
 	counter_inc(cnt_errors);
 	return SF_RC_ERROR;
 }
+
 
 static int check(sip_msg_t *msg, const char *trunk)
 {
@@ -458,16 +462,17 @@ static int check(sip_msg_t *msg, const char *trunk)
 	tp = msg->rcv.proto == PROTO_UDP || msg->rcv.proto == PROTO_SCTP
 		     ? SIPFILTER_UDP
 		     : SIPFILTER_TCP;
-	/* no memset of cur (3.6 KB, most of it the edit text): the judgement
-	 * fills cur.r whole and sets cur.edits.n */
-	cur.msg_id = msg->id;
-	cur.msg_pid = msg->pid;
-	cur.valid = 1;
-	cur.error = 0;
-	cur.applied = 0;
+	/* no memset of the verdict (3.6 KB, most of it the edit text): the judgement
+	 * fills its numbers and edits.n */
+	cur->msg_id = msg->id;
+	cur->msg_pid = msg->pid;
+	cur->valid = 1;
+	cur->error = 0;
+	cur->applied = 0;
+	cur->strings = 0; /* filled when $sfv or the log line wants them */
 	enter();
-	rc = sipfilter_judge_edits(sf, msg->buf, msg->len, &su.s, tp, trunk,
-				   &cur.r, &cur.edits);
+	rc = sipfilter_judge_brief(sf, msg->buf, msg->len, &su.s, tp, trunk,
+				   &cur->r, &cur->edits, &cur->ticket);
 	leave();
 	if (rc < 0) {
 		if (trunk)
@@ -477,13 +482,13 @@ static int check(sip_msg_t *msg, const char *trunk)
 	}
 	slot = count_slot();
 	slot->messages++;
-	slot->by_action[cur.r.action]++;
-	counter_inc(cnt_action[cur.r.action]);
-	if (log_verdicts && cur.r.judged &&
-	    (cur.r.action != SIPFILTER_ALLOW ||
-	     cur.r.rule_action != SIPFILTER_ALLOW))
-		sf_kam_log_verdict(&cur.r);
-	return action_rc[cur.r.action];
+	slot->by_action[cur->r.action]++;
+	counter_inc(cnt_action[cur->r.action]);
+	if (log_verdicts && cur->r.judged &&
+	    (cur->r.action != SIPFILTER_ALLOW ||
+	     cur->r.rule_action != SIPFILTER_ALLOW))
+		sf_kam_log_verdict(sf_kam_strings());
+	return action_rc[cur->r.action];
 }
 
 static int w_check0(sip_msg_t *msg, char *p1, char *p2)
@@ -509,130 +514,6 @@ static int w_check1(sip_msg_t *msg, char *p1, char *p2)
 	return check(msg, name);
 }
 
-static int is_current(const sip_msg_t *msg)
-{
-	return cur.valid && cur.msg_id == msg->id && cur.msg_pid == msg->pid;
-}
-
-/* ------------------------------------------------------------------ */
-/* sipfilter_apply(): the verdict's edits as lumps */
-
-static int w_apply(sip_msg_t *msg, char *p1, char *p2)
-{
-	(void)p1;
-	(void)p2;
-	if (!is_current(msg) || cur.error) {
-		LM_ERR("sipfilter_apply() without a sipfilter_check() "
-		       "verdict on this message\n");
-		return -1;
-	}
-	if (cur.applied)
-		return 1;
-	/* ops are sorted by offset and never overlap; anchors at one
-	 * offset keep their order in Kamailio's lump list */
-	for (size_t i = 0; i < cur.edits.n; i++) {
-		const sipfilter_edit_t *op = &cur.edits.items[i];
-		struct lump *l;
-		char *s;
-
-		l = op->del ? del_lump(msg, (int)op->off, (int)op->del, 0)
-			    : anchor_lump(msg, (int)op->off, 0, 0);
-		if (!l) {
-			LM_ERR("cannot make a lump at %u\n", op->off);
-			return -1;
-		}
-		if (!op->ins_len)
-			continue;
-		s = pkg_malloc(op->ins_len);
-		if (!s) {
-			PKG_MEM_ERROR;
-			return -1;
-		}
-		memcpy(s, cur.edits.text + op->ins_off, op->ins_len);
-		if (!insert_new_lump_after(l, s, (int)op->ins_len, 0)) {
-			pkg_free(s);
-			LM_ERR("cannot insert a lump at %u\n", op->off);
-			return -1;
-		}
-	}
-	cur.applied = 1;
-	return 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* $sfv(name) */
-
-enum sfv_name {
-	SFV_ACTION, SFV_CODE, SFV_PHRASE, SFV_RULE, SFV_REASON, SFV_NUMBER,
-	SFV_IDENTITY, SFV_CLASS, SFV_TRUNK, SFV_RULE_ACTION, SFV_MONITOR,
-	SFV_COUNT
-};
-
-static const char *const sfv_names[SFV_COUNT] = {
-	"action", "code", "phrase", "rule", "reason", "number", "identity",
-	"class", "trunk", "rule_action", "monitor",
-};
-
-static int pv_parse_sfv_name(pv_spec_p sp, str *in)
-{
-	for (int i = 0; i < SFV_COUNT; i++) {
-		if (in->len == (int)strlen(sfv_names[i]) &&
-		    !strncmp(in->s, sfv_names[i], (size_t)in->len)) {
-			sp->pvp.pvn.type = PV_NAME_INTSTR;
-			sp->pvp.pvn.u.isname.type = 0;
-			sp->pvp.pvn.u.isname.name.n = i;
-			return 0;
-		}
-	}
-	LM_ERR("unknown $sfv name '%.*s'\n", in->len, in->s);
-	return -1;
-}
-
-static int pv_get_sfv(sip_msg_t *msg, pv_param_t *param, pv_value_t *res)
-{
-	const sipfilter_result_t *r = &cur.r;
-	char *s = NULL;
-
-	if (!msg || !is_current(msg))
-		return pv_get_null(msg, param, res);
-	switch (param->pvn.u.isname.name.n) {
-	case SFV_ACTION:
-		s = cur.error ? "error" : (char *)sipfilter_action_name(r->action);
-		break;
-	case SFV_CODE:
-		return pv_get_uintval(msg, param, res, r->code);
-	case SFV_PHRASE:
-		s = (char *)r->phrase;
-		break;
-	case SFV_RULE:
-		s = (char *)r->rule;
-		break;
-	case SFV_REASON:
-		s = (char *)r->reason;
-		break;
-	case SFV_NUMBER:
-		s = (char *)r->number;
-		break;
-	case SFV_IDENTITY:
-		s = (char *)r->identity;
-		break;
-	case SFV_CLASS:
-		s = (char *)r->number_class;
-		break;
-	case SFV_TRUNK:
-		s = (char *)r->trunk;
-		break;
-	case SFV_RULE_ACTION:
-		s = cur.error ? "error"
-			      : (char *)sipfilter_action_name(r->rule_action);
-		break;
-	case SFV_MONITOR:
-		return pv_get_uintval(msg, param, res, (unsigned)r->monitor);
-	default:
-		return pv_get_null(msg, param, res);
-	}
-	return pv_get_strzval(msg, param, res, s);
-}
 
 /* ------------------------------------------------------------------ */
 /* RPC */
@@ -799,10 +680,11 @@ static void rpc_stats(rpc_t *rpc, void *ctx)
 			"reloads_failed", (unsigned)shared->reloads_failed,
 			"roaming_changes", (unsigned)shared->roaming);
 	stats_counters(rpc, h);
-	rpc->struct_add(h, "uuuu", "plan_rows", (unsigned)st.plan_rows,
+	rpc->struct_add(h, "uuuuu", "plan_rows", (unsigned)st.plan_rows,
 			"roaming_rows", (unsigned)st.roaming_rows,
 			"substitution_rows", (unsigned)st.substitution_rows,
-			"allow_rows", (unsigned)st.allow_rows);
+			"allow_rows", (unsigned)st.allow_rows, "ported_rows",
+			(unsigned)st.ported_rows);
 	stats_memory(rpc, h);
 	lock_release(&shared->upd_lock);
 	/* one line per process that has judged: pid, the generation of the
@@ -850,7 +732,7 @@ static cmd_export_t cmds[] = {
 	{"sipfilter_check", (cmd_function)w_check0, 0, 0, 0, REQUEST_ROUTE},
 	{"sipfilter_check", (cmd_function)w_check1, 1, fixup_spve_null,
 	 fixup_free_spve_null, REQUEST_ROUTE},
-	{"sipfilter_apply", (cmd_function)w_apply, 0, 0, 0,
+	{"sipfilter_apply", (cmd_function)sf_kam_apply, 0, 0, 0,
 	 REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
@@ -862,8 +744,8 @@ static param_export_t params[] = {
 };
 
 static pv_export_t mod_pvs[] = {
-	{{"sfv", sizeof("sfv") - 1}, PVT_OTHER, pv_get_sfv, 0,
-	 pv_parse_sfv_name, 0, 0, 0},
+	{{"sfv", sizeof("sfv") - 1}, PVT_OTHER, sf_kam_pv_get, 0,
+	 sf_kam_pv_parse, 0, 0, 0},
 	{{0, 0}, 0, 0, 0, 0, 0, 0, 0}
 };
 

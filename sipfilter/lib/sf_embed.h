@@ -82,4 +82,28 @@ typedef struct sipfilter_tables_size {
 void sipfilter_tables_size(const sipfilter_tables_t *t,
 			   sipfilter_tables_size_t *out);
 
+/*
+ * sipfilter_judge_edits without the result's strings: r's numbers
+ * (action, rule_action, monitor, judged, malformed, code) and *edits are
+ * filled, its strings are not written (copying them costs ~450
+ * instructions a message, and an embedder that forwards a call seldom
+ * reads them).  *ticket names this judgement for
+ * sipfilter_result_strings, which fills them while the judgement is this
+ * thread's last one (no judge, explain or lookup since on the thread):
+ * 0, else -1 (r unchanged).
+ */
+int sipfilter_judge_brief(sipfilter_t *sf, const char *buf, size_t len,
+			  const struct sockaddr *src, sipfilter_transport_t tp,
+			  const char *trunk, sipfilter_result_t *r,
+			  sipfilter_edits_t *edits, uint64_t *ticket);
+int sipfilter_result_strings(const sipfilter_t *sf, uint64_t ticket,
+			     sipfilter_result_t *r);
+
+/*
+ * Whether the config asks for the live roaming feed (tables.roaming_live,
+ * which only `serve` follows): 1 with "file:line:col" of its key into
+ * where (size bytes, may be NULL), else 0.
+ */
+int sipfilter_roaming_live(const sipfilter_t *sf, char *where, size_t size);
+
 #endif

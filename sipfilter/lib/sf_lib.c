@@ -66,6 +66,7 @@ typedef struct scratch {
 	sf_call_t call;
 	sf_admission_t a;
 	sf_edit_t edit;
+	uint64_t serial; /* bumped by every use of a and call */
 } scratch_t;
 
 static pthread_key_t scratch_key;
@@ -85,6 +86,8 @@ static scratch_t *scratch_get(void)
 	s = pthread_getspecific(scratch_key);
 	if (!s) {
 		s = malloc(sizeof(*s));
+		if (s)
+			s->serial = 0;
 		if (s && pthread_setspecific(scratch_key, s) != 0) {
 			free(s);
 			s = NULL;
@@ -253,6 +256,7 @@ static scratch_t *admit(sipfilter_t *sf, const sf_admit_in_t *in)
 
 	if (!s)
 		return NULL;
+	s->serial++;
 	pthread_rwlock_rdlock(&sf->lock);
 	sf_admit(&sf->edge, sf->tables, in, &s->msg, &s->call, &s->a);
 	pthread_rwlock_unlock(&sf->lock);
@@ -279,18 +283,25 @@ static void copy_cut(char *dst, size_t size, const char *src)
 }
 #define COPY(dst, src) copy_cut((dst), sizeof(dst), (src))
 
-static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
-			const sf_report_t *rep, sipfilter_result_t *r)
+/* The result's numbers (no strings). */
+static void fill_scalars(const sf_report_t *rep, sipfilter_result_t *r)
 {
-	const sf_facts_t *f = &a->v.facts;
-
-	memset(r, 0, sizeof(*r));
 	r->action = (sipfilter_action_t)rep->applied;
 	r->rule_action = (sipfilter_action_t)rep->action;
 	r->monitor = rep->mode == SF_MODE_MONITOR;
 	r->judged = rep->judged;
 	r->malformed = rep->malformed;
 	r->code = rep->code;
+}
+
+/* The result's strings (every one written). */
+static void fill_strings(const sipfilter_t *sf, const sf_admission_t *a,
+			 const sf_report_t *rep, sipfilter_result_t *r)
+{
+	const sf_facts_t *f = &a->v.facts;
+
+	r->number[0] = r->number_class[0] = r->identity[0] = '\0';
+	r->trunk[0] = '\0';
 	COPY(r->phrase, a->judged ? a->v.phrase : a->phrase);
 	if (r->code && !r->phrase[0])
 		COPY(r->phrase, sf_status_phrase(r->code));
@@ -305,6 +316,14 @@ static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
 	COPY(r->number_class, sf_class_name(f->cls));
 	if (f->decided_by < SF_IDK_COUNT)
 		COPY(r->identity, sf_idkind_name(f->decided_by));
+}
+
+static void fill_result(const sipfilter_t *sf, const sf_admission_t *a,
+			const sf_report_t *rep, sipfilter_result_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	fill_scalars(rep, r);
+	fill_strings(sf, a, rep, r);
 }
 
 int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
@@ -326,10 +345,14 @@ int sipfilter_judge(sipfilter_t *sf, const char *buf, size_t len,
 	return 0;
 }
 
-int sipfilter_judge_edits(sipfilter_t *sf, const char *buf, size_t len,
-			  const struct sockaddr *src, sipfilter_transport_t tp,
-			  const char *trunk, sipfilter_result_t *r,
-			  sipfilter_edits_t *edits)
+/* sipfilter_judge_edits; strings false leaves r's strings unwritten
+ * (sipfilter_result_strings fills them later); *ticket (may be NULL)
+ * names the admission. */
+static int judge_edits(sipfilter_t *sf, const char *buf, size_t len,
+		       const struct sockaddr *src, sipfilter_transport_t tp,
+		       const char *trunk, sipfilter_result_t *r,
+		       sipfilter_edits_t *edits, bool strings,
+		       uint64_t *ticket)
 {
 	size_t max = sizeof(edits->items) / sizeof(edits->items[0]);
 	const sf_admission_t *a;
@@ -344,9 +367,14 @@ int sipfilter_judge_edits(sipfilter_t *sf, const char *buf, size_t len,
 		return -1;
 	}
 	a = &s->a;
+	if (ticket)
+		*ticket = s->serial;
 	sf_report_of(a, &rep);
 	count(sf, &rep);
-	fill_result(sf, a, &rep, r);
+	if (strings)
+		fill_result(sf, a, &rep, r);
+	else
+		fill_scalars(&rep, r);
 	/* serve marks the INVITEs it forwards (proxy_core.c forward()) */
 	if (a->method != SF_M_INVITE ||
 	    (r->action != SIPFILTER_ALLOW && r->action != SIPFILTER_TAG &&
@@ -372,6 +400,37 @@ int sipfilter_judge_edits(sipfilter_t *sf, const char *buf, size_t len,
 	}
 	memcpy(edits->text, s->edit.scratch, s->edit.used);
 	edits->n = s->edit.n;
+	return 0;
+}
+
+int sipfilter_judge_edits(sipfilter_t *sf, const char *buf, size_t len,
+			  const struct sockaddr *src, sipfilter_transport_t tp,
+			  const char *trunk, sipfilter_result_t *r,
+			  sipfilter_edits_t *edits)
+{
+	return judge_edits(sf, buf, len, src, tp, trunk, r, edits, true,
+			   NULL);
+}
+
+int sipfilter_judge_brief(sipfilter_t *sf, const char *buf, size_t len,
+			  const struct sockaddr *src, sipfilter_transport_t tp,
+			  const char *trunk, sipfilter_result_t *r,
+			  sipfilter_edits_t *edits, uint64_t *ticket)
+{
+	return judge_edits(sf, buf, len, src, tp, trunk, r, edits, false,
+			   ticket);
+}
+
+int sipfilter_result_strings(const sipfilter_t *sf, uint64_t ticket,
+			     sipfilter_result_t *r)
+{
+	scratch_t *s = scratch_get();
+	sf_report_t rep;
+
+	if (!s || s->serial != ticket)
+		return -1;
+	sf_report_of(&s->a, &rep);
+	fill_strings(sf, &s->a, &rep, r);
 	return 0;
 }
 
@@ -409,6 +468,7 @@ long sipfilter_lookup(sipfilter_t *sf, const char *number, const char *called,
 
 	if (!size || !number || (trunk && t < 0) || !s)
 		return -1;
+	s->serial++;
 	sf_call_from_identities(sf->cfg, number, NULL, called, &s->call);
 	pthread_rwlock_rdlock(&sf->lock);
 	sf_engine_judge(sf->cfg, sf->tables, &s->call, t, &s->a.v);
@@ -616,6 +676,18 @@ sipfilter_tables_t *sipfilter_tables_current(sipfilter_t *sf)
 void sipfilter_tables_free(sipfilter_tables_t *t)
 {
 	sf_tables_free(t);
+}
+
+int sipfilter_roaming_live(const sipfilter_t *sf, char *where, size_t size)
+{
+	const sf_cfg_t *c = sf->cfg;
+
+	if (!c->live_redis[0])
+		return 0;
+	if (where && size)
+		snprintf(where, size, "%s:%u:%u", c->path, c->live_line,
+			 c->live_col);
+	return 1;
 }
 
 void sipfilter_tables_size(const sipfilter_tables_t *t,

@@ -37,52 +37,14 @@ cd "$SF_ROOT"
 
 BUILD=${BUILD:-build}
 SF=$SIPFILTER
-MPATH=/usr/lib/x86_64-linux-gnu/kamailio/modules/
 KPORT=$(sf_port 200) SPORT=$(sf_port 201) UASPORT=$(sf_port 210)
 SIPP_PORT=$(sf_port 220) SERVE_METRICS=$(sf_port 230) KAM_HTTP=$(sf_port 238)
 CHILDREN=4
-T=$(mktemp -d /tmp/sfkam.XXXXXX)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-if [ -n "${SF_SAN:-}" ]; then
-	echo "skip: the module is not built with sanitizers (it loads into a plain kamailio)"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
-if ! make -s --no-print-directory kamailio-module BUILD="$BUILD" >"$T/build.log" 2>&1; then
-	if ! command -v kamailio >/dev/null; then
-		echo "skip: kamailio cannot be installed here: $(tail -3 "$T/build.log")"
-		echo "0 passed, 0 failed"
-		exit 0
-	fi
-	not_ok "make kamailio-module" "$(tail -15 "$T/build.log")"
-	finish
-	exit 1
-fi
+. tests/sipp/kam_env.sh
 ok "make kamailio-module"
-MOD=$PWD/$BUILD/kamailio/sipfilter.so
-KCTL=unix:$T/kamailio_ctl
-kc() { kamcmd -s "$KCTL" "$@" 2>&1; }
 
 # --- the shared config: the serve fixture, next hop = our UAS -------------
-cp -r tests/fixtures/serve/. "$T/"
-sed -i -e "s|@DIR@|$T|g" -e "s|@CORE_PORT@|$UASPORT|g; s|@CORE2_PORT@|$UASPORT|g" \
-	-e "s|listen: \[.*\]|listen: [\"udp:127.0.0.1:$SPORT\"]|" \
-	-e "s|@METRICS_PORT@|$SERVE_METRICS|g" "$T/serve.yaml"
-sed -e "s|@MODULE@|$MOD|; s|@CONFIG@|$T/serve.yaml|; s|@LISTEN@|127.0.0.1:$KPORT|" \
-	-e "s|@NEXTHOP@|127.0.0.1:$UASPORT|; s|@CHILDREN@|$CHILDREN|; s|@CTL@|$KCTL|" \
-	-e "s|@MPATH@|$MPATH|" sipfilter/kamailio/sipfilter.cfg >"$T/kamailio.cfg"
+kam_config "$KPORT" "$SPORT" "$UASPORT" "$SERVE_METRICS" "$CHILDREN"
 
 if kamailio -c -f "$T/kamailio.cfg" >"$T/check.log" 2>&1; then
 	ok "kamailio -c accepts the example script with the module"

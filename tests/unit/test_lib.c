@@ -5,7 +5,9 @@
  * records, judgements from a source address, explain/lookup JSON,
  * roaming add/del, a failed reload that keeps the old tables, stats, the
  * special verdicts' names, and threads judging while another reloads and
- * updates; the edits of tag and withhold (sipfilter_judge_edits).
+ * updates; the edits of tag and withhold (sipfilter_judge_edits); the
+ * embedder's brief judgement whose strings come later, while it is the
+ * thread's last (sf_embed.h sipfilter_judge_brief/result_strings).
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -15,6 +17,7 @@
 
 #include "t.h"
 #include "sipfilter/engine/sf_engine.h"
+#include "sipfilter/lib/sf_embed.h"
 #include "sipfilter/lib/sipfilter.h"
 
 static char dir[64];
@@ -309,6 +312,74 @@ static void test_edits(void)
 	sipfilter_close(sf);
 }
 
+/* The result strings of r and x are the same. */
+static void same_strings(const sipfilter_result_t *r,
+			 const sipfilter_result_t *x)
+{
+	T_EQ_STR(r->phrase, x->phrase);
+	T_EQ_STR(r->rule, x->rule);
+	T_EQ_STR(r->reason, x->reason);
+	T_EQ_STR(r->number, x->number);
+	T_EQ_STR(r->number_class, x->number_class);
+	T_EQ_STR(r->identity, x->identity);
+	T_EQ_STR(r->trunk, x->trunk);
+}
+
+/* sipfilter_judge_brief: sipfilter_judge_edits's numbers and edits, no
+ * strings; sipfilter_result_strings fills them while the judgement is
+ * the thread's last, and refuses after another judgement or a lookup. */
+static void test_brief(void)
+{
+	sipfilter_t *sf = sipfilter_open(cfg_path, NULL);
+	struct sockaddr_in abroad = addr("192.0.2.7");
+	static sipfilter_edits_t e, eb;
+	sipfilter_result_t r, b;
+	char json[2048];
+	uint64_t t1 = 0, t2 = 0;
+	size_t n;
+
+	T_TRUE(sf != NULL);
+	if (!sf)
+		return;
+	n = make_invite_verstat("+77021234567", "+77021234567", "+77011112233");
+	T_EQ_INT(sipfilter_judge_edits(sf, invite, n, (struct sockaddr *)&abroad,
+				       SIPFILTER_UDP, NULL, &r, &e),
+		 0);
+	memset(&b, 'x', sizeof(b));
+	T_EQ_INT(sipfilter_judge_brief(sf, invite, n, (struct sockaddr *)&abroad,
+				       SIPFILTER_UDP, NULL, &b, &eb, &t1),
+		 0);
+	T_EQ_INT(b.action, SIPFILTER_TAG);
+	T_EQ_INT(b.action, r.action);
+	T_EQ_INT(b.rule_action, r.rule_action);
+	T_EQ_INT(b.code, r.code);
+	T_EQ_INT(b.judged, r.judged);
+	T_EQ_INT(b.rule[0], 'x'); /* not written */
+	T_EQ_INT(eb.n, e.n);
+	T_TRUE(e.n > 0 && !memcmp(eb.items, e.items, e.n * sizeof(e.items[0])));
+	T_EQ_INT(sipfilter_result_strings(sf, t1, &b), 0);
+	same_strings(&b, &r);
+	T_EQ_STR(b.rule, "other-from-abroad");
+	/* a reject judged after it: its ticket is stale, the new one works */
+	n = make_invite("+77011234567", NULL, "+77021112233");
+	T_EQ_INT(sipfilter_judge_edits(sf, invite, n, (struct sockaddr *)&abroad,
+				       SIPFILTER_UDP, NULL, &r, &e),
+		 0);
+	T_EQ_INT(sipfilter_judge_brief(sf, invite, n, (struct sockaddr *)&abroad,
+				       SIPFILTER_UDP, NULL, &b, &eb, &t2),
+		 0);
+	T_TRUE(t2 != t1);
+	T_EQ_INT(sipfilter_result_strings(sf, t1, &b), -1);
+	T_EQ_INT(sipfilter_result_strings(sf, t2, &b), 0);
+	T_EQ_INT(b.action, SIPFILTER_REJECT);
+	same_strings(&b, &r);
+	/* a lookup on the thread makes it stale too */
+	T_TRUE(sipfilter_lookup(sf, "+77011234567", NULL, NULL, json,
+				sizeof(json)) > 0);
+	T_EQ_INT(sipfilter_result_strings(sf, t2, &b), -1);
+	sipfilter_close(sf);
+}
+
 /* sipfilter_table_file and sipfilter_reload_from: a frozen copy. */
 static void test_reload_from(void)
 {
@@ -514,6 +585,7 @@ int main(void)
 	T_RUN(test_open_errors);
 	T_RUN(test_judge);
 	T_RUN(test_edits);
+	T_RUN(test_brief);
 	T_RUN(test_reload_from);
 	T_RUN(test_explain_lookup);
 	T_RUN(test_roaming_reload_stats);
