@@ -102,6 +102,36 @@ int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
 	return rc;
 }
 
+bool sf_tcp_cert_peer(void *arg, const sf_ip_t *ip, uint16_t *port)
+{
+	sf_server_t *s = arg;
+	uint16_t want = *port ? *port : 5060;
+	bool found = false;
+
+	if (!s->conns)
+		return false;
+	pthread_mutex_lock(&s->tcp_lock);
+	for (unsigned i = 0; i < s->n_conns_max; i++) {
+		const sf_tcp_conn_t *c = &s->conns[i];
+		sf_ip_t pip;
+		uint16_t pport;
+
+		if (c->fd < 0 || c->dead || !c->ssl || c->outbound ||
+		    s->conn_info[i].handshaking || c->trunk < 0 ||
+		    (c->how != SF_HOW_CERT && c->how != SF_HOW_CERT_SOURCE) ||
+		    sf_ip_from_sockaddr((const struct sockaddr *)&c->peer,
+					&pip, &pport) ||
+		    memcmp(pip.a, ip->a, sizeof(pip.a)))
+			continue;
+		found = true;
+		*port = pport;
+		if (pport == want)
+			break; /* else another of ip's, until ip:want turns up */
+	}
+	pthread_mutex_unlock(&s->tcp_lock);
+	return found;
+}
+
 /*
  * To a next hop over TCP/TLS: the connection to it, opened if there is
  * none (connects are serialised by hop_lock, so one connection per hop);

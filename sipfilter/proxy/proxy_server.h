@@ -268,6 +268,14 @@ void sf_server_stop(sf_server_t *s);
  * sources no trunk matches (any thread). */
 void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown);
 
+/* The edge's cert_peer hook (sf_admit.h; arg: the sf_server_t): is
+ * there an inbound TLS connection from ip, its handshake done, whose
+ * client certificate identified a trunk?  *port: in, the port wanted;
+ * out, the peer port of the one to use (ip:*port itself when identified,
+ * else the first identified one from ip).  Takes tcp_lock.  In proxy_send.c,
+ * beside sf_tcp_send. */
+bool sf_tcp_cert_peer(void *arg, const sf_ip_t *ip, uint16_t *port);
+
 /* Creates the TCP epoll set and connection table (after bind).  0/-1. */
 int sf_tcp_setup(sf_server_t *s);
 
