@@ -81,6 +81,13 @@ static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i,
 		close(c->fd);
 	c->fd = -1;
 	c->used = 0;
+	/* a connection to a next hop closed before it was up: what waited
+	 * for it is lost, counted */
+	SF_ST_ADD(st->drop[SF_DROP_NEXT_HOP_DOWN], c->pend_n);
+	free(c->pend);
+	c->pend = NULL;
+	c->pend_len = c->pend_n = 0;
+	c->connecting = c->tcp_up = false;
 	sf_conn_count(s, c, ci, -1);
 	memset(ci, 0, sizeof(*ci));
 	SF_ST_INC(st->tcp_closed);
@@ -93,6 +100,7 @@ static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c,
 	conn_close_locked(s, st, (unsigned)(c - s->conns), abort);
 	pthread_mutex_unlock(&s->tcp_lock);
 }
+
 
 /* Finds a slot for a new connection from peer, closing an unknown-source
  * connection if a trunk source needs its slot, or refuses it (counted).
@@ -358,6 +366,14 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 
 	if (c->ssl && ci->handshaking && !do_handshake(s, t, st, c))
 		return;
+	if (c->connecting) {
+		int r = sf_hop_progress(s, st, c);
+
+		if (r < 0)
+			conn_close(s, st, c, true);
+		if (r <= 0)
+			return;
+	}
 	for (;;) {
 		ssize_t r;
 
@@ -409,6 +425,11 @@ static void sweep(sf_server_t *s, sf_wstats_t *st)
 
 		if (s->conns[i].fd < 0)
 			continue;
+		if (s->conns[i].connecting) {
+			if (sf_hop_expired(s, st, &s->conns[i], now))
+				conn_close(s, st, &s->conns[i], true);
+			continue;
+		}
 		e = sf_admit_expired(&s->conn_info[i], &s->admit, now);
 		if (e == SF_EXPIRE_NONE)
 			continue;
