@@ -141,7 +141,9 @@ struct sf_server {
 	/* open connections by trunk counter slot and transport (0 TCP,
 	 * 1 TLS); same rules as n_conns */
 	unsigned conns_by_trunk[SF_CFG_MAX_TRUNKS + 1][2];
-	/* handshakes_per_second: a token bucket of the TCP thread */
+	/* handshakes_per_second (hs_rate, the current generation's): a
+	 * token bucket of the TCP thread */
+	unsigned hs_rate;
 	double hs_tokens;
 	uint64_t hs_refill_ns;
 	unsigned n_tls_more;  /* connections with tls_more set */

@@ -12,7 +12,10 @@
 #  - a stranger holding a TLS connection (no certificate, or one of
 #    another CA) is no target: the core's BYE to it is refused 403
 #    (forbidden-target) and it gets nothing; the trunk's 200 replayed by
-#    the stranger is not relayed to the core (unknown source).
+#    the stranger is not relayed to the core (unknown source);
+#  - serve.tls.handshake_timeout_ms and handshakes_per_second change on
+#    reload (no restart): a silent handshake cut at the new deadline, a
+#    flood at the new rate.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -64,4 +67,19 @@ expect_json "a stranger with another CA's certificate gets no BYE" "$r" \
 	'd["bye_at_trunk"] and d["stranger_got"] is None and (d["core_answer_for_stranger"] or "").startswith("SIP/2.0 403")'
 expect_json "nor is its replayed response relayed" "$r" 'd["replay_at_core"] is False'
 expect_match "forbidden-target counted" "$(metrics)" '^sipfilter_[a-z_]*\{[^}]*"forbidden.target"[^}]*\} [2-9]'
+
+# The TLS handshake deadline and rate cap apply on reload.
+PY="python3 tests/sipp/tls_sip.py"
+r=$($PY slow --src 127.0.0.9 --port "$TLS_PORT" --n 2 --hold 1.5)
+expect_json "before: a silent handshake is not cut within 1.5 s (3000 ms default)" "$r" 'd["closed"] == 0'
+printf '    handshake_timeout_ms: 300\n    handshakes_per_second: 5\n' >>"$SF_TMP/serve.yaml"
+r=$(ctl reload)
+expect_json "reload with a new handshake deadline and rate: no restart warning" "$r" \
+	'd["ok"] and not any("restart" in w for w in d.get("warnings", []))'
+sleep 0.3 # the TCP thread takes them at its next sweep (100 ms)
+r=$($PY slow --src 127.0.0.9 --port "$TLS_PORT" --n 2 --hold 2)
+expect_json "after: silent handshakes cut at ~300 ms" "$r" 'd["closed"] == 2 and d["max_s"] < 1.0'
+sleep 1.1 # a full bucket at the new rate
+r=$($PY flood --src 127.0.0.10 --port "$TLS_PORT" --ca "$PKI/server-ca.pem" --n 20)
+expect_json "after: a flood of 20 cut at the new rate (5/s)" "$r" 'd["ok"] <= 8 and d["failed"] >= 12'
 finish
