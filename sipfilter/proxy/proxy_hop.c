@@ -112,6 +112,7 @@ static int adopt(sf_server_t *s, const sf_gen_t *gen, unsigned trunk, int fd,
 	c->connecting = true;
 	c->tcp_up = false;
 	c->hop = trunk;
+	c->hop_fp = sf_tls_hop_fp(gen->tls, trunk);
 	c->connect_end_ms = ci->accepted_ms + HOP_CONNECT_MS;
 	memcpy(pend, buf, len);
 	c->pend = pend;
@@ -242,6 +243,8 @@ static int progress_locked(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c)
 			epoll_ctl(s->tcp_epfd, EPOLL_CTL_MOD, c->fd, &ev);
 			return 0;
 		}
+		if (resumed)
+			SF_ST_INC(st->hop[SF_HOP_RESUMED]);
 	}
 	if (flush_pending(c))
 		return -1; /* the close counts pend_n */

@@ -85,7 +85,7 @@ static int queue(sf_tcp_conn_t *c, const char *buf, size_t len)
 
 int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
 		const struct sockaddr_storage *dst, const char *hop,
-		const char *buf, size_t len)
+		uint64_t hop_fp, const char *buf, size_t len)
 {
 	int rc = -1;
 
@@ -98,6 +98,13 @@ int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
 		if (c->fd < 0 || c->dead || !same_peer(&c->peer, dst) ||
 		    (hop && (!c->outbound || strcmp(c->hop_trunk, hop))))
 			continue;
+		if (hop && c->ssl && c->hop_fp != hop_fp) {
+			/* verified by rules a reload has changed: closed (by
+			 * the TCP thread), a new one is checked by the new */
+			c->dead = true;
+			shutdown(c->fd, SHUT_RDWR);
+			continue;
+		}
 		if (c->connecting) { /* queued until it is up */
 			rc = queue(c, buf, len);
 			break;
@@ -167,7 +174,9 @@ static void hop_send(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
 	/* a TLS connection serves the trunk it was verified for */
 	const char *hop = out->tp == SF_TP_TLS
 				  ? gen->cfg->trunks[out->hop].name : "";
-	int r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
+	uint64_t fp = sf_tls_hop_fp(gen->tls, (unsigned)out->hop);
+	int r = sf_tcp_send(s, out->tp, &out->dst, hop, fp, out->buf,
+			    out->len);
 
 	if (r == 0)
 		return;
@@ -176,7 +185,7 @@ static void hop_send(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
 	if (r != -3) {
 		pthread_mutex_lock(&s->hop_lock);
 		/* another sender may have started one meanwhile */
-		r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf,
+		r = sf_tcp_send(s, out->tp, &out->dst, hop, fp, out->buf,
 				out->len);
 		if (r == -1 || r == -2)
 			r = sf_hop_connect(s, gen, st, (unsigned)out->hop,
@@ -220,7 +229,7 @@ void sf_server_send_one(sf_server_t *s, const sf_gen_t *gen, unsigned w,
 		return;
 	}
 	if (sf_tp_stream(out->tp)) {
-		if (sf_tcp_send(s, out->tp, &out->dst, NULL, out->buf,
+		if (sf_tcp_send(s, out->tp, &out->dst, NULL, 0, out->buf,
 				out->len))
 			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
 		return;

@@ -85,6 +85,8 @@ typedef struct sf_tcp_conn {
 	bool connecting;      /* pend holds at most SF_HOP_PEND_MAX bytes */
 	bool tcp_up;          /* connecting: the TCP connect is done */
 	unsigned hop;         /* outbound: the trunk whose next hop it is */
+	uint64_t hop_fp;      /* outbound TLS: sf_tls_hop_fp it was made
+			       * under */
 	uint64_t connect_end_ms;
 	char *pend;
 	size_t pend_len;

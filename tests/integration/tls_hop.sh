@@ -20,7 +20,11 @@
 #    other hops, on the same UDP worker and over TCP, keep flowing while
 #    a call waits for it; that call is dropped at the 3 s deadline;
 #  - the TCP core gone: the call fails cleanly and is counted, the hop is
-#    not retried for a second (the next call fails at once).
+#    not retried for a second (the next call fails at once);
+#  - a reload that changes a hop's next_hop_tls: the connection verified
+#    before is not used again, the next one is checked by the new rules;
+#  - resumption: to a core that closes each connection after a call, the
+#    connections after the first resume its session.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -167,4 +171,43 @@ PROMTOOL=$SF_ROOT/$BUILD/promtool/usr/bin/promtool
 if [ -x "$PROMTOOL" ]; then
 	expect_eq "promtool check metrics: clean" "$(printf '%s\n' "$m" | "$PROMTOOL" check metrics 2>&1)" ""
 fi
+
+# A reload that changes a hop's next_hop_tls: the connection verified
+# under the old rules is not used again; the next one is checked by the
+# new (here a name the core's certificate does not carry: nothing sent).
+r=$(ucall --src 127.0.0.3 --calls 1)
+expect_json "the TLS hop answers over its connection" "$r" 'd["codes"] == [200]'
+conns0=$(cstat tlscore 'd["conns"]'); inv0=$(cstat tlscore 'd["invites"]')
+tf0=$(stat 'd["next_hop"]["tls_failed"]')
+cp "$SF_TMP/serve.yaml" "$SF_TMP/serve.good.yaml"
+python3 -c 'import sys; p = sys.argv[1]; s = open(p).read()
+open(p, "w").write(s.replace("name: sipfilter.test", "name: renamed.example", 1))' "$SF_TMP/serve.yaml"
+expect_json "reload: ipx-carrier-b's next_hop_tls.name changed" "$(ctl reload)" 'd["ok"]'
+r=$(ucall --src 127.0.0.3 --calls 1 --seconds 4)
+expect_json "after it: not sent over the connection verified before" "$r" 'd["codes"] == [None]'
+expect_eq "the core got nothing more" "$(cstat tlscore 'd["invites"]')" "$inv0"
+expect_eq "the new rules were checked (tls_failed + 1)" "$(stat 'd["next_hop"]["tls_failed"]')" $((tf0 + 1))
+cp "$SF_TMP/serve.good.yaml" "$SF_TMP/serve.yaml"
+expect_json "reload back" "$(ctl reload)" 'd["ok"]'
+sleep 1.1 # the failed hop's 1 s pause
+r=$(ucall --src 127.0.0.3 --calls 1)
+expect_json "then a new connection, verified again: 200" "$r" 'd["codes"] == [200]'
+expect_eq "(a new connection)" "$(cstat tlscore 'd["conns"]')" $((conns0 + 1))
+
+# Resumption towards a TLS next hop: a core that closes each connection
+# after one call; the connections after the first resume its session.
+kill "$tlscore_PID"; wait "$tlscore_PID" 2>/dev/null
+rm -f "$SF_TMP/tlscore.json"
+score tlscore "$TLS_CORE" --cert "$PKI/server.pem" --key "$PKI/server.key" --close-after 1
+res0=$(stat 'd["next_hop"]["resumed"]')
+codes=""
+for _ in 1 2 3 4; do
+	codes+="$(ucall --src 127.0.0.3 --calls 1 --seconds 2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["codes"][0])') "
+	sleep 0.2
+done
+expect_eq "4 calls to a core that closes each connection: all 200" "$codes" "200 200 200 200 "
+expect_eq "4 connections" "$(cstat tlscore 'd["conns"]')" 4
+expect_json "the last 3 resumed (the core says so)" "$(cstat tlscore 'd["resumed"]')" 'd >= 3'
+expect_json "and we counted them" "$(stat 'd["next_hop"]["resumed"]')" "d - $res0 >= 3"
+expect_match "metrics: resumed next-hop handshakes" "$(metrics)" '^sipfilter_next_hop_tls_resumed_total [3-9]$'
 finish

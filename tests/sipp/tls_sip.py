@@ -26,8 +26,10 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
       N INVITEs over UDP (or one TCP connection); prints {"codes": [...]}
       (null: no answer in S); --go FILE: ready, but sends once FILE exists
   tls_sip.py score  --port P --seconds S [--cert C --key K] --stats F
+                    [--close-after N]
       a TCP (TLS with --cert) core answering 200 on every connection it
-      accepts; F gets {"conns": accepted, "invites": answered} as it goes
+      accepts (closing it after N INVITEs); F gets {"conns": accepted,
+      "invites": answered, "resumed": TLS sessions resumed} as it goes
   tls_sip.py rate   --src IP --port P --rate R --seconds S [--tcp | --ca CA
                     --cert C --key K]
       one persistent connection (TLS unless --tcp), INVITEs paced at R/s
@@ -513,7 +515,7 @@ def cmd_score(a):
     if a.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)
-    st = {"conns": 0, "invites": 0, "via": ""}
+    st = {"conns": 0, "invites": 0, "via": "", "resumed": 0}
     lock = threading.Lock()
     end = time.monotonic() + a.seconds
 
@@ -524,13 +526,17 @@ def cmd_score(a):
         os.replace(a.stats + ".tmp", a.stats)
 
     def serve(c):
+        n = 0
         for msg in messages(c, lambda: time.monotonic() >= end, 0.2):
             if msg.startswith(b"INVITE "):
                 c.sendall(answer_200(msg, a.port))
+                n += 1
                 with lock:
                     st["invites"] += 1
                     st["via"] = msg.split(b"\r\n")[1].decode()
                     dump()
+                if a.close_after and n >= a.close_after:
+                    break
         c.close()
 
     dump()
@@ -547,6 +553,7 @@ def cmd_score(a):
                 continue
         with lock:
             st["conns"] += 1
+            st["resumed"] += 1 if ctx and c.session_reused else 0
             dump()
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 
@@ -573,6 +580,8 @@ def main():
     p.add_argument("--n", type=int, default=1)
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--rate", type=float, default=100.0)
+    p.add_argument("--close-after", type=int, default=0,
+                   help="score: close a connection after N INVITEs")
     p.add_argument("--stats")
     p.add_argument("--tcp", action="store_true")
     p.add_argument("--go", help="ucall: send once this file exists")
