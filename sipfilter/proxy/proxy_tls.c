@@ -52,6 +52,7 @@ static const char *const peer_names[SF_TLS_PEER_COUNT] = {
 	[SF_TLS_PEER_EXPIRED] = "expired",
 	[SF_TLS_PEER_NAME_MISMATCH] = "name_mismatch",
 	[SF_TLS_PEER_SOURCE_MISMATCH] = "source_mismatch",
+	[SF_TLS_PEER_REVOKED] = "revoked",
 };
 
 static const char *const hs_names[SF_TLS_HS_COUNT] = {
@@ -344,6 +345,28 @@ static int build_hop_ctx(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
 	return 0;
 }
 
+/* Trunk i's client_cert.crl into its store, checked for the leaf (a
+ * stale or missing CRL of the issuer fails verification: closed). */
+static int load_crl(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
+		    sf_err_t *err)
+{
+	const sf_trunk_t *tr = &cfg->trunks[i];
+	X509_LOOKUP *lu = X509_STORE_add_lookup(t->store[i],
+						X509_LOOKUP_file());
+	char why[256];
+
+	if (lu && X509_load_crl_file(lu, tr->cert.crl, X509_FILETYPE_PEM) >= 1) {
+		X509_STORE_set_flags(t->store[i], X509_V_FLAG_CRL_CHECK);
+		return 0;
+	}
+	ossl_why(why, sizeof(why));
+	sf_tls_unref(t);
+	return sf_err_set(err, SF_EINVAL, cfg->path, tr->line, 0,
+			  "trunk '%s': client_cert.crl '%s' does not load "
+			  "(PEM CRLs)%s%s", tr->name, tr->cert.crl,
+			  why[0] ? ": " : "", why);
+}
+
 int sf_tls_new(const sf_cfg_t *cfg, sf_tls_t **out, sf_err_t *err)
 {
 	static atomic_uint_fast64_t next_id = 1;
@@ -388,6 +411,8 @@ int sf_tls_new(const sf_cfg_t *cfg, sf_tls_t **out, sf_err_t *err)
 					  tr->cert.ca, why[0] ? ": " : "",
 					  why);
 		}
+		if (tr->cert.crl[0] && (rc = load_crl(t, cfg, i, err)))
+			return rc;
 		snprintf(t->label[t->n_certs], sizeof(t->label[0]),
 			 "trunk/%s/ca", tr->name);
 		t->not_after[t->n_certs++] = file_not_after(tr->cert.ca);
@@ -668,6 +693,7 @@ static void worse(sf_tls_peer_t *peer, sf_tls_peer_t p)
 		[SF_TLS_PEER_EXPIRED] = 2,
 		[SF_TLS_PEER_NAME_MISMATCH] = 3,
 		[SF_TLS_PEER_SOURCE_MISMATCH] = 4,
+		[SF_TLS_PEER_REVOKED] = 5,
 	};
 
 	if (rank[p] > rank[*peer])
@@ -700,6 +726,10 @@ int sf_tls_identify(const sf_tls_t *t, const sf_cfg_t *cfg,
 			if (v == X509_V_ERR_CERT_HAS_EXPIRED ||
 			    v == X509_V_ERR_CERT_NOT_YET_VALID) {
 				worse(peer, SF_TLS_PEER_EXPIRED);
+				continue;
+			}
+			if (v == X509_V_ERR_CERT_REVOKED) {
+				worse(peer, SF_TLS_PEER_REVOKED);
 				continue;
 			}
 			if (v != X509_V_OK)

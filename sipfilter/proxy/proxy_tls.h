@@ -53,6 +53,7 @@ typedef enum sf_tls_peer {
 	SF_TLS_PEER_EXPIRED,       /* expired (or not yet valid) */
 	SF_TLS_PEER_NAME_MISMATCH, /* a trunk's CA, none of its names */
 	SF_TLS_PEER_SOURCE_MISMATCH, /* from outside that trunk's sources */
+	SF_TLS_PEER_REVOKED,       /* a trunk's CA, listed in its crl */
 	SF_TLS_PEER_COUNT
 } sf_tls_peer_t;
 

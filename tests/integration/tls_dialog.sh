@@ -25,6 +25,7 @@ cd "$(dirname "$0")/../.."
 TLS_PORT=$(sf_port 61)
 PKI=$SF_TMP/pki
 tls_pki "$PKI" || { not_ok "test PKI made with openssl"; finish; exit 1; }
+cp "$PKI/ca-a-empty.crl" "$PKI/crl.pem" # no revocations yet
 serve_prepare || { not_ok "fixture"; finish; exit 1; }
 python3 - "$SF_TMP/serve.yaml" "$PKI" "$TLS_PORT" "$SF_PORT_CORE" <<'PY'
 import sys
@@ -35,6 +36,7 @@ s = s.replace("\n# Called numbers", f'''
     kind: international
     client_cert:
       ca: {pki}/ca-a.pem
+      crl: {pki}/crl.pem
       san: ["sbc1.carrier-a.example"]
     next_hop: "udp:127.0.0.1:{core}"
 
@@ -68,8 +70,25 @@ expect_json "a stranger with another CA's certificate gets no BYE" "$r" \
 expect_json "nor is its replayed response relayed" "$r" 'd["replay_at_core"] is False'
 expect_match "forbidden-target counted" "$(metrics)" '^sipfilter_[a-z_]*\{[^}]*"forbidden.target"[^}]*\} [2-9]'
 
-# The TLS handshake deadline and rate cap apply on reload.
+# Revocation: client_cert.crl, re-read on reload.
 PY="python3 tests/sipp/tls_sip.py"
+crlcall() { # CERT: the code of one call (603: the trunk's, by the rules)
+	$PY call --src 127.0.0.8 --port "$TLS_PORT" --ca "$PKI/server-ca.pem" --cert "$PKI/$1.pem" \
+		--key "$PKI/$1.key" | python3 -c 'import json,sys; print(json.load(sys.stdin)["codes"])'
+}
+expect_eq "a certificate its CA's CRL does not list: the trunk (603 by the rules)" "$(crlcall revoked)" "[603]"
+cp "$PKI/ca-a.crl" "$PKI/crl.pem"
+expect_json "reload with a CRL that lists it" "$(ctl reload)" 'd["ok"]'
+expect_eq "now revoked: an unknown source (403)" "$(crlcall revoked)" "[403]"
+expect_eq "another certificate of the CA still the trunk" "$(crlcall good)" "[603]"
+expect_match "counted: client certificates revoked" "$(metrics)" \
+	'^sipfilter_tls_client_certificates_total\{result="revoked"\} 1$'
+echo "not a CRL" >"$SF_TMP/bad.crl"
+sed -e "s|$PKI/crl.pem|$SF_TMP/bad.crl|" "$SF_TMP/serve.yaml" >"$SF_TMP/badcrl.yaml"
+expect_match "check: a CRL file that does not load is refused" "$("$SIPFILTER" check -c "$SF_TMP/badcrl.yaml" 2>&1)" \
+	"client_cert.crl .*bad.crl.* does not load"
+
+# The TLS handshake deadline and rate cap apply on reload.
 r=$($PY slow --src 127.0.0.9 --port "$TLS_PORT" --n 2 --hold 1.5)
 expect_json "before: a silent handshake is not cut within 1.5 s (3000 ms default)" "$r" 'd["closed"] == 0'
 printf '    handshake_timeout_ms: 300\n    handshakes_per_second: 5\n' >>"$SF_TMP/serve.yaml"
