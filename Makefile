@@ -405,8 +405,19 @@ KAM_UPSTREAM = $(shell echo '$(KAM_VERSION)' | sed 's/-[^-]*$$//; s/^[0-9]*://')
 KAM_SRC      = $(KAM_DIR)/kamailio-$(KAM_UPSTREAM)
 KAM_MOD     := $(BUILD)/kamailio/sipfilter.so
 
-.PHONY: kamailio-module deps-kamailio
+.PHONY: kamailio-module deps-kamailio deps-kamailio-tls
 kamailio-module: deps-kamailio $(KAM_MOD)
+
+# Kamailio's tls module: perf/bench_tls.sh's side-by-side peer (not needed
+# to build or test anything).
+KAM_TLS_PKGS := kamailio kamailio-tls-modules
+deps-kamailio-tls: deps
+	@missing=""; for p in $(KAM_TLS_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; fi
 
 deps-kamailio: deps
 	@missing=""; for p in $(KAM_PKGS); do \

@@ -38,10 +38,11 @@ static const char *const tls_keys[L_COUNT] = {
 
 static const char *const version_names[] = {"1.2", "1.3"};
 
-enum { C_CA, C_SAN, C_SUBJECT, C_COUNT };
+enum { C_CA, C_CRL, C_SAN, C_SUBJECT, C_COUNT };
 
 static const char *const cert_keys[C_COUNT] = {
 	[C_CA] = "ca",
+	[C_CRL] = "crl",
 	[C_SAN] = "san",
 	[C_SUBJECT] = "subject",
 };
@@ -172,6 +173,8 @@ void cfg_load_client_cert(cfg_ctx_t *c, const cfg_node_t *n, sf_trunk_t *t,
 			"%s: the CA its certificates chain to", label);
 	else
 		tls_file(c, v[C_CA], "ca", t->cert.ca);
+	if (v[C_CRL])
+		tls_file(c, v[C_CRL], "crl", t->cert.crl);
 	if (v[C_SAN])
 		t->cert.n_san = load_patterns(c, v[C_SAN], "san", label,
 					      t->cert.san);

@@ -110,6 +110,7 @@ typedef struct sf_hostport {
 typedef struct sf_trunk_cert {
 	bool on;
 	char ca[SF_CFG_PATH_MAX];
+	char crl[SF_CFG_PATH_MAX];    /* "" none: revocation unchecked */
 	char san[SF_CFG_MAX_CERT_NAMES][SF_CFG_CERT_NAME_MAX];
 	size_t n_san;
 	char subject[SF_CFG_MAX_CERT_NAMES][SF_CFG_CERT_NAME_MAX];

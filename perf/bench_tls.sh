@@ -1,3 +1,25 @@
+# idle_run PORT PSSFN REP -> KiB per connection: REP*BENCH_IDLE connections
+# held first (memory an earlier run freed is reused by them), then
+# BENCH_IDLE more: the growth those bring, per connection, is what a new
+# idle connection costs, not the heap's reuse of freed memory.  Run once
+# (REP 1): repeated, the growth wandered to 0 and below on both servers
+# (allocators reusing what the calls and handshakes in between freed).
+hold_bg() { # PORT N OUT HOLD_S
+	$PY hold --src 127.0.0.8 --port "$1" --ca "$T/pki/server-ca.pem" \
+		--cert "$T/pki/good.pem" --key "$T/pki/good.key" --n "$2" --hold "$4" >"$3" &
+	for _ in $(seq 600); do [ -s "$3" ] && break; sleep 0.05; done
+	sleep 0.3
+}
+idle_run() {
+	local m0 m1 a b
+	hold_bg "$1" $(($3 * IDLE)) "$T/holdA" 30; a=$!
+	m0=$($2)
+	hold_bg "$1" "$IDLE" "$T/holdB" 1; b=$!
+	m1=$($2)
+	kill $a 2>/dev/null; wait $a $b 2>/dev/null
+	grep -q "\"open\": $IDLE}" "$T/holdB" || echo "only $(cat "$T/holdB") of $IDLE held" >&2
+	awk -v a="$m0" -v b="$m1" -v n="$IDLE" 'BEGIN { printf "%.2f\n", (b - a) / n }'
+}
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
@@ -15,6 +37,8 @@
 #    is the server's CPU per call, not a rate);
 #  - memory per idle connection, TLS and TCP: RSS growth over
 #    BENCH_IDLE connections held open.
+#  - side by side with Kamailio's tls module (below; BENCH_PART=kamailio
+#    runs only that part).
 # The PKI is made now with the openssl CLI (tests/sipp/tls_pki.sh).
 # Loopback, ports BENCH_PORT_BASE+160.. (default 25060+160).
 set -u
@@ -23,6 +47,7 @@ SF_ROOT=$PWD
 BUILD=${BUILD:-build}
 SF=$SF_ROOT/$BUILD/sipfilter
 REPS=${BENCH_REPS:-3}
+PART=${BENCH_PART:-all} # all | kamailio (the side by side only)
 HS_TIME=${BENCH_HS_TIME:-4}
 CALLS=${BENCH_CALLS:-2000}
 IDLE=${BENCH_IDLE:-300}
@@ -32,7 +57,7 @@ PY="python3 tests/sipp/tls_sip.py"
 . tests/sipp/tls_pki.sh
 T=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$T"' EXIT
 
 [ -x "$SF" ] || { echo "build $SF first (make)"; exit 1; }
 tls_pki "$T/pki" || { echo "openssl PKI failed"; exit 1; }
@@ -63,10 +88,14 @@ serve:
 """
 print(s)
 PY
-"$SF" serve -c "$T/bench.yaml" 2>"$T/serve.err" &
-PID=$!
-for _ in $(seq 100); do "$SF" ctl -s "$T/ctl.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
-"$SF" ctl -s "$T/ctl.sock" ping >/dev/null 2>&1 || { echo "serve did not start:"; cat "$T/serve.err"; exit 1; }
+start_serve() { # a fresh serve (its heap holds nothing freed yet)
+	if [ -n "$PID" ]; then kill "$PID"; wait "$PID" 2>/dev/null; fi
+	"$SF" serve -c "$T/bench.yaml" 2>"$T/serve.err" &
+	PID=$!
+	for _ in $(seq 100); do "$SF" ctl -s "$T/ctl.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
+	"$SF" ctl -s "$T/ctl.sock" ping >/dev/null 2>&1 || { echo "serve did not start:"; cat "$T/serve.err"; exit 1; }
+}
+start_serve
 
 # CPU of every thread of serve, ns (schedstat: finer than the 10 ms ticks)
 cpu() { cat /proc/$PID/task/*/schedstat | awk '{s += $1} END {printf "%.0f\n", s}'; }
@@ -89,6 +118,7 @@ s_time() {
 		'BEGIN { if (c > 0) printf "%.1f %.1f %d/%d\n", c / (w / 1e9), d / 1e3 / c, r, c; else print "0 0 0/0" }'
 }
 
+if [ "$PART" = all ]; then
 echo "handshakes (openssl s_time, mTLS, ${HS_TIME}s each, median of $REPS):"
 for mode in "new tls1_3" "reuse tls1_3" "new tls1_2" "reuse tls1_2"; do
 	set -- $mode
@@ -174,3 +204,149 @@ for _ in $(seq "$REPS"); do idle tcp; sleep 0.5; done >"$T/ic"
 for _ in $(seq "$REPS"); do idle tls; sleep 0.5; done >"$T/it"
 printf '  TLS %s KiB, TCP %s KiB (user space: the 16 KiB buffer of a slot is\n  untouched until data comes; kernel socket memory is not in RSS)\n' \
 	"$(median <"$T/it")" "$(median <"$T/ic")"
+
+fi
+
+# TLS 1.3 resumption: `openssl s_time -reuse` does not resume on 1.3 (it
+# reuses the session before the ticket has arrived), so tls_sip.py hs makes
+# BENCH_HS_N handshakes back to back, each waiting for its ticket, with
+# --resume offering the last one: the resumed count as the client and the
+# server see it, and the server's CPU per handshake, full against resumed.
+HS_N=${BENCH_HS_N:-300}
+hs_run() { # PORT CPUFN STATFN [--resume] [--tls12] -> "us/hs resumed_client/ok resumed_server"
+	local port=$1 cpufn=$2 statfn=$3 c0 c1 r0 r1 out
+	shift 3
+	r0=$($statfn); c0=$($cpufn)
+	out=$($PY hs --src 127.0.0.8 --port "$port" --ca "$T/pki/server-ca.pem" \
+		--cert "$T/pki/good.pem" --key "$T/pki/good.key" --n "$HS_N" "$@")
+	c1=$($cpufn); r1=$($statfn)
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); c=int(sys.argv[2])
+print("%.1f %d/%d %s" % (c / 1e3 / d["ok"] if d["ok"] else 0, d["resumed"], d["ok"], sys.argv[3]))' \
+		"$out" "$((c1 - c0))" "$((r1 - r0))"
+}
+if [ "$PART" = all ]; then
+echo "handshakes one after another, ticket awaited (tls_sip.py hs, $HS_N each, median of $REPS):"
+for mode in "tls13-full" "tls13-resume --resume" "tls12-full --tls12" "tls12-resume --resume --tls12"; do
+	set -- $mode
+	name=$1; shift
+	for _ in $(seq "$REPS"); do hs_run "$TLS_PORT" cpu resumed "$@"; done >"$T/hs_$name"
+	printf '  %-13s server CPU %7s us/handshake   resumed (client saw / server counted): %s\n' \
+		"$name" "$(awk '{print $1}' "$T/hs_$name" | median)" \
+		"$(awk '{printf "%s/%s ", $2, $3}' "$T/hs_$name")"
+done
+for v in tls13 tls12; do
+	awk -v a="$(awk '{print $1}' "$T/hs_$v-full" | median)" \
+		-v b="$(awk '{print $1}' "$T/hs_$v-resume" | median)" -v v=$v \
+		'BEGIN { if (b > 0) printf "  %s server CPU full/resumed: %.2fx\n", v, a / b }'
+done
+
+fi
+
+# Side by side with Kamailio 5.6's tls module (perf/kamailio/kamailio_tls.cfg,
+# `make deps-kamailio-tls`): the same client certificate, the same calls
+# forwarded to the same UDP core answering 200, the same figures.
+#  - CPU per call: one persistent mTLS connection, INVITEs at BENCH_RATE
+#    (200)/s for BENCH_SECONDS (10) s (tls_sip.py rate), each forwarded and
+#    its 200 brought back; the server's CPU (every thread / process) over
+#    the run, less its idle CPU over as long, per 200 received;
+#  - handshake cost per new connection: server CPU per full mTLS TLS 1.3
+#    handshake (tls_sip.py hs, as above);
+#  - memory per idle connection: PSS (proportional set size, summed over
+#    Kamailio's processes: its connections live in shared memory) growth
+#    over BENCH_IDLE TLS connections opened beside BENCH_IDLE held (one
+#    run, not a median: see idle_run).
+# Kamailio runs BENCH_KAM_CHILDREN (1) TCP child, sipfilter 1 worker.
+KTLS=/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so
+if ! command -v kamailio >/dev/null || [ ! -f "$KTLS" ]; then
+	echo "side by side with Kamailio: skipped (no kamailio tls module: make deps-kamailio-tls)"
+	exit 0
+fi
+# the side by side starts from a fresh serve, as Kamailio is: memory the
+# parts above freed would otherwise hide what a new connection costs
+[ "$PART" = all ] && start_serve
+RATE=${BENCH_RATE:-200}
+SECS=${BENCH_SECONDS:-10}
+KT_PORT=$((BASE + 165)); KU_PORT=$((BASE + 166))
+$PY core --port "$CORE" --seconds 3600 &
+CPID=$!
+mkdir -p "$T/k"
+cat >"$T/k/tls.cfg" <<TLSCFG
+[server:default]
+method = TLSv1.2+
+verify_certificate = yes
+require_certificate = yes
+certificate = $T/pki/server.pem
+private_key = $T/pki/server.key
+ca_list = $T/pki/ca-a.pem
+
+[client:default]
+verify_certificate = no
+require_certificate = no
+TLSCFG
+sed -e "s|@TLS_PORT@|$KT_PORT|; s|@UDP_PORT@|$KU_PORT|; s|@CORE@|$CORE|" \
+    -e "s|@TLSCFG@|$T/k/tls.cfg|; s|@CHILDREN@|${BENCH_KAM_CHILDREN:-1}|" \
+    perf/kamailio/kamailio_tls.cfg >"$T/k/kamailio.cfg"
+(ulimit -c 0; exec kamailio -f "$T/k/kamailio.cfg" -DD -E -x tlsf -m 128 -M 16 \
+	-w "$T/k" -Y "$T/k" -P "$T/k/pid") >"$T/k.log" 2>&1 &
+KP=$!
+trap 'kill $CPID $KP 2>/dev/null; [ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$T"' EXIT
+for _ in $(seq 100); do
+	$PY hs --src 127.0.0.8 --port "$KT_PORT" --ca "$T/pki/server-ca.pem" --cert "$T/pki/good.pem" \
+		--key "$T/pki/good.key" --n 1 2>/dev/null | grep -q '"ok": 1' && break
+	kill -0 $KP 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 $KP 2>/dev/null || { echo "kamailio did not start:"; tail -5 "$T/k.log"; exit 1; }
+kpids() { echo $KP $(ps -o pid= --ppid $KP); }
+kcpu() { local p; for p in $(kpids); do cat /proc/$p/task/*/schedstat; done 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
+pss() { local p; for p in "$@"; do awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup; done 2>/dev/null | awk '{s += $1} END {print s}'; }
+sfpss() { pss $PID; }
+kpss() { pss $(kpids); }
+zero() { echo 0; }
+
+# rate_run PORT CPUFN -> "us/call answered_200/sent"
+rate_run() {
+	local c0 c1 i0 i1 out
+	i0=$($2); sleep 2; i1=$($2) # idle CPU over 2 s
+	c0=$($2)
+	out=$($PY rate --src 127.0.0.8 --port "$1" --ca "$T/pki/server-ca.pem" --cert "$T/pki/good.pem" \
+		--key "$T/pki/good.key" --rate "$RATE" --seconds "$SECS" \
+		--from 4915112345678 --called 77012220001)
+	c1=$($2)
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); ok=d["finals"].get("200", 0)
+busy=int(sys.argv[2]) - int(sys.argv[3]) * (float(sys.argv[4]) + 2) / 2
+print("%.1f %d/%d %s" % (busy / 1e3 / ok if ok else 0, ok, d["sent"], d["late_ms"]))' \
+		"$out" "$((c1 - c0))" "$((i1 - i0))" "$SECS"
+}
+# idle_run PORT PSSFN -> KiB per connection
+idle_run() {
+	local m0 m1 h
+	m0=$($2)
+	$PY hold --src 127.0.0.8 --port "$1" --ca "$T/pki/server-ca.pem" \
+		--cert "$T/pki/good.pem" --key "$T/pki/good.key" --n "$IDLE" --hold 3 >"$T/hold" &
+	h=$!
+	for _ in $(seq 200); do [ -s "$T/hold" ] && break; sleep 0.05; done
+	sleep 0.3
+	m1=$($2)
+	wait $h
+	awk -v a="$m0" -v b="$m1" -v n="$IDLE" 'BEGIN { printf "%.2f\n", (b - a) / n }'
+}
+echo "side by side with Kamailio $(kamailio -v 2>/dev/null | awk 'NR==1 {print $3}') tls (median of $REPS, interleaved):"
+for rep in $(seq "$REPS"); do
+	rate_run "$TLS_PORT" cpu >>"$T/sf_rate"; rate_run "$KT_PORT" kcpu >>"$T/k_rate"
+	hs_run "$TLS_PORT" cpu zero >>"$T/sf_hs"; hs_run "$KT_PORT" kcpu zero >>"$T/k_hs"
+	[ "$rep" = 1 ] || continue # one run: see idle_run
+	idle_run "$TLS_PORT" sfpss 1 >>"$T/sf_idle"; sleep 0.5
+	idle_run "$KT_PORT" kpss 1 >>"$T/k_idle"; sleep 0.5
+done
+row() { # LABEL FILE COLUMN UNIT
+	printf '  %-44s sipfilter %8s   kamailio %8s   sipfilter/kamailio %sx\n' "$1" \
+		"$(awk -v c="$3" '{print $c}' "$T/sf_$2" | median)" "$(awk -v c="$3" '{print $c}' "$T/k_$2" | median)" \
+		"$(awk -v a="$(awk -v c="$3" '{print $c}' "$T/sf_$2" | median)" \
+			-v b="$(awk -v c="$3" '{print $c}' "$T/k_$2" | median)" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
+}
+row "CPU per call, ${RATE}/s over one mTLS conn (us)" rate 1
+row "CPU per full mTLS 1.3 handshake (us)" hs 1
+row "PSS per idle TLS connection (KiB, one run)" idle 1
+printf '  answered 200/sent: sipfilter %s; kamailio %s\n' "$(awk '{printf "%s ", $2}' "$T/sf_rate")" \
+	"$(awk '{printf "%s ", $2}' "$T/k_rate")"

@@ -6,8 +6,9 @@
  * it before a deploy or reload, as `kamailio -c` is run before a restart.
  *
  * One validation path: besides the config and table loaders, check runs
- * the proxy's own set-up (sf_proxy_init: listeners, next hops, the key)
- * without opening sockets, so a config check passes is one serve starts
+ * the proxy's own set-up (sf_proxy_init: listeners, next hops, the key;
+ * sf_tls_new: the certificates, keys, CAs and CRLs) without opening
+ * sockets, so a config check passes is one serve starts
  * with.  What only the kernel can say (a port already bound) is left to
  * serve.
  */
@@ -19,6 +20,7 @@
 #include "sf_cmds.h"
 #include "sipfilter/lib/sf_load.h"
 #include "sipfilter/proxy/proxy_core.h"
+#include "sipfilter/proxy/proxy_tls.h"
 
 static void usage(FILE *fp)
 {
@@ -53,6 +55,12 @@ static int check_serve(const sf_cfg_t *cfg)
 	sf_err_clear(&err);
 	rc = sf_proxy_init(p, cfg, NULL, &err);
 	free(p);
+	if (rc >= 0) { /* the TLS files as serve loads them */
+		sf_tls_t *t = NULL;
+
+		rc = sf_tls_new(cfg, &t, &err);
+		sf_tls_unref(t);
+	}
 	if (rc < 0) {
 		sf_err_print(&err, stderr);
 		return -1;

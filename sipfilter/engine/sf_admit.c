@@ -437,14 +437,24 @@ static bool dialog_route(const sf_edge_t *e, const sf_sipmsg_t *m,
 	a->pop_routes = k;
 	target = k < n ? rv[k].uri : m->ruri;
 	if (!target.len || !sf_uri_hostport(target, &u) ||
-	    !sf_uri_ip(&u, &a->target) || !sf_edge_named(e, &a->target) ||
+	    !sf_uri_ip(&u, &a->target) ||
 	    sf_edge_is_us_ip(e, &a->target, u.port)) {
 		*why = SF_WHY_FORBIDDEN_TARGET;
 		return false;
 	}
 	a->target_port = u.port ? u.port : 5060;
 	a->target_tp = sf_uri_transport(&u);
-	return true;
+	if (sf_edge_named(e, &a->target))
+		return true;
+	/* a peer named by its certificate: over its own TLS connection
+	 * (RFC 3261 §18.1.1 connection reuse; never a new one, never UDP) */
+	if (e->cert_peer &&
+	    e->cert_peer(e->cert_peer_arg, &a->target, &a->target_port)) {
+		a->target_tp = SF_TP_TLS;
+		return true;
+	}
+	*why = SF_WHY_FORBIDDEN_TARGET;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -775,7 +785,7 @@ bool sf_admit_response(const sf_edge_t *e, const sf_sipmsg_t *m,
 		*why = SF_WHY_BAD_VIA;
 		return false;
 	}
-	if (!sf_edge_named(e, src)) {
+	if (src && !sf_edge_named(e, src)) {
 		*why = SF_WHY_UNKNOWN_SOURCE;
 		return false;
 	}

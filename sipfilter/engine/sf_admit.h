@@ -138,6 +138,16 @@ typedef struct sf_edge {
 				    international): first international
 				    trunk with a next hop; -1 */
 	sf_sip_limits_t lim_udp, lim_tcp;
+	/* Optional (NULL: none; serve sets it, proxy_tcp.c): is ip the
+	 * address of a live TLS connection whose client certificate
+	 * identified a trunk?  The config names such a peer by certificate
+	 * rather than by address (a client_cert trunk without sources).
+	 * *port in: the port a URI names (0 = 5060); out: the peer port of
+	 * the connection to use (that one when a connection from ip:port
+	 * is identified, else another identified one from ip, as Kamailio's
+	 * TCP aliases do).  Called from any worker thread. */
+	bool (*cert_peer)(void *arg, const sf_ip_t *ip, uint16_t *port);
+	void *cert_peer_arg;
 } sf_edge_t;
 
 /*
@@ -229,7 +239,10 @@ void sf_admit_scanned(const sf_edge_t *e, const sf_tables_t *tables,
 
 /*
  * A response: accepted (returns true) only from an address the config
- * names (a trunk source or a next hop), when its top Via is ours (one of
+ * names (a trunk source or a next hop), or with src NULL from a sender
+ * the caller knows already (serve: a TLS connection identified by its
+ * client certificate, which the config names instead of an address),
+ * when its top Via is ours (one of
  * our listeners, our branch shape) and the branch's K part verifies
  * against the Via below it (RFC 3261 §16.7: we sent that request).  On
  * true, *top is our Via, *next the Via to send it on to (§18.2.2) and

@@ -613,7 +613,12 @@ int sf_proxy_handle(sf_pctx_t *c, const sf_tables_t *tables,
 	}
 	if (a->is_response) {
 		SF_ST_INC(c->st->rx[SF_RX_RESPONSE]);
-		return handle_response(c, &ai.src, out);
+		/* a TLS peer its certificate identified is named by it */
+		return handle_response(c, in->tp == SF_TP_TLS &&
+					       ai.trunk >= 0 &&
+					       (ai.how == SF_HOW_CERT ||
+						ai.how == SF_HOW_CERT_SOURCE)
+					       ? NULL : &ai.src, out);
 	}
 	SF_ST_INC(c->st->rx[rx[a->method]]);
 	return handle_request(c, tables, in, &ai.src, ai.sport, out);

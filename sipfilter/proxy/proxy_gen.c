@@ -87,16 +87,9 @@ static const struct keep_row {
 	{"serve.metrics", SERVE(metrics_addr), KEEP_STR},
 	{"serve.max_message", SERVE(max_message), KEEP_MEM},
 	{"serve.tcp.max_connections", SERVE(tcp_max_connections), KEEP_MEM},
-	{"serve.tcp.idle_timeout_ms", SERVE(tcp_idle_timeout_ms), KEEP_MEM},
-	{"serve.tcp.partial_timeout_ms", SERVE(tcp_partial_timeout_ms),
-	 KEEP_MEM},
-	{"serve.tcp.max_per_source", SERVE(tcp_max_per_source), KEEP_MEM},
-	{"serve.tcp.unknown_idle_timeout_ms",
-	 SERVE(tcp_unknown_idle_timeout_ms), KEEP_MEM},
-	{"serve.tls.handshake_timeout_ms", SERVE(tls.handshake_timeout_ms),
-	 KEEP_MEM},
-	{"serve.tls.handshakes_per_second",
-	 SERVE(tls.handshakes_per_second), KEEP_MEM},
+	/* not the TCP timeouts and per-source cap, the TLS handshake
+	 * deadline and rate: the TCP thread takes them from the current
+	 * generation (proxy_tcp.c limits_from) */
 	{"serve.log", SERVE(log_target), KEEP_STR},
 	{"serve.secret", SERVE(secret), KEEP_SECRET},
 	{"tables.roaming_live.redis", CFG(live_redis), KEEP_STR},

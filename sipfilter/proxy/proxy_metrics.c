@@ -258,6 +258,11 @@ static void metrics_tls(mb_t *b, sf_server_t *s, const sf_reload_status_t *st,
 		 "died.\n# TYPE sipfilter_next_hop_retries_total counter\n"
 		 "sipfilter_next_hop_retries_total %llu\n",
 	     (unsigned long long)sum->hop[SF_HOP_RETRIED]);
+	mput(b, "# HELP sipfilter_next_hop_tls_resumed_total TLS "
+		 "connections to next hops that resumed a session.\n"
+		 "# TYPE sipfilter_next_hop_tls_resumed_total counter\n"
+		 "sipfilter_next_hop_tls_resumed_total %llu\n",
+	     (unsigned long long)sum->hop[SF_HOP_RESUMED]);
 	mput(b, "# HELP sipfilter_trunk_connections Open TCP and TLS "
 		 "connections by trunk (unknown: no trunk matched).\n"
 		 "# TYPE sipfilter_trunk_connections gauge\n");

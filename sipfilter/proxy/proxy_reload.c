@@ -180,6 +180,8 @@ static int build_next(sf_server_t *s, const sf_gen_t *cur, bool force,
 				out, &err);
 	if (!rc) {
 		nt = NULL; /* the generation's */
+		(*out)->proxy.edge.cert_peer = sf_tcp_cert_peer;
+		(*out)->proxy.edge.cert_peer_arg = s;
 		rc = sf_gen_assign_slots(&s->labels, &(*out)->proxy, cfg, &err);
 		if (rc) {
 			sf_gen_free(*out); /* frees nt, not cfg (not owned) */

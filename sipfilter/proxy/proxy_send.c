@@ -5,7 +5,7 @@
  * or TLS through the connection the peer holds (found by address under
  * tcp_lock), or to a TCP/TLS next hop over the connection we keep to it
  * (opened, and reopened once for a message whose connection died, by
- * proxy_hop.c).  ICMP errors that UDP reports on a later call are drained
+ * proxy_hop.c; messages wait in its queue while it is being opened).  ICMP errors that UDP reports on a later call are drained
  * and counted here, for the sending and the receiving side alike.  The
  * UDP and TCP threads both send through this file, so neither needs the
  * other.
@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -66,9 +67,25 @@ static bool peer_gone(const sf_tcp_conn_t *c)
 	       (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
+/* Queues buf on connection c, not yet up: 0, or -3 when its queue is
+ * full.  Under tcp_lock. */
+static int queue(sf_tcp_conn_t *c, const char *buf, size_t len)
+{
+	char *p;
+
+	if (len > SF_HOP_PEND_MAX - c->pend_len ||
+	    !(p = realloc(c->pend, c->pend_len + len)))
+		return -3;
+	memcpy(p + c->pend_len, buf, len);
+	c->pend = p;
+	c->pend_len += len;
+	c->pend_n++;
+	return 0;
+}
+
 int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
 		const struct sockaddr_storage *dst, const char *hop,
-		const char *buf, size_t len)
+		uint64_t hop_fp, const char *buf, size_t len)
 {
 	int rc = -1;
 
@@ -81,6 +98,17 @@ int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
 		if (c->fd < 0 || c->dead || !same_peer(&c->peer, dst) ||
 		    (hop && (!c->outbound || strcmp(c->hop_trunk, hop))))
 			continue;
+		if (hop && c->ssl && c->hop_fp != hop_fp) {
+			/* verified by rules a reload has changed: closed (by
+			 * the TCP thread), a new one is checked by the new */
+			c->dead = true;
+			shutdown(c->fd, SHUT_RDWR);
+			continue;
+		}
+		if (c->connecting) { /* queued until it is up */
+			rc = queue(c, buf, len);
+			break;
+		}
 		/* TLS is never downgraded to plain TCP (RFC 5630), and no
 		 * SIP goes over a handshake not yet done */
 		if ((tp == SF_TP_TLS && !c->ssl) ||
@@ -102,11 +130,43 @@ int sf_tcp_send(sf_server_t *s, sf_transport_t tp,
 	return rc;
 }
 
+bool sf_tcp_cert_peer(void *arg, const sf_ip_t *ip, uint16_t *port)
+{
+	sf_server_t *s = arg;
+	uint16_t want = *port ? *port : 5060;
+	bool found = false;
+
+	if (!s->conns)
+		return false;
+	pthread_mutex_lock(&s->tcp_lock);
+	for (unsigned i = 0; i < s->n_conns_max; i++) {
+		const sf_tcp_conn_t *c = &s->conns[i];
+		sf_ip_t pip;
+		uint16_t pport;
+
+		if (c->fd < 0 || c->dead || !c->ssl || c->outbound ||
+		    s->conn_info[i].handshaking || c->trunk < 0 ||
+		    (c->how != SF_HOW_CERT && c->how != SF_HOW_CERT_SOURCE) ||
+		    sf_ip_from_sockaddr((const struct sockaddr *)&c->peer,
+					&pip, &pport) ||
+		    memcmp(pip.a, ip->a, sizeof(pip.a)))
+			continue;
+		found = true;
+		*port = pport;
+		if (pport == want)
+			break; /* else another of ip's, until ip:want turns up */
+	}
+	pthread_mutex_unlock(&s->tcp_lock);
+	return found;
+}
+
 /*
- * To a next hop over TCP/TLS: the connection to it, opened if there is
- * none (connects are serialised by hop_lock, so one connection per hop);
- * when the connection turns out dead, the message is sent once more on
- * a new one.  Fails cleanly, counted (next_hop_down).
+ * To a next hop over TCP/TLS: the connection to it, or queued on it
+ * while it is being opened, or a new one started with the message
+ * queued (connects are serialised by hop_lock, so one connection per
+ * hop; none of this waits for the network); when the connection turns
+ * out dead, the message goes once more on a new one.  Fails cleanly,
+ * counted (next_hop_down).
  */
 static void hop_send(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
 		     const sf_pout_t *out)
@@ -114,18 +174,24 @@ static void hop_send(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
 	/* a TLS connection serves the trunk it was verified for */
 	const char *hop = out->tp == SF_TP_TLS
 				  ? gen->cfg->trunks[out->hop].name : "";
-	int r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
+	uint64_t fp = sf_tls_hop_fp(gen->tls, (unsigned)out->hop);
+	int r = sf_tcp_send(s, out->tp, &out->dst, hop, fp, out->buf,
+			    out->len);
 
 	if (r == 0)
 		return;
 	if (r == -2)
 		SF_ST_INC(st->hop[SF_HOP_RETRIED]);
-	pthread_mutex_lock(&s->hop_lock);
-	/* another sender may have connected meanwhile */
-	r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
-	if (r != 0 && sf_hop_connect(s, gen, st, (unsigned)out->hop) == 0)
-		r = sf_tcp_send(s, out->tp, &out->dst, hop, out->buf, out->len);
-	pthread_mutex_unlock(&s->hop_lock);
+	if (r != -3) {
+		pthread_mutex_lock(&s->hop_lock);
+		/* another sender may have started one meanwhile */
+		r = sf_tcp_send(s, out->tp, &out->dst, hop, fp, out->buf,
+				out->len);
+		if (r == -1 || r == -2)
+			r = sf_hop_connect(s, gen, st, (unsigned)out->hop,
+					   out->buf, out->len);
+		pthread_mutex_unlock(&s->hop_lock);
+	}
 	if (r)
 		SF_ST_INC(st->drop[SF_DROP_NEXT_HOP_DOWN]);
 }
@@ -163,7 +229,7 @@ void sf_server_send_one(sf_server_t *s, const sf_gen_t *gen, unsigned w,
 		return;
 	}
 	if (sf_tp_stream(out->tp)) {
-		if (sf_tcp_send(s, out->tp, &out->dst, NULL, out->buf,
+		if (sf_tcp_send(s, out->tp, &out->dst, NULL, 0, out->buf,
 				out->len))
 			SF_ST_INC(st->drop[SF_DROP_TCP_NO_CONN]);
 		return;

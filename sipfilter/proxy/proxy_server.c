@@ -526,6 +526,8 @@ int sf_server_new(const sf_cfg_t *cfg, const sf_serve_opts_t *opts,
 			     s, &gen, err)))
 		goto fail;
 	tables = NULL; /* owned by the generation */
+	gen->proxy.edge.cert_peer = sf_tcp_cert_peer;
+	gen->proxy.edge.cert_peer_arg = s;
 	if ((rc = sf_gen_assign_slots(&s->labels, &gen->proxy, cfg, err))) {
 		sf_gen_free(gen);
 		goto fail;

@@ -48,6 +48,8 @@ typedef struct sf_thread {
 	sf_pctx_t *ctx;
 } sf_thread_t;
 
+#define SF_HOP_PEND_MAX (64u * 1024u)
+
 /* One TCP connection; its timing and source facts are in the parallel
  * conn_info[] slot (proxy_admit.h), which the admission policy reads. */
 typedef struct sf_tcp_conn {
@@ -76,6 +78,19 @@ typedef struct sf_tcp_conn {
 	char hop_trunk[SF_CFG_NAME_MAX];
 	bool dead;            /* the peer has gone: no more writes; the TCP
 			       * thread closes it */
+	/* outbound, being opened (proxy_hop.c): the TCP thread drives the
+	 * connect and the TLS handshake from epoll; senders queue their
+	 * messages in pend meanwhile (written once it is up, dropped and
+	 * counted if it fails or connect_end_ms passes) */
+	bool connecting;      /* pend holds at most SF_HOP_PEND_MAX bytes */
+	bool tcp_up;          /* connecting: the TCP connect is done */
+	unsigned hop;         /* outbound: the trunk whose next hop it is */
+	uint64_t hop_fp;      /* outbound TLS: sf_tls_hop_fp it was made
+			       * under */
+	uint64_t connect_end_ms;
+	char *pend;
+	size_t pend_len;
+	unsigned pend_n;
 } sf_tcp_conn_t;
 
 /* What reloads and roaming updates leave behind, for `ctl stats` and
@@ -128,7 +143,9 @@ struct sf_server {
 	/* open connections by trunk counter slot and transport (0 TCP,
 	 * 1 TLS); same rules as n_conns */
 	unsigned conns_by_trunk[SF_CFG_MAX_TRUNKS + 1][2];
-	/* handshakes_per_second: a token bucket of the TCP thread */
+	/* handshakes_per_second (hs_rate, the current generation's): a
+	 * token bucket of the TCP thread */
+	unsigned hs_rate;
 	double hs_tokens;
 	uint64_t hs_refill_ns;
 	unsigned n_tls_more;  /* connections with tls_more set */
@@ -273,19 +290,41 @@ void sf_server_stop(sf_server_t *s);
  * sources no trunk matches (any thread). */
 void sf_tcp_counts(sf_server_t *s, unsigned *all, unsigned *unknown);
 
+/* The edge's cert_peer hook (sf_admit.h; arg: the sf_server_t): is
+ * there an inbound TLS connection from ip, its handshake done, whose
+ * client certificate identified a trunk?  *port: in, the port wanted;
+ * out, the peer port of the one to use (ip:*port itself when identified,
+ * else the first identified one from ip).  Takes tcp_lock.  In proxy_send.c,
+ * beside sf_tcp_send. */
+bool sf_tcp_cert_peer(void *arg, const sf_ip_t *ip, uint16_t *port);
+
 /* Creates the TCP epoll set and connection table (after bind).  0/-1. */
 int sf_tcp_setup(sf_server_t *s);
 
 /*
- * Opens a connection to the next hop of trunk (an index in gen's config;
- * TCP, or TLS checked per its next_hop_tls) and adds it to the
- * connection table for the TCP thread to read (proxy_hop.c).  Blocks the
- * caller for at most ~1 s connecting and ~2 s handshaking.  A hop that
- * failed is not tried again for 1 s.  Returns 0, or -1 (counted in
- * st->hop).  The caller holds hop_lock, not tcp_lock.
+ * Starts a connection to the next hop of trunk (an index in gen's
+ * config; TCP, or TLS checked per its next_hop_tls) without waiting: a
+ * non-blocking connect, the slot added to the connection table with
+ * buf/len (the message for the hop) queued, for the TCP thread to finish
+ * (sf_hop_progress).  A hop that failed is not tried again for 1 s.
+ * Returns 0 (queued), or -1 (counted in st->hop; nothing queued).  The
+ * caller holds hop_lock, not tcp_lock.
  */
 int sf_hop_connect(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
-		   unsigned trunk);
+		   unsigned trunk, const char *buf, size_t len);
+
+/* The TCP thread, on an event of a connecting slot c: advances the
+ * connect, then the TLS handshake (the hop's certificate checked); when
+ * up, writes the queued messages.  1 when the connection is up (and may
+ * be read), 0 while it waits, -1 when it failed (counted; the caller
+ * closes it, which counts its queued messages next_hop_down). */
+int sf_hop_progress(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c);
+
+/* The TCP thread's sweep: is c a connection to a next hop still not up
+ * after its deadline (connect and handshake together: 3 s)?  true:
+ * counted as failed, the caller closes it. */
+bool sf_hop_expired(sf_server_t *s, sf_wstats_t *st, const sf_tcp_conn_t *c,
+		    uint64_t now_ms);
 
 /* Thread bodies. */
 void *sf_udp_thread(void *arg);

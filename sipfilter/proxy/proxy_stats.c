@@ -40,6 +40,7 @@ const char *sf_st_hop_name(sf_st_hop_t k)
 {
 	static const char *const n[SF_HOP_COUNT] = {
 		"connected", "connect_failed", "tls_failed", "retried",
+		"resumed",
 	};
 
 	return (unsigned)k < SF_HOP_COUNT ? n[k] : "?";

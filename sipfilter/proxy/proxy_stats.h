@@ -74,6 +74,7 @@ typedef enum sf_st_hop {
 	SF_HOP_TLS_FAILED,       /* handshake or certificate check failed */
 	SF_HOP_RETRIED,          /* a message resent once on a new
 				  * connection after the old one died */
+	SF_HOP_RESUMED,          /* of CONNECTED, TLS: the session resumed */
 	SF_HOP_COUNT
 } sf_st_hop_t;
 

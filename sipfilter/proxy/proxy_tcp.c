@@ -81,6 +81,13 @@ static void conn_close_locked(sf_server_t *s, sf_wstats_t *st, unsigned i,
 		close(c->fd);
 	c->fd = -1;
 	c->used = 0;
+	/* a connection to a next hop closed before it was up: what waited
+	 * for it is lost, counted */
+	SF_ST_ADD(st->drop[SF_DROP_NEXT_HOP_DOWN], c->pend_n);
+	free(c->pend);
+	c->pend = NULL;
+	c->pend_len = c->pend_n = 0;
+	c->connecting = c->tcp_up = false;
 	sf_conn_count(s, c, ci, -1);
 	memset(ci, 0, sizeof(*ci));
 	SF_ST_INC(st->tcp_closed);
@@ -93,6 +100,7 @@ static void conn_close(sf_server_t *s, sf_wstats_t *st, sf_tcp_conn_t *c,
 	conn_close_locked(s, st, (unsigned)(c - s->conns), abort);
 	pthread_mutex_unlock(&s->tcp_lock);
 }
+
 
 /* Finds a slot for a new connection from peer, closing an unknown-source
  * connection if a trunk source needs its slot, or refuses it (counted).
@@ -165,10 +173,22 @@ static int admit_locked(sf_server_t *s, const sf_gen_t *gen, sf_wstats_t *st,
 	return (int)a.slot;
 }
 
+/* The connection limits and timeouts of cfg (at start, and the TCP
+ * thread's own copy of the current generation's after a reload). */
+static void limits_from(sf_server_t *s, const sf_cfg_t *cfg)
+{
+	s->admit.max_per_source = cfg->serve.tcp_max_per_source;
+	s->admit.idle_ms = cfg->serve.tcp_idle_timeout_ms;
+	s->admit.partial_ms = cfg->serve.tcp_partial_timeout_ms;
+	s->admit.unknown_idle_ms = cfg->serve.tcp_unknown_idle_timeout_ms;
+	s->admit.handshake_ms = cfg->serve.tls.handshake_timeout_ms;
+	s->hs_rate = cfg->serve.tls.handshakes_per_second;
+}
+
 /* handshakes_per_second: takes a token, or false when there is none. */
 static bool hs_token(sf_server_t *s)
 {
-	unsigned rate = s->cfg->serve.tls.handshakes_per_second;
+	unsigned rate = s->hs_rate;
 	uint64_t now = sf_now_ns();
 
 	if (!rate)
@@ -358,6 +378,14 @@ static void do_read(sf_server_t *s, sf_thread_t *t, sf_wstats_t *st,
 
 	if (c->ssl && ci->handshaking && !do_handshake(s, t, st, c))
 		return;
+	if (c->connecting) {
+		int r = sf_hop_progress(s, st, c);
+
+		if (r < 0)
+			conn_close(s, st, c, true);
+		if (r <= 0)
+			return;
+	}
 	for (;;) {
 		ssize_t r;
 
@@ -409,6 +437,11 @@ static void sweep(sf_server_t *s, sf_wstats_t *st)
 
 		if (s->conns[i].fd < 0)
 			continue;
+		if (s->conns[i].connecting) {
+			if (sf_hop_expired(s, st, &s->conns[i], now))
+				conn_close(s, st, &s->conns[i], true);
+			continue;
+		}
 		e = sf_admit_expired(&s->conn_info[i], &s->admit, now);
 		if (e == SF_EXPIRE_NONE)
 			continue;
@@ -486,6 +519,11 @@ void *sf_tcp_thread(void *arg)
 		read_tls_more(s, t, st, &out);
 		now = sf_now_ms();
 		if (now - last_sweep >= 100) {
+			/* a reload's limits apply within a sweep period */
+			const sf_gen_t *gen = sf_snap_enter(&s->snap, t->idx);
+
+			limits_from(s, gen->cfg);
+			sf_snap_leave(&s->snap, t->idx);
 			sweep(s, st);
 			last_sweep = now;
 		}
@@ -517,12 +555,8 @@ int sf_tcp_setup(sf_server_t *s)
 	s->conn_info = calloc(s->n_conns_max, sizeof(*s->conn_info));
 	if (!s->conns || !s->conn_info)
 		return -1;
-	s->admit.max_per_source = s->cfg->serve.tcp_max_per_source;
-	s->admit.idle_ms = s->cfg->serve.tcp_idle_timeout_ms;
-	s->admit.partial_ms = s->cfg->serve.tcp_partial_timeout_ms;
-	s->admit.unknown_idle_ms = s->cfg->serve.tcp_unknown_idle_timeout_ms;
-	s->admit.handshake_ms = s->cfg->serve.tls.handshake_timeout_ms;
-	s->hs_tokens = s->cfg->serve.tls.handshakes_per_second;
+	limits_from(s, s->cfg);
+	s->hs_tokens = s->hs_rate;
 	s->hs_refill_ns = sf_now_ns();
 	for (unsigned i = 0; i < s->n_conns_max; i++) {
 		s->conns[i].fd = -1;

@@ -32,6 +32,12 @@ struct sf_tls {
 	SSL_CTX *ctx;                          /* NULL: no tls: listener */
 	X509_STORE *store[SF_CFG_MAX_TRUNKS];  /* client_cert trunks' CAs */
 	SSL_CTX *hop_ctx[SF_CFG_MAX_TRUNKS];   /* tls: next hops (clients) */
+	/* per hop: what its connections were checked against
+	 * (sf_tls_hop_fp), and the last session it gave us, offered by the
+	 * next connection to it (under hop_sess_lock) */
+	uint64_t hop_fp[SF_CFG_MAX_TRUNKS];
+	SSL_SESSION *hop_sess[SF_CFG_MAX_TRUNKS];
+	struct hop_ref { struct sf_tls *t; unsigned i; } hop_ref[SF_CFG_MAX_TRUNKS];
 	/* the expiry gauge: the server certificate (if any), then the
 	 * client_cert trunks' CAs */
 	char label[SF_CFG_MAX_TRUNKS + 1][SF_CFG_NAME_MAX + 16];
@@ -46,6 +52,7 @@ static const char *const peer_names[SF_TLS_PEER_COUNT] = {
 	[SF_TLS_PEER_EXPIRED] = "expired",
 	[SF_TLS_PEER_NAME_MISMATCH] = "name_mismatch",
 	[SF_TLS_PEER_SOURCE_MISMATCH] = "source_mismatch",
+	[SF_TLS_PEER_REVOKED] = "revoked",
 };
 
 static const char *const hs_names[SF_TLS_HS_COUNT] = {
@@ -212,6 +219,81 @@ static int build_ctx(sf_tls_t *t, const sf_cfg_t *cfg, sf_err_t *err)
 	return 0;
 }
 
+/* Guards every sf_tls_t's hop_sess and the hop contexts' app data: a
+ * connection outlives its sf_tls_t (it holds the context), and its
+ * session ticket may arrive after a reload freed that sf_tls_t. */
+static pthread_mutex_t hop_sess_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* OpenSSL's new-session callback of a hop context: keeps a copy of the
+ * session for the hop's next connection (a copy: OpenSSL marks the
+ * connection's own session not resumable when the connection ends
+ * without a close_notify, as a hop that just closes does).  0: OpenSSL
+ * keeps its reference. */
+static int hop_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	SSL_SESSION *copy = SSL_SESSION_dup(sess);
+	struct hop_ref *r;
+
+	pthread_mutex_lock(&hop_sess_lock);
+	r = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	if (r && copy) {
+		SSL_SESSION_free(r->t->hop_sess[r->i]);
+		r->t->hop_sess[r->i] = copy;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&hop_sess_lock);
+	SSL_SESSION_free(copy);
+	return 0;
+}
+
+/* FNV-1a over n bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* ... over a string and then the file it names (up to 1 MiB). */
+static uint64_t fnv_file(uint64_t h, const char *path)
+{
+	char buf[4096];
+	size_t n, total = 0;
+	FILE *f;
+
+	h = fnv(h, path, strlen(path) + 1);
+	if (!path[0] || !(f = fopen(path, "rb")))
+		return h;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && total < (1u << 20)) {
+		h = fnv(h, buf, n);
+		total += n;
+	}
+	fclose(f);
+	return h;
+}
+
+/* What a connection to trunk i's tls: next hop was checked against:
+ * the hop, its CA (file contents), the name, our certificate and key,
+ * the suites and versions. */
+static uint64_t hop_fp(const sf_cfg_t *cfg, const sf_trunk_t *tr)
+{
+	const sf_tls_cfg_t *c = &cfg->serve.tls;
+	uint64_t h = 1469598103934665603ull;
+
+	h = fnv(h, tr->next_hop.host, strlen(tr->next_hop.host) + 1);
+	h = fnv(h, &tr->next_hop.port, sizeof(tr->next_hop.port));
+	h = fnv_file(h, tr->hop_tls.ca);
+	h = fnv(h, tr->hop_tls.name, strlen(tr->hop_tls.name) + 1);
+	h = fnv_file(h, tr->hop_tls.cert);
+	h = fnv_file(h, tr->hop_tls.key);
+	h = fnv(h, c->ciphers, strlen(c->ciphers) + 1);
+	h = fnv(h, c->ciphersuites, strlen(c->ciphersuites) + 1);
+	h = fnv(h, c->groups, strlen(c->groups) + 1);
+	return fnv(h, &c->tls13_only, sizeof(c->tls13_only)) | 1;
+}
+
 /* The client context of trunk i's tls: next hop: TLS 1.2+, serve.tls's
  * suites and groups, its CA, our certificate if it has one. */
 static int build_hop_ctx(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
@@ -240,6 +322,15 @@ static int build_hop_ctx(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
 	if (SSL_CTX_load_verify_locations(ctx, tr->hop_tls.ca, NULL) != 1)
 		return fail(err, cfg, what);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	/* resumption: the hop's last session, kept by hop_new_session */
+	t->hop_ref[i] = (struct hop_ref){t, (unsigned)i};
+	t->hop_fp[i] = hop_fp(cfg, tr);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+					       SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, hop_new_session);
+	pthread_mutex_lock(&hop_sess_lock);
+	SSL_CTX_set_app_data(ctx, &t->hop_ref[i]);
+	pthread_mutex_unlock(&hop_sess_lock);
 	if (tr->hop_tls.cert[0]) {
 		snprintf(what, sizeof(what), "trunk '%s': next_hop_tls.cert "
 			 "'%s' or its key does not load", tr->name,
@@ -252,6 +343,28 @@ static int build_hop_ctx(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
 			return fail(err, cfg, what);
 	}
 	return 0;
+}
+
+/* Trunk i's client_cert.crl into its store, checked for the leaf (a
+ * stale or missing CRL of the issuer fails verification: closed). */
+static int load_crl(sf_tls_t *t, const sf_cfg_t *cfg, size_t i,
+		    sf_err_t *err)
+{
+	const sf_trunk_t *tr = &cfg->trunks[i];
+	X509_LOOKUP *lu = X509_STORE_add_lookup(t->store[i],
+						X509_LOOKUP_file());
+	char why[256];
+
+	if (lu && X509_load_crl_file(lu, tr->cert.crl, X509_FILETYPE_PEM) >= 1) {
+		X509_STORE_set_flags(t->store[i], X509_V_FLAG_CRL_CHECK);
+		return 0;
+	}
+	ossl_why(why, sizeof(why));
+	sf_tls_unref(t);
+	return sf_err_set(err, SF_EINVAL, cfg->path, tr->line, 0,
+			  "trunk '%s': client_cert.crl '%s' does not load "
+			  "(PEM CRLs)%s%s", tr->name, tr->cert.crl,
+			  why[0] ? ": " : "", why);
 }
 
 int sf_tls_new(const sf_cfg_t *cfg, sf_tls_t **out, sf_err_t *err)
@@ -298,6 +411,8 @@ int sf_tls_new(const sf_cfg_t *cfg, sf_tls_t **out, sf_err_t *err)
 					  tr->cert.ca, why[0] ? ": " : "",
 					  why);
 		}
+		if (tr->cert.crl[0] && (rc = load_crl(t, cfg, i, err)))
+			return rc;
 		snprintf(t->label[t->n_certs], sizeof(t->label[0]),
 			 "trunk/%s/ca", tr->name);
 		t->not_after[t->n_certs++] = file_not_after(tr->cert.ca);
@@ -318,6 +433,13 @@ void sf_tls_unref(sf_tls_t *t)
 	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
 	SSL_CTX_free(t->ctx); /* connections hold their own reference */
+	pthread_mutex_lock(&hop_sess_lock);
+	for (unsigned i = 0; i < SF_CFG_MAX_TRUNKS; i++) {
+		if (t->hop_ctx[i])
+			SSL_CTX_set_app_data(t->hop_ctx[i], NULL);
+		SSL_SESSION_free(t->hop_sess[i]);
+	}
+	pthread_mutex_unlock(&hop_sess_lock);
 	for (unsigned i = 0; i < SF_CFG_MAX_TRUNKS; i++) {
 		X509_STORE_free(t->store[i]);
 		SSL_CTX_free(t->hop_ctx[i]);
@@ -328,6 +450,11 @@ void sf_tls_unref(sf_tls_t *t)
 uint64_t sf_tls_id(const sf_tls_t *t)
 {
 	return t ? t->id : 0;
+}
+
+uint64_t sf_tls_hop_fp(const sf_tls_t *t, unsigned trunk)
+{
+	return t && trunk < SF_CFG_MAX_TRUNKS ? t->hop_fp[trunk] : 0;
 }
 
 unsigned sf_tls_expiry_list(const sf_tls_t *t, sf_cert_expiry_t *out,
@@ -391,6 +518,10 @@ sf_ssl_t *sf_tls_hop_new(const sf_tls_t *t, const sf_cfg_t *cfg,
 		ERR_clear_error();
 		return NULL;
 	}
+	pthread_mutex_lock(&hop_sess_lock);
+	if (t->hop_sess[trunk]) /* resumed if the hop still knows it */
+		SSL_set_session(ssl, t->hop_sess[trunk]);
+	pthread_mutex_unlock(&hop_sess_lock);
 	SSL_set_connect_state(ssl);
 	return ssl;
 }
@@ -562,6 +693,7 @@ static void worse(sf_tls_peer_t *peer, sf_tls_peer_t p)
 		[SF_TLS_PEER_EXPIRED] = 2,
 		[SF_TLS_PEER_NAME_MISMATCH] = 3,
 		[SF_TLS_PEER_SOURCE_MISMATCH] = 4,
+		[SF_TLS_PEER_REVOKED] = 5,
 	};
 
 	if (rank[p] > rank[*peer])
@@ -594,6 +726,10 @@ int sf_tls_identify(const sf_tls_t *t, const sf_cfg_t *cfg,
 			if (v == X509_V_ERR_CERT_HAS_EXPIRED ||
 			    v == X509_V_ERR_CERT_NOT_YET_VALID) {
 				worse(peer, SF_TLS_PEER_EXPIRED);
+				continue;
+			}
+			if (v == X509_V_ERR_CERT_REVOKED) {
+				worse(peer, SF_TLS_PEER_REVOKED);
 				continue;
 			}
 			if (v != X509_V_OK)

@@ -53,6 +53,7 @@ typedef enum sf_tls_peer {
 	SF_TLS_PEER_EXPIRED,       /* expired (or not yet valid) */
 	SF_TLS_PEER_NAME_MISMATCH, /* a trunk's CA, none of its names */
 	SF_TLS_PEER_SOURCE_MISMATCH, /* from outside that trunk's sources */
+	SF_TLS_PEER_REVOKED,       /* a trunk's CA, listed in its crl */
 	SF_TLS_PEER_COUNT
 } sf_tls_peer_t;
 
@@ -88,6 +89,13 @@ void sf_tls_unref(sf_tls_t *t);
  * the next). */
 uint64_t sf_tls_id(const sf_tls_t *t);
 
+/* What trunk's tls: next hop connections are checked against under t
+ * (its CA and certificate files' contents, name, suites: a hash, never
+ * 0), or 0 when it has none: a connection made under another value was
+ * verified by other rules and is not to be used (a reload changed them).
+ */
+uint64_t sf_tls_hop_fp(const sf_tls_t *t, unsigned trunk);
+
 /* A server-side SSL for the accepted socket fd, or NULL (out of memory).
  * It holds its own reference to the context. */
 sf_ssl_t *sf_tls_conn_new(const sf_tls_t *t, int fd);
@@ -95,8 +103,10 @@ sf_ssl_t *sf_tls_conn_new(const sf_tls_t *t, int fd);
 /* A client SSL on fd, connected to the tls: next hop of trunk (cfg is
  * the config t was built from), checking the hop's certificate against
  * next_hop_tls.ca and its name (next_hop_tls.name, else the hop's
- * address); NULL when the trunk has no such hop or out of memory.  The
- * handshake is the caller's (sf_tls_handshake). */
+ * address); NULL when the trunk has no such hop or out of memory.  It
+ * offers the last session the hop gave under t (resumption: a new
+ * session replaces it as it arrives).  The handshake is the caller's
+ * (sf_tls_handshake). */
 sf_ssl_t *sf_tls_hop_new(const sf_tls_t *t, const sf_cfg_t *cfg,
 			 unsigned trunk, int fd);
 

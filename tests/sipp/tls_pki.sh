@@ -11,6 +11,8 @@
 #   wrongca.pem/.key         SAN sbc1.carrier-a.example, signed by CA B
 #   expired.pem/.key         carrier A, sbc1..., expired yesterday
 #   othername.pem/.key       carrier A, SAN DNS:sbc1.evil.example
+#   revoked.pem/.key         carrier A, sbc1..., revoked in ca-a.crl
+#   ca-a.crl / ca-a-empty.crl  carrier A's CRLs: revoked.pem listed / none
 # EC P-256 keys throughout (fast to make).
 tls_pki() {
 	local d=$1
@@ -32,6 +34,18 @@ tls_pki() {
 		openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" \
 			-CAcreateserial -days "$5" -extfile "$1.ext" -out "$1.pem" 2>/dev/null
 	}
+	crls() { # CA CERT: CA-empty.crl, then CA.crl with CERT revoked
+		local db=$1.db
+		mkdir -p "$db" && : >"$db/index.txt" && echo 01 >"$db/crlnumber" &&
+		printf '[ca]\ndefault_ca = c\n[c]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 30\n' \
+			"$PWD/$db/index.txt" "$PWD/$db/crlnumber" >"$db/ca.cnf" &&
+		openssl ca -config "$db/ca.cnf" -keyfile "$1.key" -cert "$1.pem" \
+			-gencrl -out "$1-empty.crl" 2>/dev/null &&
+		openssl ca -config "$db/ca.cnf" -keyfile "$1.key" -cert "$1.pem" \
+			-revoke "$2.pem" 2>/dev/null &&
+		openssl ca -config "$db/ca.cnf" -keyfile "$1.key" -cert "$1.pem" \
+			-gencrl -out "$1.crl" 2>/dev/null
+	}
 	ca server-ca "sipfilter test server CA" &&
 	ca ca-a "carrier A CA" &&
 	ca ca-b "some other CA" &&
@@ -41,6 +55,8 @@ tls_pki() {
 	leaf pinned ca-a sbc-pinned.carrier-a.example "DNS:sbc-pinned.carrier-a.example" 30 clientAuth &&
 	leaf wrongca ca-b sbc1.carrier-a.example "DNS:sbc1.carrier-a.example" 30 clientAuth &&
 	leaf expired ca-a sbc1.carrier-a.example "DNS:sbc1.carrier-a.example" -1 clientAuth &&
-	leaf othername ca-a sbc1.evil.example "DNS:sbc1.evil.example" 30 clientAuth
+	leaf othername ca-a sbc1.evil.example "DNS:sbc1.evil.example" 30 clientAuth &&
+	leaf revoked ca-a sbc1.carrier-a.example "DNS:sbc1.carrier-a.example" 30 clientAuth &&
+	crls ca-a revoked
 	)
 }

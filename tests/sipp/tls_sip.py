@@ -26,8 +26,21 @@ over Python's ssl module (OpenSSL underneath), and a fake core.
       N INVITEs over UDP (or one TCP connection); prints {"codes": [...]}
       (null: no answer in S); --go FILE: ready, but sends once FILE exists
   tls_sip.py score  --port P --seconds S [--cert C --key K] --stats F
+                    [--close-after N]
       a TCP (TLS with --cert) core answering 200 on every connection it
-      accepts; F gets {"conns": accepted, "invites": answered} as it goes
+      accepts (closing it after N INVITEs); F gets {"conns": accepted,
+      "invites": answered, "resumed": TLS sessions resumed} as it goes
+  tls_sip.py rate   --src IP --port P --rate R --seconds S [--tcp | --ca CA
+                    --cert C --key K]
+      one persistent connection (TLS unless --tcp), INVITEs paced at R/s
+      for S s, finals read between sends (2 s drain); prints
+      {"sent": n, "finals": {"200": k, ...}, "late_ms": worst pacing lag}
+  tls_sip.py hs     --src IP --port P --n K --ca CA [--cert C --key K]
+                    [--resume] [--tls12]
+      K handshakes one after another, nothing sent; each waits (<= 1 s)
+      for the server's session ticket (TLS 1.3 sends it after the
+      handshake), --resume offers the last session; prints
+      {"ok": k, "resumed": r, "failed": f}
   tls_sip.py live   --src IP --port P --cert C --key K --ca CA --seconds S
                     --gap S       one connection calling until S; prints
                                   codes and whether the connection broke
@@ -80,6 +93,24 @@ def frames(buf):
         out.append(head + b"\r\n\r\n" + rest[:clen])
         buf = rest[clen:]
     return out, buf
+
+
+def messages(sock, done, tick=0.05):
+    """Yields the SIP messages read from sock (TLS or TCP) until done()
+    is true or the connection ends, waiting tick seconds at a time."""
+    buf = b""
+    while not done():
+        sock.settimeout(tick)
+        try:
+            d = sock.recv(65536)
+        except (socket.timeout, ssl.SSLWantReadError):
+            continue
+        except OSError:
+            return
+        if not d:
+            return
+        msgs, buf = frames(buf + d)
+        yield from msgs
 
 
 def read_final(sock, deadline):
@@ -213,6 +244,103 @@ def cmd_ucall(a):
             if len(f) >= 2 and f[0] == b"SIP/2.0" and int(f[1]) >= 200:
                 code = int(f[1])
         out["codes"].append(code)
+    print(json.dumps(out))
+
+
+def cmd_rate(a):
+    """INVITEs at a fixed rate over one persistent connection, one thread
+    (an SSL object is not to be read and written from two at once):
+    between sends, whatever has arrived is read."""
+    import select
+    if a.tcp:
+        s = socket.create_connection(("127.0.0.1", a.port), timeout=3,
+                                     source_address=(a.src, 0))
+    else:
+        s = connect(a, context(a))
+    sport = s.getsockname()[1]
+    s.setblocking(False)
+    finals, buf, got = {}, b"", 0
+    n, late, t0 = int(a.rate * a.seconds), 0.0, time.monotonic()
+    tp = "TCP" if a.tcp else "TLS"
+
+    def read_until(t_end):
+        nonlocal buf, got
+        while True:
+            left = t_end - time.monotonic()
+            pending = not a.tcp and s.pending()
+            if left <= 0 and not pending:
+                return True
+            if not pending and not select.select([s], [], [], max(left, 0))[0]:
+                continue
+            try:
+                d = s.recv(65536)
+            except (ssl.SSLWantReadError, BlockingIOError):
+                continue
+            except OSError:
+                return False
+            if not d:
+                return False
+            msgs, buf = frames(buf + d)
+            for m in msgs:
+                f = m.split(b"\r\n", 1)[0].split()
+                if len(f) >= 2 and f[0] == b"SIP/2.0" and int(f[1]) >= 200:
+                    k = f[1].decode()
+                    finals[k] = finals.get(k, 0) + 1
+                    got += 1
+
+    sent = 0
+    for i in range(n):
+        due = t0 + i / a.rate
+        if not read_until(due):
+            break
+        late = max(late, time.monotonic() - due)
+        msg = invite(a.src, sport, "127.0.0.1", a.port,
+                     getattr(a, "from"), a.called, tp)
+        s.setblocking(True)
+        try:
+            s.sendall(msg)
+        except (OSError, ssl.SSLError):
+            break
+        s.setblocking(False)
+        sent += 1
+    end = time.monotonic() + 2
+    while got < sent and time.monotonic() < end:
+        if not read_until(min(end, time.monotonic() + 0.05)):
+            break
+    print(json.dumps({"sent": sent, "finals": finals,
+                      "late_ms": round(late * 1e3, 1)}))
+
+
+def cmd_hs(a):
+    """Handshakes back to back, optionally resuming the last session."""
+    import select
+    ctx = context(a)
+    out, session = {"ok": 0, "resumed": 0, "failed": 0}, None
+    for _ in range(a.n):
+        try:
+            s = connect(a, ctx, session if a.resume else None)
+        except (OSError, ssl.SSLError):
+            out["failed"] += 1
+            continue
+        out["ok"] += 1
+        out["resumed"] += 1 if s.session_reused else 0
+        s.setblocking(False)
+        end = time.monotonic() + 1
+        while time.monotonic() < end:  # the post-handshake ticket (1.3)
+            if s.session is not None and s.session.has_ticket:
+                break
+            try:
+                s.recv(1)
+            except ssl.SSLWantReadError:
+                select.select([s], [], [], 0.01)
+            except (OSError, ssl.SSLError):
+                break
+        if s.session is not None and s.session.has_ticket:
+            session = s.session
+        try:
+            s.close()
+        except OSError:
+            pass
     print(json.dumps(out))
 
 
@@ -387,7 +515,7 @@ def cmd_score(a):
     if a.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)
-    st = {"conns": 0, "invites": 0, "via": ""}
+    st = {"conns": 0, "invites": 0, "via": "", "resumed": 0}
     lock = threading.Lock()
     end = time.monotonic() + a.seconds
 
@@ -398,25 +526,17 @@ def cmd_score(a):
         os.replace(a.stats + ".tmp", a.stats)
 
     def serve(c):
-        buf = b""
-        c.settimeout(0.2)
-        while time.monotonic() < end:
-            try:
-                d = c.recv(65536)
-            except (socket.timeout, ssl.SSLWantReadError):
-                continue
-            except OSError:
-                break
-            if not d:
-                break
-            msgs, buf = frames(buf + d)
-            for msg in msgs:
-                if msg.startswith(b"INVITE "):
-                    c.sendall(answer_200(msg, a.port))
-                    with lock:
-                        st["invites"] += 1
-                        st["via"] = msg.split(b"\r\n")[1].decode()
-                        dump()
+        n = 0
+        for msg in messages(c, lambda: time.monotonic() >= end, 0.2):
+            if msg.startswith(b"INVITE "):
+                c.sendall(answer_200(msg, a.port))
+                n += 1
+                with lock:
+                    st["invites"] += 1
+                    st["via"] = msg.split(b"\r\n")[1].decode()
+                    dump()
+                if a.close_after and n >= a.close_after:
+                    break
         c.close()
 
     dump()
@@ -433,6 +553,7 @@ def cmd_score(a):
                 continue
         with lock:
             st["conns"] += 1
+            st["resumed"] += 1 if ctx and c.session_reused else 0
             dump()
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 
@@ -441,7 +562,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["call", "plain", "slow", "flood", "core",
                                     "live", "score", "ucall", "hold",
-                                    "probe"])
+                                    "probe", "rate", "hs"])
     p.add_argument("--src", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert")
@@ -458,6 +579,9 @@ def main():
     p.add_argument("--tls12", action="store_true")
     p.add_argument("--n", type=int, default=1)
     p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--rate", type=float, default=100.0)
+    p.add_argument("--close-after", type=int, default=0,
+                   help="score: close a connection after N INVITEs")
     p.add_argument("--stats")
     p.add_argument("--tcp", action="store_true")
     p.add_argument("--go", help="ucall: send once this file exists")
@@ -466,7 +590,8 @@ def main():
     {"call": cmd_call, "plain": cmd_plain, "slow": cmd_slow,
      "flood": cmd_flood, "core": cmd_core, "live": cmd_live,
      "score": cmd_score, "ucall": cmd_ucall, "hold": cmd_hold,
-     "probe": cmd_probe}[a.mode](a)
+     "probe": cmd_probe, "rate": cmd_rate,
+     "hs": cmd_hs}[a.mode](a)
 
 
 if __name__ == "__main__":

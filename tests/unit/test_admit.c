@@ -235,6 +235,49 @@ static void test_no_relay(void)
 	       SF_OUT_DROP, SF_WHY_UNKNOWN_SOURCE);
 }
 
+/* A peer named by its client certificate (serve's cert_peer hook): an
+ * identified TLS connection from 192.0.2.77 port 40000. */
+static bool fake_cert_peer(void *arg, const sf_ip_t *a, uint16_t *port)
+{
+	sf_ip_t peer = ip("192.0.2.77");
+
+	(void)arg;
+	if (memcmp(a->a, peer.a, 16))
+		return false;
+	*port = 40000;
+	return true;
+}
+
+static void test_cert_peer_target(void)
+{
+	char m[2048], extra[512], tok[SF_RR_TOKEN_LEN + 1];
+	const sf_admission_t *a;
+
+	token("to1", tok);
+	snprintf(extra, sizeof(extra),
+		 "Route: <sip:127.0.0.1:5060;lr;sfk=%s>\r\n", tok);
+	req(m, sizeof(m), "BYE", "sip:uac@192.0.2.77:5061;transport=tls",
+	    ";tag=to1", extra);
+	/* without the hook (replay, judge): an address no config names */
+	EXPECT(admit_from(m, "127.0.0.1"), SF_OUT_REJECT,
+	       SF_WHY_FORBIDDEN_TARGET);
+	edge.cert_peer = fake_cert_peer;
+	a = admit_from(m, "127.0.0.1");
+	EXPECT(a, SF_OUT_FORWARD, SF_WHY_IN_DIALOG);
+	/* over that connection, whatever the URI says */
+	T_EQ_INT(a->target_port, 40000);
+	T_EQ_INT(a->target_tp, SF_TP_TLS);
+	req(m, sizeof(m), "BYE", "sip:uac@192.0.2.77:5061", ";tag=to1", extra);
+	a = admit_from(m, "127.0.0.1");
+	T_EQ_INT(a->target_tp, SF_TP_TLS);
+	/* another address: still no relay */
+	req(m, sizeof(m), "BYE", "sip:uac@192.0.2.78:5061;transport=tls",
+	    ";tag=to1", extra);
+	EXPECT(admit_from(m, "127.0.0.1"), SF_OUT_REJECT,
+	       SF_WHY_FORBIDDEN_TARGET);
+	edge.cert_peer = NULL;
+}
+
 /* Bypass 3: method case and methods the trunk does not list. */
 static void test_methods(void)
 {
@@ -458,6 +501,8 @@ static void test_responses(void)
 	/* from a stranger: refused */
 	T_TRUE(!sf_admit_response(&edge, &msg, &stranger, &top, &next, &why));
 	T_EQ_INT(why, SF_WHY_UNKNOWN_SOURCE);
+	/* a sender the caller knows (a TLS peer by its certificate) */
+	T_TRUE(sf_admit_response(&edge, &msg, NULL, &top, &next, &why));
 	/* the next Via rewritten to steer the response elsewhere */
 	memcpy(strstr(r, "127.0.0.2:5061;branch"), "127.0.0.3", 9);
 	T_EQ_INT(sf_sip_scan(r, strlen(r), NULL, &msg), 0);
@@ -626,6 +671,7 @@ int main(void)
 	T_RUN(test_hops_and_unknown);
 	T_RUN(test_loop_spiral);
 	T_RUN(test_malformed);
+	T_RUN(test_cert_peer_target);
 	T_RUN(test_responses);
 	T_RUN(test_bad_identity);
 	T_RUN(test_scanned_same);
