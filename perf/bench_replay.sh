@@ -121,28 +121,35 @@ report() { # label file small-file callgrind-file
 	fi
 }
 
-# "wall cpu rss" medians of REPS runs of: replay ARGS (not pinned: -j
-# needs the cores), records to /dev/null
-jobs_run() {
-	for _ in $(seq "$REPS"); do
-		/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$SF" replay -c "$CFG" \
-			--no-progress "$@" >/dev/null 2>&1
-		tail -1 "$T/time"
-	done | awk '{ w[NR] = $1; c[NR] = $2 + $3; m[NR] = $4 }
+# "wall cpu rss" medians (CPU = user + sys) of the runs listed in FILE
+# ("wall user sys rss" lines)
+medians() {
+	awk '{ w[NR] = $1; c[NR] = $2 + $3; m[NR] = $4 }
 	function med(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) {
 			t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-	END { print med(w, NR), med(c, NR), med(m, NR) }'
+	END { print med(w, NR), med(c, NR), med(m, NR) }' "$1"
 }
 
+# REPS runs of replay -j 1 FILES... and -j 2 FILES..., alternating (the
+# machine's load drifts), not pinned (-j needs the cores), records to
+# /dev/null; then the figures.
 jobs_report() { # label files...
-	local label=$1 np w1 c1 m1 w2 c2 m2
+	local label=$1 np w1 c1 m1 w2 c2 m2 j
 	shift
 	np=$("$SF" replay -c "$CFG" --summary-only --no-progress "$@" 2>&1 |
 		sed -nE 's/^  packets +([0-9]+).*/\1/p')
-	read -r w1 c1 m1 < <(jobs_run -j 1 "$@")
-	read -r w2 c2 m2 < <(jobs_run -j 2 "$@")
+	rm -f "$T/j1" "$T/j2"
+	for _ in $(seq "$REPS"); do
+		for j in 1 2; do
+			/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$SF" replay \
+				-c "$CFG" --no-progress -j $j "$@" >/dev/null 2>&1
+			tail -1 "$T/time" >>"$T/j$j"
+		done
+	done
+	read -r w1 c1 m1 < <(medians "$T/j1")
+	read -r w2 c2 m2 < <(medians "$T/j2")
 	printf '(d) %s, %d files, %d packets (load average %s):\n' "$label" $# "$np" \
 		"$(cut -d' ' -f1 /proc/loadavg)"
 	printf '  -j 1: median %.3f s wall, %.3f CPU-s, %.0f packets/s, peak RSS %d kB\n' \
