@@ -145,8 +145,9 @@ expect_rc 2 "-j x: usage error" "$SF" replay -c "$CFG" -j x "$C/calls.pcap"
 expect_rc 2 "-j 65: usage error" "$SF" replay -c "$CFG" -j 65 "$C/calls.pcap"
 JOBS=0 same "-j 0 (one thread per CPU)" --summary "${scen[@]}"
 
-# threads_of J: the threads of `replay -j J -` while it waits for its
-# first byte on stdin (a FIFO kept open): they are all started by then
+# threads_of J WANT: the threads of `replay -j J -` while it waits for
+# its first byte on stdin (a FIFO kept open), once there are WANT or
+# after 5 s
 threads_of() {
 	local pid n="" i
 	rm -f "$T/fifo"
@@ -156,16 +157,15 @@ threads_of() {
 	exec 7>"$T/fifo"
 	for i in $(seq 50); do
 		n=$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-		[ "${n:-1}" -gt 1 ] && [ "$1" -gt 1 ] && break
-		[ "$1" -eq 1 ] && [ "$i" -ge 5 ] && break
+		[ "${n:-0}" -eq "$2" ] && [ "$i" -ge 3 ] && break
 		sleep 0.1
 	done
 	exec 7>&-
 	wait "$pid"
 	echo "$n"
 }
-expect_eq "-j 1 starts no thread" "$(threads_of 1)" 1
+expect_eq "-j 1 starts no thread" "$(threads_of 1 1)" 1
 expect_eq "-j 4 runs 5 threads (4 judging, the decoding one among them; the ordered stage)" \
-	"$(threads_of 4)" 5
+	"$(threads_of 4 5)" 5
 
 finish
