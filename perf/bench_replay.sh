@@ -14,7 +14,9 @@
 #   against -j 1 on 10 consecutive files (a day of captures is many
 #   files): all-INVITE (10 x BENCH_PACKETS/5) and the call mix (10 x
 #   BENCH_PACKETS/2); median wall time and CPU seconds (user + sys) of
-#   REPS runs of each, the wall-time ratio, and peak RSS of each.
+#   REPS runs of each, the wall-time ratio, and peak RSS of each; and
+#   two -j 1 runs at once, the parallel capacity the shared machine had
+#   (what -j 2 could gain at most at that time).
 # Each run is pinned to one core (taskset); the median and the best of
 # REPS runs are reported (the machine is shared: quote medians).  Peak RSS
 # (GNU time) is reported for the file and for a file four times smaller,
@@ -140,16 +142,23 @@ jobs_report() { # label files...
 	shift
 	np=$("$SF" replay -c "$CFG" --summary-only --no-progress "$@" 2>&1 |
 		sed -nE 's/^  packets +([0-9]+).*/\1/p')
-	rm -f "$T/j1" "$T/j2"
+	rm -f "$T/j1" "$T/j2" "$T/jp"
 	for _ in $(seq "$REPS"); do
 		for j in 1 2; do
 			/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$SF" replay \
 				-c "$CFG" --no-progress -j $j "$@" >/dev/null 2>&1
 			tail -1 "$T/time" >>"$T/j$j"
 		done
+		# the machine's parallel capacity now: two -j 1 at once
+		/usr/bin/time -f '%e 0 0 0' -o "$T/time" bash -c '
+			"$0" replay -c "$1" --no-progress "${@:2}" >/dev/null 2>&1 &
+			"$0" replay -c "$1" --no-progress "${@:2}" >/dev/null 2>&1
+			wait' "$SF" "$CFG" "$@"
+		tail -1 "$T/time" >>"$T/jp"
 	done
 	read -r w1 c1 m1 < <(medians "$T/j1")
 	read -r w2 c2 m2 < <(medians "$T/j2")
+	read -r wp _ < <(medians "$T/jp")
 	printf '(d) %s, %d files, %d packets (load average %s):\n' "$label" $# "$np" \
 		"$(cut -d' ' -f1 /proc/loadavg)"
 	printf '  -j 1: median %.3f s wall, %.3f CPU-s, %.0f packets/s, peak RSS %d kB\n' \
@@ -158,6 +167,8 @@ jobs_report() { # label files...
 		"$w2" "$c2" "$(echo "$np / $w2" | bc -l)" "$m2"
 	printf '  -j 2 vs -j 1: %.2fx (wall), CPU %+.0f %%\n' \
 		"$(echo "$w1 / $w2" | bc -l)" "$(echo "($c2 / $c1 - 1) * 100" | bc -l)"
+	printf '  two -j 1 at once: median %.3f s wall: the machine gave %.2fx one run'"'"'s throughput (2.00 = two idle cores)\n' \
+		"$wp" "$(echo "2 * $w1 / $wp" | bc -l)"
 }
 
 if [ "${BENCH_ONLY:-}" != jobs ]; then
