@@ -7,15 +7,16 @@
  * -j 1 does (one decoder, the files merged in time order: IP fragments
  * and TCP streams that span files are reassembled the same way) and
  * copies each SIP message into a batch, in input order.  (2) Batches go
- * to the N threads (the caller's included): each message's
- * order-free work (replay_work.h: scanning, judging an INVITE under one
- * or two configs, formatting its record, reading a response/CANCEL/BYE)
- * is done there.  (3) The caller's thread takes batches back strictly in
- * the order they were made and runs the ordered stage on each message
- * (sf_replay_on_sip: retransmission folding, counting, the record ring,
- * the call table, printing), as -j 1 does with the same results.  An
- * INVITE is judged even when it turns out to be a retransmission (its
- * result is then unused), which is the only extra work.
+ * to N - 1 threads, and to the caller's when its window is full: each
+ * message's order-free work (replay_work.h: scanning, judging an INVITE
+ * under one or two configs, formatting its record, reading a
+ * response/CANCEL/BYE) is done there.  (3) One more thread takes batches
+ * back strictly in the order they were made and runs the ordered stage
+ * on each message (sf_replay_on_sip: retransmission folding, counting,
+ * the record ring, the call table, printing), as -j 1 does with the same
+ * results.  An INVITE is judged even when it turns out to be a
+ * retransmission (its result is then unused), which is the only extra
+ * work.
  *
  * Memory: at most 4 batches a thread (at most PAR_WINDOW_MAX) are in
  * flight; a batch holds at most PAR_MSGS messages and PAR_BYTES of their
@@ -40,8 +41,9 @@ typedef struct sf_replay_par sf_replay_par_t;
 /*
  * A pipeline over r (borrowed: r must outlive it) using threads threads
  * in all, the caller's included (1..PAR_THREADS_MAX; more are cut to
- * the maximum).  Starts threads - 1 threads; if some cannot be started,
- * fewer do the work (the output is the same).  msgs, bytes, window: a
+ * the maximum).  Starts threads - 1 judging threads and the ordered
+ * stage's; if some cannot be started, the caller's thread does their
+ * part (the output is the same).  msgs, bytes, window: a
  * smaller batch (messages, bytes) and window (batches) for tests, 0 =
  * the defaults.  NULL on ENOMEM.
  */
