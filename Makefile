@@ -301,7 +301,8 @@ asan:
 tsan: deps
 	$(MAKE) BUILD=build/tsan OPT=-O1 \
 	  SAN="-fsanitize=thread -fno-omit-frame-pointer" build/tsan/sipfilter
-	BUILD=build/tsan TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+	BUILD=build/tsan SF_SAN=-fsanitize=thread \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 	  TEST_FILTER=replay_parallel tests/run.sh
 
 bench: deps-bench $(BIN) $(BENCH_BINS)
