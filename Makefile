@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # sipfilter build.  `make` builds build/sipfilter; `make test` runs every
-# test; `make asan` runs them under ASan+UBSan; `make bench` runs perf/;
+# test; `make asan` runs them under ASan+UBSan; `make tsan` runs replay -j's
+# equivalence test under ThreadSanitizer; `make bench` runs perf/;
 # `make run` starts the filter on the bundled example config.
 # Every target first installs the Debian packages it needs (see deps).
 #
@@ -82,7 +83,7 @@ LIBDIR    ?= $(PREFIX)/lib
 INCLUDEDIR?= $(PREFIX)/include
 BIN       := $(BUILD)/sipfilter
 
-.PHONY: all deps deps-test deps-bench test unit asan bench run check-deps install \
+.PHONY: all deps deps-test deps-bench test unit asan tsan bench run check-deps install \
         install-lib lib fuzz fuzz-build fuzz-long fuzz-msan fuzz-msan-build coverage clean soak soak-redis deb deb-chroot-test
 all: deps $(BIN) lib
 
@@ -315,6 +316,17 @@ test: deps-test deps-deb $(MSAN_DEPS)/all.done $(BIN) lib $(PROMTOOL) $(TEST_BIN
 asan:
 	$(MAKE) test BUILD=build/asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+# replay -j's threads under ThreadSanitizer: a TSan build of the binary
+# (build/tsan) and the -j equivalence test over it, where a data race
+# fails the run (its report lands on stderr, which must equal -j 1's,
+# and the exit status changes).
+tsan: deps
+	$(MAKE) BUILD=build/tsan OPT=-O1 \
+	  SAN="-fsanitize=thread -fno-omit-frame-pointer" build/tsan/sipfilter
+	BUILD=build/tsan SF_SAN=-fsanitize=thread \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+	  TEST_FILTER=replay_parallel tests/run.sh
 
 bench: deps-bench $(BIN) $(BENCH_BINS)
 	BUILD=$(BUILD) perf/run.sh

@@ -10,7 +10,13 @@
 #   followed: responses and BYE matched to its INVITE), (c) memory with
 #   outcome correlation on: 100000 answered calls of 90 s, one every ms
 #   (91000 up at once, more than the call table's default 65536), peak
-#   RSS with the default table and with --max-calls 200000.
+#   RSS with the default table and with --max-calls 200000, (d) -j 2
+#   against -j 1 on 10 consecutive files (a day of captures is many
+#   files): all-INVITE (10 x BENCH_PACKETS/5) and the call mix (10 x
+#   BENCH_PACKETS/2); median wall time and CPU seconds (user + sys) of
+#   REPS runs of each, the wall-time ratio, and peak RSS of each; and
+#   two -j 1 runs at once, the parallel capacity the shared machine had
+#   (what -j 2 could gain at most at that time).
 # Each run is pinned to one core (taskset); the median and the best of
 # REPS runs are reported (the machine is shared: quote medians).  Peak RSS
 # (GNU time) is reported for the file and for a file four times smaller,
@@ -18,7 +24,8 @@
 # instructions per packet (callgrind, a 20000-packet file of the same kind,
 # startup included) - stable where wall time is not.
 # Env: BENCH_PACKETS (default 200000), REPS (5), BUILD, TSHARK_TIMEOUT (600),
-# NO_CALLGRIND=1 to skip the instruction count.
+# NO_CALLGRIND=1 to skip the instruction count, BENCH_ONLY=jobs for (d)
+# alone.
 # Prints figures; not a pass/fail test.
 set -u
 cd "$(dirname "$0")/.."
@@ -116,6 +123,55 @@ report() { # label file small-file callgrind-file
 	fi
 }
 
+# "wall cpu rss" medians (CPU = user + sys) of the runs listed in FILE
+# ("wall user sys rss" lines)
+medians() {
+	awk '{ w[NR] = $1; c[NR] = $2 + $3; m[NR] = $4 }
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	END { print med(w, NR), med(c, NR), med(m, NR) }' "$1"
+}
+
+# REPS runs of replay -j 1 FILES... and -j 2 FILES..., alternating (the
+# machine's load drifts), not pinned (-j needs the cores), records to
+# /dev/null; then the figures.
+jobs_report() { # label files...
+	local label=$1 np w1 c1 m1 w2 c2 m2 j
+	shift
+	np=$("$SF" replay -c "$CFG" --summary-only --no-progress "$@" 2>&1 |
+		sed -nE 's/^  packets +([0-9]+).*/\1/p')
+	rm -f "$T/j1" "$T/j2" "$T/jp"
+	for _ in $(seq "$REPS"); do
+		for j in 1 2; do
+			/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$SF" replay \
+				-c "$CFG" --no-progress -j $j "$@" >/dev/null 2>&1
+			tail -1 "$T/time" >>"$T/j$j"
+		done
+		# the machine's parallel capacity now: two -j 1 at once
+		/usr/bin/time -f '%e 0 0 0' -o "$T/time" bash -c '
+			"$0" replay -c "$1" --no-progress "${@:2}" >/dev/null 2>&1 &
+			"$0" replay -c "$1" --no-progress "${@:2}" >/dev/null 2>&1
+			wait' "$SF" "$CFG" "$@"
+		tail -1 "$T/time" >>"$T/jp"
+	done
+	read -r w1 c1 m1 < <(medians "$T/j1")
+	read -r w2 c2 m2 < <(medians "$T/j2")
+	read -r wp _ < <(medians "$T/jp")
+	printf '(d) %s, %d files, %d packets (load average %s):\n' "$label" $# "$np" \
+		"$(cut -d' ' -f1 /proc/loadavg)"
+	printf '  -j 1: median %.3f s wall, %.3f CPU-s, %.0f packets/s, peak RSS %d kB\n' \
+		"$w1" "$c1" "$(echo "$np / $w1" | bc -l)" "$m1"
+	printf '  -j 2: median %.3f s wall, %.3f CPU-s, %.0f packets/s, peak RSS %d kB\n' \
+		"$w2" "$c2" "$(echo "$np / $w2" | bc -l)" "$m2"
+	printf '  -j 2 vs -j 1: %.2fx (wall), CPU %+.0f %%\n' \
+		"$(echo "$w1 / $w2" | bc -l)" "$(echo "($c2 / $c1 - 1) * 100" | bc -l)"
+	printf '  two -j 1 at once: median %.3f s wall: the machine gave %.2fx one run'"'"'s throughput (2.00 = two idle cores)\n' \
+		"$wp" "$(echo "2 * $w1 / $wp" | bc -l)"
+}
+
+if [ "${BENCH_ONLY:-}" != jobs ]; then
 report "(a) all-INVITE" "$T/a.pcap" "$T/a_small.pcap" "$T/a_cg.pcap"
 report "(b) call mix with RTP, outcome correlation" "$T/b.pcap" "$T/b_small.pcap" "$T/b_cg.pcap"
 
@@ -132,3 +188,12 @@ for opt in "" "--max-calls 200000"; do
 		"$(sed -nE 's/^  outcome status +//p' "$T/err")"
 done
 rm -f "$T/c.pcap"
+fi
+
+# (d) -j 2 against -j 1 on 10 consecutive files
+for k in $(seq 0 9); do
+	"$T/gen" invites $((N / 5)) "$T/d_inv_$k.pcap" $((k * N / 5))
+	"$T/gen" mix $((N / 2)) "$T/d_mix_$k.pcap" $((k * (N / 2 / 47 + 1)))
+done
+jobs_report "all-INVITE, JSONL" "$T"/d_inv_*.pcap
+jobs_report "call mix with RTP, JSONL" "$T"/d_mix_*.pcap

@@ -10,7 +10,6 @@
  * a clear error; what was read before is still reported, and the exit
  * status is then 1.  Exit 2 for usage and config errors.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -24,10 +23,10 @@
 #include "capture/sf_pcapw.h"
 #include "sipfilter/replay/replay.h"
 #include "sipfilter/replay/replay_discover.h"
+#include "sipfilter/replay/replay_par.h"
+#include "replay_inputs.h"
 #include "sf_cmds.h"
 #include "sipfilter/lib/sf_load.h"
-
-#define MERGE_MAX 256  /* files open at once; more are merged in groups */
 
 static void usage(FILE *fp)
 {
@@ -42,6 +41,9 @@ static void usage(FILE *fp)
 		"  -o, --output FILE     records to FILE instead of stdout\n"
 		"  -s, --summary         print a summary on stderr at the end\n"
 		"  -S, --summary-only    no records, only the summary\n"
+		"  -j, --jobs N          threads (default 1; 0 = one per CPU); "
+		"the output is\n"
+		"                        the same whatever N\n"
 		"      --html FILE       the summary as one self-contained HTML "
 		"page, with charts\n"
 		"  -b, --bucket DUR      summary time buckets: 10s, 1m, 1h, 1d "
@@ -118,259 +120,6 @@ static int parse_duration(const char *s, uint64_t *us)
 	return 0;
 }
 
-/* ---- inputs ------------------------------------------------------------ */
-
-typedef struct inputs {
-	char **paths;
-	size_t n, cap;
-} inputs_t;
-
-static int add_path(inputs_t *in, const char *p)
-{
-	if (in->n == in->cap) {
-		size_t cap = in->cap ? in->cap * 2 : 16;
-		char **np = realloc(in->paths, cap * sizeof(*np));
-
-		if (!np)
-			return -1;
-		in->paths = np;
-		in->cap = cap;
-	}
-	in->paths[in->n] = strdup(p);
-	return in->paths[in->n++] ? 0 : -1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A directory contributes its regular files (not dotfiles), sorted. */
-static int expand(inputs_t *in, const char *p)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	size_t first = in->n;
-
-	if (strcmp(p, "-") == 0 || stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
-		return add_path(in, p);
-	d = opendir(p);
-	if (!d)
-		return add_path(in, p); /* the open error is reported later */
-	while ((e = readdir(d)) != NULL) {
-		char full[4096];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(full, sizeof(full), "%s/%s", p, e->d_name);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
-		    add_path(in, full) < 0) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	qsort(in->paths + first, in->n - first, sizeof(char *), cmp_str);
-	return 0;
-}
-
-/* ---- merge ----------------------------------------------------------------- */
-
-typedef struct src {
-	sf_capfile_t *f;
-	sf_cap_pkt_t pkt;
-	size_t idx;
-} src_t;
-
-static bool before(const src_t *a, const src_t *b)
-{
-	return a->pkt.ts_us < b->pkt.ts_us ||
-	       (a->pkt.ts_us == b->pkt.ts_us && a->idx < b->idx);
-}
-
-static void sift_down(src_t *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-
-		if (l < n && before(&h[l], &h[m]))
-			m = l;
-		if (l + 1 < n && before(&h[l + 1], &h[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		src_t t = h[i];
-
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-typedef struct run {
-	sf_capdec_t *dec;
-	bool progress;
-	uint64_t total_bytes, done_bytes;
-	struct timespec t0, last;
-	uint64_t last_pkts;
-	int rc;
-	int bad_lt[8];
-	size_t n_bad_lt;
-	bool stdin_used;
-} run_t;
-
-static double secs(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) +
-	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void progress(run_t *rn, src_t *h, size_t n, bool force)
-{
-	struct timespec now;
-	uint64_t done = rn->done_bytes, pk;
-	double el, rate;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!force && secs(&rn->last, &now) < 0.5)
-		return;
-	rn->last = now;
-	for (size_t i = 0; i < n; i++)
-		done += sf_capfile_offset(h[i].f);
-	pk = sf_capdec_get(rn->dec, SF_CD_PACKETS);
-	el = secs(&rn->t0, &now);
-	rate = el > 0 ? (double)pk / el : 0;
-	fprintf(stderr, "\r\033[Kreplay: %.1f MB", (double)done / 1e6);
-	if (rn->total_bytes) {
-		double frac = (double)done / (double)rn->total_bytes;
-
-		fprintf(stderr, " of %.1f MB (%.0f%%)",
-			(double)rn->total_bytes / 1e6, frac * 100);
-		if (frac > 0.01 && frac < 1)
-			fprintf(stderr, ", ETA %.0fs", el / frac - el);
-	}
-	fprintf(stderr, ", %llu packets, %.0f packets/s",
-		(unsigned long long)pk, rate);
-	fflush(stderr);
-}
-
-static void note_linktype(run_t *rn, int lt)
-{
-	for (size_t i = 0; i < rn->n_bad_lt; i++)
-		if (rn->bad_lt[i] == lt)
-			return;
-	if (rn->n_bad_lt < 8)
-		rn->bad_lt[rn->n_bad_lt++] = lt;
-}
-
-static int open_one(run_t *rn, const char *path, const char *bpf,
-		    sf_capfile_t **f)
-{
-	sf_err_t err;
-	char lt[160];
-
-	sf_err_clear(&err);
-	if (!strcmp(path, "-")) {
-		if (rn->stdin_used) {
-			fprintf(stderr, "sipfilter: '-' (stdin) given twice\n");
-			rn->rc = SF_EXIT_USAGE;
-			return -1;
-		}
-		rn->stdin_used = true;
-	}
-	if (sf_capfile_open(path, f, &err) < 0) {
-		fprintf(stderr, "sipfilter: ");
-		sf_err_print(&err, stderr);
-		rn->rc = SF_EXIT_FAIL;
-		return -1;
-	}
-	if (sf_capfile_format(*f) == SF_CAPFILE_PCAP &&
-	    !sf_capdec_linktype_supported(sf_capfile_linktype(*f))) {
-		fprintf(stderr, "sipfilter: %s: unsupported link type %s\n",
-			path, sf_capfile_linktype_name(sf_capfile_linktype(*f),
-						       lt, sizeof(lt)));
-		sf_capfile_close(*f);
-		rn->rc = SF_EXIT_FAIL;
-		return -1;
-	}
-	if (bpf && sf_capfile_set_filter(*f, bpf, &err) < 0) {
-		fprintf(stderr, "sipfilter: ");
-		sf_err_print(&err, stderr);
-		sf_capfile_close(*f);
-		rn->rc = SF_EXIT_USAGE;
-		return -2;
-	}
-	return 0;
-}
-
-/* Reads the next packet of h[0]; on end or error closes it. */
-static bool advance(run_t *rn, src_t *s)
-{
-	sf_err_t err;
-	int rc;
-
-	err.code = 0; /* filled in full only on an error */
-	err.file[0] = err.msg[0] = 0;
-	err.line = err.col = 0;
-	rc = sf_capfile_next(s->f, &s->pkt, &err);
-	if (rc == 1)
-		return true;
-	if (rc < 0) {
-		if (rn->progress)
-			fprintf(stderr, "\r\033[K");
-		fprintf(stderr, "sipfilter: ");
-		sf_err_print(&err, stderr);
-		fprintf(stderr, "sipfilter: %s: stopped there; results "
-			"include the packets before that point\n",
-			sf_capfile_name(s->f));
-		rn->rc = SF_EXIT_FAIL;
-	}
-	rn->done_bytes += sf_capfile_size(s->f) ? sf_capfile_size(s->f)
-						: sf_capfile_offset(s->f);
-	sf_capfile_close(s->f);
-	s->f = NULL;
-	return false;
-}
-
-/* Merges paths[0..n) (n <= MERGE_MAX).  Returns -2 on a usage error. */
-static int merge_group(run_t *rn, char **paths, size_t n, const char *bpf)
-{
-	src_t h[MERGE_MAX];
-	size_t k = 0;
-	uint64_t since = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int rc = open_one(rn, paths[i], bpf, &h[k].f);
-
-		if (rc == -2) {
-			for (size_t j = 0; j < k; j++)
-				sf_capfile_close(h[j].f);
-			return -2;
-		}
-		if (rc < 0)
-			continue;
-		h[k].idx = i;
-		if (advance(rn, &h[k]))
-			k++;
-	}
-	for (size_t i = k / 2; i-- > 0;)
-		sift_down(h, k, i);
-	while (k) {
-		if (!sf_capdec_linktype_supported(h[0].pkt.linktype))
-			note_linktype(rn, h[0].pkt.linktype);
-		sf_capdec_packet(rn->dec, &h[0].pkt);
-		if (rn->progress && ++since >= 8192) {
-			since = 0;
-			progress(rn, h, k, false);
-		}
-		if (!advance(rn, &h[0]))
-			h[0] = h[--k];
-		sift_down(h, k, 0);
-	}
-	return 0;
-}
-
 /* ---- options -------------------------------------------------------------- */
 
 /* Everything one run holds; released by cmd_fini whatever happened. */
@@ -380,19 +129,23 @@ typedef struct cmd {
 	replay_disc_opts_t disc;    /* --discover-thresholds */
 	bool summary, summary_only, hep;
 	int prog;                   /* --progress: 1, --no-progress: 0, -1 */
+	unsigned jobs;              /* -j: threads, 1 = none started */
+	uint32_t batch[3];          /* -j's batch msgs, bytes, window */
 	sf_replay_opts_t ro;
 	sf_cfg_t *cfg, *cfg2;
 	sf_tables_t *tables, *tables2;
 	FILE *out, *pcap_fp;
 	sf_pcapw_t *pw;
 	sf_replay_t *rp;
+	sf_replay_par_t *par;       /* -j N > 1 */
 	inputs_t in;
 	run_t rn;
 } cmd_t;
 
 /* Defaults, and the hidden SIPFILTER_REPLAY_RING="SLOTS:BYTES" (a
- * smaller record ring) and SIPFILTER_REPLAY_CALLS="STATES:BYTES" (a
- * smaller call table), for tests. */
+ * smaller record ring), SIPFILTER_REPLAY_CALLS="STATES:BYTES" (a
+ * smaller call table) and SIPFILTER_REPLAY_BATCH="MSGS:BYTES:WINDOW"
+ * (-j's smaller batches and window), for tests. */
 static void cmd_init(cmd_t *c)
 {
 	const char *e = getenv("SIPFILTER_REPLAY_RING");
@@ -402,6 +155,7 @@ static void cmd_init(cmd_t *c)
 	c->cfg_path = sf_default_config_path();
 	c->hep = true;
 	c->prog = -1;
+	c->jobs = 1;
 	c->out = stdout;
 	c->ro.bucket_us = 60000000ull;
 	c->ro.hold_us = 32000000ull; /* 64*T1, RFC 3261 §17.1.1.2 */
@@ -418,6 +172,10 @@ static void cmd_init(cmd_t *c)
 		c->ro.calls_max = (uint32_t)a;
 		c->ro.calls_bytes = (uint32_t)b;
 	}
+	e = getenv("SIPFILTER_REPLAY_BATCH");
+	if (e && sscanf(e, "%u:%u:%u", &c->batch[0], &c->batch[1],
+			&c->batch[2]) != 3)
+		memset(c->batch, 0, sizeof(c->batch));
 }
 
 /* A duration option into *us; false (said) when it is not one. */
@@ -428,6 +186,27 @@ static bool duration_opt(const char *name, const char *arg, uint64_t *us)
 	fprintf(stderr, "sipfilter: bad --%s '%s' (use e.g. 30s, 1m, 1h)\n",
 		name, arg);
 	return false;
+}
+
+/* -j N: 1..PAR_THREADS_MAX threads, 0 = one per CPU.  0, or -1 (said). */
+static int jobs_opt(const char *arg, unsigned *jobs)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (end == arg || *end || v > PAR_THREADS_MAX) {
+		fprintf(stderr, "sipfilter: bad -j '%s' (0 = one per CPU, or "
+			"1 .. %u)\n", arg, PAR_THREADS_MAX);
+		return -1;
+	}
+	if (v == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		v = n < 1 ? 1 : n > PAR_THREADS_MAX ? PAR_THREADS_MAX
+						    : (unsigned long)n;
+	}
+	*jobs = (unsigned)v;
+	return 0;
 }
 
 /* --tz ZONE: a zone of the system's database (/usr/share/zoneinfo:
@@ -464,6 +243,7 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"summary", no_argument, NULL, 's'},
 		{"summary-only", no_argument, NULL, 'S'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"bucket", required_argument, NULL, 'b'},
 		{"diff", required_argument, NULL, 'd'},
 		{"write-pcap", required_argument, NULL, 'w'},
@@ -486,7 +266,7 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 	int o;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:f:F:o:sSb:d:w:t:h", opts,
+	while ((o = getopt_long(argc, argv, "c:f:F:o:sSj:b:d:w:t:h", opts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'c': c->cfg_path = optarg; break;
@@ -495,6 +275,10 @@ static int parse_opts(cmd_t *c, int argc, char **argv)
 		case 'o': c->out_path = optarg; break;
 		case 's': c->summary = true; break;
 		case 'S': c->summary_only = true; break;
+		case 'j':
+			if (jobs_opt(optarg, &c->jobs) < 0)
+				return SF_EXIT_USAGE;
+			break;
 		case 'b':
 			if (!duration_opt("bucket", optarg, &c->ro.bucket_us))
 				return SF_EXIT_USAGE;
@@ -601,7 +385,7 @@ static int check_args(cmd_t *c, int argc, char **argv)
 		return SF_EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++) {
-		if (expand(&c->in, argv[i]) < 0) {
+		if (replay_inputs_expand(&c->in, argv[i]) < 0) {
 			fprintf(stderr, "sipfilter: out of memory\n");
 			return SF_EXIT_FAIL;
 		}
@@ -742,9 +526,16 @@ static int start(cmd_t *c)
 	lim.hep = c->hep;
 	if (c->cfg->serve.max_message > lim.tcp_max_buffer / 2)
 		lim.tcp_max_buffer = c->cfg->serve.max_message * 2;
-	c->rn.dec = c->rp ? sf_capdec_new(&lim, sf_replay_on_msg,
-					  sf_replay_frame, c->rp)
-			  : NULL;
+	if (c->rp && c->jobs > 1) {
+		c->par = sf_replay_par_new(c->rp, c->jobs, c->batch[0],
+					   c->batch[1], c->batch[2]);
+		c->rn.dec = c->par ? sf_capdec_new(&lim, sf_replay_par_on_msg,
+						   sf_replay_par_frame, c->par)
+				   : NULL;
+	} else if (c->rp) {
+		c->rn.dec = sf_capdec_new(&lim, sf_replay_on_msg,
+					  sf_replay_frame, c->rp);
+	}
 	if (!c->rn.dec) {
 		fprintf(stderr, "sipfilter: out of memory\n");
 		return -1;
@@ -752,34 +543,18 @@ static int start(cmd_t *c)
 	return 0;
 }
 
-/* Every input through the decoder, MERGE_MAX files at a time.  0, or
- * -2 on a usage error (a bad BPF filter). */
+/* Every input through the decoder; with -j, every message then through
+ * the ordered stage (also after a bad BPF filter: what -j 1 would have
+ * printed by then is printed).  0, or -2 on a usage error. */
 static int run_inputs(cmd_t *c)
 {
-	run_t *rn = &c->rn;
+	int rc;
 
-	rn->progress = c->prog >= 0 ? c->prog == 1 : isatty(STDERR_FILENO);
-	for (size_t i = 0; i < c->in.n; i++) {
-		struct stat st;
-
-		if (strcmp(c->in.paths[i], "-") &&
-		    stat(c->in.paths[i], &st) == 0)
-			rn->total_bytes += (uint64_t)st.st_size;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &rn->t0);
-	rn->last = rn->t0;
-	for (size_t i = 0; i < c->in.n; i += MERGE_MAX) {
-		size_t n = c->in.n - i < MERGE_MAX ? c->in.n - i : MERGE_MAX;
-
-		if (merge_group(rn, c->in.paths + i, n, c->bpf) == -2)
-			return -2;
-	}
-	sf_capdec_finish(rn->dec);
-	if (rn->progress) {
-		progress(rn, NULL, 0, true);
-		fprintf(stderr, "\n");
-	}
-	return 0;
+	c->rn.progress = c->prog >= 0 ? c->prog == 1 : isatty(STDERR_FILENO);
+	rc = replay_run_inputs(&c->rn, &c->in, c->bpf);
+	if (c->par)
+		sf_replay_par_drain(c->par);
+	return rc;
 }
 
 /* --html: the report page (a failed write is exit status 1). */
@@ -862,6 +637,7 @@ static int cmd_fini(cmd_t *c)
 	if (c->out != stdout && fclose(c->out) != 0 && rc == SF_EXIT_OK)
 		rc = SF_EXIT_FAIL;
 	sf_capdec_free(c->rn.dec);
+	sf_replay_par_free(c->par);
 	sf_replay_free(c->rp);
 	sf_tables_free(c->tables);
 	sf_tables_free(c->tables2);

@@ -17,49 +17,19 @@
  *    To-tag (§12.1.1); a BYE belongs to it when its tags are those two,
  *    From-tag = the INVITE's (the caller hung up) or From-tag = the 2xx's
  *    To-tag (the callee did), §12.2.
- * Only messages the strict scanner accepts count.
+ * Only messages the strict scanner accepts count.  What a message says
+ * (keys, tags, status) is read by replay_work_follow (any thread); what
+ * it does to the calls is applied here, in input order.
  */
 #include <string.h>
 
-#include "base/sf_hash.h"
 #include "replay_int.h"
-#include "sipfilter/engine/sf_admit.h"
 
-#define DIALOG_SALT 0x6a09e667f3bcc909ull
-
-uint64_t sf_replay_tag_key(sf_str_t tag)
-{
-	if (!tag.s || !tag.len)
-		return 0;
-	return sf_hash_words(SF_FNV64_OFFSET, tag.s, tag.len) | 1;
-}
-
-uint64_t sf_replay_tag_hash(const sf_sipmsg_t *msg, sf_hdr_id_t id)
-{
-	sf_str_t tag;
-
-	if (!sf_msg_tag(msg, id, &tag))
-		return 0;
-	return sf_replay_tag_key(tag);
-}
-
-static uint64_t dialog_key(sf_str_t cid)
-{
-	return replay_txn_call_key(cid) ^ DIALOG_SALT;
-}
-
-static bool is_method(const sf_sipmsg_t *m, const char *name)
-{
-	size_t n = strlen(name);
-
-	return m->cseq_method.len == n && !memcmp(m->cseq_method.s, name, n);
-}
-
-static void on_response(sf_replay_t *r, uint32_t i, const sf_sipmsg_t *msg,
-			sf_str_t cid, uint64_t ts)
+static void on_response(sf_replay_t *r, uint32_t i, const replay_fol_t *f,
+			uint64_t ts)
 {
 	replay_call_t *c = replay_calls_at(&r->calls, i);
-	unsigned code = msg->status;
+	unsigned code = f->status;
 
 	c->responded = true;
 	if (code >= 180 && code < 190 && !c->t_18x)
@@ -68,13 +38,13 @@ static void on_response(sf_replay_t *r, uint32_t i, const sf_sipmsg_t *msg,
 		return;
 	c->code = (uint16_t)code;
 	c->t_final = ts ? ts : 1;
-	c->reason_len = (uint8_t)(msg->phrase.len < REPLAY_REASON_MAX
-					  ? msg->phrase.len
+	c->reason_len = (uint8_t)(f->phrase.len < REPLAY_REASON_MAX
+					  ? f->phrase.len
 					  : REPLAY_REASON_MAX);
-	memcpy(c->reason, msg->phrase.s, c->reason_len);
+	memcpy(c->reason, f->phrase.s, c->reason_len);
 	if (code < 300) {
-		c->to_tag = sf_replay_tag_hash(msg, SF_HDR_TO);
-		replay_calls_answer(&r->calls, i, dialog_key(cid));
+		c->to_tag = f->to_tag;
+		replay_calls_answer(&r->calls, i, f->dlg_key);
 		if (c->where == RC_RINGING)
 			replay_calls_move(&r->calls, i, RC_UP);
 	} else if (c->where == RC_RINGING) {
@@ -82,12 +52,10 @@ static void on_response(sf_replay_t *r, uint32_t i, const sf_sipmsg_t *msg,
 	}
 }
 
-static void on_bye(sf_replay_t *r, const sf_sipmsg_t *msg, sf_str_t cid,
-		   uint64_t ts)
+static void on_bye(sf_replay_t *r, const replay_fol_t *f, uint64_t ts)
 {
-	uint32_t i = replay_calls_find(&r->calls, dialog_key(cid));
-	uint64_t ft = sf_replay_tag_hash(msg, SF_HDR_FROM),
-		 tt = sf_replay_tag_hash(msg, SF_HDR_TO);
+	uint32_t i = replay_calls_find(&r->calls, f->dlg_key);
+	uint64_t ft = f->from_tag, tt = f->to_tag;
 	replay_call_t *c;
 	uint8_t side;
 
@@ -112,41 +80,34 @@ static void on_bye(sf_replay_t *r, const sf_sipmsg_t *msg, sf_str_t cid,
 		sf_replay_end_call(r, i, RE_COMPLETE);
 }
 
-void sf_replay_follow(sf_replay_t *r, const sf_cap_msg_t *m)
+void sf_replay_follow_apply(sf_replay_t *r, const sf_cap_msg_t *m,
+			    const replay_fol_t *f)
 {
-	const char *p = (const char *)m->data;
-	sf_sip_limits_t lim = {.max_message = r->max_message,
-			       .stream = m->proto == SF_CAP_TCP};
-	const sf_sip_hdr_t *h;
-	sf_str_t cid;
-	uint64_t key;
 	uint32_t i;
-	bool resp = p[0] == 'S';
 
-	if (!r->calls.used)
+	if (!r->calls.used || f->kind == RF_NONE)
 		return;
-	if (!resp && !(m->len > 4 && !memcmp(p, "BYE ", 4)) &&
-	    !(m->len > 7 && !memcmp(p, "CANCEL ", 7)))
-		return;
-	if (sf_sip_scan(p, m->len, &lim, r->msg) < 0 ||
-	    r->msg->is_request == resp)
-		return;
-	h = sf_sip_hdr_nth(r->msg, SF_HDR_CALL_ID, 0);
-	cid = h ? h->value : SF_STR_NULL;
-	if (!resp && is_method(r->msg, "BYE")) {
-		on_bye(r, r->msg, cid, m->ts_us);
+	if (f->kind == RF_BYE) {
+		on_bye(r, f, m->ts_us);
 		return;
 	}
-	if (resp && !is_method(r->msg, "INVITE"))
-		return;
-	key = replay_txn_key(r->msg, cid);
-	i = replay_calls_find(&r->calls, key);
+	i = replay_calls_find(&r->calls, f->key);
 	if (i == REPLAY_CALL_NONE) {
-		r->c.resp_unmatched += resp;
+		r->c.resp_unmatched += f->kind == RF_RESPONSE;
 		return;
 	}
-	if (resp)
-		on_response(r, i, r->msg, cid, m->ts_us);
+	if (f->kind == RF_RESPONSE)
+		on_response(r, i, f, m->ts_us);
 	else
 		replay_calls_at(&r->calls, i)->cancelled = true;
+}
+
+void sf_replay_follow(sf_replay_t *r, const sf_cap_msg_t *m)
+{
+	replay_fol_t f;
+
+	if (!r->calls.used)
+		return; /* nothing to follow: not even scanned */
+	replay_work_follow(&r->w, m, &f);
+	sf_replay_follow_apply(r, m, &f);
 }

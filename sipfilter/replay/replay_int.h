@@ -29,6 +29,7 @@
 #include "replay_ring.h"
 #include "replay_topk.h"
 #include "replay_txn.h"
+#include "replay_work.h"
 
 #define TXN_SET (1u << 17)         /* power of two */
 #define SEL_SET (1u << 16)
@@ -79,12 +80,9 @@ struct sf_replay {
 	sf_replay_opts_t o;
 	uint32_t max_message;
 	uint64_t now;
-	/* scratch for one message */
-	sf_sipmsg_t *msg;
-	sf_call_t *call, *call2;
-	sf_edge_t *edge, *edge2;     /* admission, per config */
-	sf_admission_t *adm, *adm2;
-	sf_report_t rep, rep2;       /* what was done, in verdict words */
+	sf_edge_t *edge, *edge2;     /* admission, per config (shared
+					read-only with replay -j's threads) */
+	replay_work_t w;             /* scanning, judging, formatting */
 	char *line_buf;              /* REPLAY_LINE_CAP: a record is
 					formatted here when the ring has
 					no room for it in place */
@@ -109,16 +107,17 @@ struct sf_replay {
 	uint64_t tz_hour;            /* capture hour + 1 of tz_off; 0 none */
 	/* output */
 	replay_out_t out;
-	replay_jc_t *jc;             /* REPLAY_JC_SLOTS */
-	replay_memo_t memo;
 };
 
 int sf_replay_stats_init(sf_replay_t *r);
 void sf_replay_stats_fini(sf_replay_t *r);
-/* Counts a new INVITE transaction; returns its rule's counters (where
- * its outcome is counted later: sf_replay_count_outcome). */
-rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-			     const sf_report_t *rep, const sf_facts_t *facts);
+/* Counts a new INVITE transaction (capture time ts, verdict rep, trunk
+ * index or -1, the deciding number as text or NULL); returns its rule's
+ * counters (where its outcome is counted later:
+ * sf_replay_count_outcome). */
+rule_stat_t *sf_replay_count(sf_replay_t *r, uint64_t ts,
+			     const sf_report_t *rep, int trunk,
+			     const char *number);
 /* Counts the outcome of a record printed (e->call NULL: not followed). */
 void sf_replay_count_outcome(sf_replay_t *r, rule_stat_t *rs,
 			     const replay_end_t *e);
@@ -131,12 +130,23 @@ void sf_replay_end_call(sf_replay_t *r, uint32_t i, replay_status_t st);
 void sf_replay_expire(sf_replay_t *r, uint64_t now);
 
 /* replay_follow.c: responses, CANCELs and BYEs of the calls followed;
- * p[0..n) is the message (past keep-alive CRLFs). */
+ * m is the message (past keep-alive CRLFs).  _apply takes what
+ * replay_work_follow read of it (replay -j). */
 void sf_replay_follow(sf_replay_t *r, const sf_cap_msg_t *m);
-/* The key of a From- or To-tag (0: none), of a tag's text or of a
- * scanned message's header. */
-uint64_t sf_replay_tag_key(sf_str_t tag);
-uint64_t sf_replay_tag_hash(const sf_sipmsg_t *msg, sf_hdr_id_t id);
+void sf_replay_follow_apply(sf_replay_t *r, const sf_cap_msg_t *m,
+			    const replay_fol_t *f);
+
+/* replay_core.c: the ordered stage.  _sip_payload: p[0..n) past
+ * keep-alive CRLFs when it then starts like SIP; false (and counted as a
+ * keep-alive or non-SIP) otherwise.  _on_sip: one SIP message, m as
+ * decoded and mm past its CRLFs; inv (an INVITE) or fol (anything else)
+ * is its replay_work_* result computed elsewhere, or NULL to work in
+ * line.  Calls must come in input order. */
+bool sf_replay_sip_payload(sf_replay_t *r, const uint8_t **p, size_t *n);
+void sf_replay_on_sip(sf_replay_t *r, const sf_cap_msg_t *m,
+		      const sf_cap_msg_t *mm, const replay_inv_t *inv,
+		      const replay_fol_t *fol);
+
 /* Capture time us (UTC) as text on --tz's clock ("...Z" without). */
 void sf_replay_fmt_time(const sf_replay_t *r, uint64_t us, char *buf,
 			size_t cap, bool seconds);

@@ -109,18 +109,17 @@ static void bucket_add(sf_replay_t *r, uint64_t ts, sf_word_t a)
 	r->c.buckets_dropped++;
 }
 
-rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
-			     const sf_report_t *v, const sf_facts_t *facts)
+rule_stat_t *sf_replay_count(sf_replay_t *r, uint64_t ts,
+			     const sf_report_t *v, int t, const char *number)
 {
 	rule_stat_t *rs = rule_slot(r, v);
-	int t = facts->trunk;
 	sf_word_t ap = v->applied < SF_W_COUNT ? v->applied : SF_W_ALLOW;
 	sf_word_t ac = v->action < SF_W_COUNT ? v->action : SF_W_ALLOW;
 
-	if (!r->c.first_ts || m->ts_us < r->c.first_ts)
-		r->c.first_ts = m->ts_us;
-	if (m->ts_us > r->c.last_ts)
-		r->c.last_ts = m->ts_us;
+	if (!r->c.first_ts || ts < r->c.first_ts)
+		r->c.first_ts = ts;
+	if (ts > r->c.last_ts)
+		r->c.last_ts = ts;
 	r->c.applied[ap]++;
 	if (v->mode == SF_MODE_MONITOR)
 		r->c.would[ac]++;
@@ -128,10 +127,11 @@ rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 	rs->by_action[ac]++;
 	if (v->mode == SF_MODE_MONITOR)
 		rs->monitor++;
-	if (facts->number.kind != SF_NUM_NONE) {
+	if (number) {
 		char num[SF_NUM_MAX + 2] = "";
+		size_t len = strnlen(number, sizeof(num) - 1);
 
-		sf_num_format(&facts->number, num, sizeof(num));
+		memcpy(num, number, len);
 		replay_topk_add(&rs->top, num);
 		memset(num + PREFIX_CHARS, 0, sizeof(num) - PREFIX_CHARS);
 		replay_topk_add(&rs->top_pfx, num);
@@ -141,7 +141,7 @@ rule_stat_t *sf_replay_count(sf_replay_t *r, const sf_cap_msg_t *m,
 	else
 		r->trunks[r->o.cfg->n_trunks]++;
 	if (r->buckets)
-		bucket_add(r, m->ts_us, ap);
+		bucket_add(r, ts, ap);
 	return rs;
 }
 

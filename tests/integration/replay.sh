@@ -15,6 +15,7 @@
 set -u
 cd "$SF_ROOT"
 . tests/integration/lib.sh
+. tests/tools/replay_gen.sh # resend_invites
 
 SF=$SIPFILTER
 CFG=tests/fixtures/engine/sipfilter.yaml # the example, frozen: the goldens rest on it
@@ -245,23 +246,7 @@ done
 # later, and again 9000 later (45 s: its record is out, but its key is
 # still in the older of the two key generations: folded, late).
 "$T/gen_capture" invites 12000 "$T/many.pcap"
-python3 - "$T/many.pcap" "$T/many_rtx.pcap" <<'EOF'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-o, recs = 24, []
-while o + 16 <= len(d):
-    il = struct.unpack('<I', d[o + 8:o + 12])[0]
-    recs.append(d[o:o + 16 + il]); o += 16 + il
-out, later = [d[:24]], {}
-for i, r in enumerate(recs):
-    out.append(r)
-    for x in later.pop(i, []):
-        out.append(r[:8] + x[8:])
-    if i % 3 == 0:
-        later.setdefault(i + 5000, []).append(r)
-        later.setdefault(i + 9000, []).append(r)
-open(sys.argv[2], 'wb').write(b''.join(out))
-EOF
+resend_invites "$T/many.pcap" "$T/many_rtx.pcap" 5000 9000
 out=$(rp --summary "$T/many_rtx.pcap" 2>"$T/err")
 # resent after 25 s: i = 0, 3, .. 6999 (2334); after 45 s: i < 3000 (1000)
 expect_match "many transactions: each retransmission folded" "$(cat "$T/err")" \

@@ -24,3 +24,28 @@ replay_setup() {
 	trap 'rm -rf "$T"' EXIT
 	build_generators "$T"
 }
+
+# resend_invites IN OUT A B: IN's packets with each third one (0, 3, ...)
+# sent again A packets later and again B packets later (same bytes, the
+# later packet's time): retransmissions inside the 32 s window and after
+# it, for folding and "late" counts.
+resend_invites() {
+	python3 - "$@" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+a, b = int(sys.argv[3]), int(sys.argv[4])
+o, recs = 24, []
+while o + 16 <= len(d):
+    il = struct.unpack('<I', d[o + 8:o + 12])[0]
+    recs.append(d[o:o + 16 + il]); o += 16 + il
+out, later = [d[:24]], {}
+for i, r in enumerate(recs):
+    out.append(r)
+    for x in later.pop(i, []):
+        out.append(r[:8] + x[8:])
+    if i % 3 == 0:
+        later.setdefault(i + a, []).append(r)
+        later.setdefault(i + b, []).append(r)
+open(sys.argv[2], 'wb').write(b''.join(out))
+EOF
+}
