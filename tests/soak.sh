@@ -29,6 +29,7 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/integration/lib.sh
 . tests/sipp/serve_env.sh
+. tests/sipp/soak_lib.sh
 
 secs=${SOAK_SECONDS:-$(( ${SOAK_MINUTES:-10} * 60 ))}
 rate=${SOAK_RATE:-200}
@@ -72,8 +73,6 @@ timeout $((secs + 120)) sipp -sf "$SIPP_DIR/serve_uac.xml" \
 LOAD=$!
 _pids+=("$LOAD")
 
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVE_PID/status"; }
-fds() { ls "/proc/$SERVE_PID/fd" | wc -l; }
 
 t0=$SECONDS
 reloads=0 reload_fail=0 updates=0 update_bad=0 g=0
@@ -125,26 +124,10 @@ wait "$LOAD"; rc=$?
 elapsed=$((SECONDS - t0))
 r_end=$(rss); f_end=$(fds)
 s=$(ctl stats)
-succ=$(sed -nE 's/^ *Successful call *\| *[0-9]+ *\| *([0-9]+).*/\1/p' "$SF_TMP/load.out" | tail -1)
-failed=$(sed -nE 's/^ *Failed call *\| *[0-9]+ *\| *([0-9]+).*/\1/p' "$SF_TMP/load.out" | tail -1)
+read -r succ failed < <(sipp_calls "$SF_TMP/load.out")
 : "${rss_warm:=$rss0}" "${fd_warm:=$fd0}"
-# Each reload holds old and new tables for a moment, so RSS swings
-# between two levels depending on when it is sampled (more so under ASan,
-# whose quarantine keeps freed memory).  Growth is therefore the peak of
-# the later half of the post-warm-up samples (and the end) against the
-# peak of the earlier half: a leak raises the peaks, the swing does not.
 post+=("$r_end")
-half=$(( ${#post[@]} / 2 ))
-peak1=0 peak2=0
-for k in "${!post[@]}"; do
-	if [ "$k" -lt "$half" ]; then
-		[ "${post[$k]}" -gt "$peak1" ] && peak1=${post[$k]}
-	else
-		[ "${post[$k]}" -gt "$peak2" ] && peak2=${post[$k]}
-	fi
-done
-[ "$peak1" -eq 0 ] && peak1=$rss_warm
-growth=$((peak2 - peak1))
+growth=$(rss_growth "$rss_warm" "${post[@]}")
 
 echo "soak summary"
 echo "  length        ${elapsed} s (load ${secs} s), rate ${rate} calls/s"

@@ -28,23 +28,16 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/integration/lib.sh
 . tests/sipp/serve_env.sh
+. tests/sipp/soak_lib.sh
 
 secs=${SOAK_SECONDS:-$(( ${SOAK_MINUTES:-10} * 60 ))}
 rate=${SOAK_RATE:-100}
 live=${SOAK_LIVE_RATE:-1000}
 every=${SOAK_RELOAD_EVERY:-3}
 slack=${SOAK_RSS_SLACK_KB:-8192}
-command -v redis-server >/dev/null || { not_ok "redis-server installed (make deps-test)"; finish; exit 1; }
-RSOCK=$SF_TMP/redis.sock
+. tests/sipp/redis_env.sh
 KEY=sf:soak
-redis-server --port 0 --unixsocket "$RSOCK" --save "" --appendonly no \
-	--dir "$SF_TMP" >"$SF_TMP/redis.log" 2>&1 &
-_pids+=($!)
-for _ in $(seq 100); do
-	redis-cli -s "$RSOCK" ping 2>/dev/null | grep -q PONG && break
-	sleep 0.05
-done
-rc_() { redis-cli -s "$RSOCK" "$@"; }
+redis_start || { not_ok "redis-server starts"; finish; exit 1; }
 
 serve_prepare || { not_ok "serve fixture"; finish; exit 1; }
 T=$SF_TMP/tables
@@ -65,8 +58,6 @@ timeout $((secs + 120)) sipp -sf "$SIPP_DIR/serve_uac.xml" \
 LOAD=$!
 _pids+=("$LOAD")
 
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVE_PID/status"; }
-fds() { ls "/proc/$SERVE_PID/fd" | wc -l; }
 t0=$SECONDS
 reloads=0 reload_fail=0 next_reload=$((t0 + every)) next_sample=$t0
 warm_at=$((t0 + (secs / 5 > 6 ? secs / 5 : 6)))
@@ -108,23 +99,10 @@ state=$(python3 tests/sipp/redis_feed.py check "$CTL" "${sent:-0}"); state_rc=$?
 elapsed=$((SECONDS - t0))
 r_end=$(rss); f_end=$(fds)
 s=$(ctl stats)
-succ=$(sed -nE 's/^ *Successful call *\| *[0-9]+ *\| *([0-9]+).*/\1/p' "$SF_TMP/load.out" | tail -1)
-failed=$(sed -nE 's/^ *Failed call *\| *[0-9]+ *\| *([0-9]+).*/\1/p' "$SF_TMP/load.out" | tail -1)
+read -r succ failed < <(sipp_calls "$SF_TMP/load.out")
 : "${rss_warm:=$rss0}" "${fd_warm:=$fd0}"
-# growth: the peak of the later half of the post-warm-up samples (and the
-# end) against the peak of the earlier half (tests/soak.sh says why)
 post+=("$r_end")
-half=$(( ${#post[@]} / 2 ))
-peak1=0 peak2=0
-for k in "${!post[@]}"; do
-	if [ "$k" -lt "$half" ]; then
-		[ "${post[$k]}" -gt "$peak1" ] && peak1=${post[$k]}
-	else
-		[ "${post[$k]}" -gt "$peak2" ] && peak2=${post[$k]}
-	fi
-done
-[ "$peak1" -eq 0 ] && peak1=$rss_warm
-growth=$((peak2 - peak1))
+growth=$(rss_growth "$rss_warm" "${post[@]}")
 
 echo "soak (Redis feed) summary"
 echo "  length        ${elapsed} s (load ${secs} s), ${rate} calls/s"

@@ -20,29 +20,13 @@ cd "$SF_ROOT"
 . tests/integration/lib.sh
 . tests/sipp/serve_env.sh
 
-command -v redis-server >/dev/null || { not_ok "redis-server installed (make deps-test)"; finish; exit 1; }
-RSOCK=$SF_TMP/redis.sock
+. tests/sipp/redis_env.sh
 KEY=sf:roaming
-redis_start() {
-	redis-server --port 0 --unixsocket "$RSOCK" --save "" --appendonly no \
-		--dir "$SF_TMP" >"$SF_TMP/redis.log" 2>&1 &
-	REDIS_PID=$!
-	_pids+=("$REDIS_PID")
-	for _ in $(seq 100); do
-		redis-cli -s "$RSOCK" ping 2>/dev/null | grep -q PONG && return 0
-		sleep 0.05
-	done
-	return 1
-}
-rc_() { redis-cli -s "$RSOCK" "$@"; }
 # roaming NODE_CTL NUMBER: "True"/"False" as node sees it
 roaming() {
 	"$SIPFILTER" ctl -s "$1" -T 10 lookup "$2" --trunk ipx-carrier-a |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["roaming"])'
 }
-# wait_roaming NODE_CTL NUMBER WANT: polls the control socket directly
-# (no process per try) <= 5 s; prints the ms taken, or "timeout"
-wait_roaming() { python3 "$SIPP_DIR/sfctl.py" wait "$@"; }
 
 redis_start || { not_ok "redis-server starts"; finish; exit 1; }
 e0=$(rc_ XADD "$KEY" '*' op add number 77015558001 visited FR)

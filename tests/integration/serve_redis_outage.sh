@@ -20,21 +20,11 @@ cd "$SF_ROOT"
 . tests/integration/lib.sh
 . tests/sipp/serve_env.sh
 
-command -v redis-server >/dev/null || { not_ok "redis-server installed (make deps-test)"; finish; exit 1; }
-RSOCK=$SF_TMP/redis.sock
+. tests/sipp/redis_env.sh
 RPORT=$(sf_port 466)
 KEY=sf:roaming
-redis_start() {
-	redis-server --port 0 --unixsocket "$RSOCK" --save "" --appendonly yes \
-		--appendfsync always --dir "$SF_TMP" >>"$SF_TMP/redis.log" 2>&1 &
-	REDIS_PID=$!
-	_pids+=("$REDIS_PID")
-	for _ in $(seq 100); do
-		redis-cli -s "$RSOCK" ping 2>/dev/null | grep -q PONG && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# the stream survives a restart: append-only file, synced per write
+redis_aof() { redis_start --appendonly yes --appendfsync always; }
 relay_start() {
 	python3 "$SIPP_DIR/unix_relay.py" "$RPORT" "$RSOCK" 120 &
 	RELAY_PID=$!
@@ -45,8 +35,6 @@ relay_start() {
 	done
 	return 1
 }
-rc_() { redis-cli -s "$RSOCK" "$@"; }
-wait_roaming() { python3 "$SIPP_DIR/sfctl.py" wait "$@"; }
 roaming() {
 	ctl lookup "$1" --trunk ipx-carrier-a |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["roaming"])'
@@ -72,7 +60,7 @@ wait_connected() { # WANT (True/False), <= 10 s
 	return 1
 }
 
-redis_start || { not_ok "redis-server starts"; finish; exit 1; }
+redis_aof || { not_ok "redis-server starts"; finish; exit 1; }
 relay_start || { not_ok "relay starts"; finish; exit 1; }
 rc_ XADD "$KEY" '*' op add number 77015559000 >/dev/null
 serve_prepare || { not_ok "serve fixture"; finish; exit 1; }
@@ -108,7 +96,7 @@ r=$(ctl roaming add 77015559009)
 expect_json "  ... ctl roaming add fails, saying why" "$r" "not d['ok'] and 'unreachable' in d['error']"
 expect_eq "  ... the last state still served (77015559000)" "$(roaming 77015559000)" True
 sleep $((10 - ($(date +%s) - t_down)))
-redis_start || not_ok "redis-server restarts"
+redis_aof || not_ok "redis-server restarts"
 echo "     (Redis was away $(( $(date +%s) - t_down )) s)"
 rc_ XADD "$KEY" '*' op add number 77015559001 >/dev/null
 ms=$(wait_roaming "$CTL" 77015559001 True); expect_eq "  ... back: a new entry applies" "$?" 0
