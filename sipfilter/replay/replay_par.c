@@ -140,6 +140,20 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Called with p->mu held: the ordered stage takes batch b (the next in
+ * order, done) without the lock, then, locked again, empties it for reuse
+ * and moves on to the next. */
+static void consume_next(sf_replay_par_t *p, par_batch_t *b)
+{
+	pthread_mutex_unlock(&p->mu);
+	consume(p, b);
+	pthread_mutex_lock(&p->mu);
+	b->n = 0;
+	b->used = 0;
+	b->done = false;
+	p->cons++;
+}
+
 /* The ordered stage: the oldest batch once it is done, one after the
  * other, until stopped with nothing left. */
 static void *ordered_main(void *arg)
@@ -154,13 +168,7 @@ static void *ordered_main(void *arg)
 			pthread_cond_wait(&p->done_cv, &p->mu);
 		if (!(p->cons < p->fill && b->done))
 			break;
-		pthread_mutex_unlock(&p->mu);
-		consume(p, b);
-		pthread_mutex_lock(&p->mu);
-		b->n = 0;
-		b->used = 0;
-		b->done = false;
-		p->cons++;
+		consume_next(p, b);
 		pthread_cond_signal(&p->free_cv);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -184,14 +192,7 @@ static void wait_room(sf_replay_par_t *p, uint64_t room)
 			b->done = true;
 			pthread_cond_signal(&p->done_cv);
 		} else if (!p->ordered_up && batch(p, p->cons)->done) {
-			b = batch(p, p->cons);
-			pthread_mutex_unlock(&p->mu);
-			consume(p, b);
-			pthread_mutex_lock(&p->mu);
-			b->n = 0;
-			b->used = 0;
-			b->done = false;
-			p->cons++;
+			consume_next(p, batch(p, p->cons));
 		} else {
 			pthread_cond_wait(p->ordered_up ? &p->free_cv
 						       : &p->done_cv,
